@@ -1,0 +1,24 @@
+package controls
+
+// Citizen sample kinds for GET /_sandbox/citizens?with=...
+const (
+	WithDischarge  = "discharge"  // discharged from a stay in the last 120 days
+	WithCare       = "care"       // has municipal care services
+	WithOutOfHours = "outofhours" // had an out-of-hours contact
+	WithReferral   = "referral"   // has a GP referral
+)
+
+// Citizens is the answer of GET /_sandbox/citizens: a deterministic sample of
+// synthetic CPRs useful for demos and tests.
+type Citizens struct {
+	With     string          `json:"with"`
+	Cluster  string          `json:"cluster,omitempty"`
+	Citizens []CitizenSample `json:"citizens"`
+}
+
+// CitizenSample is one sampled citizen.
+type CitizenSample struct {
+	CPR          string `json:"cpr"` // DDMMYYSSSS, synthetic
+	Municipality int    `json:"municipality"`
+	Reason       string `json:"reason"`
+}
