@@ -1,0 +1,50 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"time"
+
+	"github.com/sundhedsklynge/klynge/sandbox"
+)
+
+// runDemo starts the sandbox and a gateway wired to it over loopback HTTP,
+// exactly as the gateway talks to production systems. No configuration.
+func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("demo", flag.ContinueOnError)
+	addr := fs.String("addr", "127.0.0.1:8080", "gateway listen address")
+	sandboxAddr := fs.String("sandbox-addr", "127.0.0.1:8081", "sandbox listen address")
+	var sf sandboxFlags
+	sf.register(fs, 20*time.Millisecond)
+	if err := parseFlags(fs, args, stderr); err != nil {
+		return err
+	}
+	cfg, err := sf.config(stderr)
+	if err != nil {
+		return err
+	}
+	logger := cfg.Logger
+	sb, err := sandbox.New(cfg)
+	if err != nil {
+		return err
+	}
+	sl, err := listen("sandbox", *sandboxAddr, sb.Handler(), logger)
+	if err != nil {
+		return err
+	}
+	gw, err := newGateway(ctx, demoGatewayConfig(sl.URL(), sb.Now()), logger)
+	if err != nil {
+		return err
+	}
+	defer gw.Close()
+	gl, err := listen("gateway", *addr, gw.Handler(), logger)
+	if err != nil {
+		return err
+	}
+	printSandboxURLs(stdout, sl.URL(), sb)
+	fmt.Fprintf(stdout, "playground:   %s/\n", gl.URL())
+	fmt.Fprintf(stdout, "ready: %s/graphql\n", gl.URL())
+	return serveAll(ctx, sl, gl)
+}

@@ -1,0 +1,162 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+// demo is a running `klynge demo`, started in-process through Main exactly
+// as the binary runs it, on free loopback ports.
+type demo struct {
+	GraphQL string // http://127.0.0.1:PORT/graphql
+	Sandbox string // http://127.0.0.1:PORT
+	Output  *syncBuffer
+}
+
+// startDemo runs `klynge demo` with a small population unless args say
+// otherwise, waits for its ready line, and stops it when the test ends.
+func startDemo(t testing.TB, args ...string) *demo {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	pr, pw := io.Pipe()
+	logs := &syncBuffer{}
+	full := append([]string{"demo", "-addr", "127.0.0.1:0", "-sandbox-addr", "127.0.0.1:0", "-population", "2000", "-latency", "0s"}, args...)
+	done := make(chan int, 1)
+	go func() {
+		code := Main(ctx, full, pw, logs)
+		pw.Close()
+		done <- code
+	}()
+	t.Cleanup(func() {
+		cancel()
+		select {
+		case code := <-done:
+			if code != 0 {
+				t.Errorf("klynge demo exited with %d; stderr:\n%s", code, logs.String())
+			}
+		case <-time.After(20 * time.Second):
+			t.Error("klynge demo did not stop within 20s of cancellation")
+		}
+	})
+	d := &demo{Output: logs}
+	lines := make(chan string)
+	go func() {
+		sc := bufio.NewScanner(pr)
+		for sc.Scan() {
+			lines <- sc.Text()
+		}
+		close(lines)
+		io.Copy(io.Discard, pr)
+	}()
+	deadline := time.After(60 * time.Second)
+	for {
+		select {
+		case line, ok := <-lines:
+			if !ok {
+				t.Fatalf("klynge demo stopped before it was ready; stderr:\n%s", logs.String())
+			}
+			if v, ok := strings.CutPrefix(line, "controls:"); ok {
+				d.Sandbox = strings.TrimSuffix(strings.TrimSpace(v), "/_sandbox")
+			}
+			if v, ok := strings.CutPrefix(line, "ready: "); ok {
+				d.GraphQL = v
+				go func() {
+					for range lines {
+					}
+				}()
+				return d
+			}
+		case <-deadline:
+			t.Fatalf("klynge demo not ready within 60s; stderr:\n%s", logs.String())
+		}
+	}
+}
+
+// gqlResponse is a GraphQL response as a client sees it.
+type gqlResponse struct {
+	Status int
+	Data   json.RawMessage `json:"data"`
+	Errors []gqlError      `json:"errors"`
+}
+
+type gqlError struct {
+	Message    string         `json:"message"`
+	Path       []any          `json:"path"`
+	Extensions map[string]any `json:"extensions"`
+}
+
+func (r gqlResponse) codes() []string {
+	var out []string
+	for _, e := range r.Errors {
+		c, _ := e.Extensions["code"].(string)
+		out = append(out, c)
+	}
+	return out
+}
+
+// query POSTs a GraphQL request and decodes the answer.
+func query(t testing.TB, url, q string, vars map[string]any) gqlResponse {
+	t.Helper()
+	body, err := json.Marshal(map[string]any{"query": q, "variables": vars})
+	if err != nil {
+		t.Fatal(err)
+	}
+	req, err := http.NewRequest(http.MethodPost, url, bytes.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatalf("POST %s: %v", url, err)
+	}
+	defer resp.Body.Close()
+	raw, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := gqlResponse{Status: resp.StatusCode}
+	if err := json.Unmarshal(raw, &out); err != nil {
+		t.Fatalf("response is not JSON (status %d): %s", resp.StatusCode, raw)
+	}
+	return out
+}
+
+// decode unmarshals the data of a response without errors.
+func decode[T any](t testing.TB, r gqlResponse) T {
+	t.Helper()
+	if len(r.Errors) > 0 {
+		t.Fatalf("unexpected errors: %+v", r.Errors)
+	}
+	var v T
+	if err := json.Unmarshal(r.Data, &v); err != nil {
+		t.Fatalf("decode data: %v: %s", err, r.Data)
+	}
+	return v
+}
+
+// syncBuffer is a bytes.Buffer safe for a writer and a reader.
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}

@@ -1,0 +1,81 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"time"
+
+	"github.com/sundhedsklynge/klynge/sandbox"
+)
+
+// sandboxFlags are shared by `sandbox` and `demo`.
+type sandboxFlags struct {
+	population int
+	seed       int64
+	now        string
+	latency    time.Duration
+}
+
+func (f *sandboxFlags) register(fs *flag.FlagSet, defaultLatency time.Duration) {
+	fs.IntVar(&f.population, "population", 20000, "number of synthetic citizens")
+	fs.Int64Var(&f.seed, "seed", 1, "seed of the synthetic population (same seed and -now give byte-identical answers)")
+	fs.StringVar(&f.now, "now", "", "the sandbox's present, RFC 3339 (default: now, truncated to the hour)")
+	fs.DurationVar(&f.latency, "latency", defaultLatency, "base latency (with jitter) added to every upstream answer")
+}
+
+func (f *sandboxFlags) config(logOut io.Writer) (sandbox.Config, error) {
+	cfg := sandbox.Config{Population: f.population, Seed: f.seed, Latency: f.latency, Logger: newLogger(logOut)}
+	if f.population < 17 || f.population > 2_000_000 {
+		return cfg, usageError{fmt.Sprintf("-population %d: must be between 17 (one citizen per municipality) and 2000000", f.population)}
+	}
+	if f.latency < 0 {
+		return cfg, usageError{"-latency: must not be negative"}
+	}
+	if f.now != "" {
+		t, err := time.Parse(time.RFC3339, f.now)
+		if err != nil {
+			return cfg, usageError{fmt.Sprintf("-now %q: must be RFC 3339, e.g. 2026-11-22T12:00:00Z", f.now)}
+		}
+		cfg.Now = t
+	}
+	return cfg, nil
+}
+
+// runSandbox serves the simulated upstream systems alone, so that a gateway
+// started with `serve` can be pointed at them like at production systems.
+func runSandbox(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("sandbox", flag.ContinueOnError)
+	addr := fs.String("addr", "127.0.0.1:8081", "listen address")
+	var sf sandboxFlags
+	sf.register(fs, 0)
+	if err := parseFlags(fs, args, stderr); err != nil {
+		return err
+	}
+	cfg, err := sf.config(stderr)
+	if err != nil {
+		return err
+	}
+	sb, err := sandbox.New(cfg)
+	if err != nil {
+		return err
+	}
+	l, err := listen("sandbox", *addr, sb.Handler(), cfg.Logger)
+	if err != nil {
+		return err
+	}
+	printSandboxURLs(stdout, l.URL(), sb)
+	fmt.Fprintf(stdout, "ready: %s/_sandbox/\n", l.URL())
+	return serveAll(ctx, l)
+}
+
+func printSandboxURLs(w io.Writer, root string, sb *sandbox.Sandbox) {
+	u := sandbox.URLs(root)
+	fmt.Fprintf(w, "sandbox now:  %s\n", sb.Now().Format(time.RFC3339))
+	fmt.Fprintf(w, "ehospital:    %s\n", u.EHospitalFHIR)
+	fmt.Fprintf(w, "outofhours:   %s\n", u.OutOfHours)
+	fmt.Fprintf(w, "municipal:    %s/{code}/api\n", u.MunicipalRoot)
+	fmt.Fprintf(w, "gpreferral:   %s\n", u.GPReferral)
+	fmt.Fprintf(w, "controls:     %s\n", u.Controls)
+}

@@ -1,0 +1,17 @@
+// Package resolvers holds klynge's GraphQL field resolvers. They are thin
+// adapters: arguments → access check → loaders → mapping. They never do HTTP
+// (loaders and connectors do) and never call each other; shared code lives in
+// plain files beside the generated *.resolvers.go files, which gqlgen
+// rewrites.
+package resolvers
+
+import (
+	"github.com/sundhedsklynge/klynge/connectors/registry"
+)
+
+// Resolver is the root resolver. Its fields are the gateway's dependencies,
+// built in cmd/klynge and never stored in package state.
+type Resolver struct {
+	Registry *registry.Registry
+	Version  string
+}

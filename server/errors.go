@@ -1,0 +1,105 @@
+package server
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+
+	"github.com/99designs/gqlgen/graphql"
+	"github.com/vektah/gqlparser/v2/gqlerror"
+
+	"github.com/sundhedsklynge/klynge/domain"
+)
+
+// Error codes in `extensions.code`. Clients switch on these; they are part
+// of the public contract (docs/ERRORS.md).
+const (
+	CodeBadUserInput     = "BAD_USER_INPUT"
+	CodeForbidden        = "FORBIDDEN"
+	CodeUnauthenticated  = "UNAUTHENTICATED"
+	CodeInternal         = "INTERNAL_SERVER_ERROR"
+	CodeUpstreamDown     = "UPSTREAM_UNAVAILABLE"
+	CodeUpstreamTimeout  = "UPSTREAM_TIMEOUT"
+	CodeUpstreamBad      = "UPSTREAM_BAD_RESPONSE"
+	CodeValidationFailed = "GRAPHQL_VALIDATION_FAILED"
+	CodeParseFailed      = "GRAPHQL_PARSE_FAILED"
+)
+
+// UpstreamClassifier says which upstream an error came from and how it
+// failed (connectors/upstream.Classify). Injected so that this package does
+// not depend on the connectors.
+type UpstreamClassifier func(err error) (system, code string, ok bool)
+
+// errorPresenter turns typed errors into GraphQL errors with codes. Anything
+// it does not recognise is an internal error: logged with the request id,
+// and shown to the client only as "internal error" so that no internal
+// detail (or upstream body) leaks.
+func errorPresenter(logger *slog.Logger, classify UpstreamClassifier) graphql.ErrorPresenterFunc {
+	return func(ctx context.Context, err error) *gqlerror.Error {
+		gerr := graphql.DefaultErrorPresenter(ctx, err)
+		var (
+			input     *domain.InputError
+			forbidden *domain.ForbiddenError
+			unauth    *domain.UnauthenticatedError
+		)
+		switch {
+		case errors.As(err, &input):
+			gerr.Message = input.Error()
+			setExt(gerr, "code", CodeBadUserInput)
+			setExt(gerr, "field", input.Field)
+		case errors.As(err, &forbidden):
+			gerr.Message = forbidden.Error()
+			setExt(gerr, "code", CodeForbidden)
+		case errors.As(err, &unauth):
+			gerr.Message = unauth.Error()
+			setExt(gerr, "code", CodeUnauthenticated)
+		case errors.Is(err, context.Canceled):
+			gerr.Message = "request cancelled"
+			setExt(gerr, "code", "REQUEST_CANCELLED")
+		default:
+			if classify != nil {
+				if system, code, ok := classify(err); ok {
+					gerr.Message = system + ": " + upstreamMessage(code)
+					setExt(gerr, "code", code)
+					setExt(gerr, "system", system)
+					logger.WarnContext(ctx, "upstream error", "request_id", RequestIDFrom(ctx), "system", system, "code", code, "path", gerr.Path.String(), "err", err)
+					return gerr
+				}
+			}
+			if gerr.Extensions["code"] != nil || isGQLGenError(err) {
+				// Parser, validation and argument errors from gqlgen: their
+				// messages are about the query and safe to show.
+				return gerr
+			}
+			logger.ErrorContext(ctx, "internal error", "request_id", RequestIDFrom(ctx), "path", gerr.Path.String(), "err", err)
+			gerr.Message = "internal error (request id " + RequestIDFrom(ctx) + ")"
+			setExt(gerr, "code", CodeInternal)
+		}
+		return gerr
+	}
+}
+
+func upstreamMessage(code string) string {
+	switch code {
+	case CodeUpstreamTimeout:
+		return "the system did not answer in time; this part of the answer is missing"
+	case CodeUpstreamBad:
+		return "the system sent data klynge could not read; this part of the answer is missing"
+	default:
+		return "the system is unavailable; this part of the answer is missing"
+	}
+}
+
+// isGQLGenError reports an error that gqlgen itself made about the query
+// (no wrapped cause), as opposed to one a resolver returned.
+func isGQLGenError(err error) bool {
+	var g *gqlerror.Error
+	return errors.As(err, &g) && g.Err == nil
+}
+
+func setExt(e *gqlerror.Error, k string, v any) {
+	if e.Extensions == nil {
+		e.Extensions = map[string]any{}
+	}
+	e.Extensions[k] = v
+}

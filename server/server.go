@@ -1,0 +1,125 @@
+package server
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/99designs/gqlgen/graphql"
+	"github.com/99designs/gqlgen/graphql/handler"
+	"github.com/99designs/gqlgen/graphql/handler/extension"
+	"github.com/99designs/gqlgen/graphql/handler/lru"
+	"github.com/99designs/gqlgen/graphql/handler/transport"
+	"github.com/99designs/gqlgen/graphql/playground"
+	"github.com/vektah/gqlparser/v2/ast"
+)
+
+// Options configure the HTTP surface. Zero values are safe defaults.
+type Options struct {
+	// Schema is the executable schema (graph.NewExecutableSchema).
+	Schema graphql.ExecutableSchema
+	// Logger receives access and error logs; nil discards.
+	Logger *slog.Logger
+	// Introspection lets clients query the schema (on in demo, off by
+	// default in serve).
+	Introspection bool
+	// Playground serves GraphiQL at "/".
+	Playground bool
+	// ClassifyUpstream maps upstream failures to error codes.
+	ClassifyUpstream UpstreamClassifier
+	// AroundOperations wraps every operation, e.g. to attach per-operation
+	// dataloaders. Applied in order.
+	AroundOperations []graphql.OperationMiddleware
+	// Ready reports readiness problems for /readyz; nil means always ready.
+	Ready func(ctx context.Context) error
+}
+
+// New builds the handler for /graphql, /, /healthz and /readyz.
+func New(opts Options) http.Handler {
+	logger := opts.Logger
+	if logger == nil {
+		logger = slog.New(slog.DiscardHandler)
+	}
+	gql := handler.New(opts.Schema)
+	// Transport order matters (GO-NOTES.md): the first that accepts wins and
+	// POST accepts every JSON POST, so streaming transports come first.
+	gql.AddTransport(transport.SSE{})
+	gql.AddTransport(transport.Options{})
+	gql.AddTransport(transport.GET{})
+	gql.AddTransport(transport.POST{})
+	gql.SetQueryCache(lru.New[*ast.QueryDocument](1000))
+	if opts.Introspection {
+		gql.Use(extension.Introspection{})
+	}
+	gql.SetErrorPresenter(errorPresenter(logger, opts.ClassifyUpstream))
+	gql.SetRecoverFunc(func(ctx context.Context, p any) error {
+		logger.ErrorContext(ctx, "panic in resolver", "request_id", RequestIDFrom(ctx), "panic", fmt.Sprint(p))
+		return fmt.Errorf("panic: %v", p)
+	})
+	for _, mw := range opts.AroundOperations {
+		gql.AroundOperations(mw)
+	}
+
+	mux := http.NewServeMux()
+	mux.Handle("/graphql", gql)
+	if opts.Playground {
+		mux.Handle("GET /{$}", playground.Handler("klynge", "/graphql"))
+	}
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
+		writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
+	})
+	mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, r *http.Request) {
+		if opts.Ready != nil {
+			if err := opts.Ready(r.Context()); err != nil {
+				writeJSON(w, http.StatusServiceUnavailable, map[string]string{"status": "not ready", "reason": err.Error()})
+				return
+			}
+		}
+		writeJSON(w, http.StatusOK, map[string]string{"status": "ready"})
+	})
+	return withRequestID(accessLog(logger, mux))
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(v)
+}
+
+// accessLog logs one line per request: method, path (never the query
+// string, which may hold CPRs in GET requests), status and duration.
+func accessLog(logger *slog.Logger, next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		start := time.Now()
+		rec := &statusRecorder{ResponseWriter: w, status: http.StatusOK}
+		next.ServeHTTP(rec, r)
+		logger.InfoContext(r.Context(), "http request",
+			"request_id", RequestIDFrom(r.Context()),
+			"method", r.Method, "path", r.URL.Path,
+			"status", rec.status, "duration_ms", time.Since(start).Milliseconds())
+	})
+}
+
+type statusRecorder struct {
+	http.ResponseWriter
+	status int
+}
+
+func (s *statusRecorder) WriteHeader(code int) {
+	s.status = code
+	s.ResponseWriter.WriteHeader(code)
+}
+
+// Unwrap lets http.ResponseController reach the underlying writer (SSE
+// flushing, deadlines).
+func (s *statusRecorder) Unwrap() http.ResponseWriter { return s.ResponseWriter }
+
+// Flush keeps streaming transports working through the recorder.
+func (s *statusRecorder) Flush() {
+	if f, ok := s.ResponseWriter.(http.Flusher); ok {
+		f.Flush()
+	}
+}
