@@ -1,0 +1,81 @@
+package upstream
+
+import (
+	"bytes"
+	"io"
+	"log/slog"
+	"net/http"
+	"time"
+)
+
+// attemptTransport is the innermost layer: it reads the whole body inside
+// the attempt (so a body cut off or too slow is a failed attempt the
+// breaker counts and the retry layer may repeat), enforces the size limit,
+// and records each attempt's duration and a debug line. It logs no URL and
+// no body: both may hold CPR numbers.
+type attemptTransport struct {
+	next     http.RoundTripper
+	system   string
+	maxBytes int64
+	metrics  *Metrics
+	log      *slog.Logger
+}
+
+func (t *attemptTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	op, attempt := "unknown", int32(1)
+	if cl := callFrom(req.Context()); cl != nil {
+		op, attempt = cl.op, cl.attempt.Load()
+	}
+	start := time.Now()
+	resp, err := t.next.RoundTrip(req)
+	if err == nil {
+		err = t.readBody(resp, op)
+		if err != nil {
+			resp = nil
+		}
+	}
+	elapsed := time.Since(start)
+	t.metrics.observeAttempt(t.system, op, elapsed.Seconds())
+	if t.log.Enabled(req.Context(), slog.LevelDebug) {
+		attrs := []slog.Attr{
+			slog.String("system", t.system), slog.String("op", op), slog.Int("attempt", int(attempt)),
+			slog.Duration("duration", elapsed),
+		}
+		if resp != nil {
+			attrs = append(attrs, slog.Int("status", resp.StatusCode))
+		}
+		if err != nil {
+			attrs = append(attrs, slog.String("error", err.Error()))
+		}
+		t.log.LogAttrs(req.Context(), slog.LevelDebug, "upstream attempt", attrs...)
+	}
+	return resp, err
+}
+
+// readBody replaces resp.Body with the bytes read: all of a 2xx body up to
+// the size limit, the first 4 KiB of any other.
+func (t *attemptTransport) readBody(resp *http.Response, op string) error {
+	defer resp.Body.Close()
+	limit := int64(maxErrorBodyBytes)
+	if resp.StatusCode/100 == 2 {
+		limit = t.maxBytes
+		if resp.ContentLength > limit {
+			return &ResponseTooLargeError{System: t.system, Op: op, Limit: limit}
+		}
+	}
+	body, err := io.ReadAll(io.LimitReader(resp.Body, limit+1))
+	if err != nil {
+		return err
+	}
+	if int64(len(body)) > limit {
+		if resp.StatusCode/100 == 2 {
+			return &ResponseTooLargeError{System: t.system, Op: op, Limit: limit}
+		}
+		body = body[:limit]
+		// Read a little more so the connection can be reused.
+		_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
+	}
+	resp.Body = io.NopCloser(bytes.NewReader(body))
+	resp.ContentLength = int64(len(body))
+	return nil
+}

@@ -1,0 +1,124 @@
+package upstream
+
+import (
+	"errors"
+
+	"github.com/prometheus/client_golang/prometheus"
+)
+
+// Call outcomes, the values of the outcome label of
+// klynge_upstream_requests_total.
+const (
+	OutcomeOK          = "ok"
+	OutcomeStatus4xx   = "status_4xx"
+	OutcomeStatus5xx   = "status_5xx"
+	OutcomeTimeout     = "timeout"
+	OutcomeUnavailable = "unavailable"
+	OutcomeBadResponse = "bad_response"
+	OutcomeBreakerOpen = "breaker_open"
+	// OutcomeCanceled is a call the caller gave up on; not the upstream's
+	// fault, but worth seeing.
+	OutcomeCanceled = "canceled"
+)
+
+// Metrics are the Prometheus collectors of all upstream clients of one
+// process. Build one with NewMetrics and pass it to every client; labels
+// carry the system and operation.
+type Metrics struct {
+	requests     *prometheus.CounterVec
+	attemptDur   *prometheus.HistogramVec
+	callDur      *prometheus.HistogramVec
+	retries      *prometheus.CounterVec
+	breakerState *prometheus.GaugeVec
+	batchKeys    *prometheus.HistogramVec
+}
+
+// NewMetrics creates the upstream collectors and registers them with reg
+// (nil: not registered, for tests). Collectors already registered with reg
+// by an earlier call are reused, so two calls with one registry share them.
+// It panics if reg refuses a collector for any other reason, which is a
+// programming error (a clashing metric name).
+func NewMetrics(reg prometheus.Registerer) *Metrics {
+	latency := []float64{.005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10}
+	m := &Metrics{
+		requests: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "klynge_upstream_requests_total",
+			Help: "Calls to upstream systems by final outcome (one per call, whatever its retries).",
+		}, []string{"system", "op", "outcome"}),
+		attemptDur: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name:    "klynge_upstream_request_duration_seconds",
+			Help:    "Duration of one attempt of an upstream call, including reading the body.",
+			Buckets: latency,
+		}, []string{"system", "op"}),
+		callDur: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name:    "klynge_upstream_call_duration_seconds",
+			Help:    "Duration of a whole upstream call including retries and backoff.",
+			Buckets: latency,
+		}, []string{"system", "op"}),
+		retries: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "klynge_upstream_retries_total",
+			Help: "Attempts repeated after a failed attempt.",
+		}, []string{"system", "op"}),
+		breakerState: prometheus.NewGaugeVec(prometheus.GaugeOpts{
+			Name: "klynge_upstream_breaker_state",
+			Help: "Circuit breaker state per upstream instance: 0 closed, 1 half-open, 2 open.",
+		}, []string{"system"}),
+		batchKeys: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name:    "klynge_upstream_batch_keys",
+			Help:    "Keys (CPRs, ydernumre) asked for in one upstream call.",
+			Buckets: []float64{1, 2, 5, 10, 20, 50, 100, 200, 500},
+		}, []string{"system", "op"}),
+	}
+	if reg == nil {
+		return m
+	}
+	m.requests = register(reg, m.requests)
+	m.attemptDur = register(reg, m.attemptDur)
+	m.callDur = register(reg, m.callDur)
+	m.retries = register(reg, m.retries)
+	m.breakerState = register(reg, m.breakerState)
+	m.batchKeys = register(reg, m.batchKeys)
+	return m
+}
+
+func register[C prometheus.Collector](reg prometheus.Registerer, c C) C {
+	err := reg.Register(c)
+	if err == nil {
+		return c
+	}
+	var already prometheus.AlreadyRegisteredError
+	if errors.As(err, &already) {
+		if existing, ok := already.ExistingCollector.(C); ok {
+			return existing
+		}
+	}
+	panic("upstream: register metrics: " + err.Error())
+}
+
+func (m *Metrics) observeCall(system, op, outcome string, seconds float64, retries, keys int) {
+	if m == nil {
+		return
+	}
+	m.requests.WithLabelValues(system, op, outcome).Inc()
+	m.callDur.WithLabelValues(system, op).Observe(seconds)
+	if retries > 0 {
+		m.retries.WithLabelValues(system, op).Add(float64(retries))
+	}
+	if keys > 0 {
+		m.batchKeys.WithLabelValues(system, op).Observe(float64(keys))
+	}
+}
+
+func (m *Metrics) observeAttempt(system, op string, seconds float64) {
+	if m == nil {
+		return
+	}
+	m.attemptDur.WithLabelValues(system, op).Observe(seconds)
+}
+
+func (m *Metrics) setBreakerState(system string, state float64) {
+	if m == nil {
+		return
+	}
+	m.breakerState.WithLabelValues(system).Set(state)
+}
