@@ -1,0 +1,123 @@
+package pathway
+
+import (
+	"cmp"
+	"slices"
+	"time"
+
+	"github.com/sundhedsklynge/klynge/domain"
+)
+
+// episode is one chain of stays with the facts every part of a pathway needs.
+type episode struct {
+	chain        []stay
+	admittedAt   time.Time
+	dischargedAt time.Time // zero while ongoing
+	windowEnd    time.Time // discharge + FollowUp; zero while ongoing
+	extended     bool      // the 72-hour rule applies
+	diedInStay   bool      // MORS or a discharge as deceased in one of its stays
+}
+
+func (ep episode) last() stay { return ep.chain[len(ep.chain)-1] }
+
+func newEpisode(chain []stay, rules Rules) episode {
+	ep := episode{chain: chain, admittedAt: chain[0].enc.Start}
+	for _, s := range chain {
+		ep.diedInStay = ep.diedInStay || s.died
+	}
+	last := ep.last()
+	if !last.discharge() {
+		return ep
+	}
+	ep.dischargedAt = last.end
+	ep.windowEnd = last.end.Add(rules.FollowUp)
+	ep.extended = extendedApplies(kindOf(chain), ep.dischargedAt.Sub(ep.admittedAt), last.enc, rules)
+	return ep
+}
+
+// extendedApplies is the 72-hour rule: an admission (hospital or
+// eHospitalet) that lasted longer than the minimum stay and ended with a
+// destination where the municipality takes over care; psychiatric stays
+// excluded while configured so.
+func extendedApplies(kind Kind, length time.Duration, discharging domain.Encounter, rules Rules) bool {
+	if kind != KindAdmission && kind != KindHomeAdmission {
+		return false
+	}
+	if length <= rules.ExtendedResponsibilityMinStay || !discharging.Destination.NeedsMunicipalCare() {
+		return false
+	}
+	return !(discharging.Psychiatric && rules.ExcludePsychiatric)
+}
+
+// Assemble builds the citizen's pathways as they stand at now, newest
+// admission first. The result depends only on its arguments. The zero Rules
+// means DefaultRules; any other Rules should have passed Validate.
+func Assemble(in Input, rules Rules, now time.Time) []Pathway {
+	if rules == (Rules{}) {
+		rules = DefaultRules()
+	}
+	rec := newRecord(in, rules)
+	eps := make([]episode, len(rec.chains))
+	for k, chain := range rec.chains {
+		eps[k] = newEpisode(chain, rules)
+	}
+	medical := citizenSpans(eps, rec.citizen.GP, rec.diedAt, rules)
+
+	pathways := make([]Pathway, len(eps))
+	for k, ep := range eps {
+		p := describe(ep, rec)
+		care := careSpans(ep, rec.services, rec.citizen.Address.Municipality, rec.diedAt)
+		p.Responsibility = responsibility(k, eps, medical, care, now)
+		p.Events = rec.eventsBetween(ep.admittedAt, ep.windowEnd)
+		if !ep.dischargedAt.IsZero() {
+			ev := evaluation{rec: rec, rules: rules, now: now, eps: eps, k: k}
+			ev.run()
+			p.Gaps, p.OpenDeadlines = ev.gaps, ev.deadlines
+		}
+		p.Status = statusOf(p.Gaps, p.OpenDeadlines)
+		pathways[k] = p
+	}
+	slices.SortFunc(pathways, func(a, b Pathway) int {
+		return cmp.Or(b.AdmittedAt.Compare(a.AdmittedAt), cmp.Compare(a.ID, b.ID))
+	})
+	return pathways
+}
+
+// describe fills in what a pathway is, before any rule is evaluated.
+func describe(ep episode, rec *record) Pathway {
+	last := ep.last()
+	p := Pathway{
+		ID:                     "pw-" + ep.chain[0].enc.ID,
+		CPR:                    rec.citizen.CPR,
+		Municipality:           rec.citizen.Address.Municipality,
+		Kind:                   kindOf(ep.chain),
+		AdmittedAt:             ep.admittedAt,
+		DischargedAt:           ep.dischargedAt,
+		Hospital:               last.enc.Hospital,
+		Department:             last.enc.Department,
+		Psychiatric:            last.enc.Psychiatric,
+		ExtendedResponsibility: ep.extended,
+		FollowUpUntil:          ep.windowEnd,
+	}
+	for _, s := range ep.chain {
+		p.EncounterIDs = append(p.EncounterIDs, s.enc.ID)
+	}
+	if !ep.dischargedAt.IsZero() {
+		p.DischargeEncounterID = last.enc.ID
+		p.Destination = last.enc.Destination
+	}
+	if !rec.diedAt.IsZero() && (ep.windowEnd.IsZero() || !rec.diedAt.After(ep.windowEnd)) {
+		p.DiedAt = rec.diedAt
+	}
+	return p
+}
+
+func statusOf(gaps []Gap, deadlines []Deadline) Status {
+	switch {
+	case len(gaps) > 0:
+		return StatusGap
+	case len(deadlines) > 0:
+		return StatusAtRisk
+	}
+	return StatusOK
+}

@@ -1,0 +1,129 @@
+package pathway
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/sundhedsklynge/klynge/domain"
+)
+
+// Gap messages are read by nurses and coordinators on a worklist: plain
+// sentences, durations in hours or days, no CPR number and no name (the
+// citizen is "the citizen"; organisations and municipality codes are not
+// personal).
+
+func notNotifiedMessage(home domain.MunicipalityCode, dest domain.DischargeDestination, grace time.Duration,
+	sent bool, lateBy time.Duration, late bool) string {
+	msg := fmt.Sprintf("Municipality %d had not received the discharge notification (SLHJ) %s after the discharge %s.",
+		home, spell(grace), destinationPhrase(dest))
+	switch {
+	case late:
+		msg += fmt.Sprintf(" It arrived %s after discharge.", spell(lateBy))
+	case !sent:
+		msg += " The hospital has no record of sending one."
+	}
+	return msg
+}
+
+func noVisitMessage(dest domain.DischargeDestination, activeServices int, within time.Duration,
+	unperformed int, firstAfter time.Duration, visitedLater bool) string {
+	var why []string
+	if dest == domain.DischargeHomeNursing {
+		why = append(why, "discharged to home nursing")
+	}
+	if activeServices > 0 {
+		why = append(why, plural(activeServices, "municipal care service", "municipal care services")+" active at discharge")
+	}
+	msg := fmt.Sprintf("Care was needed (%s), but no municipal care visit was performed within %s of discharge.",
+		strings.Join(why, "; "), spell(within))
+	if unperformed > 0 {
+		verb := "were"
+		if unperformed == 1 {
+			verb = "was"
+		}
+		msg += fmt.Sprintf(" %s in that time %s not performed.", capitalise(plural(unperformed, "planned visit", "planned visits")), verb)
+	}
+	if visitedLater {
+		msg += fmt.Sprintf(" The first visit was performed %s after discharge.", spell(firstAfter))
+	}
+	return msg
+}
+
+func outOfHoursMessage(contacts int, firstAfter, within time.Duration) string {
+	if contacts == 1 {
+		return fmt.Sprintf("The citizen contacted the out-of-hours service %s after discharge (within the first %s).",
+			spell(firstAfter), spell(within))
+	}
+	return fmt.Sprintf("The citizen contacted the out-of-hours service %d times within %s of discharge, first %s after discharge.",
+		contacts, spell(within), spell(firstAfter))
+}
+
+func readmittedMessage(after, within time.Duration) string {
+	return fmt.Sprintf("The citizen was admitted again %s after discharge (within the first %s).",
+		spell(after), spell(within))
+}
+
+func referralRejectedMessage(refs []domain.Referral) string {
+	if len(refs) == 1 {
+		return fmt.Sprintf("A GP referral %s sent during the pathway was rejected.", referralPhrase(refs[0]))
+	}
+	return fmt.Sprintf("%d GP referrals sent during the pathway were rejected.", len(refs))
+}
+
+func referralNotAnsweredMessage(refs []domain.Referral, within time.Duration) string {
+	if len(refs) == 1 {
+		return fmt.Sprintf("A GP referral %s sent during the pathway had no answer %s after it was sent.",
+			referralPhrase(refs[0]), spell(within))
+	}
+	return fmt.Sprintf("%d GP referrals sent during the pathway had no answer %s after they were sent.", len(refs), spell(within))
+}
+
+func referralPhrase(r domain.Referral) string {
+	var parts []string
+	if r.Kind != "" {
+		parts = append(parts, "("+string(r.Kind)+")")
+	}
+	switch {
+	case r.Receiver.Name != "":
+		parts = append(parts, "to "+r.Receiver.Name)
+	case r.Receiver.Municipality != 0:
+		parts = append(parts, fmt.Sprintf("to municipality %d", r.Receiver.Municipality))
+	}
+	return strings.Join(parts, " ")
+}
+
+func medicationMessage(coverDays int, contactAfter time.Duration, contactLater bool) string {
+	msg := fmt.Sprintf("The 72-hour rule applied, but the citizen had no GP contact before the %s of discharge medication ran out.",
+		plural(coverDays, "day", "days"))
+	if contactLater {
+		msg += fmt.Sprintf(" The first GP contact came %s after discharge.", spell(contactAfter))
+	}
+	return msg
+}
+
+// spell writes a duration for people: minutes below an hour, hours up to
+// four days (the rules speak of 24 and 72 hours), days beyond; rounded down.
+func spell(d time.Duration) string {
+	switch {
+	case d < time.Hour:
+		return plural(int(d/time.Minute), "minute", "minutes")
+	case d < 96*time.Hour:
+		return plural(int(d/time.Hour), "hour", "hours")
+	}
+	return plural(int(d/day), "day", "days")
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return fmt.Sprintf("%d %s", n, many)
+}
+
+func capitalise(s string) string {
+	if s == "" {
+		return s
+	}
+	return strings.ToUpper(s[:1]) + s[1:]
+}

@@ -1,0 +1,218 @@
+package pathway
+
+import (
+	"cmp"
+	"slices"
+	"time"
+
+	"github.com/sundhedsklynge/klynge/domain"
+)
+
+// Input is everything the systems hold about one citizen. Slices may be in
+// any order; Assemble neither keeps nor changes them. Records about another
+// CPR than Citizen.CPR are ignored, so that a mix-up upstream cannot put one
+// citizen's care in another's pathway.
+type Input struct {
+	Citizen domain.Citizen
+	// Encounters from eHospitalet, each with the notifications the hospital
+	// sent about it.
+	Encounters []domain.Encounter
+	// Received are the notifications the home municipality logged.
+	Received   []domain.ReceivedNotification
+	Services   []domain.CareService
+	Visits     []domain.CareVisit
+	OutOfHours []domain.OutOfHoursContact
+	Referrals  []domain.Referral
+	GPContacts []domain.GPContact
+}
+
+// record is one citizen's input, checked, sorted and indexed once for all of
+// their pathways.
+type record struct {
+	citizen domain.Citizen
+	chains  [][]stay
+	// diedAt is the earliest known death; zero if none is known.
+	diedAt time.Time
+	// events are all events from all systems, in time order.
+	events []Event
+	// messageEncounter maps a sent notification's id to its encounter, for
+	// received notifications that name only the message they carried.
+	messageEncounter map[string]string
+	received         []domain.ReceivedNotification
+	services         []domain.CareService
+	visits           []domain.CareVisit // by visitTime
+	performed        []domain.CareVisit // performed visits only, by visitTime
+	outOfHours       []domain.OutOfHoursContact
+	referrals        []domain.Referral
+	gpContacts       []domain.GPContact
+}
+
+func newRecord(in Input, rules Rules) *record {
+	r := &record{citizen: in.Citizen, messageEncounter: make(map[string]string)}
+	if r.citizen.CPR == "" {
+		r.citizen.CPR = firstCPR(in.Encounters)
+	}
+	mine := func(cpr domain.CPR) bool { return cpr == "" || r.citizen.CPR == "" || cpr == r.citizen.CPR }
+
+	var stays []stay
+	seen := make(map[string]bool, len(in.Encounters))
+	for _, e := range in.Encounters {
+		if !mine(e.CPR) || e.ID == "" || seen[e.ID] {
+			continue // without an id an encounter cannot be referred to
+		}
+		seen[e.ID] = true
+		for _, n := range e.Notifications {
+			if n.ID != "" {
+				r.messageEncounter[n.ID] = e.ID
+			}
+			r.addEvent(sentEvent(n))
+		}
+		f := examineEncounter(e)
+		if f.invalid {
+			continue
+		}
+		r.noteDeath(f.diedAt)
+		switch {
+		case f.isStay:
+			stays = append(stays, f.stay)
+			r.addEvent(admissionEvent(f.stay))
+			if f.stay.finished {
+				r.addEvent(endEvent(f.stay))
+			}
+		case e.Class == domain.ClassVirtual:
+			r.addEvent(virtualContactEvent(e))
+		}
+	}
+	slices.SortFunc(stays, compareStays)
+	r.chains = chainStays(stays, rules.TransferWindow)
+
+	if d := in.Citizen.DeceasedAt; d != nil && !d.IsZero() {
+		r.noteDeath(*d)
+		r.addEvent(deathEvent(*d))
+	}
+
+	for _, n := range in.Received {
+		if mine(n.CPR) {
+			r.received = append(r.received, n)
+			r.addEvent(receivedEvent(n))
+		}
+	}
+	for _, s := range in.Services {
+		if !mine(s.CPR) {
+			continue
+		}
+		r.services = append(r.services, s)
+		if s.Status != domain.CareServicePlanned {
+			r.addEvent(serviceStartEvent(s))
+			r.addEvent(serviceEndEvent(s))
+		}
+	}
+	slices.SortFunc(r.services, func(a, b domain.CareService) int {
+		return cmp.Or(a.Start.Compare(b.Start), cmp.Compare(a.ID, b.ID))
+	})
+	for _, v := range in.Visits {
+		if !mine(v.CPR) {
+			continue
+		}
+		r.visits = append(r.visits, v)
+		if v.Status == domain.VisitPerformed {
+			r.performed = append(r.performed, v)
+		}
+		r.addEvent(visitEvent(v))
+	}
+	byVisitTime := func(a, b domain.CareVisit) int {
+		return cmp.Or(visitTime(a).Compare(visitTime(b)), cmp.Compare(a.ID, b.ID))
+	}
+	slices.SortFunc(r.visits, byVisitTime)
+	slices.SortFunc(r.performed, byVisitTime)
+	for _, c := range in.OutOfHours {
+		if mine(c.CPR) {
+			r.outOfHours = append(r.outOfHours, c)
+			r.addEvent(outOfHoursEvent(c))
+		}
+	}
+	slices.SortFunc(r.outOfHours, func(a, b domain.OutOfHoursContact) int {
+		return cmp.Or(a.ReceivedAt.Compare(b.ReceivedAt), cmp.Compare(a.ID, b.ID))
+	})
+	for _, ref := range in.Referrals {
+		if mine(ref.CPR) {
+			r.referrals = append(r.referrals, ref)
+			r.addEvents(referralEvents(ref))
+		}
+	}
+	slices.SortFunc(r.referrals, func(a, b domain.Referral) int {
+		return cmp.Or(referralSentAt(a).Compare(referralSentAt(b)), cmp.Compare(a.ID, b.ID))
+	})
+	for _, c := range in.GPContacts {
+		if mine(c.CPR) {
+			r.gpContacts = append(r.gpContacts, c)
+			r.addEvent(gpContactEvent(c))
+		}
+	}
+	slices.SortFunc(r.gpContacts, func(a, b domain.GPContact) int {
+		return cmp.Or(a.At.Compare(b.At), cmp.Compare(a.ID, b.ID))
+	})
+	slices.SortFunc(r.events, compareEvents)
+	return r
+}
+
+func firstCPR(encs []domain.Encounter) domain.CPR {
+	for _, e := range encs {
+		if e.CPR != "" {
+			return e.CPR
+		}
+	}
+	return ""
+}
+
+// addEvent keeps events that can be placed in time; one without a time
+// (an open-ended service's end) is not an event.
+func (r *record) addEvent(e Event) {
+	if !e.At.IsZero() {
+		r.events = append(r.events, e)
+	}
+}
+
+func (r *record) addEvents(es []Event) {
+	for _, e := range es {
+		r.addEvent(e)
+	}
+}
+
+func (r *record) noteDeath(at time.Time) {
+	if !at.IsZero() && (r.diedAt.IsZero() || at.Before(r.diedAt)) {
+		r.diedAt = at
+	}
+}
+
+// eventsBetween are the events in [from, to], or from `from` on when to is
+// zero, as a fresh slice.
+func (r *record) eventsBetween(from, to time.Time) []Event {
+	lo, _ := slices.BinarySearchFunc(r.events, from, func(e Event, t time.Time) int {
+		return cmp.Or(e.At.Compare(t), 1) // first event at or after from
+	})
+	hi := len(r.events)
+	if !to.IsZero() {
+		hi, _ = slices.BinarySearchFunc(r.events, to, func(e Event, t time.Time) int {
+			return cmp.Or(e.At.Compare(t), -1) // first event after to
+		})
+	}
+	if hi < lo {
+		return nil
+	}
+	return slices.Clone(r.events[lo:hi])
+}
+
+// referralSentAt is when a referral was sent: SentAt, or the first "sent"
+// step of its history.
+func referralSentAt(ref domain.Referral) time.Time {
+	if !ref.SentAt.IsZero() {
+		return ref.SentAt
+	}
+	for _, h := range ref.History {
+		if h.Status == domain.ReferralSent && !h.At.IsZero() {
+			return h.At
+		}
+	}
+	return time.Time{}
+}
