@@ -1,0 +1,170 @@
+// Package config is klynge's configuration: one YAML file (klynge.yaml)
+// with KLYNGE_... environment overrides, decoded strictly (an unknown key is
+// an error, so a typo never silently falls back to a default) and validated
+// at start-up with errors that name the key and the rule.
+//
+// It is data only: it builds nothing and opens nothing.
+package config
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"time"
+
+	"go.yaml.in/yaml/v3"
+)
+
+// Config is the whole configuration of `klynge serve`.
+type Config struct {
+	// Listen is the gateway's address (default 127.0.0.1:8080).
+	Listen string `yaml:"listen"`
+	// Introspection lets clients query the schema (default off in serve).
+	Introspection bool `yaml:"introspection"`
+	// Playground serves GraphiQL at / (default off in serve).
+	Playground bool `yaml:"playground"`
+	// Log configures the process log.
+	Log Log `yaml:"log"`
+	// Upstreams are the existing systems the graph reads.
+	Upstreams Upstreams `yaml:"upstreams"`
+	// Loaders tune batching.
+	Loaders Loaders `yaml:"loaders"`
+	// Pathways are the handover rules' windows and thresholds.
+	Pathways Pathways `yaml:"pathways"`
+}
+
+// Log configures the JSON process log.
+type Log struct {
+	// Level is debug, info, warn or error (default info).
+	Level string `yaml:"level"`
+}
+
+// Loaders tune the per-operation dataloaders.
+type Loaders struct {
+	// Wait is how long a loader collects keys before asking (default 1ms).
+	Wait Duration `yaml:"wait"`
+	// History is how far back time-windowed reads go (default 400 days).
+	History Duration `yaml:"history"`
+}
+
+// Pathways mirror pathway.Rules; zero means the rule's default.
+type Pathways struct {
+	TransferWindow                Duration `yaml:"transferWindow"`
+	FollowUp                      Duration `yaml:"followUp"`
+	ExtendedResponsibility        Duration `yaml:"extendedResponsibility"`
+	ExtendedResponsibilityMinStay Duration `yaml:"extendedResponsibilityMinStay"`
+	// IncludePsychiatric applies the 72-hour rule to psychiatric stays too
+	// (default false: they are excluded).
+	IncludePsychiatric   bool     `yaml:"includePsychiatric"`
+	NotificationGrace    Duration `yaml:"notificationGrace"`
+	CareVisitWithin      Duration `yaml:"careVisitWithin"`
+	OutOfHoursWithin     Duration `yaml:"outOfHoursWithin"`
+	ReadmissionWithin    Duration `yaml:"readmissionWithin"`
+	ReferralAnswerWithin Duration `yaml:"referralAnswerWithin"`
+	MedicationCoverDays  int      `yaml:"medicationCoverDays"`
+}
+
+// Duration is a time.Duration written as in Go ("250ms", "72h").
+type Duration time.Duration
+
+// UnmarshalYAML reads "250ms"-style strings.
+func (d *Duration) UnmarshalYAML(n *yaml.Node) error {
+	var s string
+	if err := n.Decode(&s); err != nil {
+		return fmt.Errorf("must be a duration such as 250ms or 72h")
+	}
+	return d.parse(s)
+}
+
+func (d *Duration) parse(s string) error {
+	v, err := time.ParseDuration(strings.TrimSpace(s))
+	if err != nil {
+		return fmt.Errorf("must be a duration such as 250ms or 72h, got %q", s)
+	}
+	if v < 0 {
+		return fmt.Errorf("must not be negative, got %q", s)
+	}
+	*d = Duration(v)
+	return nil
+}
+
+// D is the value as a time.Duration.
+func (d Duration) D() time.Duration { return time.Duration(d) }
+
+// Load reads path (if not empty), applies environment overrides from env
+// (os.Environ() form), fills defaults and validates.
+func Load(path string, env []string) (*Config, error) {
+	cfg := &Config{}
+	if path != "" {
+		f, err := os.Open(path)
+		if err != nil {
+			return nil, fmt.Errorf("config: %w", err)
+		}
+		defer f.Close()
+		if err := decode(f, cfg); err != nil {
+			return nil, fmt.Errorf("config %s: %w", path, err)
+		}
+	}
+	if err := applyEnv(cfg, env); err != nil {
+		return nil, fmt.Errorf("config: %w", err)
+	}
+	cfg.fillDefaults()
+	if err := cfg.Validate(); err != nil {
+		return nil, fmt.Errorf("config: %w", err)
+	}
+	return cfg, nil
+}
+
+func decode(r io.Reader, cfg *Config) error {
+	raw, err := io.ReadAll(r)
+	if err != nil {
+		return err
+	}
+	if len(bytes.TrimSpace(raw)) == 0 {
+		return nil
+	}
+	dec := yaml.NewDecoder(bytes.NewReader(raw))
+	dec.KnownFields(true)
+	if err := dec.Decode(cfg); err != nil {
+		var te *yaml.TypeError
+		if errors.As(err, &te) {
+			return errors.New(strings.Join(te.Errors, "; "))
+		}
+		return err
+	}
+	return nil
+}
+
+func (c *Config) fillDefaults() {
+	if c.Listen == "" {
+		c.Listen = "127.0.0.1:8080"
+	}
+	if c.Log.Level == "" {
+		c.Log.Level = "info"
+	}
+	c.Upstreams.fillDefaults()
+}
+
+// Validate checks every value; the error names each bad key and its rule.
+func (c *Config) Validate() error {
+	var errs []error
+	bad := func(key, format string, args ...any) {
+		errs = append(errs, fmt.Errorf("%s: "+format, append([]any{key}, args...)...))
+	}
+	switch c.Log.Level {
+	case "debug", "info", "warn", "error":
+	default:
+		bad("log.level", "must be debug, info, warn or error, got %q", c.Log.Level)
+	}
+	if c.Loaders.Wait.D() > 100*time.Millisecond {
+		bad("loaders.wait", "must be at most 100ms (it is added to every batched level), got %s", c.Loaders.Wait.D())
+	}
+	if c.Pathways.MedicationCoverDays < 0 || c.Pathways.MedicationCoverDays > 30 {
+		bad("pathways.medicationCoverDays", "must be between 1 and 30, got %d", c.Pathways.MedicationCoverDays)
+	}
+	errs = append(errs, c.Upstreams.validate()...)
+	return errors.Join(errs...)
+}

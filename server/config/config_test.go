@@ -1,0 +1,121 @@
+package config
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+func writeFile(t *testing.T, body string) string {
+	t.Helper()
+	p := filepath.Join(t.TempDir(), "klynge.yaml")
+	if err := os.WriteFile(p, []byte(body), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+const minimal = `
+upstreams:
+  ehospital: {baseURL: "http://127.0.0.1:8081/ehospital/fhir"}
+  outofhours: {baseURL: "http://127.0.0.1:8081/outofhours/api/v1"}
+  gpreferral: {baseURL: "http://127.0.0.1:8081/gpreferral"}
+  municipal:
+    baseURLTemplate: "http://127.0.0.1:8081/municipal/{code}/api"
+    codes: [330, 370]
+`
+
+func TestLoadFillsDefaultsAndTemplates(t *testing.T) {
+	cfg, err := Load(writeFile(t, minimal+`
+  defaults:
+    timeout: 1500ms
+    auth: {bearerToken: shared}
+`), nil)
+	if err != nil {
+		t.Fatalf("Load: %v", err)
+	}
+	if cfg.Listen != "127.0.0.1:8080" || cfg.Log.Level != "info" {
+		t.Errorf("defaults not filled: listen %q level %q", cfg.Listen, cfg.Log.Level)
+	}
+	got := cfg.Upstreams.Municipal.Instances[330]
+	if got.BaseURL != "http://127.0.0.1:8081/municipal/330/api" {
+		t.Errorf("template not applied: %q", got.BaseURL)
+	}
+	if got.Timeout.D() != 1500*time.Millisecond || got.Auth.BearerToken != "shared" {
+		t.Errorf("defaults not inherited by a municipal instance: %+v", got)
+	}
+	if cfg.Upstreams.EHospital.CPRIdentifierSystem != DefaultCPRIdentifierSystem {
+		t.Errorf("CPR system default = %q", cfg.Upstreams.EHospital.CPRIdentifierSystem)
+	}
+}
+
+func TestEnvironmentOverrides(t *testing.T) {
+	cfg, err := Load(writeFile(t, minimal), []string{
+		"KLYNGE_UPSTREAMS_EHOSPITAL_BASEURL=https://ehospital.example/fhir",
+		"KLYNGE_UPSTREAMS_MUNICIPAL_INSTANCES_330_AUTH_BEARERTOKEN=secret",
+		"KLYNGE_UPSTREAMS_OUTOFHOURS_RETRY_MAX=0",
+		"KLYNGE_INTROSPECTION=true",
+		"KLYNGE_TEST_POSTGRES_DSN=ignored",
+		"PATH=/usr/bin",
+	})
+	if err != nil {
+		t.Fatalf("Load: %v", err)
+	}
+	if cfg.Upstreams.EHospital.BaseURL != "https://ehospital.example/fhir" {
+		t.Errorf("ehospital baseURL = %q", cfg.Upstreams.EHospital.BaseURL)
+	}
+	inst := cfg.Upstreams.Municipal.Instances[330]
+	if inst.Auth.BearerToken != "secret" || inst.BaseURL != "http://127.0.0.1:8081/municipal/330/api" {
+		t.Errorf("instance 330 = %+v: the env token must merge with the templated URL", inst)
+	}
+	if cfg.Upstreams.OutOfHours.Retry.Max == nil || *cfg.Upstreams.OutOfHours.Retry.Max != 0 {
+		t.Errorf("retry.max 0 from env must mean no retries, got %v", cfg.Upstreams.OutOfHours.Retry.Max)
+	}
+	if !cfg.Introspection {
+		t.Error("KLYNGE_INTROSPECTION not applied")
+	}
+}
+
+func TestBadConfigurationNamesKeyAndRule(t *testing.T) {
+	tests := []struct {
+		name, yaml string
+		env        []string
+		want       []string
+	}{
+		{"unknown key (typo)", minimal + "\nintrospektion: true\n", nil, []string{"introspektion", "not found"}},
+		{"missing base URL", `upstreams: {municipal: {baseURLTemplate: "http://x/{code}", codes: [330]}}`, nil,
+			[]string{"upstreams.ehospital.baseURL: is required", "upstreams.outofhours.baseURL: is required"}},
+		{"relative URL", strings.Replace(minimal, `"http://127.0.0.1:8081/gpreferral"`, `"gpreferral"`, 1), nil,
+			[]string{"upstreams.gpreferral.baseURL: must be an absolute http(s) URL"}},
+		{"bad duration", minimal + "\nloaders: {wait: soon}\n", nil, []string{"must be a duration"}},
+		{"wait too long", minimal + "\nloaders: {wait: 2s}\n", nil, []string{"loaders.wait: must be at most 100ms"}},
+		{"bad municipal code", minimal, []string{"KLYNGE_UPSTREAMS_MUNICIPAL_INSTANCES_33_BASEURL=http://x"}, []string{"upstreams.municipal.instances.33: 33 is not a 3-digit"}},
+		{"env typo", minimal, []string{"KLYNGE_UPSTREAMS_EHOSPTAL_BASEURL=http://x"}, []string{"KLYNGE_UPSTREAMS_EHOSPTAL_BASEURL: names no configuration setting"}},
+		{"env bad bool", minimal, []string{"KLYNGE_PLAYGROUND=yes please"}, []string{"KLYNGE_PLAYGROUND: must be true or false"}},
+		{"breaker ratio", minimal + "\n  defaults: {breaker: {failureRatio: 1.5}}\n", nil, []string{"breaker.failureRatio: must be in (0, 1]"}},
+		{"template without code", `upstreams: {municipal: {baseURLTemplate: "http://x/", codes: [330]}}`, nil, []string{"baseURLTemplate: must contain {code}"}},
+		{"log level", minimal + "\nlog: {level: loud}\n", nil, []string{"log.level: must be debug, info, warn or error"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := Load(writeFile(t, tt.yaml), tt.env)
+			if err == nil {
+				t.Fatal("Load accepted a bad configuration")
+			}
+			for _, w := range tt.want {
+				if !strings.Contains(err.Error(), w) {
+					t.Errorf("error %q does not contain %q", err, w)
+				}
+			}
+		})
+	}
+}
+
+func TestMissingFileIsAClearError(t *testing.T) {
+	_, err := Load(filepath.Join(t.TempDir(), "nope.yaml"), nil)
+	if err == nil || !strings.Contains(err.Error(), "nope.yaml") {
+		t.Fatalf("err = %v", err)
+	}
+}

@@ -1,0 +1,161 @@
+package config
+
+import (
+	"errors"
+	"fmt"
+	"reflect"
+	"strconv"
+	"strings"
+)
+
+// EnvPrefix starts every environment override. The rest of the name is the
+// YAML key path in upper case, joined by underscores:
+// KLYNGE_UPSTREAMS_EHOSPITAL_BASEURL, KLYNGE_UPSTREAMS_MUNICIPAL_INSTANCES_330_AUTH_BEARERTOKEN.
+// Lists are comma-separated (KLYNGE_UPSTREAMS_MUNICIPAL_CODES=330,370).
+const EnvPrefix = "KLYNGE_"
+
+// envIgnored are KLYNGE_ variables that are not configuration (test harness).
+var envIgnored = []string{"KLYNGE_TEST_"}
+
+// applyEnv overrides cfg from env. An override that names no setting is an
+// error, so that a typo is not silently ignored.
+func applyEnv(cfg *Config, env []string) error {
+	var errs []error
+	for _, kv := range env {
+		name, value, ok := strings.Cut(kv, "=")
+		if !ok || !strings.HasPrefix(name, EnvPrefix) || ignoredEnv(name) {
+			continue
+		}
+		path := strings.Split(strings.TrimPrefix(name, EnvPrefix), "_")
+		if err := setPath(reflect.ValueOf(cfg).Elem(), path, value); err != nil {
+			errs = append(errs, fmt.Errorf("%s: %w", name, err))
+		}
+	}
+	return errors.Join(errs...)
+}
+
+func ignoredEnv(name string) bool {
+	for _, p := range envIgnored {
+		if strings.HasPrefix(name, p) {
+			return true
+		}
+	}
+	return false
+}
+
+var errNoSetting = errors.New("names no configuration setting")
+
+func setPath(v reflect.Value, path []string, value string) error {
+	switch v.Kind() {
+	case reflect.Struct:
+		if v.Type() == reflect.TypeOf(Duration(0)) {
+			break
+		}
+		if len(path) == 0 {
+			return errNoSetting
+		}
+		f, ok := fieldFor(v, path[0])
+		if !ok {
+			return errNoSetting
+		}
+		return setPath(f, path[1:], value)
+	case reflect.Map:
+		if len(path) == 0 {
+			return errNoSetting
+		}
+		key, err := strconv.Atoi(path[0])
+		if err != nil {
+			return fmt.Errorf("%q is not a numeric key", path[0])
+		}
+		if v.IsNil() {
+			v.Set(reflect.MakeMap(v.Type()))
+		}
+		k := reflect.ValueOf(key)
+		elem := reflect.New(v.Type().Elem()).Elem()
+		if cur := v.MapIndex(k); cur.IsValid() {
+			elem.Set(cur)
+		}
+		if err := setPath(elem, path[1:], value); err != nil {
+			return err
+		}
+		v.SetMapIndex(k, elem)
+		return nil
+	}
+	if len(path) != 0 {
+		return errNoSetting
+	}
+	return setLeaf(v, value)
+}
+
+// fieldFor finds the field whose YAML key, upper-cased, is name, looking
+// into inline fields too.
+func fieldFor(v reflect.Value, name string) (reflect.Value, bool) {
+	t := v.Type()
+	for i := range t.NumField() {
+		tag := t.Field(i).Tag.Get("yaml")
+		key, opts, _ := strings.Cut(tag, ",")
+		if opts == "inline" {
+			if f, ok := fieldFor(v.Field(i), name); ok {
+				return f, true
+			}
+			continue
+		}
+		if key != "" && strings.ToUpper(key) == name {
+			return v.Field(i), true
+		}
+	}
+	return reflect.Value{}, false
+}
+
+func setLeaf(v reflect.Value, s string) error {
+	if v.Type() == reflect.TypeOf(Duration(0)) {
+		var d Duration
+		if err := d.parse(s); err != nil {
+			return err
+		}
+		v.Set(reflect.ValueOf(d))
+		return nil
+	}
+	switch v.Kind() {
+	case reflect.String:
+		v.SetString(s)
+	case reflect.Bool:
+		b, err := strconv.ParseBool(s)
+		if err != nil {
+			return fmt.Errorf("must be true or false, got %q", s)
+		}
+		v.SetBool(b)
+	case reflect.Int, reflect.Int64:
+		n, err := strconv.ParseInt(s, 10, 64)
+		if err != nil {
+			return fmt.Errorf("must be a whole number, got %q", s)
+		}
+		v.SetInt(n)
+	case reflect.Float64:
+		f, err := strconv.ParseFloat(s, 64)
+		if err != nil {
+			return fmt.Errorf("must be a number, got %q", s)
+		}
+		v.SetFloat(f)
+	case reflect.Pointer:
+		elem := reflect.New(v.Type().Elem())
+		if err := setLeaf(elem.Elem(), s); err != nil {
+			return err
+		}
+		v.Set(elem)
+	case reflect.Slice:
+		parts := strings.Split(s, ",")
+		out := reflect.MakeSlice(v.Type(), 0, len(parts))
+		for _, p := range parts {
+			elem := reflect.New(v.Type().Elem()).Elem()
+			if err := setLeaf(elem, strings.TrimSpace(p)); err != nil {
+				return err
+			}
+			out = reflect.Append(out, elem)
+		}
+		v.Set(out)
+	default:
+		return errNoSetting
+	}
+	return nil
+}
