@@ -108,39 +108,25 @@ type pathFrame struct {
 }
 
 // pathAtOffset returns the path of the value being read when the decoder
-// had consumed offset bytes. It stops quietly on malformed input.
+// had consumed offset bytes. On malformed input it returns where the replay
+// stopped: the position of the value that could not be read.
 func pathAtOffset(data []byte, offset int64) string {
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.UseNumber()
 	var stack []pathFrame
-	path := ""
 	for {
 		tok, err := dec.Token()
 		if err != nil {
-			return path
-		}
-		// The path of the value this token begins or is.
-		valuePath := func() string {
-			var b strings.Builder
-			for _, f := range stack {
-				if f.array {
-					b.WriteString("[" + strconv.Itoa(f.index) + "]")
-					continue
-				}
-				if b.Len() > 0 {
-					b.WriteByte('.')
-				}
-				b.WriteString(f.key)
-			}
-			return b.String()
+			return stackPath(stack)
 		}
 		if d, ok := tok.(json.Delim); ok && (d == '}' || d == ']') {
+			closed := stackPath(stack)
 			if len(stack) > 0 {
 				stack = stack[:len(stack)-1]
 			}
 			endValue(stack)
 			if dec.InputOffset() >= offset {
-				return path
+				return closed
 			}
 			continue
 		}
@@ -150,7 +136,7 @@ func pathAtOffset(data []byte, offset int64) string {
 			stack[n-1].expectKey = false
 			continue
 		}
-		path = valuePath()
+		path := stackPath(stack)
 		if d, ok := tok.(json.Delim); ok {
 			stack = append(stack, pathFrame{array: d == '[', expectKey: d == '{'})
 		} else {
@@ -160,6 +146,26 @@ func pathAtOffset(data []byte, offset int64) string {
 			return path
 		}
 	}
+}
+
+// stackPath is the path of the next value in the innermost open container:
+// "contacts[2]" in an array, "contacts[1].cpr" after a key.
+func stackPath(stack []pathFrame) string {
+	var b strings.Builder
+	for i, f := range stack {
+		if f.array {
+			b.WriteString("[" + strconv.Itoa(f.index) + "]")
+			continue
+		}
+		if f.expectKey && i == len(stack)-1 {
+			break // between members: the object itself
+		}
+		if b.Len() > 0 {
+			b.WriteByte('.')
+		}
+		b.WriteString(f.key)
+	}
+	return b.String()
 }
 
 // endValue advances the innermost frame past a complete value.
