@@ -57,10 +57,7 @@ func Assemble(in Input, rules Rules, now time.Time) []Pathway {
 		rules = DefaultRules()
 	}
 	rec := newRecord(in, rules)
-	eps := make([]episode, len(rec.chains))
-	for k, chain := range rec.chains {
-		eps[k] = newEpisode(chain, rules)
-	}
+	eps := rec.episodes
 	medical := citizenSpans(eps, rec.citizen.GP, rec.diedAt, rules)
 
 	pathways := make([]Pathway, len(eps))

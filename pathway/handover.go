@@ -150,10 +150,10 @@ func (ev *evaluation) careVisitWithin() {
 		return
 	}
 	due := d.Add(ev.rules.CareVisitWithin)
-	i, _ := slices.BinarySearchFunc(ev.rec.performed, d, func(v domain.CareVisit, t time.Time) int {
-		return cmp.Or(visitTime(v).Compare(t), 1)
+	i, _ := slices.BinarySearchFunc(ev.rec.performed, d, func(v *domain.CareVisit, t time.Time) int {
+		return cmp.Or(visitTime(*v).Compare(t), 1)
 	})
-	if i < len(ev.rec.performed) && !visitTime(ev.rec.performed[i]).After(due) {
+	if i < len(ev.rec.performed) && !visitTime(*ev.rec.performed[i]).After(due) {
 		return
 	}
 	if !ev.deadlinePassed(due) {
@@ -166,16 +166,16 @@ func (ev *evaluation) careVisitWithin() {
 	}
 	unperformed := 0
 	for _, v := range ev.rec.visits {
-		if t := visitTime(v); !t.Before(d) && !t.After(due) {
-			evidence = append(evidence, visitEvent(v))
+		if t := visitTime(*v); !t.Before(d) && !t.After(due) {
+			evidence = append(evidence, visitEvent(*v))
 			unperformed++
 		}
 	}
 	var firstLate time.Time
-	if i < len(ev.rec.performed) && !visitTime(ev.rec.performed[i]).After(ev.ep().windowEnd) {
+	if i < len(ev.rec.performed) && !visitTime(*ev.rec.performed[i]).After(ev.ep().windowEnd) {
 		firstVisit := ev.rec.performed[i]
-		firstLate = visitTime(firstVisit)
-		evidence = append(evidence, visitEvent(firstVisit))
+		firstLate = visitTime(*firstVisit)
+		evidence = append(evidence, visitEvent(*firstVisit))
 	}
 	ev.raise(Gap{Kind: GapNoCareVisitWithin24h, Severity: SeverityHigh, DetectedAt: due, Evidence: evidence,
 		Message: noVisitMessage(ev.destination(), len(active), ev.rules.CareVisitWithin, unperformed, firstLate.Sub(d), !firstLate.IsZero())})

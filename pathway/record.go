@@ -27,24 +27,28 @@ type Input struct {
 }
 
 // record is one citizen's input, checked, sorted and indexed once for all of
-// their pathways.
+// their pathways. Of the records that pile up over years (visits, contacts,
+// referrals) it keeps only those inside some pathway's window: no rule looks
+// further, and a year of home care would otherwise dominate the cost.
 type record struct {
-	citizen domain.Citizen
-	chains  [][]stay
+	citizen  domain.Citizen
+	episodes []episode
 	// diedAt is the earliest known death; zero if none is known.
 	diedAt time.Time
-	// events are all events from all systems, in time order.
+	// events are all events inside some pathway window, in time order.
 	events []Event
 	// messageEncounter maps a sent notification's id to its encounter, for
 	// received notifications that name only the message they carried.
 	messageEncounter map[string]string
 	received         []domain.ReceivedNotification
-	services         []domain.CareService
-	visits           []domain.CareVisit // by visitTime
-	performed        []domain.CareVisit // performed visits only, by visitTime
-	outOfHours       []domain.OutOfHoursContact
-	referrals        []domain.Referral
-	gpContacts       []domain.GPContact
+	services         []domain.CareService // all of them: one may have started long before admission
+	// visits point into the input (a year of them is the bulk of it, and
+	// the record does not outlive Assemble), by visitTime.
+	visits     []*domain.CareVisit
+	performed  []*domain.CareVisit // performed visits only, by visitTime
+	outOfHours []domain.OutOfHoursContact
+	referrals  []domain.Referral
+	gpContacts []domain.GPContact
 }
 
 func newRecord(in Input, rules Rules) *record {
@@ -54,47 +58,70 @@ func newRecord(in Input, rules Rules) *record {
 	}
 	mine := func(cpr domain.CPR) bool { return cpr == "" || r.citizen.CPR == "" || cpr == r.citizen.CPR }
 
-	var stays []stay
-	seen := make(map[string]bool, len(in.Encounters))
+	// First the stays, which decide the windows.
+	var (
+		stays     []stay
+		contacts  []domain.Encounter // valid encounters that are not stays
+		ownOrSeen = make(map[string]bool, len(in.Encounters))
+		accepted  []domain.Encounter
+	)
 	for _, e := range in.Encounters {
-		if !mine(e.CPR) || e.ID == "" || seen[e.ID] {
+		if !mine(e.CPR) || e.ID == "" || ownOrSeen[e.ID] {
 			continue // without an id an encounter cannot be referred to
 		}
-		seen[e.ID] = true
+		ownOrSeen[e.ID] = true
+		accepted = append(accepted, e)
 		for _, n := range e.Notifications {
 			if n.ID != "" {
 				r.messageEncounter[n.ID] = e.ID
 			}
-			r.addEvent(sentEvent(n))
 		}
 		f := examineEncounter(e)
 		if f.invalid {
 			continue
 		}
 		r.noteDeath(f.diedAt)
-		switch {
-		case f.isStay:
+		if f.isStay {
 			stays = append(stays, f.stay)
-			r.addEvent(admissionEvent(f.stay))
-			if f.stay.finished {
-				r.addEvent(endEvent(f.stay))
-			}
-		case e.Class == domain.ClassVirtual:
-			r.addEvent(virtualContactEvent(e))
+		} else if e.Class == domain.ClassVirtual {
+			contacts = append(contacts, e)
 		}
 	}
-	slices.SortFunc(stays, compareStays)
-	r.chains = chainStays(stays, rules.TransferWindow)
-
 	if d := in.Citizen.DeceasedAt; d != nil && !d.IsZero() {
 		r.noteDeath(*d)
-		r.addEvent(deathEvent(*d))
+	}
+	slices.SortFunc(stays, compareStays)
+	for _, chain := range chainStays(stays, rules.TransferWindow) {
+		r.episodes = append(r.episodes, newEpisode(chain, rules))
+	}
+	if len(r.episodes) == 0 {
+		return r // no pathway: nothing else matters
 	}
 
+	// Then everything else, as far as it falls in a window.
+	for _, e := range accepted {
+		for _, n := range e.Notifications {
+			r.addEvent(sentEvent(n))
+		}
+	}
+	for _, s := range stays {
+		r.addEvent(admissionEvent(s))
+		if s.finished {
+			r.addEvent(endEvent(s))
+		}
+	}
+	for _, e := range contacts {
+		r.addEvent(virtualContactEvent(e))
+	}
+	if d := in.Citizen.DeceasedAt; d != nil && !d.IsZero() {
+		r.addEvent(deathEvent(*d))
+	}
 	for _, n := range in.Received {
 		if mine(n.CPR) {
 			r.received = append(r.received, n)
-			r.addEvent(receivedEvent(n))
+			if r.inWindow(n.ReceivedAt) {
+				r.addEvent(receivedEvent(n))
+			}
 		}
 	}
 	for _, s := range in.Services {
@@ -102,31 +129,37 @@ func newRecord(in Input, rules Rules) *record {
 			continue
 		}
 		r.services = append(r.services, s)
-		if s.Status != domain.CareServicePlanned {
+		if s.Status == domain.CareServicePlanned {
+			continue
+		}
+		if r.inWindow(s.Start) {
 			r.addEvent(serviceStartEvent(s))
+		}
+		if r.inWindow(s.End) {
 			r.addEvent(serviceEndEvent(s))
 		}
 	}
 	slices.SortFunc(r.services, func(a, b domain.CareService) int {
 		return cmp.Or(a.Start.Compare(b.Start), cmp.Compare(a.ID, b.ID))
 	})
-	for _, v := range in.Visits {
-		if !mine(v.CPR) {
+	for i := range in.Visits {
+		v := &in.Visits[i]
+		if !mine(v.CPR) || !r.inWindow(visitTime(*v)) {
 			continue
 		}
 		r.visits = append(r.visits, v)
 		if v.Status == domain.VisitPerformed {
 			r.performed = append(r.performed, v)
 		}
-		r.addEvent(visitEvent(v))
+		r.addEvent(visitEvent(*v))
 	}
-	byVisitTime := func(a, b domain.CareVisit) int {
-		return cmp.Or(visitTime(a).Compare(visitTime(b)), cmp.Compare(a.ID, b.ID))
+	byVisitTime := func(a, b *domain.CareVisit) int {
+		return cmp.Or(visitTime(*a).Compare(visitTime(*b)), cmp.Compare(a.ID, b.ID))
 	}
 	slices.SortFunc(r.visits, byVisitTime)
 	slices.SortFunc(r.performed, byVisitTime)
 	for _, c := range in.OutOfHours {
-		if mine(c.CPR) {
+		if mine(c.CPR) && r.inWindow(c.ReceivedAt) {
 			r.outOfHours = append(r.outOfHours, c)
 			r.addEvent(outOfHoursEvent(c))
 		}
@@ -135,16 +168,17 @@ func newRecord(in Input, rules Rules) *record {
 		return cmp.Or(a.ReceivedAt.Compare(b.ReceivedAt), cmp.Compare(a.ID, b.ID))
 	})
 	for _, ref := range in.Referrals {
-		if mine(ref.CPR) {
-			r.referrals = append(r.referrals, ref)
-			r.addEvents(referralEvents(ref))
+		if !mine(ref.CPR) || !r.inWindow(referralSentAt(ref)) {
+			continue
 		}
+		r.referrals = append(r.referrals, ref)
+		r.addEvents(referralEvents(ref))
 	}
 	slices.SortFunc(r.referrals, func(a, b domain.Referral) int {
 		return cmp.Or(referralSentAt(a).Compare(referralSentAt(b)), cmp.Compare(a.ID, b.ID))
 	})
 	for _, c := range in.GPContacts {
-		if mine(c.CPR) {
+		if mine(c.CPR) && r.inWindow(c.At) {
 			r.gpContacts = append(r.gpContacts, c)
 			r.addEvent(gpContactEvent(c))
 		}
@@ -156,6 +190,20 @@ func newRecord(in Input, rules Rules) *record {
 	return r
 }
 
+// inWindow reports whether t lies in some pathway's window: from admission
+// to the end of follow-up, or on from admission while ongoing.
+func (r *record) inWindow(t time.Time) bool {
+	if t.IsZero() {
+		return false
+	}
+	for _, ep := range r.episodes {
+		if !t.Before(ep.admittedAt) && (ep.windowEnd.IsZero() || !t.After(ep.windowEnd)) {
+			return true
+		}
+	}
+	return false
+}
+
 func firstCPR(encs []domain.Encounter) domain.CPR {
 	for _, e := range encs {
 		if e.CPR != "" {
@@ -165,10 +213,10 @@ func firstCPR(encs []domain.Encounter) domain.CPR {
 	return ""
 }
 
-// addEvent keeps events that can be placed in time; one without a time
-// (an open-ended service's end) is not an event.
+// addEvent keeps events that fall in a window; one without a time (an
+// open-ended service's end) is not an event.
 func (r *record) addEvent(e Event) {
-	if !e.At.IsZero() {
+	if r.inWindow(e.At) {
 		r.events = append(r.events, e)
 	}
 }
