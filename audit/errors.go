@@ -1,0 +1,18 @@
+package audit
+
+import "errors"
+
+// ErrClosed is returned by every method of a Log after Close.
+var ErrClosed = errors.New("audit: log is closed")
+
+// ErrNotCommitted marks an Append whose records are known not to be in the
+// log: they were invalid, the log was closed, or the caller's context ended
+// while they were still queued. The caller may retry them.
+var ErrNotCommitted = errors.New("audit: records not committed")
+
+// ErrGrantNotFound is returned by MarkReviewed for an unknown grant id.
+var ErrGrantNotFound = errors.New("audit: break-the-glass grant not found")
+
+// ErrAlreadyReviewed is returned by MarkReviewed for a grant that has been
+// reviewed before: a review is written once and never overwritten.
+var ErrAlreadyReviewed = errors.New("audit: break-the-glass grant already reviewed")

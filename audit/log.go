@@ -1,0 +1,300 @@
+package audit
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// Options configure a Log. The zero value is a safe default.
+type Options struct {
+	// MaxBatch is the most records one group-commit transaction holds
+	// (default 256). One Append call is never split across transactions, so
+	// a call with more records than MaxBatch commits alone.
+	MaxBatch int
+	// CommitTimeout bounds one group-commit transaction, lock waits included
+	// (default 10s). It also bounds how long a caller whose context has
+	// ended waits to learn the outcome of records already being committed.
+	CommitTimeout time.Duration
+	// Logger receives operational events (failed commits, close). It is
+	// never given a record's content. Default: discard.
+	Logger *slog.Logger
+	// Metrics, when set, observes append latency, batch sizes and failures.
+	Metrics *Metrics
+}
+
+const (
+	defaultMaxBatch      = 256
+	defaultCommitTimeout = 10 * time.Second
+)
+
+func (o Options) withDefaults() Options {
+	if o.MaxBatch <= 0 {
+		o.MaxBatch = defaultMaxBatch
+	}
+	if o.CommitTimeout <= 0 {
+		o.CommitTimeout = defaultCommitTimeout
+	}
+	if o.Logger == nil {
+		o.Logger = slog.New(slog.DiscardHandler)
+	}
+	return o
+}
+
+// Log is the access log. It is safe for concurrent use. Open it with
+// OpenSQLite or OpenPostgres; both start one writer goroutine, which Close
+// stops after it has committed every queued record.
+type Log struct {
+	store store
+	opts  Options
+
+	mu     sync.Mutex
+	queue  []*pendingAppend
+	closed bool
+	// committing is the number of records in the transaction under way;
+	// tests use it to tell a queued append from one being committed.
+	committing atomic.Int64
+
+	wake        chan struct{} // capacity 1: "the queue changed or the log closed"
+	writerDone  chan struct{}
+	closeOnce   sync.Once
+	closeResult error
+}
+
+// Append states of a pendingAppend. The writer moves queued → taken when it
+// puts the records in a transaction; a caller whose context ends moves
+// queued → abandoned. Whichever moves first decides whether the records can
+// still be committed.
+const (
+	stateQueued int32 = iota
+	stateTaken
+	stateAbandoned
+)
+
+type pendingAppend struct {
+	recs   []Record
+	state  atomic.Int32
+	result chan error // capacity 1; the writer sends exactly once for taken appends
+}
+
+func newLog(s store, opts Options) *Log {
+	l := &Log{
+		store:      s,
+		opts:       opts,
+		wake:       make(chan struct{}, 1),
+		writerDone: make(chan struct{}),
+	}
+	go l.write()
+	return l
+}
+
+// Append adds recs to the log as one unit and returns once they are durably
+// committed, or with an error, in which case the caller must not disclose
+// the data the records describe (fail closed). The records are validated
+// first: one invalid record fails the call and none is written.
+//
+// Append assigns Seq, PrevHash and Hash in the log; recs themselves are not
+// modified. A zero Time becomes the time of the call.
+//
+// Cancellation: if ctx ends while the records are still queued, Append
+// returns an error matching both ErrNotCommitted and ctx.Err(), and the
+// records are never written. If the writer has already put them in a
+// transaction, the outcome is not yet known, so Append waits for the
+// transaction (at most Options.CommitTimeout) and reports its result: nil
+// means committed even though ctx has ended. Either way the chain stays
+// whole.
+func (l *Log) Append(ctx context.Context, recs ...Record) error {
+	start := time.Now()
+	err := l.append(ctx, recs)
+	l.opts.Metrics.observeAppend(time.Since(start), err)
+	return err
+}
+
+func (l *Log) append(ctx context.Context, recs []Record) error {
+	if l.isClosed() {
+		return fmt.Errorf("audit: append: %w: %w", ErrNotCommitted, ErrClosed)
+	}
+	if len(recs) == 0 {
+		return nil
+	}
+	now := time.Now()
+	stored := make([]Record, len(recs))
+	for i, r := range recs {
+		n, err := normalise(i, r, now)
+		if err != nil {
+			return fmt.Errorf("audit: append: %w: %w", ErrNotCommitted, err)
+		}
+		stored[i] = n
+	}
+	if err := ctx.Err(); err != nil {
+		return fmt.Errorf("audit: append: %w: %w", ErrNotCommitted, err)
+	}
+
+	p := &pendingAppend{recs: stored, result: make(chan error, 1)}
+	l.mu.Lock()
+	if l.closed {
+		l.mu.Unlock()
+		return fmt.Errorf("audit: append: %w: %w", ErrNotCommitted, ErrClosed)
+	}
+	l.queue = append(l.queue, p)
+	l.mu.Unlock()
+	l.signal()
+
+	select {
+	case err := <-p.result:
+		return err
+	case <-ctx.Done():
+		if p.state.CompareAndSwap(stateQueued, stateAbandoned) {
+			return fmt.Errorf("audit: append: %w: %w", ErrNotCommitted, ctx.Err())
+		}
+		// The writer took the records first: wait for the transaction,
+		// which CommitTimeout bounds, so the caller learns the truth.
+		return <-p.result
+	}
+}
+
+func (l *Log) signal() {
+	select {
+	case l.wake <- struct{}{}:
+	default:
+	}
+}
+
+func (l *Log) isClosed() bool {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.closed
+}
+
+// write is the writer goroutine: it takes queued appends in order, commits
+// them in one transaction and releases their callers, until the log is
+// closed and the queue is empty.
+func (l *Log) write() {
+	defer close(l.writerDone)
+	for {
+		batch := l.nextBatch()
+		if batch == nil {
+			return
+		}
+		l.commit(batch)
+	}
+}
+
+// nextBatch blocks until there is work and takes up to MaxBatch records'
+// worth of appends from the front of the queue. It returns nil when the log
+// is closed and nothing is left.
+func (l *Log) nextBatch() []*pendingAppend {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	for {
+		var batch []*pendingAppend
+		records := 0
+		i := 0
+		for ; i < len(l.queue); i++ {
+			p := l.queue[i]
+			if records > 0 && records+len(p.recs) > l.opts.MaxBatch {
+				break
+			}
+			if !p.state.CompareAndSwap(stateQueued, stateTaken) {
+				continue // abandoned by its caller: drop it
+			}
+			batch = append(batch, p)
+			records += len(p.recs)
+		}
+		rest := copy(l.queue, l.queue[i:])
+		clear(l.queue[rest:])
+		l.queue = l.queue[:rest]
+		if len(batch) > 0 {
+			return batch
+		}
+		if l.closed && len(l.queue) == 0 {
+			return nil
+		}
+		l.mu.Unlock()
+		<-l.wake
+		l.mu.Lock()
+	}
+}
+
+func (l *Log) commit(batch []*pendingAppend) {
+	n := 0
+	for _, p := range batch {
+		n += len(p.recs)
+	}
+	recs := make([]Record, 0, n)
+	for _, p := range batch {
+		recs = append(recs, p.recs...)
+	}
+
+	// The transaction does not use any caller's context: one caller going
+	// away must not roll back the others' records.
+	l.committing.Store(int64(len(recs)))
+	ctx, cancel := context.WithTimeout(context.Background(), l.opts.CommitTimeout)
+	err := l.store.appendBatch(ctx, recs)
+	cancel()
+	l.committing.Store(0)
+	l.opts.Metrics.observeBatch(len(recs), err)
+	if err != nil {
+		l.opts.Logger.Error("audit: group commit failed; every caller in the batch gets the error",
+			slog.Int("records", len(recs)), slog.Int("appends", len(batch)), slog.Any("error", err))
+		err = fmt.Errorf("audit: append: commit %d records: %w", len(recs), err)
+	}
+	for _, p := range batch {
+		p.result <- err
+	}
+}
+
+// Close stops taking appends, waits until every queued append has been
+// committed (or has failed), and closes the database. Appends after Close
+// fail with ErrClosed. Close is idempotent.
+func (l *Log) Close() error {
+	l.closeOnce.Do(func() {
+		l.mu.Lock()
+		l.closed = true
+		l.mu.Unlock()
+		l.signal()
+		<-l.writerDone
+		l.closeResult = l.store.close()
+		if l.closeResult != nil {
+			l.closeResult = fmt.Errorf("audit: close: %w", l.closeResult)
+		}
+		l.opts.Logger.Info("audit: log closed")
+	})
+	return l.closeResult
+}
+
+// Ping reports whether the log can take a write now, without writing one;
+// it backs the gateway's readiness probe.
+func (l *Log) Ping(ctx context.Context) error {
+	if l.isClosed() {
+		return ErrClosed
+	}
+	if err := l.store.ping(ctx); err != nil {
+		return fmt.Errorf("audit: ping: %w", err)
+	}
+	return nil
+}
+
+// Query returns the records matching q, newest (highest Seq) first. To page
+// towards older records, pass the Seq of the last record of a page as
+// Before for the next.
+func (l *Log) Query(ctx context.Context, q Query) ([]Record, error) {
+	if l.isClosed() {
+		return nil, ErrClosed
+	}
+	if err := q.validate(); err != nil {
+		return nil, err
+	}
+	recs, err := l.store.query(ctx, q)
+	if err != nil {
+		return nil, fmt.Errorf("audit: query: %w", err)
+	}
+	return recs, nil
+}
+
+// errStopScan is how verify stops a scan at the first broken record.
+var errStopScan = errors.New("stop scan")

@@ -1,0 +1,210 @@
+package audit
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/sundhedsklynge/klynge/domain"
+)
+
+// postgresStore keeps the log in PostgreSQL, shared by every gateway
+// replica. The chain is global: each writer transaction locks the one row
+// of audit_chain_head (SELECT … FOR UPDATE), reads the previous hash there,
+// inserts its batch and moves the head, so writers in different processes
+// take turns and the chain has no forks or gaps.
+type postgresStore struct {
+	pool *pgxpool.Pool
+}
+
+// OpenPostgres connects to the database at dsn (a pgx connection string; its
+// pool_max_conns and search_path settings apply), brings the log's schema up
+// to date and starts the writer goroutine. The tables live in the first
+// schema of the search path.
+//
+// A role that may only read (or a read-only standby) can open the log to
+// Query and Verify once its schema is current; Append and Ping then fail.
+func OpenPostgres(ctx context.Context, dsn string, opts Options) (*Log, error) {
+	cfg, err := pgxpool.ParseConfig(dsn)
+	if err != nil {
+		// pgx's parse errors can quote the DSN, password included.
+		return nil, errors.New("audit: open postgres: the connection string cannot be parsed")
+	}
+	pool, err := pgxpool.NewWithConfig(ctx, cfg)
+	if err != nil {
+		return nil, fmt.Errorf("audit: open postgres: %w", err)
+	}
+	if err := migratePostgres(ctx, pool); err != nil {
+		pool.Close()
+		return nil, fmt.Errorf("audit: open postgres: %w", err)
+	}
+	return newLog(&postgresStore{pool: pool}, opts.withDefaults()), nil
+}
+
+func (s *postgresStore) close() error {
+	s.pool.Close()
+	return nil
+}
+
+var postgresRecordColumns = []string{"seq", "logged_at", "request_id", "subject", "role", "organization",
+	"citizen", "pseudonymised", "fields", "sources", "purpose", "outcome", "reason", "flagged", "prev_hash", "hash"}
+
+func (s *postgresStore) appendBatch(ctx context.Context, recs []Record) (err error) {
+	tx, err := s.pool.Begin(ctx)
+	if err != nil {
+		return fmt.Errorf("begin: %w", err)
+	}
+	defer func() {
+		if err != nil {
+			tx.Rollback(context.WithoutCancel(ctx))
+		}
+	}()
+	// The row lock serialises writers across processes until commit.
+	var head chainHead
+	if err := tx.QueryRow(ctx, `SELECT seq, hash FROM audit_chain_head WHERE id = 1 FOR UPDATE`).Scan(&head.Seq, &head.Hash); err != nil {
+		return fmt.Errorf("lock chain head: %w", err)
+	}
+	newSeq, newHash := seal(recs, head.Seq, head.Hash)
+	rows := make([][]any, len(recs))
+	for i, r := range recs {
+		rows[i] = []any{r.Seq, r.Time, r.RequestID, r.Principal.Subject, r.Principal.Role,
+			r.Principal.Organization, string(r.Citizen), r.Pseudonymised, nonNil(r.Fields), nonNil(r.Sources),
+			string(r.Purpose), string(r.Outcome), r.Reason, r.FlaggedForReview, r.PrevHash, r.Hash}
+	}
+	if _, err := tx.CopyFrom(ctx, pgx.Identifier{"audit_records"}, postgresRecordColumns, pgx.CopyFromRows(rows)); err != nil {
+		return fmt.Errorf("insert records %d to %d: %w", recs[0].Seq, newSeq, err)
+	}
+	if _, err := tx.Exec(ctx, `UPDATE audit_chain_head SET seq = $1, hash = $2 WHERE id = 1`, newSeq, newHash); err != nil {
+		return fmt.Errorf("move chain head: %w", err)
+	}
+	if err := tx.Commit(ctx); err != nil {
+		return fmt.Errorf("commit: %w", err)
+	}
+	return nil
+}
+
+var postgresRecordSelect = `SELECT ` + strings.Join(postgresRecordColumns, ", ") + ` FROM audit_records`
+
+func scanPostgresRecord(rows pgx.Rows) (Record, error) {
+	var (
+		r                         Record
+		citizen, purpose, outcome string
+	)
+	if err := rows.Scan(&r.Seq, &r.Time, &r.RequestID, &r.Principal.Subject, &r.Principal.Role,
+		&r.Principal.Organization, &citizen, &r.Pseudonymised, &r.Fields, &r.Sources, &purpose, &outcome,
+		&r.Reason, &r.FlaggedForReview, &r.PrevHash, &r.Hash); err != nil {
+		return Record{}, err
+	}
+	r.Time = r.Time.UTC()
+	r.Citizen, r.Purpose, r.Outcome = domain.CPR(citizen), Purpose(purpose), Outcome(outcome)
+	r.Fields, r.Sources = cloneList(r.Fields), cloneList(r.Sources)
+	return r, nil
+}
+
+func (s *postgresStore) query(ctx context.Context, q Query) ([]Record, error) {
+	var (
+		where []string
+		args  []any
+	)
+	arg := func(v any) string {
+		args = append(args, v)
+		return fmt.Sprintf("$%d", len(args))
+	}
+	if q.Citizen != "" {
+		where = append(where, "citizen = "+arg(string(q.Citizen)))
+	}
+	if q.Subject != "" {
+		where = append(where, "subject = "+arg(q.Subject))
+	}
+	if q.FlaggedOnly {
+		where = append(where, "flagged")
+	}
+	if q.After > 0 {
+		where = append(where, "seq > "+arg(q.After))
+	}
+	if q.Before > 0 {
+		where = append(where, "seq < "+arg(q.Before))
+	}
+	sqlText := postgresRecordSelect
+	if len(where) > 0 {
+		sqlText += " WHERE " + strings.Join(where, " AND ")
+	}
+	sqlText += " ORDER BY seq DESC LIMIT " + arg(q.First)
+
+	rows, err := s.pool.Query(ctx, sqlText, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []Record
+	for rows.Next() {
+		r, err := scanPostgresRecord(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}
+
+func (s *postgresStore) scan(ctx context.Context, fn func(Record) error) (chainHead, error) {
+	// REPEATABLE READ: the head and every record come from one snapshot,
+	// however many appends commit meanwhile.
+	tx, err := s.pool.BeginTx(ctx, pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly})
+	if err != nil {
+		return chainHead{}, err
+	}
+	defer tx.Rollback(context.WithoutCancel(ctx))
+	var head chainHead
+	if err := tx.QueryRow(ctx, `SELECT seq, hash FROM audit_chain_head WHERE id = 1`).Scan(&head.Seq, &head.Hash); err != nil {
+		return chainHead{}, fmt.Errorf("read chain head: %w", err)
+	}
+	rows, err := tx.Query(ctx, postgresRecordSelect+` ORDER BY seq`)
+	if err != nil {
+		return head, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		r, err := scanPostgresRecord(rows)
+		if err != nil {
+			return head, err
+		}
+		if err := fn(r); err != nil {
+			return head, err
+		}
+	}
+	return head, rows.Err()
+}
+
+func (s *postgresStore) ping(ctx context.Context) error {
+	// Asks whether a write would be accepted without taking the chain
+	// head's lock, which would stall every replica's writer behind probes.
+	var primary, readOnly, mayInsert, mayMoveHead bool
+	err := s.pool.QueryRow(ctx, `SELECT NOT pg_is_in_recovery(),
+		current_setting('transaction_read_only') = 'on',
+		has_table_privilege('audit_records', 'INSERT'),
+		has_table_privilege('audit_chain_head', 'UPDATE')`).Scan(&primary, &readOnly, &mayInsert, &mayMoveHead)
+	switch {
+	case err != nil:
+		return err
+	case !primary:
+		return errors.New("the database is a read-only standby")
+	case readOnly:
+		return errors.New("the database session is read-only")
+	case !mayInsert || !mayMoveHead:
+		return errors.New("the database role may not write the log (INSERT on audit_records, UPDATE on audit_chain_head)")
+	}
+	return nil
+}
+
+func timeOrZero(t *time.Time) time.Time {
+	if t == nil {
+		return time.Time{}
+	}
+	return t.UTC()
+}

@@ -1,0 +1,263 @@
+package audit
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/sundhedsklynge/klynge/domain"
+	_ "modernc.org/sqlite" // registers the pure-Go "sqlite" driver
+)
+
+// sqliteStore keeps the log in one SQLite file. Writes go through one
+// connection whose transactions begin IMMEDIATE, so a transaction holds the
+// database's write lock from its first statement and reads the chain head
+// no other writer (in this or another process) can move. Reads use a
+// separate pool of query-only connections, which in WAL mode see a
+// consistent snapshot without blocking the writer.
+type sqliteStore struct {
+	writer *sql.DB
+	reader *sql.DB
+}
+
+// OpenSQLite opens (creating if needed) the log in the SQLite file at path,
+// brings its schema up to date, and starts the writer goroutine. Commits
+// are durable on return (WAL, synchronous=FULL). A statement waits up to
+// Options.CommitTimeout for another connection's lock (SQLite's busy
+// timeout).
+func OpenSQLite(ctx context.Context, path string, opts Options) (*Log, error) {
+	opts = opts.withDefaults()
+	if path == "" || path == ":memory:" || strings.HasPrefix(path, "file:") {
+		return nil, errors.New("audit: open sqlite: path must name a file (an in-memory database is not durable)")
+	}
+	if strings.ContainsAny(path, "?#") {
+		return nil, errors.New("audit: open sqlite: path must not contain '?' or '#'")
+	}
+	common := url.Values{}
+	common.Set("_busy_timeout", fmt.Sprint(opts.CommitTimeout.Milliseconds()))
+	common.Set("_journal_mode", "WAL")
+	common.Set("_synchronous", "FULL")
+
+	wq := url.Values{}
+	for k, v := range common {
+		wq[k] = v
+	}
+	wq.Set("_txlock", "immediate")
+	writer, err := sql.Open("sqlite", path+"?"+wq.Encode())
+	if err != nil {
+		return nil, fmt.Errorf("audit: open sqlite: %w", err)
+	}
+	// One writer connection: the group-commit goroutine is the only
+	// frequent writer, and grants and pings queue briefly behind it.
+	writer.SetMaxOpenConns(1)
+	writer.SetConnMaxIdleTime(0)
+	if err := migrateSQLite(ctx, writer); err != nil {
+		writer.Close()
+		return nil, fmt.Errorf("audit: open sqlite: %w", err)
+	}
+
+	rq := url.Values{}
+	for k, v := range common {
+		rq[k] = v
+	}
+	rq.Set("_query_only", "1")
+	reader, err := sql.Open("sqlite", path+"?"+rq.Encode())
+	if err != nil {
+		writer.Close()
+		return nil, fmt.Errorf("audit: open sqlite: %w", err)
+	}
+	reader.SetMaxOpenConns(4)
+	if err := reader.PingContext(ctx); err != nil {
+		writer.Close()
+		reader.Close()
+		return nil, fmt.Errorf("audit: open sqlite: %w", err)
+	}
+	return newLog(&sqliteStore{writer: writer, reader: reader}, opts), nil
+}
+
+func (s *sqliteStore) close() error {
+	return errors.Join(s.writer.Close(), s.reader.Close())
+}
+
+func (s *sqliteStore) appendBatch(ctx context.Context, recs []Record) (err error) {
+	tx, err := s.writer.BeginTx(ctx, nil) // BEGIN IMMEDIATE: takes the write lock
+	if err != nil {
+		return fmt.Errorf("begin: %w", err)
+	}
+	defer func() {
+		if err != nil {
+			tx.Rollback()
+		}
+	}()
+	var head chainHead
+	if err := tx.QueryRowContext(ctx, `SELECT seq, hash FROM audit_chain_head WHERE id = 1`).Scan(&head.Seq, &head.Hash); err != nil {
+		return fmt.Errorf("read chain head: %w", err)
+	}
+	newSeq, newHash := seal(recs, head.Seq, head.Hash)
+
+	stmt, err := tx.PrepareContext(ctx, `INSERT INTO audit_records (seq, time_us, request_id, subject, role, organization,
+		citizen, pseudonymised, fields, sources, purpose, outcome, reason, flagged, prev_hash, hash)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
+	if err != nil {
+		return fmt.Errorf("prepare insert: %w", err)
+	}
+	defer stmt.Close()
+	for _, r := range recs {
+		fields, _ := json.Marshal(nonNil(r.Fields))
+		sources, _ := json.Marshal(nonNil(r.Sources))
+		if _, err := stmt.ExecContext(ctx, r.Seq, r.Time.UnixMicro(), r.RequestID, r.Principal.Subject,
+			r.Principal.Role, r.Principal.Organization, string(r.Citizen), r.Pseudonymised,
+			string(fields), string(sources), string(r.Purpose), string(r.Outcome), r.Reason,
+			r.FlaggedForReview, r.PrevHash, r.Hash); err != nil {
+			return fmt.Errorf("insert record %d: %w", r.Seq, err)
+		}
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE audit_chain_head SET seq = ?, hash = ? WHERE id = 1`, newSeq, newHash); err != nil {
+		return fmt.Errorf("move chain head: %w", err)
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("commit: %w", err)
+	}
+	return nil
+}
+
+const sqliteRecordColumns = `seq, time_us, request_id, subject, role, organization, citizen, pseudonymised,
+	fields, sources, purpose, outcome, reason, flagged, prev_hash, hash`
+
+func scanSQLiteRecord(rows *sql.Rows) (Record, error) {
+	var (
+		r               Record
+		timeUS          int64
+		fields, sources string
+		citizen         string
+		purpose         string
+		outcome         string
+	)
+	if err := rows.Scan(&r.Seq, &timeUS, &r.RequestID, &r.Principal.Subject, &r.Principal.Role,
+		&r.Principal.Organization, &citizen, &r.Pseudonymised, &fields, &sources, &purpose, &outcome,
+		&r.Reason, &r.FlaggedForReview, &r.PrevHash, &r.Hash); err != nil {
+		return Record{}, err
+	}
+	r.Time = time.UnixMicro(timeUS).UTC()
+	r.Citizen = domain.CPR(citizen)
+	r.Purpose, r.Outcome = Purpose(purpose), Outcome(outcome)
+	var err error
+	if r.Fields, err = decodeList(fields); err != nil {
+		return Record{}, fmt.Errorf("record %d: fields: %w", r.Seq, err)
+	}
+	if r.Sources, err = decodeList(sources); err != nil {
+		return Record{}, fmt.Errorf("record %d: sources: %w", r.Seq, err)
+	}
+	return r, nil
+}
+
+func (s *sqliteStore) query(ctx context.Context, q Query) ([]Record, error) {
+	var (
+		where []string
+		args  []any
+	)
+	if q.Citizen != "" {
+		where = append(where, "citizen = ?")
+		args = append(args, string(q.Citizen))
+	}
+	if q.Subject != "" {
+		where = append(where, "subject = ?")
+		args = append(args, q.Subject)
+	}
+	if q.FlaggedOnly {
+		where = append(where, "flagged = 1")
+	}
+	if q.After > 0 {
+		where = append(where, "seq > ?")
+		args = append(args, q.After)
+	}
+	if q.Before > 0 {
+		where = append(where, "seq < ?")
+		args = append(args, q.Before)
+	}
+	sqlText := `SELECT ` + sqliteRecordColumns + ` FROM audit_records`
+	if len(where) > 0 {
+		sqlText += " WHERE " + strings.Join(where, " AND ")
+	}
+	sqlText += " ORDER BY seq DESC LIMIT ?"
+	args = append(args, q.First)
+
+	rows, err := s.reader.QueryContext(ctx, sqlText, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []Record
+	for rows.Next() {
+		r, err := scanSQLiteRecord(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}
+
+func (s *sqliteStore) scan(ctx context.Context, fn func(Record) error) (chainHead, error) {
+	// A read transaction on a WAL database reads one snapshot from its
+	// first statement to its end, so the head and the records agree.
+	tx, err := s.reader.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	if err != nil {
+		return chainHead{}, err
+	}
+	defer tx.Rollback()
+	var head chainHead
+	if err := tx.QueryRowContext(ctx, `SELECT seq, hash FROM audit_chain_head WHERE id = 1`).Scan(&head.Seq, &head.Hash); err != nil {
+		return chainHead{}, fmt.Errorf("read chain head: %w", err)
+	}
+	rows, err := tx.QueryContext(ctx, `SELECT `+sqliteRecordColumns+` FROM audit_records ORDER BY seq`)
+	if err != nil {
+		return head, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		r, err := scanSQLiteRecord(rows)
+		if err != nil {
+			return head, err
+		}
+		if err := fn(r); err != nil {
+			return head, err
+		}
+	}
+	return head, rows.Err()
+}
+
+func (s *sqliteStore) ping(ctx context.Context) error {
+	// BEGIN IMMEDIATE takes the write lock and the no-op update needs a
+	// writable file; rolling back leaves nothing behind.
+	tx, err := s.writer.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	_, err = tx.ExecContext(ctx, `UPDATE audit_chain_head SET seq = seq WHERE id = 1`)
+	return err
+}
+
+func nonNil(l []string) []string {
+	if l == nil {
+		return []string{}
+	}
+	return l
+}
+
+func decodeList(s string) ([]string, error) {
+	var l []string
+	if err := json.Unmarshal([]byte(s), &l); err != nil {
+		return nil, err
+	}
+	if len(l) == 0 {
+		return nil, nil
+	}
+	return l, nil
+}
