@@ -1,25 +1,153 @@
 package population
 
 import (
+	"cmp"
 	"fmt"
+	"slices"
 	"time"
+
+	"github.com/sundhedsklynge/klynge/connectors/registry"
+	"github.com/sundhedsklynge/klynge/domain"
 )
 
-// Config says what to generate. Zero values are not defaulted here: the
-// sandbox applies its defaults before calling Generate.
+// Config says what to generate. The sandbox applies its defaults before
+// calling Generate; here every field must be set.
 type Config struct {
 	Population int
 	Seed       int64
 	Now        time.Time
+	// Registry supplies cluster membership; nil loads the embedded one.
+	Registry *registry.Registry
 }
 
-// Generate builds the world for cfg.
+// Window is how far back the world's history reaches from now.
+const Window = 120 * day
+
+// MinPopulation gives every municipality at least one citizen.
+const MinPopulation = 17
+
+// gen holds the world while it is generated.
+type gen struct {
+	cfg        Config
+	now, start time.Time
+	cal        calendar
+	streams    streams
+	reg        *registry.Registry
+
+	munis        []Municipality
+	homeHospital []int // per municipality: index of its cluster's acute hospital
+	hospitals    []Hospital
+
+	people         []person
+	practices      []domain.Practice
+	practicesOf    [][]int
+	outsideCache   [][]int
+	neighbourCache [][]int
+
+	stays      []stayDraft
+	pathways   []pathwayDraft
+	pathwaysOf [][]int
+	services   []serviceDraft
+	servicesOf [][]int
+	plans      []gapPlan
+	planted    []plannedGap
+
+	visits       []visitRec
+	visitOffsets []int32
+	ooh          []oohDraft
+	referrals    []referralDraft
+	gpContacts   []gpContactDraft
+}
+
+// Generate builds the world for cfg. It is deterministic: the same
+// (Population, Seed, Now) give the same world.
 func Generate(cfg Config) (*World, error) {
-	if cfg.Population < 17 {
-		return nil, fmt.Errorf("population: population must be at least 17 (one citizen per municipality), got %d", cfg.Population)
+	if cfg.Population < MinPopulation {
+		return nil, fmt.Errorf("population: population must be at least %d (one citizen per municipality), got %d", MinPopulation, cfg.Population)
 	}
 	if cfg.Now.IsZero() {
 		return nil, fmt.Errorf("population: now must be set")
 	}
-	return &World{now: cfg.Now, seed: cfg.Seed, population: cfg.Population}, nil
+	loc, err := Copenhagen()
+	if err != nil {
+		return nil, fmt.Errorf("population: %w", err)
+	}
+	if cfg.Registry == nil {
+		if cfg.Registry, err = registry.Load(); err != nil {
+			return nil, fmt.Errorf("population: %w", err)
+		}
+	}
+	now := cfg.Now.UTC().Truncate(time.Second)
+	g := &gen{
+		cfg:     cfg,
+		now:     now,
+		start:   now.Add(-Window),
+		cal:     calendar{loc: loc},
+		streams: streams{seed: uint64(cfg.Seed)},
+		reg:     cfg.Registry,
+	}
+	if err := g.setUpRegion(); err != nil {
+		return nil, fmt.Errorf("population: %w", err)
+	}
+	if err := g.generateCitizens(); err != nil {
+		return nil, fmt.Errorf("population: citizens: %w", err)
+	}
+	// From here on a citizen's index is its place in CPR order, and every
+	// concern draws from a stream keyed by it.
+	slices.SortFunc(g.people, func(a, b person) int { return cmp.Compare(a.CPR, b.CPR) })
+	g.generatePractices()
+	g.listCitizens()
+	g.generateStays()
+	g.indexPathways()
+	g.servicesOf = make([][]int, len(g.people))
+	g.generateCare()
+	g.planGaps()
+	g.visitOffsets = make([]int32, len(g.people)+1)
+	g.generateVisits()
+	g.generateOutOfHours()
+	g.generateReferrals()
+	g.generateGPContacts()
+	g.generateVirtualContacts()
+	return g.build(loc), nil
+}
+
+// setUpRegion reads the 17 municipalities' cluster memberships from the
+// registry and ties each to its cluster's acute hospital.
+func (g *gen) setUpRegion() error {
+	g.hospitals = buildHospitals()
+	for _, f := range municipalityFacts {
+		m, ok := g.reg.Municipality(f.code)
+		if !ok || m.RegionCode != RegionSjaelland {
+			return fmt.Errorf("registry has no municipality %d in region %d", f.code, RegionSjaelland)
+		}
+		var clusters []string
+		for _, c := range g.reg.ClustersOf(f.code) {
+			clusters = append(clusters, c.ID)
+		}
+		home := -1
+		for hi, h := range g.hospitals {
+			if h.ClusterID != "" && slices.Contains(clusters, h.ClusterID) {
+				home = hi
+				break
+			}
+		}
+		if home < 0 {
+			return fmt.Errorf("municipality %d (%s) belongs to no cluster with a known acute hospital (clusters %v)", f.code, f.name, clusters)
+		}
+		g.munis = append(g.munis, Municipality{Code: f.code, Name: m.Name, ClusterIDs: clusters})
+		g.homeHospital = append(g.homeHospital, home)
+	}
+	n := len(g.munis)
+	g.practicesOf = make([][]int, n)
+	g.outsideCache = make([][]int, n)
+	g.neighbourCache = make([][]int, n)
+	return nil
+}
+
+func (g *gen) indexPathways() {
+	g.pathwaysOf = make([][]int, len(g.people))
+	for pi := range g.pathways {
+		p := g.pathways[pi].person
+		g.pathwaysOf[p] = append(g.pathwaysOf[p], pi)
+	}
 }

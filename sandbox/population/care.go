@@ -1,0 +1,215 @@
+package population
+
+import (
+	"time"
+
+	"github.com/sundhedsklynge/klynge/domain"
+)
+
+// SystemFSIII is the FSIII code system (urn:oid:1.2.208.176.2.21).
+const SystemFSIII = "urn:oid:1.2.208.176.2.21"
+
+// fsiiiService is one service of the catalogue with the rhythm of its
+// visits. Codes follow the scheme DOMAIN.md names (personal care H1.x,
+// practical help H1.7-H1.10, nursing G1.x); the displays are plain Danish
+// descriptions, not the official catalogue text.
+type fsiiiService struct {
+	code, display string
+	law           domain.LawSection
+	// times are the local visit times on a visit day; weekdays restricts
+	// the days (nil: every day); everyWeeks spaces them further.
+	times      [][2]int
+	weekdays   []time.Weekday
+	everyWeeks int
+}
+
+var (
+	svcHygiene     = fsiiiService{"H1.1", "Personlig hygiejne", domain.ServicePersonalCare, [][2]int{{7, 30}}, nil, 1}
+	svcDressing    = fsiiiService{"H1.2", "Af- og påklædning", domain.ServicePersonalCare, [][2]int{{21, 0}}, nil, 1}
+	svcCleaning    = fsiiiService{"H1.7", "Rengøring", domain.ServicePersonalCare, [][2]int{{10, 0}}, []time.Weekday{time.Tuesday}, 2}
+	svcLaundry     = fsiiiService{"H1.8", "Tøjvask", domain.ServicePersonalCare, [][2]int{{11, 0}}, []time.Weekday{time.Thursday}, 1}
+	svcShopping    = fsiiiService{"H1.9", "Indkøb", domain.ServicePersonalCare, [][2]int{{13, 0}}, []time.Weekday{time.Monday}, 1}
+	svcMeals       = fsiiiService{"H1.10", "Tilberedning af måltider", domain.ServicePersonalCare, [][2]int{{17, 0}}, []time.Weekday{time.Monday, time.Wednesday, time.Friday}, 1}
+	svcIV          = fsiiiService{"G1.17", "Intravenøs behandling", domain.ServiceNursing, [][2]int{{8, 0}, {20, 0}}, nil, 1}
+	svcMedication  = fsiiiService{"G1.20", "Medicinadministration", domain.ServiceNursing, [][2]int{{8, 30}}, nil, 1}
+	svcWoundCare   = fsiiiService{"G1.39", "Sårbehandling", domain.ServiceNursing, [][2]int{{11, 30}}, []time.Weekday{time.Monday, time.Wednesday, time.Friday}, 1}
+	fsiiiCatalogue = []fsiiiService{svcHygiene, svcDressing, svcCleaning, svcLaundry, svcShopping, svcMeals, svcIV, svcMedication, svcWoundCare}
+)
+
+// serviceDraft is a granted service and where its visits come from.
+type serviceDraft struct {
+	domain.CareService
+	person int
+	kind   fsiiiService
+}
+
+// routine visits are generated in [now-35d, now+7d) only, to bound volume.
+const (
+	visitHistory = 35 * day
+	visitAhead   = 7 * day
+)
+
+// generateCare grants the elderly their standing services and every
+// discharge to municipal care its services from the discharge on.
+func (g *gen) generateCare() {
+	st := g.streams.concern("care")
+	for i := range g.people {
+		st.at(uint64(i))
+		g.standingServices(st, i)
+		for _, pi := range g.pathwaysOf[i] {
+			pw := &g.pathways[pi]
+			if pw.discharged && pw.destination.NeedsMunicipalCare() {
+				g.dischargeServices(st, i, pw)
+			}
+		}
+	}
+}
+
+func standingRates(age int) (practical, personal, nursing float64) {
+	switch {
+	case age >= 90:
+		return 0.45, 0.35, 0.20
+	case age >= 80:
+		return 0.30, 0.18, 0.12
+	case age >= 65:
+		return 0.10, 0.05, 0.03
+	}
+	return 0.005, 0.003, 0.003
+}
+
+func (g *gen) standingServices(st *stream, i int) {
+	p := &g.people[i]
+	practical, personal, nursing := standingRates(p.age)
+	start := g.now.Add(-st.between(30*day, 1500*day)).Truncate(time.Hour)
+	var end time.Time
+	if st.chance(0.12) {
+		end = g.start.Add(st.between(0, g.now.Sub(g.start))).Truncate(time.Hour)
+	}
+	team := "Hjemmeplejen " + g.munis[p.muni].Name
+	if st.chance(practical) {
+		g.grant(i, svcCleaning, start, end, team, false)
+		if st.chance(0.4) {
+			g.grant(i, svcLaundry, start, end, team, false)
+		}
+		if st.chance(0.3) {
+			g.grant(i, svcShopping, start, end, team, false)
+		}
+	}
+	if st.chance(personal) {
+		g.grant(i, svcHygiene, start, end, team, false)
+		if st.chance(0.6) {
+			g.grant(i, svcDressing, start, end, team, false)
+		}
+	}
+	if st.chance(nursing) {
+		nurses := "Hjemmesygeplejen " + g.munis[p.muni].Name
+		if st.chance(0.8) {
+			g.grant(i, svcMedication, start, end, nurses, false)
+		} else {
+			g.grant(i, svcWoundCare, start, end, nurses, false)
+		}
+	}
+}
+
+// dischargeServices start at the discharge: home nursing for a few weeks,
+// a temporary municipal bed, or care at a nursing home.
+func (g *gen) dischargeServices(st *stream, i int, pw *pathwayDraft) {
+	p := &g.people[i]
+	d := pw.dischargedAt
+	name := g.munis[p.muni].Name
+	switch pw.destination {
+	case domain.DischargeHomeNursing:
+		end := d.Add(st.between(14*day, 42*day)).Truncate(time.Hour)
+		acute := st.chance(0.15)
+		team := "Hjemmesygeplejen " + name
+		if acute {
+			team = "Akutfunktionen " + name
+		}
+		granted := false
+		if st.chance(0.7) {
+			g.grant(i, svcMedication, d, end, team, acute)
+			granted = true
+		}
+		if st.chance(0.3) {
+			g.grant(i, svcWoundCare, d, end, team, acute)
+			granted = true
+		}
+		if st.chance(0.08) {
+			g.grant(i, svcIV, d, d.Add(st.between(3*day, 10*day)).Truncate(time.Hour), "Akutfunktionen "+name, true)
+			granted = true
+		}
+		if !granted {
+			g.grant(i, svcMedication, d, end, team, acute)
+		}
+		if p.age >= 75 && st.chance(0.4) {
+			g.grant(i, svcHygiene, d, end, "Hjemmeplejen "+name, false)
+		}
+	case domain.DischargeTemporaryBed:
+		end := d.Add(st.between(7*day, 21*day)).Truncate(time.Hour)
+		acute := st.chance(0.4)
+		team := "Midlertidige pladser " + name
+		if acute {
+			team = "Akutfunktionen " + name
+		}
+		g.grant(i, svcMedication, d, end, team, acute)
+		g.grant(i, svcHygiene, d, end, team, false)
+	case domain.DischargeNursingHome:
+		team := "Plejecenter " + p.Address.City
+		g.grant(i, svcHygiene, d, time.Time{}, team, false)
+		g.grant(i, svcDressing, d, time.Time{}, team, false)
+		g.grant(i, svcMedication, d, time.Time{}, team, false)
+	}
+}
+
+func (g *gen) grant(i int, kind fsiiiService, start, end time.Time, team string, acute bool) {
+	p := &g.people[i]
+	if !p.diesAt.IsZero() && (end.IsZero() || end.After(p.diesAt)) {
+		end = p.diesAt
+	}
+	if !end.IsZero() && !end.After(start) {
+		return
+	}
+	status := domain.CareServiceActive
+	switch {
+	case start.After(g.now):
+		status = domain.CareServicePlanned
+	case !end.IsZero() && !end.After(g.now):
+		status = domain.CareServiceEnded
+	}
+	g.services = append(g.services, serviceDraft{
+		person: i,
+		kind:   kind,
+		CareService: domain.CareService{
+			CPR:           p.CPR,
+			Municipality:  p.Address.Municipality,
+			Service:       domain.Coding{System: SystemFSIII, Code: kind.code, Display: kind.display},
+			Law:           kind.law,
+			Status:        status,
+			Start:         start,
+			End:           end,
+			Team:          team,
+			AcuteFunction: acute,
+		},
+	})
+	g.servicesOf[i] = append(g.servicesOf[i], len(g.services)-1)
+}
+
+// careNeeded is the generator's view of PATHWAYS.md's condition for
+// NO_CARE_VISIT_WITHIN_24H: destination home-nursing, or a service active at
+// the discharge.
+func (g *gen) careNeeded(pw *pathwayDraft) bool {
+	if pw.destination == domain.DischargeHomeNursing {
+		return true
+	}
+	return g.serviceActiveAt(pw.person, pw.dischargedAt) >= 0
+}
+
+// serviceActiveAt is the first of the citizen's services active at t, or -1.
+func (g *gen) serviceActiveAt(i int, t time.Time) int {
+	for _, si := range g.servicesOf[i] {
+		if g.services[si].ActiveAt(t) {
+			return si
+		}
+	}
+	return -1
+}

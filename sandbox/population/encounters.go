@@ -1,0 +1,272 @@
+package population
+
+import (
+	"math"
+	"time"
+
+	"github.com/sundhedsklynge/klynge/domain"
+)
+
+// Rates of corrections and cancellations among the notifications.
+const (
+	reviseAdmissionRate = 0.02  // STIN sent with a wrong time, then RE_STIN
+	reviseDischargeRate = 0.03  // SLHJ sent with a wrong time, then RE_SLHJ
+	sentInErrorRate     = 0.015 // a duplicate encounter: STIN in error, then AN_STIN
+)
+
+func (g *gen) buildPathway(st *stream, i int, t time.Time, shape pathwayShape) *pathwayDraft {
+	p := &g.people[i]
+	pi := len(g.pathways)
+	g.pathways = append(g.pathways, pathwayDraft{person: i, start: t})
+	switch shape {
+	case shapeAcuteOutpatient:
+		h := g.pickHospital(st, p)
+		s := g.newStay(pi, h, g.hospitals[h].department(SpecialtyAcute), domain.ClassEmergency, t)
+		g.note(s, domain.NotifyAcuteOutpatientStart, t, st)
+		g.endStay(st, s, t.Add(st.between(2*time.Hour, 10*time.Hour)), destination(st, shape, p.age))
+	case shapeAcuteToAdmission:
+		h := g.pickHospital(st, p)
+		s := g.newStay(pi, h, g.wardFor(st, g.hospitals[h], p.age), domain.ClassInpatient, t)
+		g.note(s, domain.NotifyAcuteOutpatientStart, t, st)
+		admitted := t.Add(st.between(2*time.Hour, 8*time.Hour)).Truncate(time.Minute)
+		if admitted.After(g.now) {
+			// Still an acute outpatient stay at now.
+			s.enc.Class = domain.ClassEmergency
+			s.enc.Department = g.hospitals[h].department(SpecialtyAcute).Org
+		} else {
+			g.admissionNote(s, admitted, st)
+		}
+		end := t.Add(max(lengthOfStay(st, p.age), admitted.Sub(t)+2*time.Hour))
+		s.enc.End = end // addLeave needs the planned end
+		g.addLeave(st, s, 0.12)
+		g.endStay(st, s, end, destination(st, shape, p.age))
+	case shapeAdmission:
+		h := g.pickHospital(st, p)
+		s := g.newStay(pi, h, g.wardFor(st, g.hospitals[h], p.age), domain.ClassInpatient, t)
+		g.admissionNote(s, t, st)
+		end := t.Add(lengthOfStay(st, p.age))
+		s.enc.End = end // addLeave needs the planned end
+		g.addLeave(st, s, 0.15)
+		g.endStay(st, s, end, destination(st, shape, p.age))
+		if st.chance(sentInErrorRate) {
+			g.sentInError(st, s)
+		}
+	case shapeTransfer:
+		h := g.homeHospital[p.muni]
+		first := g.newStay(pi, h, g.wardFor(st, g.hospitals[h], p.age), domain.ClassInpatient, t)
+		g.admissionNote(first, t, st)
+		end1 := t.Add(st.between(8*time.Hour, 3*day)).Truncate(time.Minute)
+		start2 := end1.Add(st.between(time.Hour, 5*time.Hour)).Truncate(time.Minute)
+		if start2.After(g.now) {
+			g.endStay(st, first, farFuture, "")
+			break
+		}
+		g.endStay(st, first, end1, domain.DischargeOtherHospital)
+		other := (h + 1 + st.IntN(len(acuteHospitals)-1)) % len(acuteHospitals)
+		ward := g.hospitals[other].department([]Specialty{SpecialtySurgical, SpecialtyOrthopaedic, SpecialtyMedical}[st.IntN(3)])
+		second := g.newStay(pi, other, ward, domain.ClassInpatient, start2)
+		g.admissionNote(second, start2, st)
+		// The last stay of a transfer lasts over a day, so the stay counts
+		// as long however one measures it (pathway or last encounter).
+		g.endStay(st, second, start2.Add(st.between(36*time.Hour, 10*day)), destination(st, shape, p.age))
+	case shapeHomeAdmission:
+		e := len(g.hospitals) - 1
+		s := g.newStay(pi, e, g.hospitals[e].Departments[0], domain.ClassHomeHealth, t)
+		g.admissionNote(s, t, st)
+		g.endStay(st, s, t.Add(st.between(2*day, 10*day)), destination(st, shape, p.age))
+	case shapePsychiatric:
+		h := g.homeHospital[p.muni]
+		s := g.newStay(pi, h, g.hospitals[h].department(SpecialtyPsychiatric), domain.ClassInpatient, t)
+		g.admissionNote(s, t, st)
+		days := min(max(12*math.Exp(0.6*st.NormFloat64()), 3), 60)
+		end := t.Add(time.Duration(days * float64(day))).Truncate(time.Minute)
+		s.enc.End = end
+		g.addLeave(st, s, 0.6)
+		g.endStay(st, s, end, destination(st, shape, p.age))
+	}
+	return g.closePathway(pi)
+}
+
+// buildTerminalPathway is the last stay of a citizen who dies in hospital.
+func (g *gen) buildTerminalPathway(st *stream, i int, start, death time.Time, shape pathwayShape) *pathwayDraft {
+	p := &g.people[i]
+	pi := len(g.pathways)
+	g.pathways = append(g.pathways, pathwayDraft{person: i, start: start})
+	var s *stayDraft
+	if shape == shapeHomeAdmission {
+		e := len(g.hospitals) - 1
+		s = g.newStay(pi, e, g.hospitals[e].Departments[0], domain.ClassHomeHealth, start)
+	} else {
+		h := g.homeHospital[p.muni]
+		ward := g.hospitals[h].department(SpecialtyMedical)
+		if p.age >= 75 {
+			ward = g.hospitals[h].department(SpecialtyGeriatric)
+		}
+		s = g.newStay(pi, h, ward, domain.ClassInpatient, start)
+	}
+	g.admissionNote(s, start, st)
+	g.endStay(st, s, death, domain.DischargeDeceased)
+	return g.closePathway(pi)
+}
+
+func (g *gen) newStay(pathway, hospital int, dept Department, class domain.EncounterClass, start time.Time) *stayDraft {
+	person := g.pathways[pathway].person
+	g.stays = append(g.stays, stayDraft{
+		person:   person,
+		hospital: hospital,
+		pathway:  pathway,
+		enc: domain.Encounter{
+			CPR:         g.people[person].CPR,
+			Class:       class,
+			Status:      domain.EncounterInProgress,
+			Start:       start,
+			Hospital:    g.hospitals[hospital].Org,
+			Department:  dept.Org,
+			Psychiatric: dept.Psychiatric(),
+		},
+	})
+	g.pathways[pathway].stays = append(g.pathways[pathway].stays, len(g.stays)-1)
+	return &g.stays[len(g.stays)-1]
+}
+
+// note records a notification sent a few minutes after the event.
+func (g *gen) note(s *stayDraft, code domain.NotificationCode, at time.Time, st *stream) int {
+	s.notes = append(s.notes, noteDraft{
+		code:       code,
+		occurredAt: at,
+		sentAt:     at.Add(st.between(time.Minute, 15*time.Minute)).Truncate(time.Second),
+		replaces:   -1,
+	})
+	return len(s.notes) - 1
+}
+
+// admissionNote sends STIN, sometimes first with a wrong time and then
+// corrected by RE_STIN.
+func (g *gen) admissionNote(s *stayDraft, at time.Time, st *stream) {
+	if !st.chance(reviseAdmissionRate) {
+		g.note(s, domain.NotifyAdmitted, at, st)
+		return
+	}
+	wrong := g.note(s, domain.NotifyAdmitted, at.Add(time.Hour), st)
+	s.notes = append(s.notes, noteDraft{
+		code:       "RE_" + domain.NotifyAdmitted,
+		occurredAt: at,
+		sentAt:     s.notes[wrong].sentAt.Add(st.between(time.Hour, 3*time.Hour)).Truncate(time.Second),
+		replaces:   wrong,
+	})
+}
+
+// addLeave gives a long stay a leave (STOR ... SLOR) with probability p:
+// from 10:00 one day to 18:00 the next, well inside the stay.
+func (g *gen) addLeave(st *stream, s *stayDraft, p float64) {
+	if s.enc.End.IsZero() || s.enc.End.Sub(s.enc.Start) < 5*day || !st.chance(p) {
+		return
+	}
+	days := int(s.enc.End.Sub(s.enc.Start) / day)
+	k := 1 + st.IntN(days-3)
+	from := g.cal.atLocal(s.enc.Start.Add(time.Duration(k)*day), 10, 0)
+	to := g.cal.atLocal(from.Add(day), 18, 0)
+	if !to.Before(s.enc.End.Add(-12 * time.Hour)) {
+		return
+	}
+	s.leave = append(s.leave, interval{from, to})
+	g.note(s, domain.NotifyLeaveStarts, from, st)
+	g.note(s, domain.NotifyLeaveEnds, to, st)
+}
+
+// endStay finishes a stay at end with a destination, or leaves it ongoing
+// when end is after now.
+func (g *gen) endStay(st *stream, s *stayDraft, end time.Time, dest domain.DischargeDestination) {
+	end = end.Truncate(time.Minute)
+	if end.After(g.now) {
+		s.enc.End = time.Time{}
+		s.enc.Status = domain.EncounterInProgress
+		for _, l := range s.leave {
+			if l.contains(g.now) {
+				s.enc.Status = domain.EncounterOnLeave
+			}
+		}
+		return
+	}
+	s.enc.End = end
+	s.enc.Status = domain.EncounterFinished
+	s.enc.Destination = dest
+	switch dest {
+	case domain.DischargeOtherHospital:
+		// A transfer is not a discharge to the primary sector: no SLHJ;
+		// the receiving hospital sends STIN.
+	case domain.DischargeDeceased:
+		g.note(s, domain.NotifyDied, end, st)
+	default:
+		if !st.chance(reviseDischargeRate) {
+			g.note(s, domain.NotifyDischarged, end, st)
+			return
+		}
+		wrong := g.note(s, domain.NotifyDischarged, end.Add(-30*time.Minute), st)
+		s.notes[wrong].sentAt = end.Add(st.between(time.Minute, 10*time.Minute)).Truncate(time.Second)
+		s.notes = append(s.notes, noteDraft{
+			code:       "RE_" + domain.NotifyDischarged,
+			occurredAt: end,
+			sentAt:     end.Add(st.between(25*time.Minute, 40*time.Minute)).Truncate(time.Second),
+			replaces:   wrong,
+		})
+	}
+}
+
+// sentInError adds a duplicate registration of the stay: an encounter whose
+// STIN was sent in error and cancelled by AN_STIN, now entered-in-error.
+func (g *gen) sentInError(st *stream, real *stayDraft) {
+	start := real.enc.Start.Add(st.between(3*time.Minute, 15*time.Minute)).Truncate(time.Minute)
+	person, hospital, dept := real.person, real.hospital, real.enc.Department
+	psych := real.enc.Psychiatric
+	g.stays = append(g.stays, stayDraft{
+		person:   person,
+		hospital: hospital,
+		pathway:  -1,
+		enc: domain.Encounter{
+			CPR:         g.people[person].CPR,
+			Class:       domain.ClassInpatient,
+			Status:      domain.EncounterEnteredInError,
+			Start:       start,
+			Hospital:    g.hospitals[hospital].Org,
+			Department:  dept,
+			Psychiatric: psych,
+		},
+	})
+	s := &g.stays[len(g.stays)-1]
+	first := g.note(s, domain.NotifyAdmitted, start, st)
+	cancelAt := s.notes[first].sentAt.Add(st.between(20*time.Minute, 2*time.Hour)).Truncate(time.Second)
+	if cancelAt.After(g.now) {
+		g.stays = g.stays[:len(g.stays)-1]
+		return
+	}
+	s.notes = append(s.notes, noteDraft{code: "AN_" + domain.NotifyAdmitted, occurredAt: start, sentAt: cancelAt, replaces: first})
+	s.enc.End = cancelAt.Truncate(time.Minute)
+}
+
+// closePathway derives the pathway's kind and discharge from its stays.
+func (g *gen) closePathway(pi int) *pathwayDraft {
+	pw := &g.pathways[pi]
+	pw.kind = KindAcuteOutpatient
+	for _, si := range pw.stays {
+		s := &g.stays[si]
+		switch s.enc.Class {
+		case domain.ClassHomeHealth:
+			pw.kind = KindHomeAdmission
+		case domain.ClassInpatient:
+			if pw.kind != KindHomeAdmission {
+				pw.kind = KindAdmission
+			}
+		}
+		if s.enc.Psychiatric {
+			pw.psychiatric = true
+		}
+	}
+	last := &g.stays[pw.stays[len(pw.stays)-1]]
+	if last.enc.Status == domain.EncounterFinished && last.enc.Destination != domain.DischargeOtherHospital {
+		pw.discharged = true
+		pw.dischargedAt = last.enc.End
+		pw.destination = last.enc.Destination
+	}
+	return pw
+}
