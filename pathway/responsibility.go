@@ -181,7 +181,7 @@ func careSpans(ep episode, services []domain.CareService, home domain.Municipali
 	if !diedAt.IsZero() {
 		spans = cutSpans(spans, diedAt)
 	}
-	return spans
+	return dropEmpty(spans) // a service recorded as ending before it starts
 }
 
 func later(a, b time.Time) time.Time {
