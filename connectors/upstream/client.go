@@ -121,17 +121,20 @@ func (c *Client) GetJSON(ctx context.Context, op, pathOrURL string, out any) err
 // The request is marked safe to retry: klynge POSTs only searches, which
 // change nothing.
 func (c *Client) PostJSON(ctx context.Context, op, path string, in, out any) error {
-	return c.PostJSONKeys(ctx, op, path, 0, in, out)
+	return c.PostSearch(ctx, op, path, 0, in, func(body []byte) error {
+		return DecodeJSON(c.opts.System, op, body, out)
+	})
 }
 
-// PostJSONKeys is PostJSON recording that the search asks for keys keys.
-func (c *Client) PostJSONKeys(ctx context.Context, op, path string, keys int, in, out any) error {
+// PostSearch POSTs in as JSON to path, a search asking for keys keys and
+// safe to retry, and hands the 2xx body to decode within the call, so that
+// a body the connector cannot decode or map counts as a bad response.
+func (c *Client) PostSearch(ctx context.Context, op, path string, keys int, in any, decode func(body []byte) error) error {
 	body, err := json.Marshal(in)
 	if err != nil {
 		return fmt.Errorf("upstream %s: %s: encode request: %w", c.opts.System, op, err)
 	}
-	_, err = c.Do(ctx, Request{Op: op, Method: http.MethodPost, Path: path, Body: body, Safe: true, Keys: keys,
-		Decode: func(body []byte) error { return DecodeJSON(c.opts.System, op, body, out) }})
+	_, err = c.Do(ctx, Request{Op: op, Method: http.MethodPost, Path: path, Body: body, Safe: true, Keys: keys, Decode: decode})
 	return err
 }
 

@@ -1,0 +1,82 @@
+package outofhours
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/sundhedsklynge/klynge/connectors/outofhours/outofhoursapi"
+	"github.com/sundhedsklynge/klynge/connectors/upstream"
+	"github.com/sundhedsklynge/klynge/domain"
+)
+
+// Client reads Lægevagten. It is safe for concurrent use.
+type Client struct {
+	up *upstream.Client
+}
+
+// New returns a client over up, which carries Lægevagten's base URL,
+// credentials, timeouts and breaker.
+func New(up *upstream.Client) *Client { return &Client{up: up} }
+
+// ContactsByCPR returns the contacts of each citizen received in [from,
+// to) (a zero bound is open), oldest first. Citizens without contacts are
+// absent from the map. The list is sent in batches of
+// outofhoursapi.MaxCPRsPerSearch, a few at a time; any failed batch fails
+// the call.
+func (c *Client) ContactsByCPR(ctx context.Context, cprs []domain.CPR, from, to time.Time) (map[domain.CPR][]domain.OutOfHoursContact, error) {
+	cprs = upstream.Unique(cprs)
+	asked := make(map[domain.CPR]struct{}, len(cprs))
+	for _, cpr := range cprs {
+		asked[cpr] = struct{}{}
+	}
+	batches := make([][]domain.OutOfHoursContact, upstream.BatchCount(len(cprs), outofhoursapi.MaxCPRsPerSearch))
+	err := upstream.InBatches(ctx, cprs, outofhoursapi.MaxCPRsPerSearch, 0, func(ctx context.Context, i int, batch []domain.CPR) error {
+		contacts, err := c.search(ctx, batch, from, to, asked)
+		batches[i] = contacts
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("outofhours: search contacts: %w", err)
+	}
+	out := make(map[domain.CPR][]domain.OutOfHoursContact)
+	for _, batch := range batches {
+		for _, ct := range batch {
+			out[ct.CPR] = append(out[ct.CPR], ct)
+		}
+	}
+	for _, list := range out {
+		slices.SortStableFunc(list, func(a, b domain.OutOfHoursContact) int { return a.ReceivedAt.Compare(b.ReceivedAt) })
+	}
+	return out, nil
+}
+
+func (c *Client) search(ctx context.Context, cprs []domain.CPR, from, to time.Time, asked map[domain.CPR]struct{}) ([]domain.OutOfHoursContact, error) {
+	req := outofhoursapi.SearchRequest{CPRs: make([]string, len(cprs)), From: formatTime(from), To: formatTime(to)}
+	for i, cpr := range cprs {
+		req.CPRs[i] = string(cpr)
+	}
+	const op = "contact_search"
+	var contacts []domain.OutOfHoursContact
+	err := c.up.PostSearch(ctx, op, "/contacts/search", len(cprs), req, func(body []byte) error {
+		var resp outofhoursapi.SearchResponse
+		if err := upstream.DecodeJSON(c.up.System(), op, body, &resp); err != nil {
+			return err
+		}
+		var err error
+		contacts, err = mapContacts(c.up.System(), op, resp.Contacts, asked)
+		return err
+	})
+	if err != nil {
+		return nil, apiError(err)
+	}
+	return contacts, nil
+}
+
+func formatTime(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.UTC().Format(time.RFC3339)
+}
