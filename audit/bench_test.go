@@ -1,0 +1,55 @@
+package audit_test
+
+import (
+	"context"
+	"fmt"
+	"sync/atomic"
+	"testing"
+
+	"github.com/sundhedsklynge/klynge/audit"
+)
+
+// BenchmarkAppend measures durable appends of one record each: serially
+// (every append is its own transaction and fsync) and from parallel callers
+// (group commit shares transactions). Run with -cpu to vary the callers, e.g.
+//
+//	go test -run '^$' -bench Append -cpu 1,4 -benchtime 3s ./audit/
+//
+// RunParallel starts GOMAXPROCS×SetParallelism callers; 16 per CPU stands
+// for a gateway serving many requests at once.
+func BenchmarkAppend(b *testing.B) {
+	for _, s := range stores() {
+		b.Run(s.name, func(b *testing.B) {
+			b.Run("serial", func(b *testing.B) {
+				l := s.fresh(b).openLog(b, audit.Options{})
+				ctx := context.Background()
+				rec := disclosure(nurse, citizenA, 1)
+				for i := 0; b.Loop(); i++ {
+					rec.RequestID = fmt.Sprintf("serial-%d", i)
+					if err := l.Append(ctx, rec); err != nil {
+						b.Fatal(err)
+					}
+				}
+				b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "appends/s")
+			})
+			b.Run("parallel", func(b *testing.B) {
+				l := s.fresh(b).openLog(b, audit.Options{})
+				ctx := context.Background()
+				var n atomic.Int64
+				b.SetParallelism(16)
+				b.ResetTimer()
+				b.RunParallel(func(pb *testing.PB) {
+					rec := disclosure(nurse, citizenA, 1)
+					for pb.Next() {
+						rec.RequestID = fmt.Sprintf("parallel-%d", n.Add(1))
+						if err := l.Append(ctx, rec); err != nil {
+							b.Error(err)
+							return
+						}
+					}
+				})
+				b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "appends/s")
+			})
+		})
+	}
+}
