@@ -34,6 +34,12 @@ func NewChecker(system, op string) *Checker {
 	return &Checker{system: system, op: op}
 }
 
+// System is the upstream whose response is checked.
+func (k *Checker) System() string { return k.system }
+
+// Op is the operation whose response is checked.
+func (k *Checker) Op() string { return k.op }
+
 // At sets the path of the record being checked; fields named in later
 // calls are relative to it. The path is formatted only on failure.
 func (k *Checker) At(format string, args ...any) {
