@@ -73,8 +73,9 @@ func (ev *evaluation) deadBy(t time.Time) bool {
 	return !ev.rec.diedAt.IsZero() && !ev.rec.diedAt.After(t)
 }
 
-// deadline decides a rule with a condition to be met by due: passed means the
-// gap is raised, otherwise the rule waits.
+// deadlinePassed decides a rule whose condition is still unmet: once now is
+// past due the gap is raised, until then the rule waits (AT_RISK). At due
+// itself the deadline has not passed: the condition may still be met then.
 func (ev *evaluation) deadlinePassed(due time.Time) bool { return ev.now.After(due) }
 
 // MUNICIPALITY_NOT_NOTIFIED: no SLHJ (or RE_SLHJ) for the discharge encounter
