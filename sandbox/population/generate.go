@@ -94,7 +94,7 @@ func Generate(cfg Config) (*World, error) {
 	}
 	// From here on a citizen's index is its place in CPR order, and every
 	// concern draws from a stream keyed by it.
-	slices.SortFunc(g.people, func(a, b person) int { return cmp.Compare(a.CPR, b.CPR) })
+	g.sortPeopleByCPR()
 	g.generatePractices()
 	g.listCitizens()
 	g.generateStays()
@@ -150,4 +150,18 @@ func (g *gen) indexPathways() {
 		p := g.pathways[pi].person
 		g.pathwaysOf[p] = append(g.pathwaysOf[p], pi)
 	}
+}
+
+// sortPeopleByCPR sorts through an index: people are large values.
+func (g *gen) sortPeopleByCPR() {
+	order := make([]int32, len(g.people))
+	for i := range order {
+		order[i] = int32(i)
+	}
+	slices.SortFunc(order, func(a, b int32) int { return cmp.Compare(g.people[a].CPR, g.people[b].CPR) })
+	sorted := make([]person, len(g.people))
+	for i, k := range order {
+		sorted[i] = g.people[k]
+	}
+	g.people = sorted
 }

@@ -29,12 +29,12 @@ type noteDraft struct {
 type pathwayShape int
 
 const (
-	shapeAcuteOutpatient   pathwayShape = iota // EMER, STAA..SLHJ
-	shapeAcuteToAdmission                      // STAA then STIN in one encounter
-	shapeAdmission                             // IMP
-	shapeTransfer                              // IMP, other-hospital, IMP elsewhere
-	shapeHomeAdmission                         // eHospitalet HH
-	shapePsychiatric                           // IMP in psychiatry
+	shapeAcuteOutpatient  pathwayShape = iota // EMER, STAA..SLHJ
+	shapeAcuteToAdmission                     // STAA then STIN in one encounter
+	shapeAdmission                            // IMP
+	shapeTransfer                             // IMP, other-hospital, IMP elsewhere
+	shapeHomeAdmission                        // eHospitalet HH
+	shapePsychiatric                          // IMP in psychiatry
 )
 
 // shapeMix weighs the shapes by age.

@@ -41,13 +41,13 @@ func (g *gen) generateVirtualContacts() {
 				hospital: e,
 				pathway:  -1,
 				enc: domain.Encounter{
-					CPR:         p.CPR,
-					Class:       domain.ClassVirtual,
-					Status:      domain.EncounterFinished,
-					Start:       t,
-					End:         end,
-					Hospital:    eh.Org,
-					Department:  eh.Departments[0].Org,
+					CPR:        p.CPR,
+					Class:      domain.ClassVirtual,
+					Status:     domain.EncounterFinished,
+					Start:      t,
+					End:        end,
+					Hospital:   eh.Org,
+					Department: eh.Departments[0].Org,
 				},
 			})
 		}
