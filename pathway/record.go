@@ -60,16 +60,16 @@ func newRecord(in Input, rules Rules) *record {
 
 	// First the stays, which decide the windows.
 	var (
-		stays     []stay
-		contacts  []domain.Encounter // valid encounters that are not stays
-		ownOrSeen = make(map[string]bool, len(in.Encounters))
-		accepted  []domain.Encounter
+		stays    []stay
+		contacts []domain.Encounter // valid encounters that are not stays
+		seen     = make(map[string]bool, len(in.Encounters))
+		accepted []domain.Encounter
 	)
 	for _, e := range in.Encounters {
-		if !mine(e.CPR) || e.ID == "" || ownOrSeen[e.ID] {
+		if !mine(e.CPR) || e.ID == "" || seen[e.ID] {
 			continue // without an id an encounter cannot be referred to
 		}
-		ownOrSeen[e.ID] = true
+		seen[e.ID] = true
 		accepted = append(accepted, e)
 		for _, n := range e.Notifications {
 			if n.ID != "" {
