@@ -74,48 +74,36 @@ type searchKind[D any] struct {
 type mapper struct {
 	chk   *upstream.Checker
 	code  domain.MunicipalityCode
-	asked map[domain.CPR]struct{}
+	asked upstream.KeySet[domain.CPR]
 }
 
-// citizen parses a record's CPR and refuses one that was not asked about:
-// handing it to the wrong caller would be worse than failing.
+// citizen parses a record's CPR and refuses one that was not asked about.
 func (m *mapper) citizen(s string) domain.CPR {
 	cpr := m.chk.CPR("cpr", s)
-	if _, ok := m.asked[cpr]; !ok && !m.chk.Failed() {
+	if !m.asked.Has(cpr) && !m.chk.Failed() {
 		m.chk.Fail("cpr", "is not among the CPR numbers asked for")
 	}
 	return cpr
 }
 
 func search[D any](ctx context.Context, c *Client, kind searchKind[D], cprs []domain.CPR, from, to time.Time) (map[domain.CPR][]D, error) {
-	cprs = upstream.Unique(cprs)
-	asked := make(map[domain.CPR]struct{}, len(cprs))
-	for _, cpr := range cprs {
-		asked[cpr] = struct{}{}
-	}
-	batches := make([][]D, upstream.BatchCount(len(cprs), municipalapi.MaxCPRsPerSearch))
-	err := upstream.InBatches(ctx, cprs, municipalapi.MaxCPRsPerSearch, 0, func(ctx context.Context, i int, batch []domain.CPR) error {
+	searchBatch := func(ctx context.Context, batch []domain.CPR) ([]D, error) {
 		req := municipalapi.SearchRequest{CPRs: make([]string, len(batch)), From: formatTime(from), To: formatTime(to)}
 		for j, cpr := range batch {
 			req.CPRs[j] = string(cpr)
 		}
+		var records []D
 		err := c.up.PostSearch(ctx, kind.op, kind.path, len(batch), req, func(body []byte) error {
-			m := &mapper{chk: upstream.NewChecker(c.up.System(), kind.op), code: c.code, asked: asked}
-			records, err := kind.decode(m, body)
-			batches[i] = records
+			m := &mapper{chk: upstream.NewChecker(c.up.System(), kind.op), code: c.code, asked: upstream.NewKeySet(batch)}
+			var err error
+			records, err = kind.decode(m, body)
 			return err
 		})
-		return apiError(err)
-	})
+		return records, apiError(err)
+	}
+	out, err := upstream.CollectInBatches(ctx, cprs, municipalapi.MaxCPRsPerSearch, searchBatch, kind.cpr)
 	if err != nil {
 		return nil, err
-	}
-	out := make(map[domain.CPR][]D)
-	for _, batch := range batches {
-		for _, r := range batch {
-			cpr := kind.cpr(r)
-			out[cpr] = append(out[cpr], r)
-		}
 	}
 	for _, list := range out {
 		slices.SortStableFunc(list, kind.compare)

@@ -26,25 +26,13 @@ func New(up *upstream.Client) *Client { return &Client{up: up} }
 // outofhoursapi.MaxCPRsPerSearch, a few at a time; any failed batch fails
 // the call.
 func (c *Client) ContactsByCPR(ctx context.Context, cprs []domain.CPR, from, to time.Time) (map[domain.CPR][]domain.OutOfHoursContact, error) {
-	cprs = upstream.Unique(cprs)
-	asked := make(map[domain.CPR]struct{}, len(cprs))
-	for _, cpr := range cprs {
-		asked[cpr] = struct{}{}
+	search := func(ctx context.Context, batch []domain.CPR) ([]domain.OutOfHoursContact, error) {
+		return c.search(ctx, batch, from, to)
 	}
-	batches := make([][]domain.OutOfHoursContact, upstream.BatchCount(len(cprs), outofhoursapi.MaxCPRsPerSearch))
-	err := upstream.InBatches(ctx, cprs, outofhoursapi.MaxCPRsPerSearch, 0, func(ctx context.Context, i int, batch []domain.CPR) error {
-		contacts, err := c.search(ctx, batch, from, to, asked)
-		batches[i] = contacts
-		return err
-	})
+	out, err := upstream.CollectInBatches(ctx, cprs, outofhoursapi.MaxCPRsPerSearch, search,
+		func(ct domain.OutOfHoursContact) domain.CPR { return ct.CPR })
 	if err != nil {
 		return nil, fmt.Errorf("outofhours: search contacts: %w", err)
-	}
-	out := make(map[domain.CPR][]domain.OutOfHoursContact)
-	for _, batch := range batches {
-		for _, ct := range batch {
-			out[ct.CPR] = append(out[ct.CPR], ct)
-		}
 	}
 	for _, list := range out {
 		slices.SortStableFunc(list, func(a, b domain.OutOfHoursContact) int { return a.ReceivedAt.Compare(b.ReceivedAt) })
@@ -52,7 +40,7 @@ func (c *Client) ContactsByCPR(ctx context.Context, cprs []domain.CPR, from, to 
 	return out, nil
 }
 
-func (c *Client) search(ctx context.Context, cprs []domain.CPR, from, to time.Time, asked map[domain.CPR]struct{}) ([]domain.OutOfHoursContact, error) {
+func (c *Client) search(ctx context.Context, cprs []domain.CPR, from, to time.Time) ([]domain.OutOfHoursContact, error) {
 	req := outofhoursapi.SearchRequest{CPRs: make([]string, len(cprs)), From: formatTime(from), To: formatTime(to)}
 	for i, cpr := range cprs {
 		req.CPRs[i] = string(cpr)
@@ -65,7 +53,7 @@ func (c *Client) search(ctx context.Context, cprs []domain.CPR, from, to time.Ti
 			return err
 		}
 		var err error
-		contacts, err = mapContacts(c.up.System(), op, resp.Contacts, asked)
+		contacts, err = mapContacts(upstream.NewChecker(c.up.System(), op), resp.Contacts, upstream.NewKeySet(cprs))
 		return err
 	})
 	if err != nil {

@@ -22,8 +22,7 @@ var (
 // mapContacts maps wire contacts to domain values. A contact of a citizen
 // that was not asked about is refused: handing it to the wrong caller would
 // be worse than failing.
-func mapContacts(system, op string, wire []outofhoursapi.Contact, asked map[domain.CPR]struct{}) ([]domain.OutOfHoursContact, error) {
-	chk := upstream.NewChecker(system, op)
+func mapContacts(chk *upstream.Checker, wire []outofhoursapi.Contact, asked upstream.KeySet[domain.CPR]) ([]domain.OutOfHoursContact, error) {
 	out := make([]domain.OutOfHoursContact, 0, len(wire))
 	for i, w := range wire {
 		chk.At("contacts[%d]", i)
@@ -39,7 +38,7 @@ func mapContacts(system, op string, wire []outofhoursapi.Contact, asked map[doma
 			EndedAt:    chk.OptionalTime("endedAt", w.EndedAt),
 			Site:       w.Site,
 		}
-		if _, ok := asked[ct.CPR]; !ok && !chk.Failed() {
+		if !asked.Has(ct.CPR) && !chk.Failed() {
 			chk.Fail("cpr", "is not among the CPR numbers asked for")
 		}
 		if chk.Failed() {

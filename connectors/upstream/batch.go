@@ -64,3 +64,48 @@ func Unique[K comparable](keys []K) []K {
 	}
 	return out
 }
+
+// CollectInBatches runs search over unique keys in batches (see
+// InBatches) and groups the records all batches return by keyOf. Keys with
+// no records are absent from the map.
+func CollectInBatches[K comparable, R any](ctx context.Context, keys []K, size int, search func(ctx context.Context, batch []K) ([]R, error), keyOf func(R) K) (map[K][]R, error) {
+	keys = Unique(keys)
+	results := make([][]R, BatchCount(len(keys), size))
+	err := InBatches(ctx, keys, size, 0, func(ctx context.Context, i int, batch []K) error {
+		records, err := search(ctx, batch)
+		results[i] = records
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[K][]R)
+	for _, records := range results {
+		for _, r := range records {
+			k := keyOf(r)
+			out[k] = append(out[k], r)
+		}
+	}
+	return out, nil
+}
+
+// KeySet is the set of keys a search asked for. Connectors use it to
+// refuse records the upstream returns for keys nobody asked about: handing
+// one citizen's data to a caller who asked about another is worse than
+// failing.
+type KeySet[K comparable] map[K]struct{}
+
+// NewKeySet holds keys.
+func NewKeySet[K comparable](keys []K) KeySet[K] {
+	s := make(KeySet[K], len(keys))
+	for _, k := range keys {
+		s[k] = struct{}{}
+	}
+	return s
+}
+
+// Has reports whether k was asked for.
+func (s KeySet[K]) Has(k K) bool {
+	_, ok := s[k]
+	return ok
+}
