@@ -56,7 +56,10 @@ func eachStore(t *testing.T, test func(t *testing.T, db *testDB)) {
 // with full rights, as an administrator (or an attacker) could.
 type testDB struct {
 	kind string
-	open func(ctx context.Context, opts audit.Options) (*audit.Log, error)
+	// location is where the log lives: the SQLite file or the PostgreSQL
+	// DSN, so that another process can open it.
+	location string
+	open     func(ctx context.Context, opts audit.Options) (*audit.Log, error)
 	// exec runs SQL outside the log; args use ? for sqlite, $n for postgres.
 	exec func(ctx context.Context, query string, args ...any) error
 	// queryInt reads one integer.
@@ -135,7 +138,8 @@ func freshSQLite(t testing.TB) *testDB {
 	outside.SetMaxOpenConns(1)
 	t.Cleanup(func() { outside.Close() })
 	return &testDB{
-		kind: "sqlite",
+		kind:     "sqlite",
+		location: path,
 		open: func(ctx context.Context, opts audit.Options) (*audit.Log, error) {
 			return audit.OpenSQLite(ctx, path, opts)
 		},
@@ -186,7 +190,8 @@ func freshPostgres(t testing.TB) *testDB {
 	}
 	t.Cleanup(outside.Close)
 	return &testDB{
-		kind: "postgres",
+		kind:     "postgres",
+		location: logDSN,
 		open: func(ctx context.Context, opts audit.Options) (*audit.Log, error) {
 			return audit.OpenPostgres(ctx, logDSN, opts)
 		},
