@@ -1,6 +1,10 @@
 package domain
 
-import "time"
+import (
+	"strconv"
+	"strings"
+	"time"
+)
 
 // LawSection is the legal basis of a municipal service.
 type LawSection string
@@ -66,4 +70,28 @@ type CareVisit struct {
 	PerformedAt time.Time
 	Status      CareVisitStatus
 	Team        string
+}
+
+// IsHandsOnCare reports services that put a carer at the citizen's door
+// daily or near-daily and so must resume within a day of a discharge: home
+// nursing (SUL §138), personal care under SEL §83 (FSIII H1.x except the
+// practical help H1.7–H1.10: cleaning, laundry, shopping), and anything the
+// municipal acute function delivers. Practical help every fortnight,
+// rehabilitation (§83a) and training (§86) do not.
+func (s CareService) IsHandsOnCare() bool {
+	switch {
+	case s.AcuteFunction, s.Law == ServiceNursing:
+		return true
+	case s.Law != ServicePersonalCare:
+		return false
+	}
+	rest, ok := strings.CutPrefix(s.Service.Code, "H1.")
+	if !ok {
+		return false
+	}
+	minor, err := strconv.Atoi(rest)
+	if err != nil {
+		return false
+	}
+	return minor < 7 || minor > 10
 }

@@ -137,13 +137,14 @@ func (ev *evaluation) receivedDischarges(encounterID string, home domain.Municip
 }
 
 // NO_CARE_VISIT_WITHIN_24H: care is needed (discharged to home nursing, or a
-// service active at discharge) and no visit performed in [discharge,
-// discharge + CareVisitWithin].
+// hands-on service — nursing, personal care, acute function — active at
+// discharge) and no visit performed in [discharge, discharge +
+// CareVisitWithin].
 func (ev *evaluation) careVisitWithin() {
 	d := ev.discharge()
 	var active []domain.CareService
 	for _, s := range ev.rec.services {
-		if s.ActiveAt(d) {
+		if s.ActiveAt(d) && s.IsHandsOnCare() {
 			active = append(active, s)
 		}
 	}

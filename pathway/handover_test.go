@@ -295,6 +295,28 @@ func TestNoCareVisitWithin24h(t *testing.T) {
 			gaps: []GapKind{GapNoCareVisitWithin24h},
 		},
 		{
+			name: "practical help alone (cleaning every fortnight) needs no visit within 24h",
+			in: func() Input {
+				in := cleanDischarge(domain.DischargeHome)
+				cleaning := nursing("svc-clean", admitted.Add(-60*day), time.Time{})
+				cleaning.Law, cleaning.Service = domain.ServicePersonalCare, domain.Coding{Code: "H1.7", Display: "Rengøring"}
+				in.Services, in.Visits = []domain.CareService{cleaning}, nil
+				return in
+			},
+			status: StatusOK,
+		},
+		{
+			name: "personal care active at discharge needs a visit within 24h",
+			in: func() Input {
+				in := cleanDischarge(domain.DischargeHome)
+				care := nursing("svc-care", admitted.Add(-60*day), time.Time{})
+				care.Law, care.Service = domain.ServicePersonalCare, domain.Coding{Code: "H1.1", Display: "Personlig hygiejne"}
+				in.Services, in.Visits = []domain.CareService{care}, nil
+				return in
+			},
+			gaps: []GapKind{GapNoCareVisitWithin24h},
+		},
+		{
 			name: "service that starts two days after a discharge home needs no visit within 24h",
 			in: func() Input {
 				in := cleanDischarge(domain.DischargeHome)
