@@ -53,3 +53,29 @@ func BenchmarkAppend(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkVerify measures how fast `klynge audit verify` reads and checks
+// a log of 10,000 records.
+func BenchmarkVerify(b *testing.B) {
+	const size = 10000
+	for _, s := range stores() {
+		b.Run(s.name, func(b *testing.B) {
+			l := s.fresh(b).openLog(b, audit.Options{})
+			ctx := context.Background()
+			recs := make([]audit.Record, size)
+			for i := range recs {
+				recs[i] = disclosure(nurse, citizenA, i)
+			}
+			if err := l.Append(ctx, recs...); err != nil {
+				b.Fatal(err)
+			}
+			for b.Loop() {
+				rep, err := l.Verify(ctx)
+				if err != nil || !rep.OK || rep.Records != size {
+					b.Fatalf("Verify = %+v, %v", rep, err)
+				}
+			}
+			b.ReportMetric(float64(b.N)*size/b.Elapsed().Seconds(), "records/s")
+		})
+	}
+}

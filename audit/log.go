@@ -107,6 +107,11 @@ func newLog(s store, opts Options) *Log {
 // transaction (at most Options.CommitTimeout) and reports its result: nil
 // means committed even though ctx has ended. Either way the chain stays
 // whole.
+//
+// An error that does not match ErrNotCommitted (a failed transaction) fails
+// every caller of the batch; the records are then almost always absent, but
+// a connection lost during COMMIT can leave them committed. That errs on the
+// safe side: a record of a disclosure that was then refused.
 func (l *Log) Append(ctx context.Context, recs ...Record) error {
 	start := time.Now()
 	err := l.append(ctx, recs)
