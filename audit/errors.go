@@ -1,6 +1,9 @@
 package audit
 
-import "errors"
+import (
+	"errors"
+	"fmt"
+)
 
 // ErrClosed is returned by every method of a Log after Close.
 var ErrClosed = errors.New("audit: log is closed")
@@ -16,3 +19,14 @@ var ErrGrantNotFound = errors.New("audit: break-the-glass grant not found")
 // ErrAlreadyReviewed is returned by MarkReviewed for a grant that has been
 // reviewed before: a review is written once and never overwritten.
 var ErrAlreadyReviewed = errors.New("audit: break-the-glass grant already reviewed")
+
+// notCommittedError is an Append error that proves the records absent.
+type notCommittedError struct{ cause error }
+
+func (e notCommittedError) Error() string        { return e.cause.Error() }
+func (e notCommittedError) Unwrap() error        { return e.cause }
+func (e notCommittedError) Is(target error) bool { return target == ErrNotCommitted }
+
+func notCommitted(cause error) error {
+	return fmt.Errorf("audit: append: records not committed: %w", notCommittedError{cause})
+}

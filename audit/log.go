@@ -121,7 +121,7 @@ func (l *Log) Append(ctx context.Context, recs ...Record) error {
 
 func (l *Log) append(ctx context.Context, recs []Record) error {
 	if l.isClosed() {
-		return fmt.Errorf("audit: append: %w: %w", ErrNotCommitted, ErrClosed)
+		return notCommitted(ErrClosed)
 	}
 	if len(recs) == 0 {
 		return nil
@@ -131,19 +131,19 @@ func (l *Log) append(ctx context.Context, recs []Record) error {
 	for i, r := range recs {
 		n, err := normalise(i, r, now)
 		if err != nil {
-			return fmt.Errorf("audit: append: %w: %w", ErrNotCommitted, err)
+			return notCommitted(err)
 		}
 		stored[i] = n
 	}
 	if err := ctx.Err(); err != nil {
-		return fmt.Errorf("audit: append: %w: %w", ErrNotCommitted, err)
+		return notCommitted(err)
 	}
 
 	p := &pendingAppend{recs: stored, result: make(chan error, 1)}
 	l.mu.Lock()
 	if l.closed {
 		l.mu.Unlock()
-		return fmt.Errorf("audit: append: %w: %w", ErrNotCommitted, ErrClosed)
+		return notCommitted(ErrClosed)
 	}
 	l.queue = append(l.queue, p)
 	l.mu.Unlock()
@@ -154,7 +154,7 @@ func (l *Log) append(ctx context.Context, recs []Record) error {
 		return err
 	case <-ctx.Done():
 		if p.state.CompareAndSwap(stateQueued, stateAbandoned) {
-			return fmt.Errorf("audit: append: %w: %w", ErrNotCommitted, ctx.Err())
+			return notCommitted(ctx.Err())
 		}
 		// The writer took the records first: wait for the transaction,
 		// which CommitTimeout bounds, so the caller learns the truth.

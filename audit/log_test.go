@@ -195,6 +195,9 @@ func TestInvalidRecordsAreRefusedAndNothingIsWritten(t *testing.T) {
 			if !errors.As(err, &fe) || fe.Field != tt.field || fe.Index != 1 {
 				t.Fatalf("Append error = %v, want a FieldError for record 1 field %s", err, tt.field)
 			}
+			if want := "audit: append: records not committed: record 1: " + tt.field + " "; !strings.HasPrefix(err.Error(), want) {
+				t.Errorf("error reads %q, want it to start %q", err, want)
+			}
 			if !errors.Is(err, audit.ErrNotCommitted) {
 				t.Errorf("error %v does not say the records were not committed", err)
 			}

@@ -85,7 +85,7 @@ type FieldError struct {
 }
 
 func (e *FieldError) Error() string {
-	return fmt.Sprintf("audit: record %d: %s %s", e.Index, e.Field, e.Rule)
+	return fmt.Sprintf("record %d: %s %s", e.Index, e.Field, e.Rule)
 }
 
 // normalise validates rec and returns the copy the log stores: times in UTC
