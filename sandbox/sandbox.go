@@ -7,6 +7,13 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/sundhedsklynge/klynge/connectors/registry"
+	"github.com/sundhedsklynge/klynge/sandbox/internal/ehospital"
+	"github.com/sundhedsklynge/klynge/sandbox/internal/gpreferral"
+	"github.com/sundhedsklynge/klynge/sandbox/internal/httpapi"
+	"github.com/sundhedsklynge/klynge/sandbox/internal/municipal"
+	"github.com/sundhedsklynge/klynge/sandbox/internal/outofhours"
+	"github.com/sundhedsklynge/klynge/sandbox/internal/traffic"
 	"github.com/sundhedsklynge/klynge/sandbox/population"
 )
 
@@ -28,14 +35,19 @@ const (
 
 // Sandbox is the generated world and the handler serving it.
 type Sandbox struct {
-	cfg     Config
-	world   *population.World
-	log     *slog.Logger
-	handler http.Handler
+	cfg      Config
+	world    *population.World
+	registry *registry.Registry
+	log      *slog.Logger
+	stats    *traffic.Stats
+	faults   *traffic.Faults
+	systems  []httpapi.System
+	handler  http.Handler
 }
 
 // New generates the population and assembles the handler. It starts no
-// goroutines.
+// goroutines. Generation takes about 0.1 s for 20,000 citizens and about
+// 1.5 s for 200,000.
 func New(cfg Config) (*Sandbox, error) {
 	if cfg.Population == 0 {
 		cfg.Population = DefaultPopulation
@@ -46,6 +58,9 @@ func New(cfg Config) (*Sandbox, error) {
 	if cfg.Now.IsZero() {
 		cfg.Now = time.Now().Truncate(time.Hour)
 	}
+	if cfg.Population < population.MinPopulation {
+		return nil, fmt.Errorf("sandbox: population must be at least %d (one citizen per municipality), got %d", population.MinPopulation, cfg.Population)
+	}
 	if cfg.Latency < 0 {
 		return nil, fmt.Errorf("sandbox: latency must not be negative, got %s", cfg.Latency)
 	}
@@ -53,12 +68,28 @@ func New(cfg Config) (*Sandbox, error) {
 	if log == nil {
 		log = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
-	w, err := population.Generate(population.Config{Population: cfg.Population, Seed: cfg.Seed, Now: cfg.Now})
+	reg, err := registry.Load()
 	if err != nil {
 		return nil, fmt.Errorf("sandbox: %w", err)
 	}
-	s := &Sandbox{cfg: cfg, world: w, log: log}
-	s.handler = http.NotFoundHandler()
+	start := time.Now()
+	w, err := population.Generate(population.Config{Population: cfg.Population, Seed: cfg.Seed, Now: cfg.Now, Registry: reg})
+	if err != nil {
+		return nil, fmt.Errorf("sandbox: %w", err)
+	}
+	log.Info("sandbox: population generated", "citizens", cfg.Population, "seed", cfg.Seed,
+		"now", w.Now(), "encounters", len(w.Encounters()), "gaps", len(w.Gaps()), "took", time.Since(start).Round(time.Millisecond))
+	s := &Sandbox{cfg: cfg, world: w, registry: reg, log: log, stats: traffic.NewStats()}
+	s.faults = traffic.NewFaults(s.isSystemKey)
+	s.systems = []httpapi.System{
+		ehospital.System(w),
+		outofhours.System(w),
+		municipal.System(w),
+		gpreferral.System(w),
+	}
+	if s.handler, err = s.assemble(); err != nil {
+		return nil, err
+	}
 	return s, nil
 }
 
@@ -66,7 +97,7 @@ func New(cfg Config) (*Sandbox, error) {
 func (s *Sandbox) Handler() http.Handler { return s.handler }
 
 // Now is the sandbox's present: the moment the world was generated for.
-func (s *Sandbox) Now() time.Time { return s.cfg.Now }
+func (s *Sandbox) Now() time.Time { return s.world.Now() }
 
 // World is the generated data, including the planted ground truth, for tests.
 func (s *Sandbox) World() *population.World { return s.world }

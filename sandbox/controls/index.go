@@ -22,3 +22,10 @@ type SystemIndex struct {
 	// Instances lists the municipality codes of a multi-instance system.
 	Instances []int `json:"instances,omitempty"`
 }
+
+// Error is the body of every error answer of the controls (and of requests
+// outside every system).
+type Error struct {
+	Error   string `json:"error"`
+	Message string `json:"message"`
+}

@@ -196,7 +196,7 @@ func (g *gen) addContact(st *stream, i int, at time.Time, outcome domain.TriageO
 	}
 	ended := started.Add(st.between(4*time.Minute, 30*time.Minute)).Truncate(time.Second)
 	if started.After(g.now) {
-		started = time.Time{}
+		started = at // the call is still waiting: it started when received
 	}
 	if ended.After(g.now) {
 		ended = time.Time{}
