@@ -34,6 +34,18 @@ type Config struct {
 	Loaders Loaders `yaml:"loaders"`
 	// Pathways are the handover rules' windows and thresholds.
 	Pathways Pathways `yaml:"pathways"`
+	// Limits bound requests and operations.
+	Limits Limits `yaml:"limits"`
+	// TrustedDocuments configure which documents may run, and APQ.
+	TrustedDocuments TrustedDocuments `yaml:"trustedDocuments"`
+	// CORS configures browser origins.
+	CORS CORS `yaml:"cors"`
+	// CSRF configures the refusal of cross-site simple requests.
+	CSRF CSRF `yaml:"csrf"`
+	// RateLimit configures the per-principal token bucket.
+	RateLimit RateLimit `yaml:"rateLimit"`
+	// Redis is shared state for several replicas (rate limits, APQ).
+	Redis Redis `yaml:"redis"`
 }
 
 // Log configures the JSON process log.
@@ -146,6 +158,7 @@ func (c *Config) fillDefaults() {
 		c.Log.Level = "info"
 	}
 	c.Upstreams.fillDefaults()
+	c.fillGuardDefaults()
 }
 
 // Validate checks every value; the error names each bad key and its rule.
@@ -166,5 +179,6 @@ func (c *Config) Validate() error {
 		bad("pathways.medicationCoverDays", "must be between 1 and 30, got %d", c.Pathways.MedicationCoverDays)
 	}
 	errs = append(errs, c.Upstreams.validate()...)
+	errs = append(errs, c.validateGuards()...)
 	return errors.Join(errs...)
 }
