@@ -15,6 +15,8 @@ import (
 	"github.com/99designs/gqlgen/graphql/handler/transport"
 	"github.com/99designs/gqlgen/graphql/playground"
 	"github.com/vektah/gqlparser/v2/ast"
+
+	"github.com/sundhedsklynge/klynge/server/gqlhttp"
 )
 
 // Options configure the HTTP surface. Zero values are safe defaults.
@@ -35,6 +37,9 @@ type Options struct {
 	AroundOperations []graphql.OperationMiddleware
 	// Ready reports readiness problems for /readyz; nil means always ready.
 	Ready func(ctx context.Context) error
+	// Guards protect /graphql: size and operation limits, trusted
+	// documents, CORS/CSRF and rate limits. The zero value is safe.
+	Guards Guards
 }
 
 // New builds the handler for /graphql, /, /healthz and /readyz.
@@ -46,11 +51,12 @@ func New(opts Options) http.Handler {
 	gql := handler.New(opts.Schema)
 	// Transport order matters (GO-NOTES.md): the first that accepts wins and
 	// POST accepts every JSON POST, so streaming transports come first.
+	// gqlhttp answers every other plain request (GET, POST, OPTIONS, and
+	// 405/415 for the rest) as the GraphQL-over-HTTP specification asks.
 	gql.AddTransport(transport.SSE{})
-	gql.AddTransport(transport.Options{})
-	gql.AddTransport(transport.GET{})
-	gql.AddTransport(transport.POST{})
+	gql.AddTransport(gqlhttp.Transport{MaxBodyBytes: opts.Guards.MaxRequestBytes})
 	gql.SetQueryCache(lru.New[*ast.QueryDocument](1000))
+	opts.Guards.install(gql)
 	if opts.Introspection {
 		gql.Use(extension.Introspection{})
 	}
@@ -64,7 +70,7 @@ func New(opts Options) http.Handler {
 	}
 
 	mux := http.NewServeMux()
-	mux.Handle("/graphql", gql)
+	mux.Handle("/graphql", opts.Guards.wrap(gql, logger))
 	if opts.Playground {
 		mux.Handle("GET /{$}", playground.Handler("klynge", "/graphql"))
 	}
