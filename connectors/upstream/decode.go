@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"strconv"
 	"strings"
 )
@@ -22,13 +21,10 @@ func DecodeJSON(system, op string, data []byte, out any) error {
 // response (a FHIR Bundle entry's resource: "entry[4].resource"), so that
 // errors name the field from the response's root.
 func DecodeJSONAt(system, op, path string, data []byte, out any) error {
-	dec := json.NewDecoder(bytes.NewReader(data))
-	err := dec.Decode(out)
+	// json.Unmarshal, not a Decoder: it scans a body already in memory
+	// once less, and refuses trailing data after the value.
+	err := json.Unmarshal(data, out)
 	if err == nil {
-		if _, terr := dec.Token(); terr != io.EOF {
-			return &DecodeError{System: system, Op: op, Field: path,
-				Err: errors.New("trailing data after the JSON value")}
-		}
 		return nil
 	}
 	return &DecodeError{System: system, Op: op, Field: joinPath(path, decodeErrorPath(data, err)), Err: describeJSONError(err)}
@@ -50,11 +46,15 @@ func describeJSONError(err error) error {
 		}
 		return fmt.Errorf("want %s, got %s", want, got)
 	case errors.As(err, &syntaxErr):
+		switch {
+		case syntaxErr.Offset == 0:
+			return errors.New("empty body, want JSON")
+		case strings.Contains(syntaxErr.Error(), "after top-level value"):
+			return errors.New("trailing data after the JSON value")
+		case strings.Contains(syntaxErr.Error(), "unexpected end"):
+			return errors.New("truncated JSON")
+		}
 		return fmt.Errorf("malformed JSON at byte %d", syntaxErr.Offset)
-	case errors.Is(err, io.EOF):
-		return errors.New("empty body, want JSON")
-	case errors.Is(err, io.ErrUnexpectedEOF):
-		return errors.New("truncated JSON")
 	}
 	// Errors from UnmarshalJSON methods and the like; they are ours.
 	return err
