@@ -83,17 +83,17 @@ func TestTransportFollowsGraphQLOverHTTP(t *testing.T) {
 	ts, es := start(t, gqlhttp.Transport{MaxBodyBytes: 4096})
 	get := func(params url.Values) string { return ts.URL + "?" + params.Encode() }
 	cases := []struct {
-		name          string
-		method, url   string
-		contentType   string
-		accept        string
-		body          string
-		status        int
-		media         string
-		code          string
-		dataPresent   bool
-		executed      bool
-		allow         string
+		name        string
+		method, url string
+		contentType string
+		accept      string
+		body        string
+		status      int
+		media       string
+		code        string
+		dataPresent bool
+		executed    bool
+		allow       string
 	}{
 		{name: "a POSTed query runs and answers application/json by default",
 			method: "POST", contentType: appJSON, body: `{"query":"{ version }"}`,

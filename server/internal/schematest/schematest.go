@@ -45,7 +45,9 @@ type Cluster { id: ID! members: [Municipality!]! }
 `
 
 // Schema is the parsed SDL.
-func Schema() *ast.Schema { return gqlparser.MustLoadSchema(&ast.Source{Name: "test.graphqls", Input: SDL}) }
+func Schema() *ast.Schema {
+	return gqlparser.MustLoadSchema(&ast.Source{Name: "test.graphqls", Input: SDL})
+}
 
 // Executable is an executable schema whose every operation answers
 // {"version":"test"} and counts itself in Executions.
