@@ -1,9 +1,12 @@
 package upstream
 
 import (
+	"bytes"
 	"context"
 	"errors"
+	"log/slog"
 	"net/http"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"testing/synctest"
@@ -37,8 +40,11 @@ func TestBreakerOpensFailsFastAndCloses(t *testing.T) {
 	status.Store(http.StatusServiceUnavailable)
 	srv := switchableServer(t, &status)
 	reg := prometheus.NewRegistry()
+	var logged bytes.Buffer
 	synctest.Test(t, func(t *testing.T) {
-		c := newTestClient(t, breakerOptions(srv.URL, reg))
+		o := breakerOptions(srv.URL, reg)
+		o.Logger = slog.New(slog.NewTextHandler(&logged, &slog.HandlerOptions{Level: slog.LevelWarn}))
+		c := newTestClient(t, o)
 		ctx := context.Background()
 		gauge := func() float64 {
 			return metricValue(t, reg, "klynge_upstream_breaker_state", map[string]string{"system": "testsys"})
@@ -87,6 +93,11 @@ func TestBreakerOpensFailsFastAndCloses(t *testing.T) {
 			t.Errorf("breaker gauge %v, want 0 (closed)", gauge())
 		}
 	})
+	for _, change := range []string{"from=closed to=open", "from=open to=half-open", "from=half-open to=closed"} {
+		if !strings.Contains(logged.String(), "system=testsys "+change) {
+			t.Errorf("no warning for the change %s in:\n%s", change, logged.String())
+		}
+	}
 }
 
 func TestBreakerProbeThatFailsReopens(t *testing.T) {

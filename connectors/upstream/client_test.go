@@ -13,6 +13,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -342,5 +343,39 @@ func TestClassify(t *testing.T) {
 				t.Errorf("Classify = %q %q %v, want %q %q %v", sys, code, ok, tt.wantSys, tt.wantCode, tt.wantOK)
 			}
 		})
+	}
+}
+
+// roundTripFunc adapts a function to http.RoundTripper.
+type roundTripFunc func(*http.Request) (*http.Response, error)
+
+func (f roundTripFunc) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }
+
+func TestWrapSeesTheWholeCallOnce(t *testing.T) {
+	srv := newCountingServer(t, func(n int, w http.ResponseWriter, _ *http.Request) {
+		if n < 3 {
+			w.WriteHeader(http.StatusServiceUnavailable)
+			return
+		}
+		_, _ = w.Write([]byte(`{}`))
+	})
+	var wrapped atomic.Int32
+	var finalStatus atomic.Int32
+	c := newTestClient(t, Options{BaseURL: srv.URL, Retry: RetryOptions{WaitMin: time.Millisecond, WaitMax: time.Millisecond},
+		Wrap: func(next http.RoundTripper) http.RoundTripper {
+			return roundTripFunc(func(r *http.Request) (*http.Response, error) {
+				wrapped.Add(1)
+				resp, err := next.RoundTrip(r)
+				if resp != nil {
+					finalStatus.Store(int32(resp.StatusCode))
+				}
+				return resp, err
+			})
+		}})
+	if err := get(context.Background(), c, "/"); err != nil {
+		t.Fatal(err)
+	}
+	if wrapped.Load() != 1 || srv.count() != 3 || finalStatus.Load() != 200 {
+		t.Errorf("Wrap saw %d calls ending in %d for %d attempts; want 1 call ending in 200 for 3", wrapped.Load(), finalStatus.Load(), srv.count())
 	}
 }
