@@ -3,7 +3,10 @@ package upstream
 import (
 	"context"
 	"errors"
+	"net"
 	"net/http"
+	"net/http/httptest"
+	"sync/atomic"
 	"testing"
 	"testing/synctest"
 	"time"
@@ -179,5 +182,47 @@ func TestParseRetryAfter(t *testing.T) {
 		if got != tt.want || ok != tt.ok {
 			t.Errorf("retryAfter(%q) = %s, %v; want %s, %v", tt.in, got, ok, tt.want, tt.ok)
 		}
+	}
+}
+
+func TestFailedCallsKeepThePooledConnections(t *testing.T) {
+	var newConns atomic.Int32
+	var failing atomic.Bool
+	srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		if failing.Load() {
+			w.WriteHeader(http.StatusServiceUnavailable)
+			return
+		}
+		_, _ = w.Write([]byte(`{}`))
+	}))
+	srv.Config.ConnState = func(_ net.Conn, s http.ConnState) {
+		if s == http.StateNew {
+			newConns.Add(1)
+		}
+	}
+	srv.Start()
+	t.Cleanup(srv.Close)
+	c, err := New(Options{System: "testsys", BaseURL: srv.URL, Breaker: BreakerOptions{Disabled: true},
+		Retry: RetryOptions{WaitMin: time.Millisecond, WaitMax: time.Millisecond}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(c.Close)
+	ctx := context.Background()
+	if err := get(ctx, c, "/"); err != nil {
+		t.Fatal(err)
+	}
+	failing.Store(true)
+	if err := get(ctx, c, "/"); err == nil {
+		t.Fatal("want the 503")
+	}
+	failing.Store(false)
+	if err := get(ctx, c, "/"); err != nil {
+		t.Fatal(err)
+	}
+	// go-retryablehttp closes idle connections after a call it gives up
+	// on; the client must not let that empty its pool.
+	if n := newConns.Load(); n != 1 {
+		t.Errorf("%d connections opened for 5 sequential requests, want 1 reused", n)
 	}
 }
