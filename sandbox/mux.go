@@ -33,6 +33,7 @@ func (s *Sandbox) assemble() (http.Handler, error) {
 				h = rt.Handler
 			}
 			mux.Handle(rt.Method+" "+rt.Pattern, h)
+			s.registered = append(s.registered, rt.Method+" "+rt.Pattern)
 		}
 	}
 	for _, rt := range s.controlRoutes() {

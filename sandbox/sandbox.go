@@ -43,6 +43,9 @@ type Sandbox struct {
 	faults   *traffic.Faults
 	systems  []httpapi.System
 	handler  http.Handler
+	// registered lists the system patterns given to the mux, for the test
+	// that the OpenAPI documents describe exactly them.
+	registered []string
 }
 
 // New generates the population and assembles the handler. It starts no
