@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/sundhedsklynge/klynge/sandbox"
+	"github.com/sundhedsklynge/klynge/sandbox/sandboxtest"
 )
 
 func TestURLs(t *testing.T) {
@@ -38,5 +39,20 @@ func TestNewAppliesDefaultsAndRefusesNonsense(t *testing.T) {
 		if _, err := sandbox.New(cfg); err == nil {
 			t.Errorf("New(%+v) accepted", cfg)
 		}
+	}
+}
+
+func TestBaseLatencyLeavesAnswersAlone(t *testing.T) {
+	cfg := sandbox.Config{Population: 300, Now: testNow}
+	plain := sandboxtest.Start(t, cfg)
+	cfg.Latency = 2 * time.Millisecond
+	slow := sandboxtest.Start(t, cfg)
+	a := get(t, plain.URLs.GPReferral+"/practices")
+	b := get(t, slow.URLs.GPReferral+"/practices")
+	if a.status != 200 || string(a.body) != string(b.body) {
+		t.Errorf("with latency: %d %s", b.status, b.body)
+	}
+	if slow.Stats(t).Requests("gpreferral") != 1 {
+		t.Error("delayed request not counted")
 	}
 }
