@@ -20,7 +20,8 @@ const costCap = math.MaxInt64 / 4
 //     meta fields (__typename, __schema, __type) cost 0;
 //   - a field with a `first` (or `last`) argument costs itself once plus its
 //     selections times `first` — the value given, else the argument's
-//     default, else AssumedListSize;
+//     default, else AssumedListSize; the lists directly inside it (a
+//     connection's nodes or edges) are the page, so they add no factor;
 //   - a list field with a list argument (citizens(cprs: [...])) costs
 //     (itself plus its selections) times the longest list argument's
 //     length, from the literal or the variables;
@@ -34,7 +35,7 @@ const costCap = math.MaxInt64 / 4
 func Cost(schema *ast.Schema, op *ast.OperationDefinition, frags ast.FragmentDefinitionList, vars map[string]any, c Config) int {
 	c = c.withDefaults()
 	cc := &coster{schema: schema, frags: frags, vars: vars, cfg: c, memo: map[string]int64{}}
-	return int(min(cc.set(op.SelectionSet), costCap))
+	return int(min(cc.set(op.SelectionSet, false), costCap))
 }
 
 type coster struct {
@@ -45,16 +46,19 @@ type coster struct {
 	memo   map[string]int64
 }
 
-func (c *coster) set(set ast.SelectionSet) int64 {
+// set prices a selection set. inPage says the set belongs to a field with
+// `first`: its list fields without size arguments (nodes, edges) are the
+// page itself, already counted by `first`.
+func (c *coster) set(set ast.SelectionSet, inPage bool) int64 {
 	var total int64
 	for _, sel := range set {
 		switch sel := sel.(type) {
 		case *ast.Field:
-			total = add(total, c.field(sel))
+			total = add(total, c.field(sel, inPage))
 		case *ast.InlineFragment:
-			total = add(total, c.set(sel.SelectionSet))
+			total = add(total, c.set(sel.SelectionSet, inPage))
 		case *ast.FragmentSpread:
-			total = add(total, c.fragment(sel.Name))
+			total = add(total, c.fragment(sel.Name, inPage))
 		}
 		if total >= costCap {
 			return costCap
@@ -65,21 +69,25 @@ func (c *coster) set(set ast.SelectionSet) int64 {
 
 // fragment prices a named fragment once; its cost does not depend on where
 // it is spread (only variables, which are fixed for the operation).
-func (c *coster) fragment(name string) int64 {
-	if v, ok := c.memo[name]; ok {
+func (c *coster) fragment(name string, inPage bool) int64 {
+	key := name
+	if inPage {
+		key += "\x00page"
+	}
+	if v, ok := c.memo[key]; ok {
 		return v
 	}
 	f := c.frags.ForName(name)
 	if f == nil {
 		return 0
 	}
-	c.memo[name] = 0 // a cycle (validation forbids them) counts once
-	v := c.set(f.SelectionSet)
-	c.memo[name] = v
+	c.memo[key] = 0 // a cycle (validation forbids them) counts once
+	v := c.set(f.SelectionSet, inPage)
+	c.memo[key] = v
 	return v
 }
 
-func (c *coster) field(f *ast.Field) int64 {
+func (c *coster) field(f *ast.Field, inPage bool) int64 {
 	if isMeta(f.Name) || f.Definition == nil {
 		return 0
 	}
@@ -92,13 +100,17 @@ func (c *coster) field(f *ast.Field) int64 {
 			base = int64(v)
 		}
 	}
-	children := c.set(f.SelectionSet)
 	if n, ok := c.pageSize(f); ok {
-		return add(base, mul(n, children))
+		return add(base, mul(n, c.set(f.SelectionSet, true)))
 	}
+	children := c.set(f.SelectionSet, false)
 	if f.Definition.Type.Elem != nil {
 		n := c.listArgLength(f)
-		if n < 0 {
+		switch {
+		case n >= 0:
+		case inPage:
+			n = 1
+		default:
 			n = c.assumedSize(f)
 		}
 		return mul(n, add(base, children))

@@ -63,18 +63,25 @@ func (e *Extension) CheckDocument(ctx context.Context, query string) *gqlerror.E
 		return nil
 	}
 	c := e.cfg
-	if exceeds(len(query), c.MaxDocumentBytes) {
-		return refusal(CodeDocumentTooLarge, "limits.maxDocumentBytes", len(query), c.MaxDocumentBytes,
-			"the document is %d bytes; the limit is %d (limits.maxDocumentBytes)", len(query), c.MaxDocumentBytes)
-	}
 	sum := sha256.Sum256([]byte(query))
 	key := string(sum[:])
 	if _, ok := e.passed.Get(ctx, key); ok {
 		return nil
 	}
-	if n := countTokens(query, c.MaxTokens); exceeds(n, c.MaxTokens) {
-		return refusal(CodeTokenLimit, "limits.maxTokens", n, c.MaxTokens,
+	// The lexical pass comes first: it stops at the limits, so it reports
+	// the most telling problem (10,000 aliases, not "too many bytes") at
+	// the price of the limit, not of the document.
+	tokens, aliases := lexicalShape(query, c.MaxTokens, c.MaxAliases)
+	switch {
+	case exceeds(aliases, c.MaxAliases):
+		return refusal(CodeAliasLimit, "limits.maxAliases", aliases, c.MaxAliases,
+			"the document uses more than %d aliases (limits.maxAliases)", c.MaxAliases)
+	case exceeds(tokens, c.MaxTokens):
+		return refusal(CodeTokenLimit, "limits.maxTokens", tokens, c.MaxTokens,
 			"the document has more than %d tokens (limits.maxTokens)", c.MaxTokens)
+	case exceeds(len(query), c.MaxDocumentBytes):
+		return refusal(CodeDocumentTooLarge, "limits.maxDocumentBytes", len(query), c.MaxDocumentBytes,
+			"the document is %d bytes; the limit is %d (limits.maxDocumentBytes)", len(query), c.MaxDocumentBytes)
 	}
 	doc, err := parser.ParseQuery(&ast.Source{Input: query})
 	if err != nil {

@@ -8,20 +8,38 @@ import (
 	"github.com/vektah/gqlparser/v2/lexer"
 )
 
-// countTokens counts the document's lexical tokens, stopping one past max
-// so that a huge document costs no more than the limit to refuse. A lexer
-// error stops the count: the parser will report it.
-func countTokens(query string, max int) int {
+// lexicalShape counts the document's tokens and its aliases (a name, a
+// colon and a name outside any parentheses: arguments and variable
+// definitions live inside parentheses), stopping as soon as either passes
+// its limit, so that a hostile document costs no more than the limit to
+// refuse, whatever its size. A lexer error stops the count: the parser
+// will report it.
+func lexicalShape(query string, maxTokens, maxAliases int) (tokens, aliases int) {
 	lx := lexer.New(&ast.Source{Input: query})
-	n := 0
+	parens := 0
+	var prev1, prev2 lexer.Type // the kinds of the two tokens before
 	for {
 		tok, err := lx.ReadToken()
 		if err != nil || tok.Kind == lexer.EOF {
-			return n
+			return tokens, aliases
 		}
-		n++
-		if max >= 0 && n > max {
-			return n
+		if tok.Kind == lexer.Comment {
+			continue
+		}
+		tokens++
+		switch tok.Kind {
+		case lexer.ParenL:
+			parens++
+		case lexer.ParenR:
+			parens--
+		case lexer.Name:
+			if parens == 0 && prev1 == lexer.Colon && prev2 == lexer.Name {
+				aliases++
+			}
+		}
+		prev2, prev1 = prev1, tok.Kind
+		if exceeds(tokens, maxTokens) || exceeds(aliases, maxAliases) {
+			return tokens, aliases
 		}
 	}
 }
