@@ -39,6 +39,7 @@ func (s *Sandbox) assemble() (http.Handler, error) {
 	for _, rt := range s.controlRoutes() {
 		mux.Handle(rt.Method+" "+rt.Pattern, rt.Handler)
 	}
+	mux.Handle("/oidc/", s.oidc.Handler())
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		defer s.recoverTo(w, r)
 		if _, pattern := mux.Handler(r); pattern == "" {

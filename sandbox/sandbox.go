@@ -14,6 +14,7 @@ import (
 	"github.com/sundhedsklynge/klynge/sandbox/internal/municipal"
 	"github.com/sundhedsklynge/klynge/sandbox/internal/outofhours"
 	"github.com/sundhedsklynge/klynge/sandbox/internal/traffic"
+	"github.com/sundhedsklynge/klynge/sandbox/oidc"
 	"github.com/sundhedsklynge/klynge/sandbox/population"
 )
 
@@ -42,6 +43,7 @@ type Sandbox struct {
 	stats    *traffic.Stats
 	faults   *traffic.Faults
 	systems  []httpapi.System
+	oidc     *oidc.Issuer
 	handler  http.Handler
 	// registered lists the system patterns given to the mux, for the test
 	// that the OpenAPI documents describe exactly them.
@@ -90,6 +92,9 @@ func New(cfg Config) (*Sandbox, error) {
 		municipal.System(w),
 		gpreferral.System(w),
 	}
+	if s.oidc, err = oidc.New(oidc.Options{World: w, Logger: log}); err != nil {
+		return nil, fmt.Errorf("sandbox: %w", err)
+	}
 	if s.handler, err = s.assemble(); err != nil {
 		return nil, err
 	}
@@ -101,6 +106,10 @@ func (s *Sandbox) Handler() http.Handler { return s.handler }
 
 // Now is the sandbox's present: the moment the world was generated for.
 func (s *Sandbox) Now() time.Time { return s.world.Now() }
+
+// OIDC is the development OpenID Connect issuer served under /oidc/: its
+// demo clients and key rotation.
+func (s *Sandbox) OIDC() *oidc.Issuer { return s.oidc }
 
 // World is the generated data, including the planted ground truth, for tests.
 func (s *Sandbox) World() *population.World { return s.world }

@@ -14,6 +14,7 @@ type BaseURLs struct {
 	OutOfHours    string // root + "/outofhours/api/v1"
 	GPReferral    string // root + "/gpreferral"
 	Controls      string // root + "/_sandbox"
+	OIDCIssuer    string // root + "/oidc": the development OpenID Connect issuer
 	// MunicipalRoot is root + "/municipal"; use Municipal for one instance.
 	MunicipalRoot string
 }
@@ -27,6 +28,7 @@ func URLs(root string) BaseURLs {
 		OutOfHours:    root + "/outofhours/api/v1",
 		GPReferral:    root + "/gpreferral",
 		Controls:      root + "/_sandbox",
+		OIDCIssuer:    root + "/oidc",
 		MunicipalRoot: root + "/municipal",
 	}
 }
