@@ -9,10 +9,14 @@ import (
 	"math"
 	"strconv"
 	"sync/atomic"
+	"time"
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/99designs/gqlgen/graphql/introspection"
 	"github.com/sundhedsklynge/klynge/connectors/registry"
+	"github.com/sundhedsklynge/klynge/domain"
+	"github.com/sundhedsklynge/klynge/graph/model"
+	"github.com/sundhedsklynge/klynge/resolvers/scalars"
 	gqlparser "github.com/vektah/gqlparser/v2"
 	"github.com/vektah/gqlparser/v2/ast"
 )
@@ -27,11 +31,13 @@ func NewExecutableSchema(cfg Config) graphql.ExecutableSchema {
 type Config = graphql.Config[ResolverRoot, DirectiveRoot, ComplexityRoot]
 
 type ResolverRoot interface {
+	Citizen() CitizenResolver
 	Cluster() ClusterResolver
 	ClusterMembership() ClusterMembershipResolver
 	Funding() FundingResolver
 	InitiativeFunding() InitiativeFundingResolver
 	Municipality() MunicipalityResolver
+	Organization() OrganizationResolver
 	Query() QueryResolver
 	Region() RegionResolver
 }
@@ -40,6 +46,71 @@ type DirectiveRoot struct {
 }
 
 type ComplexityRoot struct {
+	Address struct {
+		City             func(childComplexity int) int
+		Line             func(childComplexity int) int
+		MunicipalityCode func(childComplexity int) int
+		PostalCode       func(childComplexity int) int
+	}
+
+	CareService struct {
+		Active           func(childComplexity int) int
+		AcuteFunction    func(childComplexity int) int
+		End              func(childComplexity int) int
+		ID               func(childComplexity int) int
+		Law              func(childComplexity int) int
+		MunicipalityCode func(childComplexity int) int
+		Service          func(childComplexity int) int
+		Start            func(childComplexity int) int
+		Status           func(childComplexity int) int
+		Team             func(childComplexity int) int
+	}
+
+	CareServiceConnection struct {
+		Nodes      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	CareVisit struct {
+		ID          func(childComplexity int) int
+		PerformedAt func(childComplexity int) int
+		PlannedAt   func(childComplexity int) int
+		ServiceID   func(childComplexity int) int
+		Status      func(childComplexity int) int
+		Team        func(childComplexity int) int
+	}
+
+	CareVisitConnection struct {
+		Nodes      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	Citizen struct {
+		Address               func(childComplexity int) int
+		Age                   func(childComplexity int) int
+		BirthDate             func(childComplexity int) int
+		CareServices          func(childComplexity int, active *bool, first *int, after *string) int
+		CareVisits            func(childComplexity int, since *time.Time, first *int, after *string) int
+		Clusters              func(childComplexity int) int
+		Cpr                   func(childComplexity int) int
+		DeceasedAt            func(childComplexity int) int
+		FamilyName            func(childComplexity int) int
+		GivenName             func(childComplexity int) int
+		Gp                    func(childComplexity int) int
+		GpInOtherCluster      func(childComplexity int) int
+		HospitalEncounters    func(childComplexity int, status []model.EncounterStatus, first *int, after *string) int
+		Municipality          func(childComplexity int) int
+		Name                  func(childComplexity int) int
+		NotificationsReceived func(childComplexity int, first *int, after *string) int
+		OutOfHoursContacts    func(childComplexity int, since *time.Time, first *int, after *string) int
+		Referrals             func(childComplexity int, status []model.ReferralStatus, first *int, after *string) int
+		Sex                   func(childComplexity int) int
+		Sources               func(childComplexity int) int
+		Timeline              func(childComplexity int, since *time.Time, until *time.Time, sources []model.SourceSystem, first *int, after *string) int
+	}
+
 	Cluster struct {
 		AcuteHospitals      func(childComplexity int) int
 		ID                  func(childComplexity int) int
@@ -68,12 +139,49 @@ type ComplexityRoot struct {
 		Municipality func(childComplexity int) int
 	}
 
+	Coding struct {
+		Code    func(childComplexity int) int
+		Display func(childComplexity int) int
+		System  func(childComplexity int) int
+	}
+
 	Funding struct {
 		MunicipalitiesDkk func(childComplexity int) int
 		RegionDkk         func(childComplexity int) int
 		Source            func(childComplexity int) int
 		TotalDkk          func(childComplexity int) int
 		Years             func(childComplexity int) int
+	}
+
+	HospitalEncounter struct {
+		Class         func(childComplexity int) int
+		ClassCode     func(childComplexity int) int
+		Department    func(childComplexity int) int
+		Destination   func(childComplexity int) int
+		End           func(childComplexity int) int
+		Hospital      func(childComplexity int) int
+		ID            func(childComplexity int) int
+		Notifications func(childComplexity int) int
+		Psychiatric   func(childComplexity int) int
+		Start         func(childComplexity int) int
+		Status        func(childComplexity int) int
+	}
+
+	HospitalEncounterConnection struct {
+		Nodes      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	HospitalNotification struct {
+		Code                     func(childComplexity int) int
+		Correction               func(childComplexity int) int
+		Event                    func(childComplexity int) int
+		ID                       func(childComplexity int) int
+		OccurredAt               func(childComplexity int) int
+		ReceiverMunicipalityCode func(childComplexity int) int
+		Replaces                 func(childComplexity int) int
+		SentAt                   func(childComplexity int) int
 	}
 
 	InitiativeFunding struct {
@@ -91,7 +199,46 @@ type ComplexityRoot struct {
 		Region   func(childComplexity int) int
 	}
 
+	Organization struct {
+		Name func(childComplexity int) int
+		Sor  func(childComplexity int) int
+	}
+
+	OutOfHoursContact struct {
+		Complaint  func(childComplexity int) int
+		EndedAt    func(childComplexity int) int
+		ID         func(childComplexity int) int
+		Outcome    func(childComplexity int) int
+		ReceivedAt func(childComplexity int) int
+		Site       func(childComplexity int) int
+		StartedAt  func(childComplexity int) int
+		TriageBy   func(childComplexity int) int
+		Urgency    func(childComplexity int) int
+	}
+
+	OutOfHoursContactConnection struct {
+		Nodes      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	PageInfo struct {
+		EndCursor   func(childComplexity int) int
+		HasNextPage func(childComplexity int) int
+	}
+
+	Practice struct {
+		Address      func(childComplexity int) int
+		Clusters     func(childComplexity int) int
+		Municipality func(childComplexity int) int
+		Name         func(childComplexity int) int
+		Phone        func(childComplexity int) int
+		Ydernummer   func(childComplexity int) int
+	}
+
 	Query struct {
+		Citizen        func(childComplexity int, cpr domain.CPR) int
+		Citizens       func(childComplexity int, cprs []domain.CPR) int
 		Cluster        func(childComplexity int, id string) int
 		Clusters       func(childComplexity int, region *int) int
 		Municipalities func(childComplexity int, region *int) int
@@ -99,6 +246,54 @@ type ComplexityRoot struct {
 		Region         func(childComplexity int, code int) int
 		Regions        func(childComplexity int) int
 		Version        func(childComplexity int) int
+	}
+
+	ReceivedNotification struct {
+		Code        func(childComplexity int) int
+		EncounterID func(childComplexity int) int
+		Event       func(childComplexity int) int
+		ID          func(childComplexity int) int
+		MessageID   func(childComplexity int) int
+		OccurredAt  func(childComplexity int) int
+		ReceivedAt  func(childComplexity int) int
+		Sender      func(childComplexity int) int
+	}
+
+	ReceivedNotificationConnection struct {
+		Nodes      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	Referral struct {
+		History          func(childComplexity int) int
+		ID               func(childComplexity int) int
+		Kind             func(childComplexity int) int
+		Priority         func(childComplexity int) int
+		Reason           func(childComplexity int) int
+		Receiver         func(childComplexity int) int
+		SenderYdernummer func(childComplexity int) int
+		SentAt           func(childComplexity int) int
+		Status           func(childComplexity int) int
+	}
+
+	ReferralConnection struct {
+		Nodes      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	ReferralReceiver struct {
+		Kind             func(childComplexity int) int
+		MunicipalityCode func(childComplexity int) int
+		Name             func(childComplexity int) int
+		Sor              func(childComplexity int) int
+	}
+
+	ReferralStatusChange struct {
+		At     func(childComplexity int) int
+		Note   func(childComplexity int) int
+		Status func(childComplexity int) int
 	}
 
 	Region struct {
@@ -109,10 +304,35 @@ type ComplexityRoot struct {
 		Name           func(childComplexity int) int
 	}
 
+	SourceStatus struct {
+		AnsweredAt func(childComplexity int) int
+		DurationMs func(childComplexity int) int
+		Error      func(childComplexity int) int
+		ErrorCode  func(childComplexity int) int
+		Instance   func(childComplexity int) int
+		Ok         func(childComplexity int) int
+		System     func(childComplexity int) int
+	}
+
 	ThemeCommittee struct {
 		Initiatives func(childComplexity int) int
 		Name        func(childComplexity int) int
 		Responsible func(childComplexity int) int
+	}
+
+	TimelineConnection struct {
+		Nodes      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	TimelineEvent struct {
+		At      func(childComplexity int) int
+		Code    func(childComplexity int) int
+		Kind    func(childComplexity int) int
+		Ref     func(childComplexity int) int
+		Source  func(childComplexity int) int
+		Summary func(childComplexity int) int
 	}
 }
 
@@ -120,6 +340,18 @@ type ComplexityRoot struct {
 
 // region    ************************** generated!.gotpl **************************
 
+type CitizenResolver interface {
+	Gp(ctx context.Context, obj *model.Citizen) (*model.Practice, error)
+	GpInOtherCluster(ctx context.Context, obj *model.Citizen) (*bool, error)
+	HospitalEncounters(ctx context.Context, obj *model.Citizen, status []model.EncounterStatus, first *int, after *string) (*model.HospitalEncounterConnection, error)
+	OutOfHoursContacts(ctx context.Context, obj *model.Citizen, since *time.Time, first *int, after *string) (*model.OutOfHoursContactConnection, error)
+	CareServices(ctx context.Context, obj *model.Citizen, active *bool, first *int, after *string) (*model.CareServiceConnection, error)
+	CareVisits(ctx context.Context, obj *model.Citizen, since *time.Time, first *int, after *string) (*model.CareVisitConnection, error)
+	NotificationsReceived(ctx context.Context, obj *model.Citizen, first *int, after *string) (*model.ReceivedNotificationConnection, error)
+	Referrals(ctx context.Context, obj *model.Citizen, status []model.ReferralStatus, first *int, after *string) (*model.ReferralConnection, error)
+	Timeline(ctx context.Context, obj *model.Citizen, since *time.Time, until *time.Time, sources []model.SourceSystem, first *int, after *string) (*model.TimelineConnection, error)
+	Sources(ctx context.Context, obj *model.Citizen) ([]model.SourceStatus, error)
+}
 type ClusterResolver interface {
 	NameConfirmed(ctx context.Context, obj *registry.Cluster) (bool, error)
 	Region(ctx context.Context, obj *registry.Cluster) (*registry.Region, error)
@@ -145,8 +377,13 @@ type MunicipalityResolver interface {
 	Region(ctx context.Context, obj *registry.Municipality) (*registry.Region, error)
 	Clusters(ctx context.Context, obj *registry.Municipality) ([]registry.Cluster, error)
 }
+type OrganizationResolver interface {
+	Sor(ctx context.Context, obj *domain.Organization) (string, error)
+}
 type QueryResolver interface {
 	Version(ctx context.Context) (string, error)
+	Citizen(ctx context.Context, cpr domain.CPR) (*model.Citizen, error)
+	Citizens(ctx context.Context, cprs []domain.CPR) ([]*model.Citizen, error)
 	Regions(ctx context.Context) ([]registry.Region, error)
 	Region(ctx context.Context, code int) (*registry.Region, error)
 	Clusters(ctx context.Context, region *int) ([]registry.Cluster, error)
@@ -176,6 +413,329 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 	ec := newExecutionContext(nil, e, nil)
 	_ = ec
 	switch typeName + "." + field {
+
+	case "Address.city":
+		if e.ComplexityRoot.Address.City == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Address.City(childComplexity), true
+	case "Address.line":
+		if e.ComplexityRoot.Address.Line == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Address.Line(childComplexity), true
+	case "Address.municipalityCode":
+		if e.ComplexityRoot.Address.MunicipalityCode == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Address.MunicipalityCode(childComplexity), true
+	case "Address.postalCode":
+		if e.ComplexityRoot.Address.PostalCode == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Address.PostalCode(childComplexity), true
+
+	case "CareService.active":
+		if e.ComplexityRoot.CareService.Active == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CareService.Active(childComplexity), true
+	case "CareService.acuteFunction":
+		if e.ComplexityRoot.CareService.AcuteFunction == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CareService.AcuteFunction(childComplexity), true
+	case "CareService.end":
+		if e.ComplexityRoot.CareService.End == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CareService.End(childComplexity), true
+	case "CareService.id":
+		if e.ComplexityRoot.CareService.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CareService.ID(childComplexity), true
+	case "CareService.law":
+		if e.ComplexityRoot.CareService.Law == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CareService.Law(childComplexity), true
+	case "CareService.municipalityCode":
+		if e.ComplexityRoot.CareService.MunicipalityCode == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CareService.MunicipalityCode(childComplexity), true
+	case "CareService.service":
+		if e.ComplexityRoot.CareService.Service == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CareService.Service(childComplexity), true
+	case "CareService.start":
+		if e.ComplexityRoot.CareService.Start == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CareService.Start(childComplexity), true
+	case "CareService.status":
+		if e.ComplexityRoot.CareService.Status == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CareService.Status(childComplexity), true
+	case "CareService.team":
+		if e.ComplexityRoot.CareService.Team == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CareService.Team(childComplexity), true
+
+	case "CareServiceConnection.nodes":
+		if e.ComplexityRoot.CareServiceConnection.Nodes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CareServiceConnection.Nodes(childComplexity), true
+	case "CareServiceConnection.pageInfo":
+		if e.ComplexityRoot.CareServiceConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CareServiceConnection.PageInfo(childComplexity), true
+	case "CareServiceConnection.totalCount":
+		if e.ComplexityRoot.CareServiceConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CareServiceConnection.TotalCount(childComplexity), true
+
+	case "CareVisit.id":
+		if e.ComplexityRoot.CareVisit.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CareVisit.ID(childComplexity), true
+	case "CareVisit.performedAt":
+		if e.ComplexityRoot.CareVisit.PerformedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CareVisit.PerformedAt(childComplexity), true
+	case "CareVisit.plannedAt":
+		if e.ComplexityRoot.CareVisit.PlannedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CareVisit.PlannedAt(childComplexity), true
+	case "CareVisit.serviceId":
+		if e.ComplexityRoot.CareVisit.ServiceID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CareVisit.ServiceID(childComplexity), true
+	case "CareVisit.status":
+		if e.ComplexityRoot.CareVisit.Status == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CareVisit.Status(childComplexity), true
+	case "CareVisit.team":
+		if e.ComplexityRoot.CareVisit.Team == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CareVisit.Team(childComplexity), true
+
+	case "CareVisitConnection.nodes":
+		if e.ComplexityRoot.CareVisitConnection.Nodes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CareVisitConnection.Nodes(childComplexity), true
+	case "CareVisitConnection.pageInfo":
+		if e.ComplexityRoot.CareVisitConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CareVisitConnection.PageInfo(childComplexity), true
+	case "CareVisitConnection.totalCount":
+		if e.ComplexityRoot.CareVisitConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CareVisitConnection.TotalCount(childComplexity), true
+
+	case "Citizen.address":
+		if e.ComplexityRoot.Citizen.Address == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Citizen.Address(childComplexity), true
+	case "Citizen.age":
+		if e.ComplexityRoot.Citizen.Age == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Citizen.Age(childComplexity), true
+	case "Citizen.birthDate":
+		if e.ComplexityRoot.Citizen.BirthDate == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Citizen.BirthDate(childComplexity), true
+	case "Citizen.careServices":
+		if e.ComplexityRoot.Citizen.CareServices == nil {
+			break
+		}
+
+		args, err := ec.field_Citizen_careServices_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Citizen.CareServices(childComplexity, args["active"].(*bool), args["first"].(*int), args["after"].(*string)), true
+	case "Citizen.careVisits":
+		if e.ComplexityRoot.Citizen.CareVisits == nil {
+			break
+		}
+
+		args, err := ec.field_Citizen_careVisits_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Citizen.CareVisits(childComplexity, args["since"].(*time.Time), args["first"].(*int), args["after"].(*string)), true
+	case "Citizen.clusters":
+		if e.ComplexityRoot.Citizen.Clusters == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Citizen.Clusters(childComplexity), true
+	case "Citizen.cpr":
+		if e.ComplexityRoot.Citizen.Cpr == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Citizen.Cpr(childComplexity), true
+	case "Citizen.deceasedAt":
+		if e.ComplexityRoot.Citizen.DeceasedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Citizen.DeceasedAt(childComplexity), true
+	case "Citizen.familyName":
+		if e.ComplexityRoot.Citizen.FamilyName == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Citizen.FamilyName(childComplexity), true
+	case "Citizen.givenName":
+		if e.ComplexityRoot.Citizen.GivenName == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Citizen.GivenName(childComplexity), true
+	case "Citizen.gp":
+		if e.ComplexityRoot.Citizen.Gp == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Citizen.Gp(childComplexity), true
+	case "Citizen.gpInOtherCluster":
+		if e.ComplexityRoot.Citizen.GpInOtherCluster == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Citizen.GpInOtherCluster(childComplexity), true
+	case "Citizen.hospitalEncounters":
+		if e.ComplexityRoot.Citizen.HospitalEncounters == nil {
+			break
+		}
+
+		args, err := ec.field_Citizen_hospitalEncounters_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Citizen.HospitalEncounters(childComplexity, args["status"].([]model.EncounterStatus), args["first"].(*int), args["after"].(*string)), true
+	case "Citizen.municipality":
+		if e.ComplexityRoot.Citizen.Municipality == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Citizen.Municipality(childComplexity), true
+	case "Citizen.name":
+		if e.ComplexityRoot.Citizen.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Citizen.Name(childComplexity), true
+	case "Citizen.notificationsReceived":
+		if e.ComplexityRoot.Citizen.NotificationsReceived == nil {
+			break
+		}
+
+		args, err := ec.field_Citizen_notificationsReceived_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Citizen.NotificationsReceived(childComplexity, args["first"].(*int), args["after"].(*string)), true
+	case "Citizen.outOfHoursContacts":
+		if e.ComplexityRoot.Citizen.OutOfHoursContacts == nil {
+			break
+		}
+
+		args, err := ec.field_Citizen_outOfHoursContacts_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Citizen.OutOfHoursContacts(childComplexity, args["since"].(*time.Time), args["first"].(*int), args["after"].(*string)), true
+	case "Citizen.referrals":
+		if e.ComplexityRoot.Citizen.Referrals == nil {
+			break
+		}
+
+		args, err := ec.field_Citizen_referrals_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Citizen.Referrals(childComplexity, args["status"].([]model.ReferralStatus), args["first"].(*int), args["after"].(*string)), true
+	case "Citizen.sex":
+		if e.ComplexityRoot.Citizen.Sex == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Citizen.Sex(childComplexity), true
+	case "Citizen.sources":
+		if e.ComplexityRoot.Citizen.Sources == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Citizen.Sources(childComplexity), true
+	case "Citizen.timeline":
+		if e.ComplexityRoot.Citizen.Timeline == nil {
+			break
+		}
+
+		args, err := ec.field_Citizen_timeline_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Citizen.Timeline(childComplexity, args["since"].(*time.Time), args["until"].(*time.Time), args["sources"].([]model.SourceSystem), args["first"].(*int), args["after"].(*string)), true
 
 	case "Cluster.acuteHospitals":
 		if e.ComplexityRoot.Cluster.AcuteHospitals == nil {
@@ -294,6 +854,25 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.ClusterMembership.Municipality(childComplexity), true
 
+	case "Coding.code":
+		if e.ComplexityRoot.Coding.Code == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Coding.Code(childComplexity), true
+	case "Coding.display":
+		if e.ComplexityRoot.Coding.Display == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Coding.Display(childComplexity), true
+	case "Coding.system":
+		if e.ComplexityRoot.Coding.System == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Coding.System(childComplexity), true
+
 	case "Funding.municipalitiesDkk":
 		if e.ComplexityRoot.Funding.MunicipalitiesDkk == nil {
 			break
@@ -324,6 +903,141 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Funding.Years(childComplexity), true
+
+	case "HospitalEncounter.class":
+		if e.ComplexityRoot.HospitalEncounter.Class == nil {
+			break
+		}
+
+		return e.ComplexityRoot.HospitalEncounter.Class(childComplexity), true
+	case "HospitalEncounter.classCode":
+		if e.ComplexityRoot.HospitalEncounter.ClassCode == nil {
+			break
+		}
+
+		return e.ComplexityRoot.HospitalEncounter.ClassCode(childComplexity), true
+	case "HospitalEncounter.department":
+		if e.ComplexityRoot.HospitalEncounter.Department == nil {
+			break
+		}
+
+		return e.ComplexityRoot.HospitalEncounter.Department(childComplexity), true
+	case "HospitalEncounter.destination":
+		if e.ComplexityRoot.HospitalEncounter.Destination == nil {
+			break
+		}
+
+		return e.ComplexityRoot.HospitalEncounter.Destination(childComplexity), true
+	case "HospitalEncounter.end":
+		if e.ComplexityRoot.HospitalEncounter.End == nil {
+			break
+		}
+
+		return e.ComplexityRoot.HospitalEncounter.End(childComplexity), true
+	case "HospitalEncounter.hospital":
+		if e.ComplexityRoot.HospitalEncounter.Hospital == nil {
+			break
+		}
+
+		return e.ComplexityRoot.HospitalEncounter.Hospital(childComplexity), true
+	case "HospitalEncounter.id":
+		if e.ComplexityRoot.HospitalEncounter.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.HospitalEncounter.ID(childComplexity), true
+	case "HospitalEncounter.notifications":
+		if e.ComplexityRoot.HospitalEncounter.Notifications == nil {
+			break
+		}
+
+		return e.ComplexityRoot.HospitalEncounter.Notifications(childComplexity), true
+	case "HospitalEncounter.psychiatric":
+		if e.ComplexityRoot.HospitalEncounter.Psychiatric == nil {
+			break
+		}
+
+		return e.ComplexityRoot.HospitalEncounter.Psychiatric(childComplexity), true
+	case "HospitalEncounter.start":
+		if e.ComplexityRoot.HospitalEncounter.Start == nil {
+			break
+		}
+
+		return e.ComplexityRoot.HospitalEncounter.Start(childComplexity), true
+	case "HospitalEncounter.status":
+		if e.ComplexityRoot.HospitalEncounter.Status == nil {
+			break
+		}
+
+		return e.ComplexityRoot.HospitalEncounter.Status(childComplexity), true
+
+	case "HospitalEncounterConnection.nodes":
+		if e.ComplexityRoot.HospitalEncounterConnection.Nodes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.HospitalEncounterConnection.Nodes(childComplexity), true
+	case "HospitalEncounterConnection.pageInfo":
+		if e.ComplexityRoot.HospitalEncounterConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.HospitalEncounterConnection.PageInfo(childComplexity), true
+	case "HospitalEncounterConnection.totalCount":
+		if e.ComplexityRoot.HospitalEncounterConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.HospitalEncounterConnection.TotalCount(childComplexity), true
+
+	case "HospitalNotification.code":
+		if e.ComplexityRoot.HospitalNotification.Code == nil {
+			break
+		}
+
+		return e.ComplexityRoot.HospitalNotification.Code(childComplexity), true
+	case "HospitalNotification.correction":
+		if e.ComplexityRoot.HospitalNotification.Correction == nil {
+			break
+		}
+
+		return e.ComplexityRoot.HospitalNotification.Correction(childComplexity), true
+	case "HospitalNotification.event":
+		if e.ComplexityRoot.HospitalNotification.Event == nil {
+			break
+		}
+
+		return e.ComplexityRoot.HospitalNotification.Event(childComplexity), true
+	case "HospitalNotification.id":
+		if e.ComplexityRoot.HospitalNotification.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.HospitalNotification.ID(childComplexity), true
+	case "HospitalNotification.occurredAt":
+		if e.ComplexityRoot.HospitalNotification.OccurredAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.HospitalNotification.OccurredAt(childComplexity), true
+	case "HospitalNotification.receiverMunicipalityCode":
+		if e.ComplexityRoot.HospitalNotification.ReceiverMunicipalityCode == nil {
+			break
+		}
+
+		return e.ComplexityRoot.HospitalNotification.ReceiverMunicipalityCode(childComplexity), true
+	case "HospitalNotification.replaces":
+		if e.ComplexityRoot.HospitalNotification.Replaces == nil {
+			break
+		}
+
+		return e.ComplexityRoot.HospitalNotification.Replaces(childComplexity), true
+	case "HospitalNotification.sentAt":
+		if e.ComplexityRoot.HospitalNotification.SentAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.HospitalNotification.SentAt(childComplexity), true
 
 	case "InitiativeFunding.appliedDkk":
 		if e.ComplexityRoot.InitiativeFunding.AppliedDkk == nil {
@@ -381,6 +1095,165 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Municipality.Region(childComplexity), true
 
+	case "Organization.name":
+		if e.ComplexityRoot.Organization.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Organization.Name(childComplexity), true
+	case "Organization.sor":
+		if e.ComplexityRoot.Organization.Sor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Organization.Sor(childComplexity), true
+
+	case "OutOfHoursContact.complaint":
+		if e.ComplexityRoot.OutOfHoursContact.Complaint == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OutOfHoursContact.Complaint(childComplexity), true
+	case "OutOfHoursContact.endedAt":
+		if e.ComplexityRoot.OutOfHoursContact.EndedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OutOfHoursContact.EndedAt(childComplexity), true
+	case "OutOfHoursContact.id":
+		if e.ComplexityRoot.OutOfHoursContact.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OutOfHoursContact.ID(childComplexity), true
+	case "OutOfHoursContact.outcome":
+		if e.ComplexityRoot.OutOfHoursContact.Outcome == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OutOfHoursContact.Outcome(childComplexity), true
+	case "OutOfHoursContact.receivedAt":
+		if e.ComplexityRoot.OutOfHoursContact.ReceivedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OutOfHoursContact.ReceivedAt(childComplexity), true
+	case "OutOfHoursContact.site":
+		if e.ComplexityRoot.OutOfHoursContact.Site == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OutOfHoursContact.Site(childComplexity), true
+	case "OutOfHoursContact.startedAt":
+		if e.ComplexityRoot.OutOfHoursContact.StartedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OutOfHoursContact.StartedAt(childComplexity), true
+	case "OutOfHoursContact.triageBy":
+		if e.ComplexityRoot.OutOfHoursContact.TriageBy == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OutOfHoursContact.TriageBy(childComplexity), true
+	case "OutOfHoursContact.urgency":
+		if e.ComplexityRoot.OutOfHoursContact.Urgency == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OutOfHoursContact.Urgency(childComplexity), true
+
+	case "OutOfHoursContactConnection.nodes":
+		if e.ComplexityRoot.OutOfHoursContactConnection.Nodes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OutOfHoursContactConnection.Nodes(childComplexity), true
+	case "OutOfHoursContactConnection.pageInfo":
+		if e.ComplexityRoot.OutOfHoursContactConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OutOfHoursContactConnection.PageInfo(childComplexity), true
+	case "OutOfHoursContactConnection.totalCount":
+		if e.ComplexityRoot.OutOfHoursContactConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OutOfHoursContactConnection.TotalCount(childComplexity), true
+
+	case "PageInfo.endCursor":
+		if e.ComplexityRoot.PageInfo.EndCursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PageInfo.EndCursor(childComplexity), true
+	case "PageInfo.hasNextPage":
+		if e.ComplexityRoot.PageInfo.HasNextPage == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PageInfo.HasNextPage(childComplexity), true
+
+	case "Practice.address":
+		if e.ComplexityRoot.Practice.Address == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Practice.Address(childComplexity), true
+	case "Practice.clusters":
+		if e.ComplexityRoot.Practice.Clusters == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Practice.Clusters(childComplexity), true
+	case "Practice.municipality":
+		if e.ComplexityRoot.Practice.Municipality == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Practice.Municipality(childComplexity), true
+	case "Practice.name":
+		if e.ComplexityRoot.Practice.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Practice.Name(childComplexity), true
+	case "Practice.phone":
+		if e.ComplexityRoot.Practice.Phone == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Practice.Phone(childComplexity), true
+	case "Practice.ydernummer":
+		if e.ComplexityRoot.Practice.Ydernummer == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Practice.Ydernummer(childComplexity), true
+
+	case "Query.citizen":
+		if e.ComplexityRoot.Query.Citizen == nil {
+			break
+		}
+
+		args, err := ec.field_Query_citizen_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Citizen(childComplexity, args["cpr"].(domain.CPR)), true
+	case "Query.citizens":
+		if e.ComplexityRoot.Query.Citizens == nil {
+			break
+		}
+
+		args, err := ec.field_Query_citizens_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Citizens(childComplexity, args["cprs"].([]domain.CPR)), true
 	case "Query.cluster":
 		if e.ComplexityRoot.Query.Cluster == nil {
 			break
@@ -450,6 +1323,192 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Query.Version(childComplexity), true
 
+	case "ReceivedNotification.code":
+		if e.ComplexityRoot.ReceivedNotification.Code == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReceivedNotification.Code(childComplexity), true
+	case "ReceivedNotification.encounterId":
+		if e.ComplexityRoot.ReceivedNotification.EncounterID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReceivedNotification.EncounterID(childComplexity), true
+	case "ReceivedNotification.event":
+		if e.ComplexityRoot.ReceivedNotification.Event == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReceivedNotification.Event(childComplexity), true
+	case "ReceivedNotification.id":
+		if e.ComplexityRoot.ReceivedNotification.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReceivedNotification.ID(childComplexity), true
+	case "ReceivedNotification.messageId":
+		if e.ComplexityRoot.ReceivedNotification.MessageID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReceivedNotification.MessageID(childComplexity), true
+	case "ReceivedNotification.occurredAt":
+		if e.ComplexityRoot.ReceivedNotification.OccurredAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReceivedNotification.OccurredAt(childComplexity), true
+	case "ReceivedNotification.receivedAt":
+		if e.ComplexityRoot.ReceivedNotification.ReceivedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReceivedNotification.ReceivedAt(childComplexity), true
+	case "ReceivedNotification.sender":
+		if e.ComplexityRoot.ReceivedNotification.Sender == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReceivedNotification.Sender(childComplexity), true
+
+	case "ReceivedNotificationConnection.nodes":
+		if e.ComplexityRoot.ReceivedNotificationConnection.Nodes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReceivedNotificationConnection.Nodes(childComplexity), true
+	case "ReceivedNotificationConnection.pageInfo":
+		if e.ComplexityRoot.ReceivedNotificationConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReceivedNotificationConnection.PageInfo(childComplexity), true
+	case "ReceivedNotificationConnection.totalCount":
+		if e.ComplexityRoot.ReceivedNotificationConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReceivedNotificationConnection.TotalCount(childComplexity), true
+
+	case "Referral.history":
+		if e.ComplexityRoot.Referral.History == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Referral.History(childComplexity), true
+	case "Referral.id":
+		if e.ComplexityRoot.Referral.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Referral.ID(childComplexity), true
+	case "Referral.kind":
+		if e.ComplexityRoot.Referral.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Referral.Kind(childComplexity), true
+	case "Referral.priority":
+		if e.ComplexityRoot.Referral.Priority == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Referral.Priority(childComplexity), true
+	case "Referral.reason":
+		if e.ComplexityRoot.Referral.Reason == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Referral.Reason(childComplexity), true
+	case "Referral.receiver":
+		if e.ComplexityRoot.Referral.Receiver == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Referral.Receiver(childComplexity), true
+	case "Referral.senderYdernummer":
+		if e.ComplexityRoot.Referral.SenderYdernummer == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Referral.SenderYdernummer(childComplexity), true
+	case "Referral.sentAt":
+		if e.ComplexityRoot.Referral.SentAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Referral.SentAt(childComplexity), true
+	case "Referral.status":
+		if e.ComplexityRoot.Referral.Status == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Referral.Status(childComplexity), true
+
+	case "ReferralConnection.nodes":
+		if e.ComplexityRoot.ReferralConnection.Nodes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReferralConnection.Nodes(childComplexity), true
+	case "ReferralConnection.pageInfo":
+		if e.ComplexityRoot.ReferralConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReferralConnection.PageInfo(childComplexity), true
+	case "ReferralConnection.totalCount":
+		if e.ComplexityRoot.ReferralConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReferralConnection.TotalCount(childComplexity), true
+
+	case "ReferralReceiver.kind":
+		if e.ComplexityRoot.ReferralReceiver.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReferralReceiver.Kind(childComplexity), true
+	case "ReferralReceiver.municipalityCode":
+		if e.ComplexityRoot.ReferralReceiver.MunicipalityCode == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReferralReceiver.MunicipalityCode(childComplexity), true
+	case "ReferralReceiver.name":
+		if e.ComplexityRoot.ReferralReceiver.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReferralReceiver.Name(childComplexity), true
+	case "ReferralReceiver.sor":
+		if e.ComplexityRoot.ReferralReceiver.Sor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReferralReceiver.Sor(childComplexity), true
+
+	case "ReferralStatusChange.at":
+		if e.ComplexityRoot.ReferralStatusChange.At == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReferralStatusChange.At(childComplexity), true
+	case "ReferralStatusChange.note":
+		if e.ComplexityRoot.ReferralStatusChange.Note == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReferralStatusChange.Note(childComplexity), true
+	case "ReferralStatusChange.status":
+		if e.ComplexityRoot.ReferralStatusChange.Status == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReferralStatusChange.Status(childComplexity), true
+
 	case "Region.clusters":
 		if e.ComplexityRoot.Region.Clusters == nil {
 			break
@@ -481,6 +1540,49 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Region.Name(childComplexity), true
 
+	case "SourceStatus.answeredAt":
+		if e.ComplexityRoot.SourceStatus.AnsweredAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SourceStatus.AnsweredAt(childComplexity), true
+	case "SourceStatus.durationMs":
+		if e.ComplexityRoot.SourceStatus.DurationMs == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SourceStatus.DurationMs(childComplexity), true
+	case "SourceStatus.error":
+		if e.ComplexityRoot.SourceStatus.Error == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SourceStatus.Error(childComplexity), true
+	case "SourceStatus.errorCode":
+		if e.ComplexityRoot.SourceStatus.ErrorCode == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SourceStatus.ErrorCode(childComplexity), true
+	case "SourceStatus.instance":
+		if e.ComplexityRoot.SourceStatus.Instance == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SourceStatus.Instance(childComplexity), true
+	case "SourceStatus.ok":
+		if e.ComplexityRoot.SourceStatus.Ok == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SourceStatus.Ok(childComplexity), true
+	case "SourceStatus.system":
+		if e.ComplexityRoot.SourceStatus.System == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SourceStatus.System(childComplexity), true
+
 	case "ThemeCommittee.initiatives":
 		if e.ComplexityRoot.ThemeCommittee.Initiatives == nil {
 			break
@@ -499,6 +1601,62 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.ThemeCommittee.Responsible(childComplexity), true
+
+	case "TimelineConnection.nodes":
+		if e.ComplexityRoot.TimelineConnection.Nodes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TimelineConnection.Nodes(childComplexity), true
+	case "TimelineConnection.pageInfo":
+		if e.ComplexityRoot.TimelineConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TimelineConnection.PageInfo(childComplexity), true
+	case "TimelineConnection.totalCount":
+		if e.ComplexityRoot.TimelineConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TimelineConnection.TotalCount(childComplexity), true
+
+	case "TimelineEvent.at":
+		if e.ComplexityRoot.TimelineEvent.At == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TimelineEvent.At(childComplexity), true
+	case "TimelineEvent.code":
+		if e.ComplexityRoot.TimelineEvent.Code == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TimelineEvent.Code(childComplexity), true
+	case "TimelineEvent.kind":
+		if e.ComplexityRoot.TimelineEvent.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TimelineEvent.Kind(childComplexity), true
+	case "TimelineEvent.ref":
+		if e.ComplexityRoot.TimelineEvent.Ref == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TimelineEvent.Ref(childComplexity), true
+	case "TimelineEvent.source":
+		if e.ComplexityRoot.TimelineEvent.Source == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TimelineEvent.Source(childComplexity), true
+	case "TimelineEvent.summary":
+		if e.ComplexityRoot.TimelineEvent.Summary == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TimelineEvent.Summary(childComplexity), true
 
 	}
 	return 0, false
@@ -569,6 +1727,580 @@ func newExecutionContext(
 }
 
 var sources = []*ast.Source{
+	{Name: "../schema/care.graphqls", Input: `"Where a municipal service stands."
+enum CareServiceStatus {
+  PLANNED
+  ACTIVE
+  ENDED
+}
+
+"One municipal service (FSIII indsats) granted to a citizen."
+type CareService {
+  "The municipal system's id."
+  id: ID!
+  "The municipality delivering it."
+  municipalityCode: Int!
+  "The FSIII service, e.g. G1.20 medication administration."
+  service: Coding!
+  "Legal basis, e.g. ` + "`" + `SUL §138` + "`" + ` (home nursing) or ` + "`" + `SEL §83` + "`" + ` (personal care)."
+  law: String!
+  "Planned, active or ended."
+  status: CareServiceStatus!
+  "True when the service is active now."
+  active: Boolean!
+  "When it starts or started."
+  start: DateTime!
+  "When it ends or ended; null when open-ended."
+  end: DateTime
+  "The team delivering it."
+  team: String!
+  "True when delivered by the municipal acute function (akutfunktion)."
+  acuteFunction: Boolean!
+}
+
+"The state of one municipal visit."
+enum CareVisitStatus {
+  PLANNED
+  PERFORMED
+  CANCELLED
+  MISSED
+}
+
+"One planned or performed municipal visit."
+type CareVisit {
+  "The municipal system's id."
+  id: ID!
+  "The service the visit belongs to."
+  serviceId: ID!
+  "When it was planned."
+  plannedAt: DateTime!
+  "When it was performed; null unless performed."
+  performedAt: DateTime
+  "Planned, performed, cancelled or missed."
+  status: CareVisitStatus!
+  "The team."
+  team: String!
+}
+
+"A hospital notification as the municipality's care system received it."
+type ReceivedNotification {
+  "The municipal system's id of the receipt."
+  id: ID!
+  "The hospital's id of the notification received."
+  messageId: ID!
+  "The encounter it is about."
+  encounterId: ID!
+  "The classic code, e.g. SLHJ or RE_SLHJ."
+  code: String!
+  "The event reported."
+  event: NotificationEvent!
+  "When the event happened."
+  occurredAt: DateTime!
+  "When the municipality received it."
+  receivedAt: DateTime!
+  "The sending hospital."
+  sender: Organization!
+}
+
+"A page of care services."
+type CareServiceConnection {
+  "The services in this page."
+  nodes: [CareService!]!
+  "Paging information."
+  pageInfo: PageInfo!
+  "How many services match in all."
+  totalCount: Int!
+}
+
+"A page of care visits."
+type CareVisitConnection {
+  "The visits in this page."
+  nodes: [CareVisit!]!
+  "Paging information."
+  pageInfo: PageInfo!
+  "How many visits match in all."
+  totalCount: Int!
+}
+
+"A page of received notifications."
+type ReceivedNotificationConnection {
+  "The notifications in this page."
+  nodes: [ReceivedNotification!]!
+  "Paging information."
+  pageInfo: PageInfo!
+  "How many notifications match in all."
+  totalCount: Int!
+}
+`, BuiltIn: false},
+	{Name: "../schema/citizen.graphqls", Input: `extend type Query {
+  """
+  One citizen's cross-sector context. Null when no system knows the CPR.
+  A malformed CPR is a ` + "`" + `BAD_USER_INPUT` + "`" + ` error naming the argument.
+  """
+  citizen(cpr: CPR!): Citizen
+  """
+  Several citizens at once, in the order asked; an entry is null where no
+  system knows that CPR. At most 500 CPRs per call. Upstream systems are asked
+  once per batch, not once per citizen.
+  """
+  citizens(cprs: [CPR!]!): [Citizen]!
+}
+
+"""
+The upstream systems klynge reads. A field that needs a system which fails is
+null, with an error whose ` + "`" + `extensions.system` + "`" + ` names the system.
+"""
+enum SourceSystem {
+  "eHospitalet, the region's digital hospital and patient index (FHIR R4)."
+  EHOSPITAL
+  "Lægevagten, the out-of-hours GP service."
+  OUT_OF_HOURS
+  "The citizen's municipality's care system (one per municipality)."
+  MUNICIPAL
+  "The GP referral feed: referrals, GP contacts and the practice directory."
+  GP_REFERRAL
+}
+
+"Sex as the CPR records it."
+enum Sex {
+  FEMALE
+  MALE
+}
+
+"""
+A citizen as the systems of a health cluster know them. Fields from different
+systems fail independently: when one system is down, its fields are null, the
+others are complete, and ` + "`" + `sources` + "`" + ` says what happened.
+"""
+type Citizen {
+  "The citizen's CPR number."
+  cpr: CPR!
+  "Full name from the regional patient index (eHospitalet)."
+  name: String
+  "Given name(s)."
+  givenName: String
+  "Family name."
+  familyName: String
+  "Date of birth, from the CPR number."
+  birthDate: Date!
+  "Age in whole years today, from the CPR number."
+  age: Int!
+  "Sex, from the CPR number."
+  sex: Sex!
+  "When the citizen died, if they have."
+  deceasedAt: DateTime
+  "Home address from the patient index."
+  address: Address
+  "The municipality the citizen lives in."
+  municipality: Municipality
+  "The clusters of the citizen's home municipality."
+  clusters: [Cluster!]
+  "The general practice the citizen is listed with."
+  gp: Practice
+  """
+  True when the GP practice belongs to none of the clusters of the citizen's
+  home municipality — e.g. a GP in the Nykøbing F. cluster with patients
+  living in Næstved. Null when either side is unknown.
+  """
+  gpInOtherCluster: Boolean
+  "Hospital stays and eHospitalet contacts, newest first."
+  hospitalEncounters(
+    "Only encounters with one of these statuses."
+    status: [EncounterStatus!]
+    "Page size, 1–100 (default 20)."
+    first: Int = 20
+    "Cursor from a previous page's ` + "`" + `pageInfo.endCursor` + "`" + `."
+    after: String
+  ): HospitalEncounterConnection
+  "Contacts with Lægevagten, newest first."
+  outOfHoursContacts(
+    "Only contacts received at or after this time."
+    since: DateTime
+    "Page size, 1–100 (default 20)."
+    first: Int = 20
+    "Cursor from a previous page."
+    after: String
+  ): OutOfHoursContactConnection
+  "Municipal services (FSIII indsatser), newest start first."
+  careServices(
+    "True: only services active now; false: only services not active now; absent: all."
+    active: Boolean
+    "Page size, 1–100 (default 20)."
+    first: Int = 20
+    "Cursor from a previous page."
+    after: String
+  ): CareServiceConnection
+  "Planned and performed municipal visits, newest first."
+  careVisits(
+    "Only visits planned at or after this time."
+    since: DateTime
+    "Page size, 1–100 (default 20)."
+    first: Int = 20
+    "Cursor from a previous page."
+    after: String
+  ): CareVisitConnection
+  """
+  The hospital notifications (MedCom advis) the citizen's municipality
+  actually received, newest first. Compare with the notifications on
+  ` + "`" + `hospitalEncounters` + "`" + ` to see what was sent but never arrived.
+  """
+  notificationsReceived(
+    "Page size, 1–100 (default 20)."
+    first: Int = 20
+    "Cursor from a previous page."
+    after: String
+  ): ReceivedNotificationConnection
+  "Referrals from general practice, newest first."
+  referrals(
+    "Only referrals whose current status is one of these."
+    status: [ReferralStatus!]
+    "Page size, 1–100 (default 20)."
+    first: Int = 20
+    "Cursor from a previous page."
+    after: String
+  ): ReferralConnection
+  """
+  Every event from every system in one chronological list, newest first.
+  Each event names its source. When a system fails, its events are missing
+  and an error names it; the others' events are still returned.
+  """
+  timeline(
+    "Only events at or after this time."
+    since: DateTime
+    "Only events before this time (default: now; planned future events are left out)."
+    until: DateTime
+    "Only events from these systems (and only these systems are asked)."
+    sources: [SourceSystem!]
+    "Page size, 1–100 (default 20)."
+    first: Int = 20
+    "Cursor from a previous page."
+    after: String
+  ): TimelineConnection
+  """
+  Which systems were asked for this citizen in this request, whether each
+  answered, and how long it took.
+  """
+  sources: [SourceStatus!]!
+}
+
+"A Danish postal address."
+type Address {
+  "Street and number."
+  line: String!
+  "Postal code."
+  postalCode: String!
+  "Town."
+  city: String!
+  "Municipality code of the address."
+  municipalityCode: Int!
+}
+
+"A general practice (almen praksis)."
+type Practice {
+  "Ydernummer, the practice's provider number."
+  ydernummer: String!
+  "Name of the practice."
+  name: String!
+  "The municipality the practice lies in."
+  municipality: Municipality
+  "The clusters of the practice's municipality."
+  clusters: [Cluster!]!
+  "Address of the practice."
+  address: Address
+  "Phone number."
+  phone: String
+}
+
+"How one upstream system answered for one citizen in this request."
+type SourceStatus {
+  "The system."
+  system: SourceSystem!
+  "The system's instance, e.g. ` + "`" + `municipal/330` + "`" + ` for Slagelse's care system."
+  instance: String!
+  "True when the system answered with usable data."
+  ok: Boolean!
+  "When the answer arrived."
+  answeredAt: DateTime
+  "How long the system took, in milliseconds."
+  durationMs: Int
+  "The error code when it did not answer (` + "`" + `UPSTREAM_UNAVAILABLE` + "`" + `, ` + "`" + `UPSTREAM_TIMEOUT` + "`" + `, ` + "`" + `UPSTREAM_BAD_RESPONSE` + "`" + `)."
+  errorCode: String
+  "What went wrong, for people."
+  error: String
+}
+`, BuiltIn: false},
+	{Name: "../schema/hospital.graphqls", Input: `"The kind of hospital contact (HL7 v3 ActCode, as eHospitalet sends it)."
+enum EncounterClass {
+  "Admitted (IMP)."
+  ADMITTED
+  "Acute outpatient stay (EMER)."
+  ACUTE_OUTPATIENT
+  "Video consultation or home measurements (VR)."
+  VIRTUAL
+  "eHospitalet admission in the citizen's own home or a municipal bed (HH)."
+  HOME_ADMISSION
+}
+
+"The state of an encounter (FHIR Encounter.status)."
+enum EncounterStatus {
+  PLANNED
+  IN_PROGRESS
+  ON_LEAVE
+  FINISHED
+  CANCELLED
+  ENTERED_IN_ERROR
+}
+
+"Where the patient went when the stay ended."
+enum DischargeDestination {
+  "Home without municipal care."
+  HOME
+  "Home with municipal home nursing or home care."
+  HOME_NURSING
+  "A temporary municipal bed."
+  TEMPORARY_BED
+  "A nursing home."
+  NURSING_HOME
+  "Another hospital (a transfer, not a discharge)."
+  OTHER_HOSPITAL
+  "The patient died."
+  DECEASED
+}
+
+"A hospital, department or other provider, by SOR code."
+type Organization {
+  "SOR code (Sundhedsvæsenets Organisationsregister)."
+  sor: String!
+  "Name."
+  name: String!
+}
+
+"One hospital stay or eHospitalet contact."
+type HospitalEncounter {
+  "eHospitalet's id of the encounter."
+  id: ID!
+  "Admitted, acute outpatient, virtual or home admission."
+  class: EncounterClass!
+  "The HL7 class code as sent (IMP, EMER, VR, HH)."
+  classCode: String!
+  "Current state."
+  status: EncounterStatus!
+  "When it started."
+  start: DateTime!
+  "When it ended; null while ongoing."
+  end: DateTime
+  "The hospital (service provider)."
+  hospital: Organization!
+  "The department."
+  department: Organization!
+  "True for psychiatric stays."
+  psychiatric: Boolean!
+  "Where the patient went; null while ongoing."
+  destination: DischargeDestination
+  "The MedCom hospital notifications the hospital sent about this encounter, in order."
+  notifications: [HospitalNotification!]!
+}
+
+"""
+The event a MedCom HospitalNotification (advis om sygehusophold) reports.
+"""
+enum NotificationEvent {
+  "STAA: an acute outpatient stay starts."
+  ACUTE_OUTPATIENT_STARTED
+  "STIN: admitted."
+  ADMITTED
+  "STOR: leave starts."
+  LEAVE_STARTED
+  "SLOR: leave ends."
+  LEAVE_ENDED
+  "SLHJ: discharged home / to the primary sector."
+  DISCHARGED
+  "MORS: died."
+  DIED
+}
+
+"Whether a notification reports an event, corrects one, or cancels one."
+enum NotificationCorrection {
+  "An original notification."
+  NONE
+  "RE_xx: replaces an earlier notification of the same event."
+  CORRECTION
+  "AN_xx: cancels an earlier notification."
+  CANCELLATION
+}
+
+"A MedCom HospitalNotification as the hospital sent it."
+type HospitalNotification {
+  "Message id."
+  id: ID!
+  "The classic code: STAA, STIN, STOR, SLOR, SLHJ, MORS, or RE_xx / AN_xx."
+  code: String!
+  "The event reported."
+  event: NotificationEvent!
+  "Original, correction or cancellation."
+  correction: NotificationCorrection!
+  "When the event happened."
+  occurredAt: DateTime!
+  "When the message was sent."
+  sentAt: DateTime!
+  "The municipality of residence it was sent to."
+  receiverMunicipalityCode: Int
+  "The id of the notification a correction or cancellation replaces."
+  replaces: ID
+}
+
+"A page of hospital encounters."
+type HospitalEncounterConnection {
+  "The encounters in this page."
+  nodes: [HospitalEncounter!]!
+  "Paging information."
+  pageInfo: PageInfo!
+  "How many encounters match in all."
+  totalCount: Int!
+}
+`, BuiltIn: false},
+	{Name: "../schema/outofhours.graphqls", Input: `"How Lægevagten's telephone triage ended."
+enum TriageOutcome {
+  PHONE_ADVICE
+  CLINIC_APPOINTMENT
+  HOME_VISIT
+  ACUTE_DEPARTMENT_REFERRAL
+  AMBULANCE
+  EHOSPITAL_REFERRAL
+  MUNICIPAL_ACUTE_FUNCTION
+}
+
+"Urgency as triaged."
+enum Urgency {
+  ACUTE
+  URGENT
+  NON_URGENT
+}
+
+"A code from a named code system (ICPC-2, FSIII)."
+type Coding {
+  "The code system, e.g. ` + "`" + `urn:oid:1.2.208.176.2.31` + "`" + ` for ICPC-2."
+  system: String!
+  "The code."
+  code: String!
+  "Its text."
+  display: String!
+}
+
+"One contact with the out-of-hours GP service."
+type OutOfHoursContact {
+  "Lægevagten's id."
+  id: ID!
+  "When the call was received."
+  receivedAt: DateTime!
+  "Who triaged: ` + "`" + `nurse` + "`" + ` or ` + "`" + `doctor` + "`" + `."
+  triageBy: String!
+  "The complaint (ICPC-2)."
+  complaint: Coding!
+  "Urgency as triaged."
+  urgency: Urgency!
+  "How triage ended."
+  outcome: TriageOutcome!
+  "When the contact started."
+  startedAt: DateTime!
+  "When it ended."
+  endedAt: DateTime
+  "Consultation site or phone line."
+  site: String
+}
+
+"A page of out-of-hours contacts."
+type OutOfHoursContactConnection {
+  "The contacts in this page."
+  nodes: [OutOfHoursContact!]!
+  "Paging information."
+  pageInfo: PageInfo!
+  "How many contacts match in all."
+  totalCount: Int!
+}
+`, BuiltIn: false},
+	{Name: "../schema/referral.graphqls", Input: `"The MedCom message and receiver type of a GP referral."
+enum ReferralKind {
+  "REF01: to hospital."
+  HOSPITAL
+  "XREF15: to a municipal offer."
+  MUNICIPAL
+  "To pædagogisk-psykologisk rådgivning (PPR)."
+  PPR
+  "To child and adolescent psychiatry."
+  CHILD_PSYCHIATRY
+}
+
+"A step in a referral's life."
+enum ReferralStatus {
+  SENT
+  RECEIVED
+  VISITATED
+  REJECTED
+  COMPLETED
+}
+
+"Priority as the GP set it."
+enum ReferralPriority {
+  ACUTE
+  URGENT
+  ROUTINE
+}
+
+"Who a referral was sent to."
+type ReferralReceiver {
+  "` + "`" + `sor` + "`" + ` for a hospital department, ` + "`" + `municipality` + "`" + ` for a municipal offer."
+  kind: String!
+  "The department's SOR code, for hospital receivers."
+  sor: String
+  "The municipality code, for municipal receivers."
+  municipalityCode: Int
+  "Name of the receiver."
+  name: String!
+}
+
+"One entry in a referral's status history."
+type ReferralStatusChange {
+  "The status entered."
+  status: ReferralStatus!
+  "When."
+  at: DateTime!
+  "A note from the receiver, e.g. why a referral was rejected."
+  note: String
+}
+
+"A referral from general practice."
+type Referral {
+  "The referral feed's id."
+  id: ID!
+  "Where it was sent."
+  kind: ReferralKind!
+  "The referring practice's ydernummer."
+  senderYdernummer: String!
+  "The receiver."
+  receiver: ReferralReceiver!
+  "The reason (ICPC-2)."
+  reason: Coding!
+  "Priority."
+  priority: ReferralPriority!
+  "When it was sent."
+  sentAt: DateTime!
+  "The current status."
+  status: ReferralStatus!
+  "The status history, oldest first."
+  history: [ReferralStatusChange!]!
+}
+
+"A page of referrals."
+type ReferralConnection {
+  "The referrals in this page."
+  nodes: [Referral!]!
+  "Paging information."
+  pageInfo: PageInfo!
+  "How many referrals match in all."
+  totalCount: Int!
+}
+`, BuiltIn: false},
 	{Name: "../schema/registry.graphqls", Input: `extend type Query {
   "The five Danish regions, by DAGI code."
   regions: [Region!]!
@@ -711,6 +2443,29 @@ type InitiativeFunding {
   grantedDkk: Int!
 }
 `, BuiltIn: false},
+	{Name: "../schema/scalars.graphqls", Input: `"""
+A Danish civil registration number. Accepted as ` + "`" + `DDMMYYSSSS` + "`" + ` or
+` + "`" + `DDMMYY-SSSS` + "`" + `; anything else is rejected with ` + "`" + `BAD_USER_INPUT` + "`" + ` naming the
+rule broken (format, month, day, calendar date). Always returned as
+` + "`" + `DDMMYY-SSSS` + "`" + `. Modulus-11 is not checked: numbers without it have been issued
+since 2007.
+"""
+scalar CPR
+
+"A calendar date, ` + "`" + `YYYY-MM-DD` + "`" + `."
+scalar Date
+
+"A point in time, RFC 3339 with offset (` + "`" + `2026-11-22T14:05:00+01:00` + "`" + `)."
+scalar DateTime
+
+"Information for paging through a connection."
+type PageInfo {
+  "True when more items follow ` + "`" + `endCursor` + "`" + `."
+  hasNextPage: Boolean!
+  "The cursor of the last item in this page; pass it as ` + "`" + `after` + "`" + ` to continue."
+  endCursor: String
+}
+`, BuiltIn: false},
 	{Name: "../schema/schema.graphqls", Input: `"""
 klynge: one graph of citizens, clusters and pathways over the systems a
 Danish health cluster (sundhedsklynge) already runs — eHospitalet,
@@ -729,12 +2484,194 @@ type Query {
   version: String!
 }
 `, BuiltIn: false},
+	{Name: "../schema/timeline.graphqls", Input: `"What happened, in a citizen's merged timeline."
+enum TimelineEventKind {
+  "A hospital stay or eHospitalet contact started."
+  ENCOUNTER_STARTED
+  "A hospital stay or eHospitalet contact ended."
+  ENCOUNTER_ENDED
+  "The hospital sent a MedCom notification."
+  NOTIFICATION_SENT
+  "The municipality received a MedCom notification."
+  NOTIFICATION_RECEIVED
+  "A contact with Lægevagten."
+  OUT_OF_HOURS_CONTACT
+  "A municipal service started."
+  CARE_SERVICE_STARTED
+  "A municipal service ended."
+  CARE_SERVICE_ENDED
+  "A municipal visit was performed."
+  CARE_VISIT_PERFORMED
+  "A municipal visit was planned but missed or cancelled."
+  CARE_VISIT_NOT_PERFORMED
+  "A GP referral changed status (sent, received, visitated, rejected, completed)."
+  REFERRAL_STATUS
+  "A contact with the GP practice."
+  GP_CONTACT
+}
+
+"One event in a citizen's merged timeline."
+type TimelineEvent {
+  "When it happened."
+  at: DateTime!
+  "The system that reported it."
+  source: SourceSystem!
+  "What happened."
+  kind: TimelineEventKind!
+  "A code that details the event, e.g. ` + "`" + `SLHJ` + "`" + `, an FSIII code, an ICPC-2 code or a referral status."
+  code: String
+  "A one-line description for people."
+  summary: String!
+  "The id of the record in its source system."
+  ref: ID!
+}
+
+"A page of timeline events."
+type TimelineConnection {
+  "The events in this page."
+  nodes: [TimelineEvent!]!
+  "Paging information."
+  pageInfo: PageInfo!
+  "How many events match in all."
+  totalCount: Int!
+}
+`, BuiltIn: false},
 }
 var parsedSchema = gqlparser.MustLoadSchema(sources...)
 
 // childFields_* functions provide shared child field context lookups.
 // Each function is generated once per unique object type, deduplicating the
 // switch statements that were previously inlined in every fieldContext_* function.
+
+func (ec *executionContext) childFields_Address(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "line":
+		return ec.fieldContext_Address_line(ctx, field)
+	case "postalCode":
+		return ec.fieldContext_Address_postalCode(ctx, field)
+	case "city":
+		return ec.fieldContext_Address_city(ctx, field)
+	case "municipalityCode":
+		return ec.fieldContext_Address_municipalityCode(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Address", field.Name)
+}
+
+func (ec *executionContext) childFields_CareService(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_CareService_id(ctx, field)
+	case "municipalityCode":
+		return ec.fieldContext_CareService_municipalityCode(ctx, field)
+	case "service":
+		return ec.fieldContext_CareService_service(ctx, field)
+	case "law":
+		return ec.fieldContext_CareService_law(ctx, field)
+	case "status":
+		return ec.fieldContext_CareService_status(ctx, field)
+	case "active":
+		return ec.fieldContext_CareService_active(ctx, field)
+	case "start":
+		return ec.fieldContext_CareService_start(ctx, field)
+	case "end":
+		return ec.fieldContext_CareService_end(ctx, field)
+	case "team":
+		return ec.fieldContext_CareService_team(ctx, field)
+	case "acuteFunction":
+		return ec.fieldContext_CareService_acuteFunction(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CareService", field.Name)
+}
+
+func (ec *executionContext) childFields_CareServiceConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "nodes":
+		return ec.fieldContext_CareServiceConnection_nodes(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_CareServiceConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_CareServiceConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CareServiceConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_CareVisit(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_CareVisit_id(ctx, field)
+	case "serviceId":
+		return ec.fieldContext_CareVisit_serviceId(ctx, field)
+	case "plannedAt":
+		return ec.fieldContext_CareVisit_plannedAt(ctx, field)
+	case "performedAt":
+		return ec.fieldContext_CareVisit_performedAt(ctx, field)
+	case "status":
+		return ec.fieldContext_CareVisit_status(ctx, field)
+	case "team":
+		return ec.fieldContext_CareVisit_team(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CareVisit", field.Name)
+}
+
+func (ec *executionContext) childFields_CareVisitConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "nodes":
+		return ec.fieldContext_CareVisitConnection_nodes(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_CareVisitConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_CareVisitConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CareVisitConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_Citizen(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cpr":
+		return ec.fieldContext_Citizen_cpr(ctx, field)
+	case "name":
+		return ec.fieldContext_Citizen_name(ctx, field)
+	case "givenName":
+		return ec.fieldContext_Citizen_givenName(ctx, field)
+	case "familyName":
+		return ec.fieldContext_Citizen_familyName(ctx, field)
+	case "birthDate":
+		return ec.fieldContext_Citizen_birthDate(ctx, field)
+	case "age":
+		return ec.fieldContext_Citizen_age(ctx, field)
+	case "sex":
+		return ec.fieldContext_Citizen_sex(ctx, field)
+	case "deceasedAt":
+		return ec.fieldContext_Citizen_deceasedAt(ctx, field)
+	case "address":
+		return ec.fieldContext_Citizen_address(ctx, field)
+	case "municipality":
+		return ec.fieldContext_Citizen_municipality(ctx, field)
+	case "clusters":
+		return ec.fieldContext_Citizen_clusters(ctx, field)
+	case "gp":
+		return ec.fieldContext_Citizen_gp(ctx, field)
+	case "gpInOtherCluster":
+		return ec.fieldContext_Citizen_gpInOtherCluster(ctx, field)
+	case "hospitalEncounters":
+		return ec.fieldContext_Citizen_hospitalEncounters(ctx, field)
+	case "outOfHoursContacts":
+		return ec.fieldContext_Citizen_outOfHoursContacts(ctx, field)
+	case "careServices":
+		return ec.fieldContext_Citizen_careServices(ctx, field)
+	case "careVisits":
+		return ec.fieldContext_Citizen_careVisits(ctx, field)
+	case "notificationsReceived":
+		return ec.fieldContext_Citizen_notificationsReceived(ctx, field)
+	case "referrals":
+		return ec.fieldContext_Citizen_referrals(ctx, field)
+	case "timeline":
+		return ec.fieldContext_Citizen_timeline(ctx, field)
+	case "sources":
+		return ec.fieldContext_Citizen_sources(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Citizen", field.Name)
+}
 
 func (ec *executionContext) childFields_Cluster(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
@@ -792,6 +2729,18 @@ func (ec *executionContext) childFields_ClusterMembership(ctx context.Context, f
 	return nil, fmt.Errorf("no field named %q was found under type ClusterMembership", field.Name)
 }
 
+func (ec *executionContext) childFields_Coding(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "system":
+		return ec.fieldContext_Coding_system(ctx, field)
+	case "code":
+		return ec.fieldContext_Coding_code(ctx, field)
+	case "display":
+		return ec.fieldContext_Coding_display(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Coding", field.Name)
+}
+
 func (ec *executionContext) childFields_Funding(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "years":
@@ -806,6 +2755,68 @@ func (ec *executionContext) childFields_Funding(ctx context.Context, field graph
 		return ec.fieldContext_Funding_source(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Funding", field.Name)
+}
+
+func (ec *executionContext) childFields_HospitalEncounter(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_HospitalEncounter_id(ctx, field)
+	case "class":
+		return ec.fieldContext_HospitalEncounter_class(ctx, field)
+	case "classCode":
+		return ec.fieldContext_HospitalEncounter_classCode(ctx, field)
+	case "status":
+		return ec.fieldContext_HospitalEncounter_status(ctx, field)
+	case "start":
+		return ec.fieldContext_HospitalEncounter_start(ctx, field)
+	case "end":
+		return ec.fieldContext_HospitalEncounter_end(ctx, field)
+	case "hospital":
+		return ec.fieldContext_HospitalEncounter_hospital(ctx, field)
+	case "department":
+		return ec.fieldContext_HospitalEncounter_department(ctx, field)
+	case "psychiatric":
+		return ec.fieldContext_HospitalEncounter_psychiatric(ctx, field)
+	case "destination":
+		return ec.fieldContext_HospitalEncounter_destination(ctx, field)
+	case "notifications":
+		return ec.fieldContext_HospitalEncounter_notifications(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type HospitalEncounter", field.Name)
+}
+
+func (ec *executionContext) childFields_HospitalEncounterConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "nodes":
+		return ec.fieldContext_HospitalEncounterConnection_nodes(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_HospitalEncounterConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_HospitalEncounterConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type HospitalEncounterConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_HospitalNotification(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_HospitalNotification_id(ctx, field)
+	case "code":
+		return ec.fieldContext_HospitalNotification_code(ctx, field)
+	case "event":
+		return ec.fieldContext_HospitalNotification_event(ctx, field)
+	case "correction":
+		return ec.fieldContext_HospitalNotification_correction(ctx, field)
+	case "occurredAt":
+		return ec.fieldContext_HospitalNotification_occurredAt(ctx, field)
+	case "sentAt":
+		return ec.fieldContext_HospitalNotification_sentAt(ctx, field)
+	case "receiverMunicipalityCode":
+		return ec.fieldContext_HospitalNotification_receiverMunicipalityCode(ctx, field)
+	case "replaces":
+		return ec.fieldContext_HospitalNotification_replaces(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type HospitalNotification", field.Name)
 }
 
 func (ec *executionContext) childFields_InitiativeFunding(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -838,6 +2849,176 @@ func (ec *executionContext) childFields_Municipality(ctx context.Context, field 
 	return nil, fmt.Errorf("no field named %q was found under type Municipality", field.Name)
 }
 
+func (ec *executionContext) childFields_Organization(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "sor":
+		return ec.fieldContext_Organization_sor(ctx, field)
+	case "name":
+		return ec.fieldContext_Organization_name(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Organization", field.Name)
+}
+
+func (ec *executionContext) childFields_OutOfHoursContact(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_OutOfHoursContact_id(ctx, field)
+	case "receivedAt":
+		return ec.fieldContext_OutOfHoursContact_receivedAt(ctx, field)
+	case "triageBy":
+		return ec.fieldContext_OutOfHoursContact_triageBy(ctx, field)
+	case "complaint":
+		return ec.fieldContext_OutOfHoursContact_complaint(ctx, field)
+	case "urgency":
+		return ec.fieldContext_OutOfHoursContact_urgency(ctx, field)
+	case "outcome":
+		return ec.fieldContext_OutOfHoursContact_outcome(ctx, field)
+	case "startedAt":
+		return ec.fieldContext_OutOfHoursContact_startedAt(ctx, field)
+	case "endedAt":
+		return ec.fieldContext_OutOfHoursContact_endedAt(ctx, field)
+	case "site":
+		return ec.fieldContext_OutOfHoursContact_site(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type OutOfHoursContact", field.Name)
+}
+
+func (ec *executionContext) childFields_OutOfHoursContactConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "nodes":
+		return ec.fieldContext_OutOfHoursContactConnection_nodes(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_OutOfHoursContactConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_OutOfHoursContactConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type OutOfHoursContactConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_PageInfo(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "hasNextPage":
+		return ec.fieldContext_PageInfo_hasNextPage(ctx, field)
+	case "endCursor":
+		return ec.fieldContext_PageInfo_endCursor(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type PageInfo", field.Name)
+}
+
+func (ec *executionContext) childFields_Practice(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "ydernummer":
+		return ec.fieldContext_Practice_ydernummer(ctx, field)
+	case "name":
+		return ec.fieldContext_Practice_name(ctx, field)
+	case "municipality":
+		return ec.fieldContext_Practice_municipality(ctx, field)
+	case "clusters":
+		return ec.fieldContext_Practice_clusters(ctx, field)
+	case "address":
+		return ec.fieldContext_Practice_address(ctx, field)
+	case "phone":
+		return ec.fieldContext_Practice_phone(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Practice", field.Name)
+}
+
+func (ec *executionContext) childFields_ReceivedNotification(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_ReceivedNotification_id(ctx, field)
+	case "messageId":
+		return ec.fieldContext_ReceivedNotification_messageId(ctx, field)
+	case "encounterId":
+		return ec.fieldContext_ReceivedNotification_encounterId(ctx, field)
+	case "code":
+		return ec.fieldContext_ReceivedNotification_code(ctx, field)
+	case "event":
+		return ec.fieldContext_ReceivedNotification_event(ctx, field)
+	case "occurredAt":
+		return ec.fieldContext_ReceivedNotification_occurredAt(ctx, field)
+	case "receivedAt":
+		return ec.fieldContext_ReceivedNotification_receivedAt(ctx, field)
+	case "sender":
+		return ec.fieldContext_ReceivedNotification_sender(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ReceivedNotification", field.Name)
+}
+
+func (ec *executionContext) childFields_ReceivedNotificationConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "nodes":
+		return ec.fieldContext_ReceivedNotificationConnection_nodes(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_ReceivedNotificationConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_ReceivedNotificationConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ReceivedNotificationConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_Referral(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_Referral_id(ctx, field)
+	case "kind":
+		return ec.fieldContext_Referral_kind(ctx, field)
+	case "senderYdernummer":
+		return ec.fieldContext_Referral_senderYdernummer(ctx, field)
+	case "receiver":
+		return ec.fieldContext_Referral_receiver(ctx, field)
+	case "reason":
+		return ec.fieldContext_Referral_reason(ctx, field)
+	case "priority":
+		return ec.fieldContext_Referral_priority(ctx, field)
+	case "sentAt":
+		return ec.fieldContext_Referral_sentAt(ctx, field)
+	case "status":
+		return ec.fieldContext_Referral_status(ctx, field)
+	case "history":
+		return ec.fieldContext_Referral_history(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Referral", field.Name)
+}
+
+func (ec *executionContext) childFields_ReferralConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "nodes":
+		return ec.fieldContext_ReferralConnection_nodes(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_ReferralConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_ReferralConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ReferralConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_ReferralReceiver(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "kind":
+		return ec.fieldContext_ReferralReceiver_kind(ctx, field)
+	case "sor":
+		return ec.fieldContext_ReferralReceiver_sor(ctx, field)
+	case "municipalityCode":
+		return ec.fieldContext_ReferralReceiver_municipalityCode(ctx, field)
+	case "name":
+		return ec.fieldContext_ReferralReceiver_name(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ReferralReceiver", field.Name)
+}
+
+func (ec *executionContext) childFields_ReferralStatusChange(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "status":
+		return ec.fieldContext_ReferralStatusChange_status(ctx, field)
+	case "at":
+		return ec.fieldContext_ReferralStatusChange_at(ctx, field)
+	case "note":
+		return ec.fieldContext_ReferralStatusChange_note(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ReferralStatusChange", field.Name)
+}
+
 func (ec *executionContext) childFields_Region(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "code":
@@ -854,6 +3035,26 @@ func (ec *executionContext) childFields_Region(ctx context.Context, field graphq
 	return nil, fmt.Errorf("no field named %q was found under type Region", field.Name)
 }
 
+func (ec *executionContext) childFields_SourceStatus(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "system":
+		return ec.fieldContext_SourceStatus_system(ctx, field)
+	case "instance":
+		return ec.fieldContext_SourceStatus_instance(ctx, field)
+	case "ok":
+		return ec.fieldContext_SourceStatus_ok(ctx, field)
+	case "answeredAt":
+		return ec.fieldContext_SourceStatus_answeredAt(ctx, field)
+	case "durationMs":
+		return ec.fieldContext_SourceStatus_durationMs(ctx, field)
+	case "errorCode":
+		return ec.fieldContext_SourceStatus_errorCode(ctx, field)
+	case "error":
+		return ec.fieldContext_SourceStatus_error(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type SourceStatus", field.Name)
+}
+
 func (ec *executionContext) childFields_ThemeCommittee(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "name":
@@ -864,6 +3065,36 @@ func (ec *executionContext) childFields_ThemeCommittee(ctx context.Context, fiel
 		return ec.fieldContext_ThemeCommittee_initiatives(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type ThemeCommittee", field.Name)
+}
+
+func (ec *executionContext) childFields_TimelineConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "nodes":
+		return ec.fieldContext_TimelineConnection_nodes(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_TimelineConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_TimelineConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type TimelineConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_TimelineEvent(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "at":
+		return ec.fieldContext_TimelineEvent_at(ctx, field)
+	case "source":
+		return ec.fieldContext_TimelineEvent_source(ctx, field)
+	case "kind":
+		return ec.fieldContext_TimelineEvent_kind(ctx, field)
+	case "code":
+		return ec.fieldContext_TimelineEvent_code(ctx, field)
+	case "summary":
+		return ec.fieldContext_TimelineEvent_summary(ctx, field)
+	case "ref":
+		return ec.fieldContext_TimelineEvent_ref(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type TimelineEvent", field.Name)
 }
 
 func (ec *executionContext) childFields___Directive(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -982,6 +3213,224 @@ func (ec *executionContext) childFields___Type(ctx context.Context, field graphq
 
 // region    ***************************** args.gotpl *****************************
 
+func (ec *executionContext) field_Citizen_careServices_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "active",
+		func(ctx context.Context, v any) (*bool, error) {
+			return ec.unmarshalOBoolean2ᚖbool(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["active"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg2
+	return args, nil
+}
+
+func (ec *executionContext) field_Citizen_careVisits_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "since",
+		func(ctx context.Context, v any) (*time.Time, error) {
+			return ec.unmarshalODateTime2ᚖtimeᚐTime(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["since"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg2
+	return args, nil
+}
+
+func (ec *executionContext) field_Citizen_hospitalEncounters_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "status",
+		func(ctx context.Context, v any) ([]model.EncounterStatus, error) {
+			return ec.unmarshalOEncounterStatus2ᚕgithubᚗcomᚋsundhedsklyngeᚋklyngeᚋgraphᚋmodelᚐEncounterStatusᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["status"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg2
+	return args, nil
+}
+
+func (ec *executionContext) field_Citizen_notificationsReceived_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Citizen_outOfHoursContacts_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "since",
+		func(ctx context.Context, v any) (*time.Time, error) {
+			return ec.unmarshalODateTime2ᚖtimeᚐTime(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["since"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg2
+	return args, nil
+}
+
+func (ec *executionContext) field_Citizen_referrals_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "status",
+		func(ctx context.Context, v any) ([]model.ReferralStatus, error) {
+			return ec.unmarshalOReferralStatus2ᚕgithubᚗcomᚋsundhedsklyngeᚋklyngeᚋgraphᚋmodelᚐReferralStatusᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["status"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg2
+	return args, nil
+}
+
+func (ec *executionContext) field_Citizen_timeline_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "since",
+		func(ctx context.Context, v any) (*time.Time, error) {
+			return ec.unmarshalODateTime2ᚖtimeᚐTime(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["since"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "until",
+		func(ctx context.Context, v any) (*time.Time, error) {
+			return ec.unmarshalODateTime2ᚖtimeᚐTime(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["until"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "sources",
+		func(ctx context.Context, v any) ([]model.SourceSystem, error) {
+			return ec.unmarshalOSourceSystem2ᚕgithubᚗcomᚋsundhedsklyngeᚋklyngeᚋgraphᚋmodelᚐSourceSystemᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["sources"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg4
+	return args, nil
+}
+
 func (ec *executionContext) field_Query___type_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -993,6 +3442,34 @@ func (ec *executionContext) field_Query___type_args(ctx context.Context, rawArgs
 		return nil, err
 	}
 	args["name"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_citizen_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "cpr",
+		func(ctx context.Context, v any) (domain.CPR, error) {
+			return ec.unmarshalNCPR2githubᚗcomᚋsundhedsklyngeᚋklyngeᚋdomainᚐCPR(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["cpr"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_citizens_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "cprs",
+		func(ctx context.Context, v any) ([]domain.CPR, error) {
+			return ec.unmarshalNCPR2ᚕgithubᚗcomᚋsundhedsklyngeᚋklyngeᚋdomainᚐCPRᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["cprs"] = arg0
 	return args, nil
 }
 
@@ -1139,6 +3616,1324 @@ func (ec *executionContext) field___Type_inputFields_args(ctx context.Context, r
 // endregion ***************************** args.gotpl *****************************
 
 // region    **************************** field.gotpl *****************************
+
+func (ec *executionContext) _Address_line(ctx context.Context, field graphql.CollectedField, obj *model.Address) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Address_line(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Line, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Address_line(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Address", field, false, false, "String")
+}
+
+func (ec *executionContext) _Address_postalCode(ctx context.Context, field graphql.CollectedField, obj *model.Address) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Address_postalCode(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PostalCode, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Address_postalCode(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Address", field, false, false, "String")
+}
+
+func (ec *executionContext) _Address_city(ctx context.Context, field graphql.CollectedField, obj *model.Address) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Address_city(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.City, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Address_city(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Address", field, false, false, "String")
+}
+
+func (ec *executionContext) _Address_municipalityCode(ctx context.Context, field graphql.CollectedField, obj *model.Address) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Address_municipalityCode(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.MunicipalityCode, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Address_municipalityCode(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Address", field, false, false, "Int")
+}
+
+func (ec *executionContext) _CareService_id(ctx context.Context, field graphql.CollectedField, obj *model.CareService) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CareService_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CareService_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CareService", field, false, false, "ID")
+}
+
+func (ec *executionContext) _CareService_municipalityCode(ctx context.Context, field graphql.CollectedField, obj *model.CareService) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CareService_municipalityCode(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.MunicipalityCode, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CareService_municipalityCode(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CareService", field, false, false, "Int")
+}
+
+func (ec *executionContext) _CareService_service(ctx context.Context, field graphql.CollectedField, obj *model.CareService) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CareService_service(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Service, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *domain.Coding) graphql.Marshaler {
+			return ec.marshalNCoding2ᚖgithubᚗcomᚋsundhedsklyngeᚋklyngeᚋdomainᚐCoding(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CareService_service(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CareService",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Coding(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CareService_law(ctx context.Context, field graphql.CollectedField, obj *model.CareService) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CareService_law(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Law, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CareService_law(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CareService", field, false, false, "String")
+}
+
+func (ec *executionContext) _CareService_status(ctx context.Context, field graphql.CollectedField, obj *model.CareService) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CareService_status(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Status, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.CareServiceStatus) graphql.Marshaler {
+			return ec.marshalNCareServiceStatus2githubᚗcomᚋsundhedsklyngeᚋklyngeᚋgraphᚋmodelᚐCareServiceStatus(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CareService_status(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CareService", field, false, false, "CareServiceStatus")
+}
+
+func (ec *executionContext) _CareService_active(ctx context.Context, field graphql.CollectedField, obj *model.CareService) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CareService_active(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Active, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CareService_active(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CareService", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _CareService_start(ctx context.Context, field graphql.CollectedField, obj *model.CareService) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CareService_start(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Start, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CareService_start(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CareService", field, false, false, "DateTime")
+}
+
+func (ec *executionContext) _CareService_end(ctx context.Context, field graphql.CollectedField, obj *model.CareService) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CareService_end(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.End, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalODateTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CareService_end(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CareService", field, false, false, "DateTime")
+}
+
+func (ec *executionContext) _CareService_team(ctx context.Context, field graphql.CollectedField, obj *model.CareService) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CareService_team(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Team, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CareService_team(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CareService", field, false, false, "String")
+}
+
+func (ec *executionContext) _CareService_acuteFunction(ctx context.Context, field graphql.CollectedField, obj *model.CareService) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CareService_acuteFunction(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AcuteFunction, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CareService_acuteFunction(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CareService", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _CareServiceConnection_nodes(ctx context.Context, field graphql.CollectedField, obj *model.CareServiceConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CareServiceConnection_nodes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Nodes, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.CareService) graphql.Marshaler {
+			return ec.marshalNCareService2ᚕgithubᚗcomᚋsundhedsklyngeᚋklyngeᚋgraphᚋmodelᚐCareServiceᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CareServiceConnection_nodes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CareServiceConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CareService(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CareServiceConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.CareServiceConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CareServiceConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖgithubᚗcomᚋsundhedsklyngeᚋklyngeᚋgraphᚋmodelᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CareServiceConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CareServiceConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CareServiceConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.CareServiceConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CareServiceConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CareServiceConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CareServiceConnection", field, false, false, "Int")
+}
+
+func (ec *executionContext) _CareVisit_id(ctx context.Context, field graphql.CollectedField, obj *model.CareVisit) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CareVisit_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CareVisit_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CareVisit", field, false, false, "ID")
+}
+
+func (ec *executionContext) _CareVisit_serviceId(ctx context.Context, field graphql.CollectedField, obj *model.CareVisit) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CareVisit_serviceId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ServiceID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CareVisit_serviceId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CareVisit", field, false, false, "ID")
+}
+
+func (ec *executionContext) _CareVisit_plannedAt(ctx context.Context, field graphql.CollectedField, obj *model.CareVisit) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CareVisit_plannedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PlannedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CareVisit_plannedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CareVisit", field, false, false, "DateTime")
+}
+
+func (ec *executionContext) _CareVisit_performedAt(ctx context.Context, field graphql.CollectedField, obj *model.CareVisit) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CareVisit_performedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PerformedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalODateTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CareVisit_performedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CareVisit", field, false, false, "DateTime")
+}
+
+func (ec *executionContext) _CareVisit_status(ctx context.Context, field graphql.CollectedField, obj *model.CareVisit) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CareVisit_status(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Status, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.CareVisitStatus) graphql.Marshaler {
+			return ec.marshalNCareVisitStatus2githubᚗcomᚋsundhedsklyngeᚋklyngeᚋgraphᚋmodelᚐCareVisitStatus(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CareVisit_status(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CareVisit", field, false, false, "CareVisitStatus")
+}
+
+func (ec *executionContext) _CareVisit_team(ctx context.Context, field graphql.CollectedField, obj *model.CareVisit) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CareVisit_team(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Team, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CareVisit_team(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CareVisit", field, false, false, "String")
+}
+
+func (ec *executionContext) _CareVisitConnection_nodes(ctx context.Context, field graphql.CollectedField, obj *model.CareVisitConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CareVisitConnection_nodes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Nodes, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.CareVisit) graphql.Marshaler {
+			return ec.marshalNCareVisit2ᚕgithubᚗcomᚋsundhedsklyngeᚋklyngeᚋgraphᚋmodelᚐCareVisitᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CareVisitConnection_nodes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CareVisitConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CareVisit(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CareVisitConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.CareVisitConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CareVisitConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖgithubᚗcomᚋsundhedsklyngeᚋklyngeᚋgraphᚋmodelᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CareVisitConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CareVisitConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CareVisitConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.CareVisitConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CareVisitConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CareVisitConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CareVisitConnection", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Citizen_cpr(ctx context.Context, field graphql.CollectedField, obj *model.Citizen) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Citizen_cpr(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cpr, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v domain.CPR) graphql.Marshaler {
+			return ec.marshalNCPR2githubᚗcomᚋsundhedsklyngeᚋklyngeᚋdomainᚐCPR(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Citizen_cpr(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Citizen", field, false, false, "CPR")
+}
+
+func (ec *executionContext) _Citizen_name(ctx context.Context, field graphql.CollectedField, obj *model.Citizen) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Citizen_name(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Name, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Citizen_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Citizen", field, false, false, "String")
+}
+
+func (ec *executionContext) _Citizen_givenName(ctx context.Context, field graphql.CollectedField, obj *model.Citizen) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Citizen_givenName(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.GivenName, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Citizen_givenName(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Citizen", field, false, false, "String")
+}
+
+func (ec *executionContext) _Citizen_familyName(ctx context.Context, field graphql.CollectedField, obj *model.Citizen) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Citizen_familyName(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.FamilyName, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Citizen_familyName(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Citizen", field, false, false, "String")
+}
+
+func (ec *executionContext) _Citizen_birthDate(ctx context.Context, field graphql.CollectedField, obj *model.Citizen) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Citizen_birthDate(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.BirthDate, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDate2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Citizen_birthDate(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Citizen", field, false, false, "Date")
+}
+
+func (ec *executionContext) _Citizen_age(ctx context.Context, field graphql.CollectedField, obj *model.Citizen) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Citizen_age(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Age, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Citizen_age(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Citizen", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Citizen_sex(ctx context.Context, field graphql.CollectedField, obj *model.Citizen) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Citizen_sex(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Sex, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.Sex) graphql.Marshaler {
+			return ec.marshalNSex2githubᚗcomᚋsundhedsklyngeᚋklyngeᚋgraphᚋmodelᚐSex(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Citizen_sex(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Citizen", field, false, false, "Sex")
+}
+
+func (ec *executionContext) _Citizen_deceasedAt(ctx context.Context, field graphql.CollectedField, obj *model.Citizen) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Citizen_deceasedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DeceasedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalODateTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Citizen_deceasedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Citizen", field, false, false, "DateTime")
+}
+
+func (ec *executionContext) _Citizen_address(ctx context.Context, field graphql.CollectedField, obj *model.Citizen) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Citizen_address(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Address, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Address) graphql.Marshaler {
+			return ec.marshalOAddress2ᚖgithubᚗcomᚋsundhedsklyngeᚋklyngeᚋgraphᚋmodelᚐAddress(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Citizen_address(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Citizen",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Address(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Citizen_municipality(ctx context.Context, field graphql.CollectedField, obj *model.Citizen) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Citizen_municipality(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Municipality, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *registry.Municipality) graphql.Marshaler {
+			return ec.marshalOMunicipality2ᚖgithubᚗcomᚋsundhedsklyngeᚋklyngeᚋconnectorsᚋregistryᚐMunicipality(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Citizen_municipality(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Citizen",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Municipality(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Citizen_clusters(ctx context.Context, field graphql.CollectedField, obj *model.Citizen) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Citizen_clusters(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Clusters, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []registry.Cluster) graphql.Marshaler {
+			return ec.marshalOCluster2ᚕgithubᚗcomᚋsundhedsklyngeᚋklyngeᚋconnectorsᚋregistryᚐClusterᚄ(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Citizen_clusters(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Citizen",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Cluster(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Citizen_gp(ctx context.Context, field graphql.CollectedField, obj *model.Citizen) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Citizen_gp(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Citizen().Gp(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Practice) graphql.Marshaler {
+			return ec.marshalOPractice2ᚖgithubᚗcomᚋsundhedsklyngeᚋklyngeᚋgraphᚋmodelᚐPractice(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Citizen_gp(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Citizen",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Practice(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Citizen_gpInOtherCluster(ctx context.Context, field graphql.CollectedField, obj *model.Citizen) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Citizen_gpInOtherCluster(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Citizen().GpInOtherCluster(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *bool) graphql.Marshaler {
+			return ec.marshalOBoolean2ᚖbool(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Citizen_gpInOtherCluster(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Citizen", field, true, true, "Boolean")
+}
+
+func (ec *executionContext) _Citizen_hospitalEncounters(ctx context.Context, field graphql.CollectedField, obj *model.Citizen) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Citizen_hospitalEncounters(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Citizen().HospitalEncounters(ctx, obj, fc.Args["status"].([]model.EncounterStatus), fc.Args["first"].(*int), fc.Args["after"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.HospitalEncounterConnection) graphql.Marshaler {
+			return ec.marshalOHospitalEncounterConnection2ᚖgithubᚗcomᚋsundhedsklyngeᚋklyngeᚋgraphᚋmodelᚐHospitalEncounterConnection(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Citizen_hospitalEncounters(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Citizen",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_HospitalEncounterConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Citizen_hospitalEncounters_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Citizen_outOfHoursContacts(ctx context.Context, field graphql.CollectedField, obj *model.Citizen) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Citizen_outOfHoursContacts(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Citizen().OutOfHoursContacts(ctx, obj, fc.Args["since"].(*time.Time), fc.Args["first"].(*int), fc.Args["after"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.OutOfHoursContactConnection) graphql.Marshaler {
+			return ec.marshalOOutOfHoursContactConnection2ᚖgithubᚗcomᚋsundhedsklyngeᚋklyngeᚋgraphᚋmodelᚐOutOfHoursContactConnection(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Citizen_outOfHoursContacts(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Citizen",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_OutOfHoursContactConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Citizen_outOfHoursContacts_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Citizen_careServices(ctx context.Context, field graphql.CollectedField, obj *model.Citizen) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Citizen_careServices(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Citizen().CareServices(ctx, obj, fc.Args["active"].(*bool), fc.Args["first"].(*int), fc.Args["after"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.CareServiceConnection) graphql.Marshaler {
+			return ec.marshalOCareServiceConnection2ᚖgithubᚗcomᚋsundhedsklyngeᚋklyngeᚋgraphᚋmodelᚐCareServiceConnection(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Citizen_careServices(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Citizen",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CareServiceConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Citizen_careServices_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Citizen_careVisits(ctx context.Context, field graphql.CollectedField, obj *model.Citizen) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Citizen_careVisits(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Citizen().CareVisits(ctx, obj, fc.Args["since"].(*time.Time), fc.Args["first"].(*int), fc.Args["after"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.CareVisitConnection) graphql.Marshaler {
+			return ec.marshalOCareVisitConnection2ᚖgithubᚗcomᚋsundhedsklyngeᚋklyngeᚋgraphᚋmodelᚐCareVisitConnection(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Citizen_careVisits(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Citizen",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CareVisitConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Citizen_careVisits_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Citizen_notificationsReceived(ctx context.Context, field graphql.CollectedField, obj *model.Citizen) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Citizen_notificationsReceived(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Citizen().NotificationsReceived(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ReceivedNotificationConnection) graphql.Marshaler {
+			return ec.marshalOReceivedNotificationConnection2ᚖgithubᚗcomᚋsundhedsklyngeᚋklyngeᚋgraphᚋmodelᚐReceivedNotificationConnection(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Citizen_notificationsReceived(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Citizen",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ReceivedNotificationConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Citizen_notificationsReceived_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Citizen_referrals(ctx context.Context, field graphql.CollectedField, obj *model.Citizen) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Citizen_referrals(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Citizen().Referrals(ctx, obj, fc.Args["status"].([]model.ReferralStatus), fc.Args["first"].(*int), fc.Args["after"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ReferralConnection) graphql.Marshaler {
+			return ec.marshalOReferralConnection2ᚖgithubᚗcomᚋsundhedsklyngeᚋklyngeᚋgraphᚋmodelᚐReferralConnection(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Citizen_referrals(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Citizen",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ReferralConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Citizen_referrals_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Citizen_timeline(ctx context.Context, field graphql.CollectedField, obj *model.Citizen) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Citizen_timeline(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Citizen().Timeline(ctx, obj, fc.Args["since"].(*time.Time), fc.Args["until"].(*time.Time), fc.Args["sources"].([]model.SourceSystem), fc.Args["first"].(*int), fc.Args["after"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.TimelineConnection) graphql.Marshaler {
+			return ec.marshalOTimelineConnection2ᚖgithubᚗcomᚋsundhedsklyngeᚋklyngeᚋgraphᚋmodelᚐTimelineConnection(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Citizen_timeline(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Citizen",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_TimelineConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Citizen_timeline_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Citizen_sources(ctx context.Context, field graphql.CollectedField, obj *model.Citizen) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Citizen_sources(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Citizen().Sources(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.SourceStatus) graphql.Marshaler {
+			return ec.marshalNSourceStatus2ᚕgithubᚗcomᚋsundhedsklyngeᚋklyngeᚋgraphᚋmodelᚐSourceStatusᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Citizen_sources(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Citizen",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SourceStatus(ctx, field)
+		},
+	}
+	return fc, nil
+}
 
 func (ec *executionContext) _Cluster_id(ctx context.Context, field graphql.CollectedField, obj *registry.Cluster) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
@@ -1640,6 +5435,75 @@ func (ec *executionContext) fieldContext_ClusterMembership_confirmed(_ context.C
 	return graphql.NewScalarFieldContext("ClusterMembership", field, false, false, "Boolean")
 }
 
+func (ec *executionContext) _Coding_system(ctx context.Context, field graphql.CollectedField, obj *domain.Coding) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Coding_system(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.System, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Coding_system(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Coding", field, false, false, "String")
+}
+
+func (ec *executionContext) _Coding_code(ctx context.Context, field graphql.CollectedField, obj *domain.Coding) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Coding_code(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Code, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Coding_code(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Coding", field, false, false, "String")
+}
+
+func (ec *executionContext) _Coding_display(ctx context.Context, field graphql.CollectedField, obj *domain.Coding) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Coding_display(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Display, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Coding_display(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Coding", field, false, false, "String")
+}
+
 func (ec *executionContext) _Funding_years(ctx context.Context, field graphql.CollectedField, obj *registry.Funding) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -1753,6 +5617,557 @@ func (ec *executionContext) _Funding_source(ctx context.Context, field graphql.C
 }
 func (ec *executionContext) fieldContext_Funding_source(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Funding", field, false, false, "String")
+}
+
+func (ec *executionContext) _HospitalEncounter_id(ctx context.Context, field graphql.CollectedField, obj *model.HospitalEncounter) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_HospitalEncounter_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_HospitalEncounter_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("HospitalEncounter", field, false, false, "ID")
+}
+
+func (ec *executionContext) _HospitalEncounter_class(ctx context.Context, field graphql.CollectedField, obj *model.HospitalEncounter) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_HospitalEncounter_class(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Class, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.EncounterClass) graphql.Marshaler {
+			return ec.marshalNEncounterClass2githubᚗcomᚋsundhedsklyngeᚋklyngeᚋgraphᚋmodelᚐEncounterClass(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_HospitalEncounter_class(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("HospitalEncounter", field, false, false, "EncounterClass")
+}
+
+func (ec *executionContext) _HospitalEncounter_classCode(ctx context.Context, field graphql.CollectedField, obj *model.HospitalEncounter) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_HospitalEncounter_classCode(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ClassCode, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_HospitalEncounter_classCode(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("HospitalEncounter", field, false, false, "String")
+}
+
+func (ec *executionContext) _HospitalEncounter_status(ctx context.Context, field graphql.CollectedField, obj *model.HospitalEncounter) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_HospitalEncounter_status(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Status, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.EncounterStatus) graphql.Marshaler {
+			return ec.marshalNEncounterStatus2githubᚗcomᚋsundhedsklyngeᚋklyngeᚋgraphᚋmodelᚐEncounterStatus(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_HospitalEncounter_status(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("HospitalEncounter", field, false, false, "EncounterStatus")
+}
+
+func (ec *executionContext) _HospitalEncounter_start(ctx context.Context, field graphql.CollectedField, obj *model.HospitalEncounter) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_HospitalEncounter_start(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Start, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_HospitalEncounter_start(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("HospitalEncounter", field, false, false, "DateTime")
+}
+
+func (ec *executionContext) _HospitalEncounter_end(ctx context.Context, field graphql.CollectedField, obj *model.HospitalEncounter) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_HospitalEncounter_end(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.End, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalODateTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_HospitalEncounter_end(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("HospitalEncounter", field, false, false, "DateTime")
+}
+
+func (ec *executionContext) _HospitalEncounter_hospital(ctx context.Context, field graphql.CollectedField, obj *model.HospitalEncounter) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_HospitalEncounter_hospital(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Hospital, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *domain.Organization) graphql.Marshaler {
+			return ec.marshalNOrganization2ᚖgithubᚗcomᚋsundhedsklyngeᚋklyngeᚋdomainᚐOrganization(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_HospitalEncounter_hospital(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "HospitalEncounter",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Organization(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _HospitalEncounter_department(ctx context.Context, field graphql.CollectedField, obj *model.HospitalEncounter) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_HospitalEncounter_department(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Department, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *domain.Organization) graphql.Marshaler {
+			return ec.marshalNOrganization2ᚖgithubᚗcomᚋsundhedsklyngeᚋklyngeᚋdomainᚐOrganization(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_HospitalEncounter_department(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "HospitalEncounter",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Organization(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _HospitalEncounter_psychiatric(ctx context.Context, field graphql.CollectedField, obj *model.HospitalEncounter) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_HospitalEncounter_psychiatric(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Psychiatric, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_HospitalEncounter_psychiatric(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("HospitalEncounter", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _HospitalEncounter_destination(ctx context.Context, field graphql.CollectedField, obj *model.HospitalEncounter) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_HospitalEncounter_destination(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Destination, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.DischargeDestination) graphql.Marshaler {
+			return ec.marshalODischargeDestination2ᚖgithubᚗcomᚋsundhedsklyngeᚋklyngeᚋgraphᚋmodelᚐDischargeDestination(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_HospitalEncounter_destination(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("HospitalEncounter", field, false, false, "DischargeDestination")
+}
+
+func (ec *executionContext) _HospitalEncounter_notifications(ctx context.Context, field graphql.CollectedField, obj *model.HospitalEncounter) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_HospitalEncounter_notifications(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Notifications, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.HospitalNotification) graphql.Marshaler {
+			return ec.marshalNHospitalNotification2ᚕgithubᚗcomᚋsundhedsklyngeᚋklyngeᚋgraphᚋmodelᚐHospitalNotificationᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_HospitalEncounter_notifications(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "HospitalEncounter",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_HospitalNotification(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _HospitalEncounterConnection_nodes(ctx context.Context, field graphql.CollectedField, obj *model.HospitalEncounterConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_HospitalEncounterConnection_nodes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Nodes, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.HospitalEncounter) graphql.Marshaler {
+			return ec.marshalNHospitalEncounter2ᚕgithubᚗcomᚋsundhedsklyngeᚋklyngeᚋgraphᚋmodelᚐHospitalEncounterᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_HospitalEncounterConnection_nodes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "HospitalEncounterConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_HospitalEncounter(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _HospitalEncounterConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.HospitalEncounterConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_HospitalEncounterConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖgithubᚗcomᚋsundhedsklyngeᚋklyngeᚋgraphᚋmodelᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_HospitalEncounterConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "HospitalEncounterConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _HospitalEncounterConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.HospitalEncounterConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_HospitalEncounterConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_HospitalEncounterConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("HospitalEncounterConnection", field, false, false, "Int")
+}
+
+func (ec *executionContext) _HospitalNotification_id(ctx context.Context, field graphql.CollectedField, obj *model.HospitalNotification) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_HospitalNotification_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_HospitalNotification_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("HospitalNotification", field, false, false, "ID")
+}
+
+func (ec *executionContext) _HospitalNotification_code(ctx context.Context, field graphql.CollectedField, obj *model.HospitalNotification) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_HospitalNotification_code(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Code, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_HospitalNotification_code(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("HospitalNotification", field, false, false, "String")
+}
+
+func (ec *executionContext) _HospitalNotification_event(ctx context.Context, field graphql.CollectedField, obj *model.HospitalNotification) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_HospitalNotification_event(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Event, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.NotificationEvent) graphql.Marshaler {
+			return ec.marshalNNotificationEvent2githubᚗcomᚋsundhedsklyngeᚋklyngeᚋgraphᚋmodelᚐNotificationEvent(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_HospitalNotification_event(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("HospitalNotification", field, false, false, "NotificationEvent")
+}
+
+func (ec *executionContext) _HospitalNotification_correction(ctx context.Context, field graphql.CollectedField, obj *model.HospitalNotification) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_HospitalNotification_correction(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Correction, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.NotificationCorrection) graphql.Marshaler {
+			return ec.marshalNNotificationCorrection2githubᚗcomᚋsundhedsklyngeᚋklyngeᚋgraphᚋmodelᚐNotificationCorrection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_HospitalNotification_correction(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("HospitalNotification", field, false, false, "NotificationCorrection")
+}
+
+func (ec *executionContext) _HospitalNotification_occurredAt(ctx context.Context, field graphql.CollectedField, obj *model.HospitalNotification) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_HospitalNotification_occurredAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.OccurredAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_HospitalNotification_occurredAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("HospitalNotification", field, false, false, "DateTime")
+}
+
+func (ec *executionContext) _HospitalNotification_sentAt(ctx context.Context, field graphql.CollectedField, obj *model.HospitalNotification) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_HospitalNotification_sentAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.SentAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_HospitalNotification_sentAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("HospitalNotification", field, false, false, "DateTime")
+}
+
+func (ec *executionContext) _HospitalNotification_receiverMunicipalityCode(ctx context.Context, field graphql.CollectedField, obj *model.HospitalNotification) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_HospitalNotification_receiverMunicipalityCode(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ReceiverMunicipalityCode, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_HospitalNotification_receiverMunicipalityCode(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("HospitalNotification", field, false, false, "Int")
+}
+
+func (ec *executionContext) _HospitalNotification_replaces(ctx context.Context, field graphql.CollectedField, obj *model.HospitalNotification) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_HospitalNotification_replaces(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Replaces, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOID2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_HospitalNotification_replaces(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("HospitalNotification", field, false, false, "ID")
 }
 
 func (ec *executionContext) _InitiativeFunding_initiative(ctx context.Context, field graphql.CollectedField, obj *registry.InitiativeFunding) (ret graphql.Marshaler) {
@@ -1980,6 +6395,566 @@ func (ec *executionContext) fieldContext_Municipality_clusters(_ context.Context
 	return fc, nil
 }
 
+func (ec *executionContext) _Organization_sor(ctx context.Context, field graphql.CollectedField, obj *domain.Organization) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Organization_sor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Organization().Sor(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Organization_sor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Organization", field, true, true, "String")
+}
+
+func (ec *executionContext) _Organization_name(ctx context.Context, field graphql.CollectedField, obj *domain.Organization) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Organization_name(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Name, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Organization_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Organization", field, false, false, "String")
+}
+
+func (ec *executionContext) _OutOfHoursContact_id(ctx context.Context, field graphql.CollectedField, obj *model.OutOfHoursContact) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OutOfHoursContact_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OutOfHoursContact_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OutOfHoursContact", field, false, false, "ID")
+}
+
+func (ec *executionContext) _OutOfHoursContact_receivedAt(ctx context.Context, field graphql.CollectedField, obj *model.OutOfHoursContact) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OutOfHoursContact_receivedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ReceivedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OutOfHoursContact_receivedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OutOfHoursContact", field, false, false, "DateTime")
+}
+
+func (ec *executionContext) _OutOfHoursContact_triageBy(ctx context.Context, field graphql.CollectedField, obj *model.OutOfHoursContact) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OutOfHoursContact_triageBy(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TriageBy, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OutOfHoursContact_triageBy(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OutOfHoursContact", field, false, false, "String")
+}
+
+func (ec *executionContext) _OutOfHoursContact_complaint(ctx context.Context, field graphql.CollectedField, obj *model.OutOfHoursContact) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OutOfHoursContact_complaint(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Complaint, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *domain.Coding) graphql.Marshaler {
+			return ec.marshalNCoding2ᚖgithubᚗcomᚋsundhedsklyngeᚋklyngeᚋdomainᚐCoding(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OutOfHoursContact_complaint(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "OutOfHoursContact",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Coding(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _OutOfHoursContact_urgency(ctx context.Context, field graphql.CollectedField, obj *model.OutOfHoursContact) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OutOfHoursContact_urgency(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Urgency, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.Urgency) graphql.Marshaler {
+			return ec.marshalNUrgency2githubᚗcomᚋsundhedsklyngeᚋklyngeᚋgraphᚋmodelᚐUrgency(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OutOfHoursContact_urgency(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OutOfHoursContact", field, false, false, "Urgency")
+}
+
+func (ec *executionContext) _OutOfHoursContact_outcome(ctx context.Context, field graphql.CollectedField, obj *model.OutOfHoursContact) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OutOfHoursContact_outcome(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Outcome, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.TriageOutcome) graphql.Marshaler {
+			return ec.marshalNTriageOutcome2githubᚗcomᚋsundhedsklyngeᚋklyngeᚋgraphᚋmodelᚐTriageOutcome(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OutOfHoursContact_outcome(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OutOfHoursContact", field, false, false, "TriageOutcome")
+}
+
+func (ec *executionContext) _OutOfHoursContact_startedAt(ctx context.Context, field graphql.CollectedField, obj *model.OutOfHoursContact) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OutOfHoursContact_startedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.StartedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OutOfHoursContact_startedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OutOfHoursContact", field, false, false, "DateTime")
+}
+
+func (ec *executionContext) _OutOfHoursContact_endedAt(ctx context.Context, field graphql.CollectedField, obj *model.OutOfHoursContact) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OutOfHoursContact_endedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.EndedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalODateTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_OutOfHoursContact_endedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OutOfHoursContact", field, false, false, "DateTime")
+}
+
+func (ec *executionContext) _OutOfHoursContact_site(ctx context.Context, field graphql.CollectedField, obj *model.OutOfHoursContact) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OutOfHoursContact_site(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Site, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_OutOfHoursContact_site(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OutOfHoursContact", field, false, false, "String")
+}
+
+func (ec *executionContext) _OutOfHoursContactConnection_nodes(ctx context.Context, field graphql.CollectedField, obj *model.OutOfHoursContactConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OutOfHoursContactConnection_nodes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Nodes, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.OutOfHoursContact) graphql.Marshaler {
+			return ec.marshalNOutOfHoursContact2ᚕgithubᚗcomᚋsundhedsklyngeᚋklyngeᚋgraphᚋmodelᚐOutOfHoursContactᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OutOfHoursContactConnection_nodes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "OutOfHoursContactConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_OutOfHoursContact(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _OutOfHoursContactConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.OutOfHoursContactConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OutOfHoursContactConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖgithubᚗcomᚋsundhedsklyngeᚋklyngeᚋgraphᚋmodelᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OutOfHoursContactConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "OutOfHoursContactConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _OutOfHoursContactConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.OutOfHoursContactConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OutOfHoursContactConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OutOfHoursContactConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OutOfHoursContactConnection", field, false, false, "Int")
+}
+
+func (ec *executionContext) _PageInfo_hasNextPage(ctx context.Context, field graphql.CollectedField, obj *model.PageInfo) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PageInfo_hasNextPage(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.HasNextPage, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PageInfo_hasNextPage(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PageInfo", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _PageInfo_endCursor(ctx context.Context, field graphql.CollectedField, obj *model.PageInfo) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PageInfo_endCursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.EndCursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_PageInfo_endCursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PageInfo", field, false, false, "String")
+}
+
+func (ec *executionContext) _Practice_ydernummer(ctx context.Context, field graphql.CollectedField, obj *model.Practice) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Practice_ydernummer(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Ydernummer, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Practice_ydernummer(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Practice", field, false, false, "String")
+}
+
+func (ec *executionContext) _Practice_name(ctx context.Context, field graphql.CollectedField, obj *model.Practice) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Practice_name(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Name, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Practice_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Practice", field, false, false, "String")
+}
+
+func (ec *executionContext) _Practice_municipality(ctx context.Context, field graphql.CollectedField, obj *model.Practice) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Practice_municipality(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Municipality, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *registry.Municipality) graphql.Marshaler {
+			return ec.marshalOMunicipality2ᚖgithubᚗcomᚋsundhedsklyngeᚋklyngeᚋconnectorsᚋregistryᚐMunicipality(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Practice_municipality(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Practice",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Municipality(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Practice_clusters(ctx context.Context, field graphql.CollectedField, obj *model.Practice) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Practice_clusters(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Clusters, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []registry.Cluster) graphql.Marshaler {
+			return ec.marshalNCluster2ᚕgithubᚗcomᚋsundhedsklyngeᚋklyngeᚋconnectorsᚋregistryᚐClusterᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Practice_clusters(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Practice",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Cluster(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Practice_address(ctx context.Context, field graphql.CollectedField, obj *model.Practice) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Practice_address(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Address, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Address) graphql.Marshaler {
+			return ec.marshalOAddress2ᚖgithubᚗcomᚋsundhedsklyngeᚋklyngeᚋgraphᚋmodelᚐAddress(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Practice_address(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Practice",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Address(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Practice_phone(ctx context.Context, field graphql.CollectedField, obj *model.Practice) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Practice_phone(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Phone, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Practice_phone(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Practice", field, false, false, "String")
+}
+
 func (ec *executionContext) _Query_version(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -2001,6 +6976,94 @@ func (ec *executionContext) _Query_version(ctx context.Context, field graphql.Co
 }
 func (ec *executionContext) fieldContext_Query_version(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Query", field, true, true, "String")
+}
+
+func (ec *executionContext) _Query_citizen(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_citizen(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Citizen(ctx, fc.Args["cpr"].(domain.CPR))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Citizen) graphql.Marshaler {
+			return ec.marshalOCitizen2ᚖgithubᚗcomᚋsundhedsklyngeᚋklyngeᚋgraphᚋmodelᚐCitizen(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Query_citizen(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Citizen(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_citizen_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_citizens(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_citizens(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Citizens(ctx, fc.Args["cprs"].([]domain.CPR))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.Citizen) graphql.Marshaler {
+			return ec.marshalNCitizen2ᚕᚖgithubᚗcomᚋsundhedsklyngeᚋklyngeᚋgraphᚋmodelᚐCitizen(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_citizens(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Citizen(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_citizens_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _Query_regions(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
@@ -2331,6 +7394,768 @@ func (ec *executionContext) fieldContext_Query___schema(_ context.Context, field
 	return fc, nil
 }
 
+func (ec *executionContext) _ReceivedNotification_id(ctx context.Context, field graphql.CollectedField, obj *model.ReceivedNotification) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReceivedNotification_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReceivedNotification_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReceivedNotification", field, false, false, "ID")
+}
+
+func (ec *executionContext) _ReceivedNotification_messageId(ctx context.Context, field graphql.CollectedField, obj *model.ReceivedNotification) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReceivedNotification_messageId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.MessageID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReceivedNotification_messageId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReceivedNotification", field, false, false, "ID")
+}
+
+func (ec *executionContext) _ReceivedNotification_encounterId(ctx context.Context, field graphql.CollectedField, obj *model.ReceivedNotification) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReceivedNotification_encounterId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.EncounterID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReceivedNotification_encounterId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReceivedNotification", field, false, false, "ID")
+}
+
+func (ec *executionContext) _ReceivedNotification_code(ctx context.Context, field graphql.CollectedField, obj *model.ReceivedNotification) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReceivedNotification_code(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Code, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReceivedNotification_code(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReceivedNotification", field, false, false, "String")
+}
+
+func (ec *executionContext) _ReceivedNotification_event(ctx context.Context, field graphql.CollectedField, obj *model.ReceivedNotification) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReceivedNotification_event(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Event, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.NotificationEvent) graphql.Marshaler {
+			return ec.marshalNNotificationEvent2githubᚗcomᚋsundhedsklyngeᚋklyngeᚋgraphᚋmodelᚐNotificationEvent(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReceivedNotification_event(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReceivedNotification", field, false, false, "NotificationEvent")
+}
+
+func (ec *executionContext) _ReceivedNotification_occurredAt(ctx context.Context, field graphql.CollectedField, obj *model.ReceivedNotification) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReceivedNotification_occurredAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.OccurredAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReceivedNotification_occurredAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReceivedNotification", field, false, false, "DateTime")
+}
+
+func (ec *executionContext) _ReceivedNotification_receivedAt(ctx context.Context, field graphql.CollectedField, obj *model.ReceivedNotification) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReceivedNotification_receivedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ReceivedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReceivedNotification_receivedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReceivedNotification", field, false, false, "DateTime")
+}
+
+func (ec *executionContext) _ReceivedNotification_sender(ctx context.Context, field graphql.CollectedField, obj *model.ReceivedNotification) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReceivedNotification_sender(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Sender, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *domain.Organization) graphql.Marshaler {
+			return ec.marshalNOrganization2ᚖgithubᚗcomᚋsundhedsklyngeᚋklyngeᚋdomainᚐOrganization(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReceivedNotification_sender(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ReceivedNotification",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Organization(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ReceivedNotificationConnection_nodes(ctx context.Context, field graphql.CollectedField, obj *model.ReceivedNotificationConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReceivedNotificationConnection_nodes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Nodes, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.ReceivedNotification) graphql.Marshaler {
+			return ec.marshalNReceivedNotification2ᚕgithubᚗcomᚋsundhedsklyngeᚋklyngeᚋgraphᚋmodelᚐReceivedNotificationᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReceivedNotificationConnection_nodes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ReceivedNotificationConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ReceivedNotification(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ReceivedNotificationConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.ReceivedNotificationConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReceivedNotificationConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖgithubᚗcomᚋsundhedsklyngeᚋklyngeᚋgraphᚋmodelᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReceivedNotificationConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ReceivedNotificationConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ReceivedNotificationConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.ReceivedNotificationConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReceivedNotificationConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReceivedNotificationConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReceivedNotificationConnection", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Referral_id(ctx context.Context, field graphql.CollectedField, obj *model.Referral) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Referral_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Referral_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Referral", field, false, false, "ID")
+}
+
+func (ec *executionContext) _Referral_kind(ctx context.Context, field graphql.CollectedField, obj *model.Referral) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Referral_kind(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Kind, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.ReferralKind) graphql.Marshaler {
+			return ec.marshalNReferralKind2githubᚗcomᚋsundhedsklyngeᚋklyngeᚋgraphᚋmodelᚐReferralKind(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Referral_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Referral", field, false, false, "ReferralKind")
+}
+
+func (ec *executionContext) _Referral_senderYdernummer(ctx context.Context, field graphql.CollectedField, obj *model.Referral) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Referral_senderYdernummer(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.SenderYdernummer, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Referral_senderYdernummer(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Referral", field, false, false, "String")
+}
+
+func (ec *executionContext) _Referral_receiver(ctx context.Context, field graphql.CollectedField, obj *model.Referral) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Referral_receiver(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Receiver, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ReferralReceiver) graphql.Marshaler {
+			return ec.marshalNReferralReceiver2ᚖgithubᚗcomᚋsundhedsklyngeᚋklyngeᚋgraphᚋmodelᚐReferralReceiver(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Referral_receiver(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Referral",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ReferralReceiver(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Referral_reason(ctx context.Context, field graphql.CollectedField, obj *model.Referral) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Referral_reason(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Reason, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *domain.Coding) graphql.Marshaler {
+			return ec.marshalNCoding2ᚖgithubᚗcomᚋsundhedsklyngeᚋklyngeᚋdomainᚐCoding(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Referral_reason(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Referral",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Coding(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Referral_priority(ctx context.Context, field graphql.CollectedField, obj *model.Referral) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Referral_priority(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Priority, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.ReferralPriority) graphql.Marshaler {
+			return ec.marshalNReferralPriority2githubᚗcomᚋsundhedsklyngeᚋklyngeᚋgraphᚋmodelᚐReferralPriority(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Referral_priority(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Referral", field, false, false, "ReferralPriority")
+}
+
+func (ec *executionContext) _Referral_sentAt(ctx context.Context, field graphql.CollectedField, obj *model.Referral) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Referral_sentAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.SentAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Referral_sentAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Referral", field, false, false, "DateTime")
+}
+
+func (ec *executionContext) _Referral_status(ctx context.Context, field graphql.CollectedField, obj *model.Referral) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Referral_status(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Status, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.ReferralStatus) graphql.Marshaler {
+			return ec.marshalNReferralStatus2githubᚗcomᚋsundhedsklyngeᚋklyngeᚋgraphᚋmodelᚐReferralStatus(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Referral_status(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Referral", field, false, false, "ReferralStatus")
+}
+
+func (ec *executionContext) _Referral_history(ctx context.Context, field graphql.CollectedField, obj *model.Referral) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Referral_history(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.History, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.ReferralStatusChange) graphql.Marshaler {
+			return ec.marshalNReferralStatusChange2ᚕgithubᚗcomᚋsundhedsklyngeᚋklyngeᚋgraphᚋmodelᚐReferralStatusChangeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Referral_history(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Referral",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ReferralStatusChange(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ReferralConnection_nodes(ctx context.Context, field graphql.CollectedField, obj *model.ReferralConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReferralConnection_nodes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Nodes, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.Referral) graphql.Marshaler {
+			return ec.marshalNReferral2ᚕgithubᚗcomᚋsundhedsklyngeᚋklyngeᚋgraphᚋmodelᚐReferralᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReferralConnection_nodes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ReferralConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Referral(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ReferralConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.ReferralConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReferralConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖgithubᚗcomᚋsundhedsklyngeᚋklyngeᚋgraphᚋmodelᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReferralConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ReferralConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ReferralConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.ReferralConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReferralConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReferralConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReferralConnection", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ReferralReceiver_kind(ctx context.Context, field graphql.CollectedField, obj *model.ReferralReceiver) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReferralReceiver_kind(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Kind, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReferralReceiver_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReferralReceiver", field, false, false, "String")
+}
+
+func (ec *executionContext) _ReferralReceiver_sor(ctx context.Context, field graphql.CollectedField, obj *model.ReferralReceiver) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReferralReceiver_sor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Sor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ReferralReceiver_sor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReferralReceiver", field, false, false, "String")
+}
+
+func (ec *executionContext) _ReferralReceiver_municipalityCode(ctx context.Context, field graphql.CollectedField, obj *model.ReferralReceiver) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReferralReceiver_municipalityCode(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.MunicipalityCode, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ReferralReceiver_municipalityCode(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReferralReceiver", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ReferralReceiver_name(ctx context.Context, field graphql.CollectedField, obj *model.ReferralReceiver) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReferralReceiver_name(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Name, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReferralReceiver_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReferralReceiver", field, false, false, "String")
+}
+
+func (ec *executionContext) _ReferralStatusChange_status(ctx context.Context, field graphql.CollectedField, obj *model.ReferralStatusChange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReferralStatusChange_status(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Status, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.ReferralStatus) graphql.Marshaler {
+			return ec.marshalNReferralStatus2githubᚗcomᚋsundhedsklyngeᚋklyngeᚋgraphᚋmodelᚐReferralStatus(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReferralStatusChange_status(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReferralStatusChange", field, false, false, "ReferralStatus")
+}
+
+func (ec *executionContext) _ReferralStatusChange_at(ctx context.Context, field graphql.CollectedField, obj *model.ReferralStatusChange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReferralStatusChange_at(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.At, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReferralStatusChange_at(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReferralStatusChange", field, false, false, "DateTime")
+}
+
+func (ec *executionContext) _ReferralStatusChange_note(ctx context.Context, field graphql.CollectedField, obj *model.ReferralStatusChange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReferralStatusChange_note(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Note, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ReferralStatusChange_note(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReferralStatusChange", field, false, false, "String")
+}
+
 func (ec *executionContext) _Region_code(ctx context.Context, field graphql.CollectedField, obj *registry.Region) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -2464,6 +8289,167 @@ func (ec *executionContext) fieldContext_Region_clusters(_ context.Context, fiel
 	return fc, nil
 }
 
+func (ec *executionContext) _SourceStatus_system(ctx context.Context, field graphql.CollectedField, obj *model.SourceStatus) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SourceStatus_system(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.System, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.SourceSystem) graphql.Marshaler {
+			return ec.marshalNSourceSystem2githubᚗcomᚋsundhedsklyngeᚋklyngeᚋgraphᚋmodelᚐSourceSystem(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SourceStatus_system(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SourceStatus", field, false, false, "SourceSystem")
+}
+
+func (ec *executionContext) _SourceStatus_instance(ctx context.Context, field graphql.CollectedField, obj *model.SourceStatus) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SourceStatus_instance(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Instance, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SourceStatus_instance(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SourceStatus", field, false, false, "String")
+}
+
+func (ec *executionContext) _SourceStatus_ok(ctx context.Context, field graphql.CollectedField, obj *model.SourceStatus) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SourceStatus_ok(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Ok, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SourceStatus_ok(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SourceStatus", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _SourceStatus_answeredAt(ctx context.Context, field graphql.CollectedField, obj *model.SourceStatus) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SourceStatus_answeredAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AnsweredAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalODateTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_SourceStatus_answeredAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SourceStatus", field, false, false, "DateTime")
+}
+
+func (ec *executionContext) _SourceStatus_durationMs(ctx context.Context, field graphql.CollectedField, obj *model.SourceStatus) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SourceStatus_durationMs(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DurationMs, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_SourceStatus_durationMs(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SourceStatus", field, false, false, "Int")
+}
+
+func (ec *executionContext) _SourceStatus_errorCode(ctx context.Context, field graphql.CollectedField, obj *model.SourceStatus) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SourceStatus_errorCode(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ErrorCode, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_SourceStatus_errorCode(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SourceStatus", field, false, false, "String")
+}
+
+func (ec *executionContext) _SourceStatus_error(ctx context.Context, field graphql.CollectedField, obj *model.SourceStatus) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SourceStatus_error(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Error, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_SourceStatus_error(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SourceStatus", field, false, false, "String")
+}
+
 func (ec *executionContext) _ThemeCommittee_name(ctx context.Context, field graphql.CollectedField, obj *registry.ThemeCommittee) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -2531,6 +8517,231 @@ func (ec *executionContext) _ThemeCommittee_initiatives(ctx context.Context, fie
 }
 func (ec *executionContext) fieldContext_ThemeCommittee_initiatives(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ThemeCommittee", field, false, false, "String")
+}
+
+func (ec *executionContext) _TimelineConnection_nodes(ctx context.Context, field graphql.CollectedField, obj *model.TimelineConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TimelineConnection_nodes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Nodes, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.TimelineEvent) graphql.Marshaler {
+			return ec.marshalNTimelineEvent2ᚕgithubᚗcomᚋsundhedsklyngeᚋklyngeᚋgraphᚋmodelᚐTimelineEventᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TimelineConnection_nodes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "TimelineConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_TimelineEvent(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _TimelineConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.TimelineConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TimelineConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖgithubᚗcomᚋsundhedsklyngeᚋklyngeᚋgraphᚋmodelᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TimelineConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "TimelineConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _TimelineConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.TimelineConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TimelineConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TimelineConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TimelineConnection", field, false, false, "Int")
+}
+
+func (ec *executionContext) _TimelineEvent_at(ctx context.Context, field graphql.CollectedField, obj *model.TimelineEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TimelineEvent_at(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.At, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TimelineEvent_at(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TimelineEvent", field, false, false, "DateTime")
+}
+
+func (ec *executionContext) _TimelineEvent_source(ctx context.Context, field graphql.CollectedField, obj *model.TimelineEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TimelineEvent_source(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Source, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.SourceSystem) graphql.Marshaler {
+			return ec.marshalNSourceSystem2githubᚗcomᚋsundhedsklyngeᚋklyngeᚋgraphᚋmodelᚐSourceSystem(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TimelineEvent_source(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TimelineEvent", field, false, false, "SourceSystem")
+}
+
+func (ec *executionContext) _TimelineEvent_kind(ctx context.Context, field graphql.CollectedField, obj *model.TimelineEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TimelineEvent_kind(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Kind, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.TimelineEventKind) graphql.Marshaler {
+			return ec.marshalNTimelineEventKind2githubᚗcomᚋsundhedsklyngeᚋklyngeᚋgraphᚋmodelᚐTimelineEventKind(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TimelineEvent_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TimelineEvent", field, false, false, "TimelineEventKind")
+}
+
+func (ec *executionContext) _TimelineEvent_code(ctx context.Context, field graphql.CollectedField, obj *model.TimelineEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TimelineEvent_code(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Code, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_TimelineEvent_code(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TimelineEvent", field, false, false, "String")
+}
+
+func (ec *executionContext) _TimelineEvent_summary(ctx context.Context, field graphql.CollectedField, obj *model.TimelineEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TimelineEvent_summary(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Summary, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TimelineEvent_summary(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TimelineEvent", field, false, false, "String")
+}
+
+func (ec *executionContext) _TimelineEvent_ref(ctx context.Context, field graphql.CollectedField, obj *model.TimelineEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TimelineEvent_ref(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Ref, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TimelineEvent_ref(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TimelineEvent", field, false, false, "ID")
 }
 
 func (ec *executionContext) ___Directive_name(ctx context.Context, field graphql.CollectedField, obj *introspection.Directive) (ret graphql.Marshaler) {
@@ -3614,6 +9825,419 @@ func (ec *executionContext) fieldContext___Type_isOneOf(_ context.Context, field
 
 // region    **************************** object.gotpl ****************************
 
+var addressImplementors = []string{"Address"}
+
+func (ec *executionContext) _Address(ctx context.Context, sel ast.SelectionSet, obj *model.Address) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, addressImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Address")
+		case "line":
+			out.Values[i] = ec._Address_line(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "postalCode":
+			out.Values[i] = ec._Address_postalCode(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "city":
+			out.Values[i] = ec._Address_city(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "municipalityCode":
+			out.Values[i] = ec._Address_municipalityCode(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var careServiceImplementors = []string{"CareService"}
+
+func (ec *executionContext) _CareService(ctx context.Context, sel ast.SelectionSet, obj *model.CareService) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, careServiceImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CareService")
+		case "id":
+			out.Values[i] = ec._CareService_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "municipalityCode":
+			out.Values[i] = ec._CareService_municipalityCode(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "service":
+			out.Values[i] = ec._CareService_service(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "law":
+			out.Values[i] = ec._CareService_law(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "status":
+			out.Values[i] = ec._CareService_status(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "active":
+			out.Values[i] = ec._CareService_active(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "start":
+			out.Values[i] = ec._CareService_start(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "end":
+			out.Values[i] = ec._CareService_end(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "team":
+			out.Values[i] = ec._CareService_team(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "acuteFunction":
+			out.Values[i] = ec._CareService_acuteFunction(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var careServiceConnectionImplementors = []string{"CareServiceConnection"}
+
+func (ec *executionContext) _CareServiceConnection(ctx context.Context, sel ast.SelectionSet, obj *model.CareServiceConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, careServiceConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CareServiceConnection")
+		case "nodes":
+			out.Values[i] = ec._CareServiceConnection_nodes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "pageInfo":
+			out.Values[i] = ec._CareServiceConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "totalCount":
+			out.Values[i] = ec._CareServiceConnection_totalCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var careVisitImplementors = []string{"CareVisit"}
+
+func (ec *executionContext) _CareVisit(ctx context.Context, sel ast.SelectionSet, obj *model.CareVisit) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, careVisitImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CareVisit")
+		case "id":
+			out.Values[i] = ec._CareVisit_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "serviceId":
+			out.Values[i] = ec._CareVisit_serviceId(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "plannedAt":
+			out.Values[i] = ec._CareVisit_plannedAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "performedAt":
+			out.Values[i] = ec._CareVisit_performedAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "status":
+			out.Values[i] = ec._CareVisit_status(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "team":
+			out.Values[i] = ec._CareVisit_team(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var careVisitConnectionImplementors = []string{"CareVisitConnection"}
+
+func (ec *executionContext) _CareVisitConnection(ctx context.Context, sel ast.SelectionSet, obj *model.CareVisitConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, careVisitConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CareVisitConnection")
+		case "nodes":
+			out.Values[i] = ec._CareVisitConnection_nodes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "pageInfo":
+			out.Values[i] = ec._CareVisitConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "totalCount":
+			out.Values[i] = ec._CareVisitConnection_totalCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var citizenImplementors = []string{"Citizen"}
+
+func (ec *executionContext) _Citizen(ctx context.Context, sel ast.SelectionSet, obj *model.Citizen) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, citizenImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Citizen")
+		case "cpr":
+			out.Values[i] = ec._Citizen_cpr(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "name":
+			out.Values[i] = ec._Citizen_name(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "givenName":
+			out.Values[i] = ec._Citizen_givenName(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "familyName":
+			out.Values[i] = ec._Citizen_familyName(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "birthDate":
+			out.Values[i] = ec._Citizen_birthDate(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "age":
+			out.Values[i] = ec._Citizen_age(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "sex":
+			out.Values[i] = ec._Citizen_sex(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "deceasedAt":
+			out.Values[i] = ec._Citizen_deceasedAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "address":
+			out.Values[i] = ec._Citizen_address(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "municipality":
+			out.Values[i] = ec._Citizen_municipality(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "clusters":
+			out.Values[i] = ec._Citizen_clusters(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "gp":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Citizen_gp(ctx, field, obj)
+				})
+		case "gpInOtherCluster":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Citizen_gpInOtherCluster(ctx, field, obj)
+				})
+		case "hospitalEncounters":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Citizen_hospitalEncounters(ctx, field, obj)
+				})
+		case "outOfHoursContacts":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Citizen_outOfHoursContacts(ctx, field, obj)
+				})
+		case "careServices":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Citizen_careServices(ctx, field, obj)
+				})
+		case "careVisits":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Citizen_careVisits(ctx, field, obj)
+				})
+		case "notificationsReceived":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Citizen_notificationsReceived(ctx, field, obj)
+				})
+		case "referrals":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Citizen_referrals(ctx, field, obj)
+				})
+		case "timeline":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Citizen_timeline(ctx, field, obj)
+				})
+		case "sources":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Citizen_sources(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var clusterImplementors = []string{"Cluster"}
 
 func (ec *executionContext) _Cluster(ctx context.Context, sel ast.SelectionSet, obj *registry.Cluster) graphql.Marshaler {
@@ -3797,6 +10421,49 @@ func (ec *executionContext) _ClusterMembership(ctx context.Context, sel ast.Sele
 	return out
 }
 
+var codingImplementors = []string{"Coding"}
+
+func (ec *executionContext) _Coding(ctx context.Context, sel ast.SelectionSet, obj *domain.Coding) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, codingImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Coding")
+		case "system":
+			out.Values[i] = ec._Coding_system(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "code":
+			out.Values[i] = ec._Coding_code(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "display":
+			out.Values[i] = ec._Coding_display(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var fundingImplementors = []string{"Funding"}
 
 func (ec *executionContext) _Funding(ctx context.Context, sel ast.SelectionSet, obj *registry.Funding) graphql.Marshaler {
@@ -3835,6 +10502,200 @@ func (ec *executionContext) _Funding(ctx context.Context, sel ast.SelectionSet, 
 			out.Values[i] = ec._Funding_source(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var hospitalEncounterImplementors = []string{"HospitalEncounter"}
+
+func (ec *executionContext) _HospitalEncounter(ctx context.Context, sel ast.SelectionSet, obj *model.HospitalEncounter) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, hospitalEncounterImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("HospitalEncounter")
+		case "id":
+			out.Values[i] = ec._HospitalEncounter_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "class":
+			out.Values[i] = ec._HospitalEncounter_class(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "classCode":
+			out.Values[i] = ec._HospitalEncounter_classCode(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "status":
+			out.Values[i] = ec._HospitalEncounter_status(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "start":
+			out.Values[i] = ec._HospitalEncounter_start(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "end":
+			out.Values[i] = ec._HospitalEncounter_end(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "hospital":
+			out.Values[i] = ec._HospitalEncounter_hospital(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "department":
+			out.Values[i] = ec._HospitalEncounter_department(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "psychiatric":
+			out.Values[i] = ec._HospitalEncounter_psychiatric(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "destination":
+			out.Values[i] = ec._HospitalEncounter_destination(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "notifications":
+			out.Values[i] = ec._HospitalEncounter_notifications(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var hospitalEncounterConnectionImplementors = []string{"HospitalEncounterConnection"}
+
+func (ec *executionContext) _HospitalEncounterConnection(ctx context.Context, sel ast.SelectionSet, obj *model.HospitalEncounterConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, hospitalEncounterConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("HospitalEncounterConnection")
+		case "nodes":
+			out.Values[i] = ec._HospitalEncounterConnection_nodes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "pageInfo":
+			out.Values[i] = ec._HospitalEncounterConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "totalCount":
+			out.Values[i] = ec._HospitalEncounterConnection_totalCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var hospitalNotificationImplementors = []string{"HospitalNotification"}
+
+func (ec *executionContext) _HospitalNotification(ctx context.Context, sel ast.SelectionSet, obj *model.HospitalNotification) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, hospitalNotificationImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("HospitalNotification")
+		case "id":
+			out.Values[i] = ec._HospitalNotification_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "code":
+			out.Values[i] = ec._HospitalNotification_code(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "event":
+			out.Values[i] = ec._HospitalNotification_event(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "correction":
+			out.Values[i] = ec._HospitalNotification_correction(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "occurredAt":
+			out.Values[i] = ec._HospitalNotification_occurredAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "sentAt":
+			out.Values[i] = ec._HospitalNotification_sentAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "receiverMunicipalityCode":
+			out.Values[i] = ec._HospitalNotification_receiverMunicipalityCode(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "replaces":
+			out.Values[i] = ec._HospitalNotification_replaces(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
 			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -3960,6 +10821,257 @@ func (ec *executionContext) _Municipality(ctx context.Context, sel ast.Selection
 	return out
 }
 
+var organizationImplementors = []string{"Organization"}
+
+func (ec *executionContext) _Organization(ctx context.Context, sel ast.SelectionSet, obj *domain.Organization) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, organizationImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Organization")
+		case "sor":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Organization_sor(ctx, field, obj)
+				})
+		case "name":
+			out.Values[i] = ec._Organization_name(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var outOfHoursContactImplementors = []string{"OutOfHoursContact"}
+
+func (ec *executionContext) _OutOfHoursContact(ctx context.Context, sel ast.SelectionSet, obj *model.OutOfHoursContact) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, outOfHoursContactImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("OutOfHoursContact")
+		case "id":
+			out.Values[i] = ec._OutOfHoursContact_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "receivedAt":
+			out.Values[i] = ec._OutOfHoursContact_receivedAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "triageBy":
+			out.Values[i] = ec._OutOfHoursContact_triageBy(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "complaint":
+			out.Values[i] = ec._OutOfHoursContact_complaint(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "urgency":
+			out.Values[i] = ec._OutOfHoursContact_urgency(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "outcome":
+			out.Values[i] = ec._OutOfHoursContact_outcome(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "startedAt":
+			out.Values[i] = ec._OutOfHoursContact_startedAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "endedAt":
+			out.Values[i] = ec._OutOfHoursContact_endedAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "site":
+			out.Values[i] = ec._OutOfHoursContact_site(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var outOfHoursContactConnectionImplementors = []string{"OutOfHoursContactConnection"}
+
+func (ec *executionContext) _OutOfHoursContactConnection(ctx context.Context, sel ast.SelectionSet, obj *model.OutOfHoursContactConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, outOfHoursContactConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("OutOfHoursContactConnection")
+		case "nodes":
+			out.Values[i] = ec._OutOfHoursContactConnection_nodes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "pageInfo":
+			out.Values[i] = ec._OutOfHoursContactConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "totalCount":
+			out.Values[i] = ec._OutOfHoursContactConnection_totalCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var pageInfoImplementors = []string{"PageInfo"}
+
+func (ec *executionContext) _PageInfo(ctx context.Context, sel ast.SelectionSet, obj *model.PageInfo) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, pageInfoImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("PageInfo")
+		case "hasNextPage":
+			out.Values[i] = ec._PageInfo_hasNextPage(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "endCursor":
+			out.Values[i] = ec._PageInfo_endCursor(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var practiceImplementors = []string{"Practice"}
+
+func (ec *executionContext) _Practice(ctx context.Context, sel ast.SelectionSet, obj *model.Practice) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, practiceImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Practice")
+		case "ydernummer":
+			out.Values[i] = ec._Practice_ydernummer(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "name":
+			out.Values[i] = ec._Practice_name(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "municipality":
+			out.Values[i] = ec._Practice_municipality(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "clusters":
+			out.Values[i] = ec._Practice_clusters(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "address":
+			out.Values[i] = ec._Practice_address(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "phone":
+			out.Values[i] = ec._Practice_phone(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var queryImplementors = []string{"Query"}
 
 func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) graphql.Marshaler {
@@ -3984,6 +11096,18 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_version(ctx, field)
+				})
+		case "citizen":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_citizen(ctx, field)
+				})
+		case "citizens":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_citizens(ctx, field)
 				})
 		case "regions":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
@@ -4034,6 +11158,324 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 			})
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var receivedNotificationImplementors = []string{"ReceivedNotification"}
+
+func (ec *executionContext) _ReceivedNotification(ctx context.Context, sel ast.SelectionSet, obj *model.ReceivedNotification) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, receivedNotificationImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ReceivedNotification")
+		case "id":
+			out.Values[i] = ec._ReceivedNotification_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "messageId":
+			out.Values[i] = ec._ReceivedNotification_messageId(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "encounterId":
+			out.Values[i] = ec._ReceivedNotification_encounterId(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "code":
+			out.Values[i] = ec._ReceivedNotification_code(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "event":
+			out.Values[i] = ec._ReceivedNotification_event(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "occurredAt":
+			out.Values[i] = ec._ReceivedNotification_occurredAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "receivedAt":
+			out.Values[i] = ec._ReceivedNotification_receivedAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "sender":
+			out.Values[i] = ec._ReceivedNotification_sender(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var receivedNotificationConnectionImplementors = []string{"ReceivedNotificationConnection"}
+
+func (ec *executionContext) _ReceivedNotificationConnection(ctx context.Context, sel ast.SelectionSet, obj *model.ReceivedNotificationConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, receivedNotificationConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ReceivedNotificationConnection")
+		case "nodes":
+			out.Values[i] = ec._ReceivedNotificationConnection_nodes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "pageInfo":
+			out.Values[i] = ec._ReceivedNotificationConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "totalCount":
+			out.Values[i] = ec._ReceivedNotificationConnection_totalCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var referralImplementors = []string{"Referral"}
+
+func (ec *executionContext) _Referral(ctx context.Context, sel ast.SelectionSet, obj *model.Referral) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, referralImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Referral")
+		case "id":
+			out.Values[i] = ec._Referral_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "kind":
+			out.Values[i] = ec._Referral_kind(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "senderYdernummer":
+			out.Values[i] = ec._Referral_senderYdernummer(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "receiver":
+			out.Values[i] = ec._Referral_receiver(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "reason":
+			out.Values[i] = ec._Referral_reason(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "priority":
+			out.Values[i] = ec._Referral_priority(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "sentAt":
+			out.Values[i] = ec._Referral_sentAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "status":
+			out.Values[i] = ec._Referral_status(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "history":
+			out.Values[i] = ec._Referral_history(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var referralConnectionImplementors = []string{"ReferralConnection"}
+
+func (ec *executionContext) _ReferralConnection(ctx context.Context, sel ast.SelectionSet, obj *model.ReferralConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, referralConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ReferralConnection")
+		case "nodes":
+			out.Values[i] = ec._ReferralConnection_nodes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "pageInfo":
+			out.Values[i] = ec._ReferralConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "totalCount":
+			out.Values[i] = ec._ReferralConnection_totalCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var referralReceiverImplementors = []string{"ReferralReceiver"}
+
+func (ec *executionContext) _ReferralReceiver(ctx context.Context, sel ast.SelectionSet, obj *model.ReferralReceiver) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, referralReceiverImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ReferralReceiver")
+		case "kind":
+			out.Values[i] = ec._ReferralReceiver_kind(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "sor":
+			out.Values[i] = ec._ReferralReceiver_sor(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "municipalityCode":
+			out.Values[i] = ec._ReferralReceiver_municipalityCode(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "name":
+			out.Values[i] = ec._ReferralReceiver_name(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var referralStatusChangeImplementors = []string{"ReferralStatusChange"}
+
+func (ec *executionContext) _ReferralStatusChange(ctx context.Context, sel ast.SelectionSet, obj *model.ReferralStatusChange) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, referralStatusChangeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ReferralStatusChange")
+		case "status":
+			out.Values[i] = ec._ReferralStatusChange_status(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "at":
+			out.Values[i] = ec._ReferralStatusChange_at(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "note":
+			out.Values[i] = ec._ReferralStatusChange_note(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
 			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -4107,6 +11549,69 @@ func (ec *executionContext) _Region(ctx context.Context, sel ast.SelectionSet, o
 	return out
 }
 
+var sourceStatusImplementors = []string{"SourceStatus"}
+
+func (ec *executionContext) _SourceStatus(ctx context.Context, sel ast.SelectionSet, obj *model.SourceStatus) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, sourceStatusImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("SourceStatus")
+		case "system":
+			out.Values[i] = ec._SourceStatus_system(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "instance":
+			out.Values[i] = ec._SourceStatus_instance(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "ok":
+			out.Values[i] = ec._SourceStatus_ok(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "answeredAt":
+			out.Values[i] = ec._SourceStatus_answeredAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "durationMs":
+			out.Values[i] = ec._SourceStatus_durationMs(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "errorCode":
+			out.Values[i] = ec._SourceStatus_errorCode(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "error":
+			out.Values[i] = ec._SourceStatus_error(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var themeCommitteeImplementors = []string{"ThemeCommittee"}
 
 func (ec *executionContext) _ThemeCommittee(ctx context.Context, sel ast.SelectionSet, obj *registry.ThemeCommittee) graphql.Marshaler {
@@ -4130,6 +11635,107 @@ func (ec *executionContext) _ThemeCommittee(ctx context.Context, sel ast.Selecti
 			}
 		case "initiatives":
 			out.Values[i] = ec._ThemeCommittee_initiatives(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var timelineConnectionImplementors = []string{"TimelineConnection"}
+
+func (ec *executionContext) _TimelineConnection(ctx context.Context, sel ast.SelectionSet, obj *model.TimelineConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, timelineConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("TimelineConnection")
+		case "nodes":
+			out.Values[i] = ec._TimelineConnection_nodes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "pageInfo":
+			out.Values[i] = ec._TimelineConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "totalCount":
+			out.Values[i] = ec._TimelineConnection_totalCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var timelineEventImplementors = []string{"TimelineEvent"}
+
+func (ec *executionContext) _TimelineEvent(ctx context.Context, sel ast.SelectionSet, obj *model.TimelineEvent) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, timelineEventImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("TimelineEvent")
+		case "at":
+			out.Values[i] = ec._TimelineEvent_at(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "source":
+			out.Values[i] = ec._TimelineEvent_source(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "kind":
+			out.Values[i] = ec._TimelineEvent_kind(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "code":
+			out.Values[i] = ec._TimelineEvent_code(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "summary":
+			out.Values[i] = ec._TimelineEvent_summary(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "ref":
+			out.Values[i] = ec._TimelineEvent_ref(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -4526,6 +12132,119 @@ func (ec *executionContext) marshalNBoolean2bool(ctx context.Context, sel ast.Se
 	return res
 }
 
+func (ec *executionContext) unmarshalNCPR2githubᚗcomᚋsundhedsklyngeᚋklyngeᚋdomainᚐCPR(ctx context.Context, v any) (domain.CPR, error) {
+	res, err := scalars.UnmarshalCPR(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNCPR2githubᚗcomᚋsundhedsklyngeᚋklyngeᚋdomainᚐCPR(ctx context.Context, sel ast.SelectionSet, v domain.CPR) graphql.Marshaler {
+	_ = sel
+	res := scalars.MarshalCPR(v)
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "CPR!")
+	}
+	return res
+}
+
+func (ec *executionContext) unmarshalNCPR2ᚕgithubᚗcomᚋsundhedsklyngeᚋklyngeᚋdomainᚐCPRᚄ(ctx context.Context, v any) ([]domain.CPR, error) {
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]domain.CPR, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNCPR2githubᚗcomᚋsundhedsklyngeᚋklyngeᚋdomainᚐCPR(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalNCPR2ᚕgithubᚗcomᚋsundhedsklyngeᚋklyngeᚋdomainᚐCPRᚄ(ctx context.Context, sel ast.SelectionSet, v []domain.CPR) graphql.Marshaler {
+	ret := make(graphql.Array, len(v))
+	for i := range v {
+		ret[i] = ec.marshalNCPR2githubᚗcomᚋsundhedsklyngeᚋklyngeᚋdomainᚐCPR(ctx, sel, v[i])
+	}
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNCareService2githubᚗcomᚋsundhedsklyngeᚋklyngeᚋgraphᚋmodelᚐCareService(ctx context.Context, sel ast.SelectionSet, v model.CareService) graphql.Marshaler {
+	return ec._CareService(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNCareService2ᚕgithubᚗcomᚋsundhedsklyngeᚋklyngeᚋgraphᚋmodelᚐCareServiceᚄ(ctx context.Context, sel ast.SelectionSet, v []model.CareService) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNCareService2githubᚗcomᚋsundhedsklyngeᚋklyngeᚋgraphᚋmodelᚐCareService(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalNCareServiceStatus2githubᚗcomᚋsundhedsklyngeᚋklyngeᚋgraphᚋmodelᚐCareServiceStatus(ctx context.Context, v any) (model.CareServiceStatus, error) {
+	var res model.CareServiceStatus
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNCareServiceStatus2githubᚗcomᚋsundhedsklyngeᚋklyngeᚋgraphᚋmodelᚐCareServiceStatus(ctx context.Context, sel ast.SelectionSet, v model.CareServiceStatus) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) marshalNCareVisit2githubᚗcomᚋsundhedsklyngeᚋklyngeᚋgraphᚋmodelᚐCareVisit(ctx context.Context, sel ast.SelectionSet, v model.CareVisit) graphql.Marshaler {
+	return ec._CareVisit(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNCareVisit2ᚕgithubᚗcomᚋsundhedsklyngeᚋklyngeᚋgraphᚋmodelᚐCareVisitᚄ(ctx context.Context, sel ast.SelectionSet, v []model.CareVisit) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNCareVisit2githubᚗcomᚋsundhedsklyngeᚋklyngeᚋgraphᚋmodelᚐCareVisit(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalNCareVisitStatus2githubᚗcomᚋsundhedsklyngeᚋklyngeᚋgraphᚋmodelᚐCareVisitStatus(ctx context.Context, v any) (model.CareVisitStatus, error) {
+	var res model.CareVisitStatus
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNCareVisitStatus2githubᚗcomᚋsundhedsklyngeᚋklyngeᚋgraphᚋmodelᚐCareVisitStatus(ctx context.Context, sel ast.SelectionSet, v model.CareVisitStatus) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) marshalNCitizen2ᚕᚖgithubᚗcomᚋsundhedsklyngeᚋklyngeᚋgraphᚋmodelᚐCitizen(ctx context.Context, sel ast.SelectionSet, v []*model.Citizen) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalOCitizen2ᚖgithubᚗcomᚋsundhedsklyngeᚋklyngeᚋgraphᚋmodelᚐCitizen(ctx, sel, v[i])
+	})
+
+	return ret
+}
+
 func (ec *executionContext) marshalNCluster2githubᚗcomᚋsundhedsklyngeᚋklyngeᚋconnectorsᚋregistryᚐCluster(ctx context.Context, sel ast.SelectionSet, v registry.Cluster) graphql.Marshaler {
 	return ec._Cluster(ctx, sel, &v)
 }
@@ -4555,6 +12274,102 @@ func (ec *executionContext) marshalNClusterMembership2ᚕgithubᚗcomᚋsundheds
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNClusterMembership2githubᚗcomᚋsundhedsklyngeᚋklyngeᚋconnectorsᚋregistryᚐMembership(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNCoding2ᚖgithubᚗcomᚋsundhedsklyngeᚋklyngeᚋdomainᚐCoding(ctx context.Context, sel ast.SelectionSet, v *domain.Coding) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Coding!")
+		return graphql.Null
+	}
+	return ec._Coding(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNDate2timeᚐTime(ctx context.Context, v any) (time.Time, error) {
+	res, err := scalars.UnmarshalDate(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNDate2timeᚐTime(ctx context.Context, sel ast.SelectionSet, v time.Time) graphql.Marshaler {
+	_ = sel
+	res := scalars.MarshalDate(v)
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "Date!")
+	}
+	return res
+}
+
+func (ec *executionContext) unmarshalNDateTime2timeᚐTime(ctx context.Context, v any) (time.Time, error) {
+	res, err := scalars.UnmarshalDateTime(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNDateTime2timeᚐTime(ctx context.Context, sel ast.SelectionSet, v time.Time) graphql.Marshaler {
+	_ = sel
+	res := scalars.MarshalDateTime(v)
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "DateTime!")
+	}
+	return res
+}
+
+func (ec *executionContext) unmarshalNEncounterClass2githubᚗcomᚋsundhedsklyngeᚋklyngeᚋgraphᚋmodelᚐEncounterClass(ctx context.Context, v any) (model.EncounterClass, error) {
+	var res model.EncounterClass
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNEncounterClass2githubᚗcomᚋsundhedsklyngeᚋklyngeᚋgraphᚋmodelᚐEncounterClass(ctx context.Context, sel ast.SelectionSet, v model.EncounterClass) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) unmarshalNEncounterStatus2githubᚗcomᚋsundhedsklyngeᚋklyngeᚋgraphᚋmodelᚐEncounterStatus(ctx context.Context, v any) (model.EncounterStatus, error) {
+	var res model.EncounterStatus
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNEncounterStatus2githubᚗcomᚋsundhedsklyngeᚋklyngeᚋgraphᚋmodelᚐEncounterStatus(ctx context.Context, sel ast.SelectionSet, v model.EncounterStatus) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) marshalNHospitalEncounter2githubᚗcomᚋsundhedsklyngeᚋklyngeᚋgraphᚋmodelᚐHospitalEncounter(ctx context.Context, sel ast.SelectionSet, v model.HospitalEncounter) graphql.Marshaler {
+	return ec._HospitalEncounter(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNHospitalEncounter2ᚕgithubᚗcomᚋsundhedsklyngeᚋklyngeᚋgraphᚋmodelᚐHospitalEncounterᚄ(ctx context.Context, sel ast.SelectionSet, v []model.HospitalEncounter) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNHospitalEncounter2githubᚗcomᚋsundhedsklyngeᚋklyngeᚋgraphᚋmodelᚐHospitalEncounter(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNHospitalNotification2githubᚗcomᚋsundhedsklyngeᚋklyngeᚋgraphᚋmodelᚐHospitalNotification(ctx context.Context, sel ast.SelectionSet, v model.HospitalNotification) graphql.Marshaler {
+	return ec._HospitalNotification(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNHospitalNotification2ᚕgithubᚗcomᚋsundhedsklyngeᚋklyngeᚋgraphᚋmodelᚐHospitalNotificationᚄ(ctx context.Context, sel ast.SelectionSet, v []model.HospitalNotification) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNHospitalNotification2githubᚗcomᚋsundhedsklyngeᚋklyngeᚋgraphᚋmodelᚐHospitalNotification(ctx, sel, v[i])
 	})
 
 	for _, e := range ret {
@@ -4671,6 +12486,160 @@ func (ec *executionContext) marshalNMunicipality2ᚖgithubᚗcomᚋsundhedsklyng
 	return ec._Municipality(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalNNotificationCorrection2githubᚗcomᚋsundhedsklyngeᚋklyngeᚋgraphᚋmodelᚐNotificationCorrection(ctx context.Context, v any) (model.NotificationCorrection, error) {
+	var res model.NotificationCorrection
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNNotificationCorrection2githubᚗcomᚋsundhedsklyngeᚋklyngeᚋgraphᚋmodelᚐNotificationCorrection(ctx context.Context, sel ast.SelectionSet, v model.NotificationCorrection) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) unmarshalNNotificationEvent2githubᚗcomᚋsundhedsklyngeᚋklyngeᚋgraphᚋmodelᚐNotificationEvent(ctx context.Context, v any) (model.NotificationEvent, error) {
+	var res model.NotificationEvent
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNNotificationEvent2githubᚗcomᚋsundhedsklyngeᚋklyngeᚋgraphᚋmodelᚐNotificationEvent(ctx context.Context, sel ast.SelectionSet, v model.NotificationEvent) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) marshalNOrganization2ᚖgithubᚗcomᚋsundhedsklyngeᚋklyngeᚋdomainᚐOrganization(ctx context.Context, sel ast.SelectionSet, v *domain.Organization) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Organization!")
+		return graphql.Null
+	}
+	return ec._Organization(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNOutOfHoursContact2githubᚗcomᚋsundhedsklyngeᚋklyngeᚋgraphᚋmodelᚐOutOfHoursContact(ctx context.Context, sel ast.SelectionSet, v model.OutOfHoursContact) graphql.Marshaler {
+	return ec._OutOfHoursContact(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNOutOfHoursContact2ᚕgithubᚗcomᚋsundhedsklyngeᚋklyngeᚋgraphᚋmodelᚐOutOfHoursContactᚄ(ctx context.Context, sel ast.SelectionSet, v []model.OutOfHoursContact) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNOutOfHoursContact2githubᚗcomᚋsundhedsklyngeᚋklyngeᚋgraphᚋmodelᚐOutOfHoursContact(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNPageInfo2ᚖgithubᚗcomᚋsundhedsklyngeᚋklyngeᚋgraphᚋmodelᚐPageInfo(ctx context.Context, sel ast.SelectionSet, v *model.PageInfo) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "PageInfo!")
+		return graphql.Null
+	}
+	return ec._PageInfo(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNReceivedNotification2githubᚗcomᚋsundhedsklyngeᚋklyngeᚋgraphᚋmodelᚐReceivedNotification(ctx context.Context, sel ast.SelectionSet, v model.ReceivedNotification) graphql.Marshaler {
+	return ec._ReceivedNotification(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNReceivedNotification2ᚕgithubᚗcomᚋsundhedsklyngeᚋklyngeᚋgraphᚋmodelᚐReceivedNotificationᚄ(ctx context.Context, sel ast.SelectionSet, v []model.ReceivedNotification) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNReceivedNotification2githubᚗcomᚋsundhedsklyngeᚋklyngeᚋgraphᚋmodelᚐReceivedNotification(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNReferral2githubᚗcomᚋsundhedsklyngeᚋklyngeᚋgraphᚋmodelᚐReferral(ctx context.Context, sel ast.SelectionSet, v model.Referral) graphql.Marshaler {
+	return ec._Referral(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNReferral2ᚕgithubᚗcomᚋsundhedsklyngeᚋklyngeᚋgraphᚋmodelᚐReferralᚄ(ctx context.Context, sel ast.SelectionSet, v []model.Referral) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNReferral2githubᚗcomᚋsundhedsklyngeᚋklyngeᚋgraphᚋmodelᚐReferral(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalNReferralKind2githubᚗcomᚋsundhedsklyngeᚋklyngeᚋgraphᚋmodelᚐReferralKind(ctx context.Context, v any) (model.ReferralKind, error) {
+	var res model.ReferralKind
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNReferralKind2githubᚗcomᚋsundhedsklyngeᚋklyngeᚋgraphᚋmodelᚐReferralKind(ctx context.Context, sel ast.SelectionSet, v model.ReferralKind) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) unmarshalNReferralPriority2githubᚗcomᚋsundhedsklyngeᚋklyngeᚋgraphᚋmodelᚐReferralPriority(ctx context.Context, v any) (model.ReferralPriority, error) {
+	var res model.ReferralPriority
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNReferralPriority2githubᚗcomᚋsundhedsklyngeᚋklyngeᚋgraphᚋmodelᚐReferralPriority(ctx context.Context, sel ast.SelectionSet, v model.ReferralPriority) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) marshalNReferralReceiver2ᚖgithubᚗcomᚋsundhedsklyngeᚋklyngeᚋgraphᚋmodelᚐReferralReceiver(ctx context.Context, sel ast.SelectionSet, v *model.ReferralReceiver) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ReferralReceiver!")
+		return graphql.Null
+	}
+	return ec._ReferralReceiver(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNReferralStatus2githubᚗcomᚋsundhedsklyngeᚋklyngeᚋgraphᚋmodelᚐReferralStatus(ctx context.Context, v any) (model.ReferralStatus, error) {
+	var res model.ReferralStatus
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNReferralStatus2githubᚗcomᚋsundhedsklyngeᚋklyngeᚋgraphᚋmodelᚐReferralStatus(ctx context.Context, sel ast.SelectionSet, v model.ReferralStatus) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) marshalNReferralStatusChange2githubᚗcomᚋsundhedsklyngeᚋklyngeᚋgraphᚋmodelᚐReferralStatusChange(ctx context.Context, sel ast.SelectionSet, v model.ReferralStatusChange) graphql.Marshaler {
+	return ec._ReferralStatusChange(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNReferralStatusChange2ᚕgithubᚗcomᚋsundhedsklyngeᚋklyngeᚋgraphᚋmodelᚐReferralStatusChangeᚄ(ctx context.Context, sel ast.SelectionSet, v []model.ReferralStatusChange) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNReferralStatusChange2githubᚗcomᚋsundhedsklyngeᚋklyngeᚋgraphᚋmodelᚐReferralStatusChange(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
 func (ec *executionContext) marshalNRegion2githubᚗcomᚋsundhedsklyngeᚋklyngeᚋconnectorsᚋregistryᚐRegion(ctx context.Context, sel ast.SelectionSet, v registry.Region) graphql.Marshaler {
 	return ec._Region(ctx, sel, &v)
 }
@@ -4697,6 +12666,46 @@ func (ec *executionContext) marshalNRegion2ᚖgithubᚗcomᚋsundhedsklyngeᚋkl
 		return graphql.Null
 	}
 	return ec._Region(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNSex2githubᚗcomᚋsundhedsklyngeᚋklyngeᚋgraphᚋmodelᚐSex(ctx context.Context, v any) (model.Sex, error) {
+	var res model.Sex
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNSex2githubᚗcomᚋsundhedsklyngeᚋklyngeᚋgraphᚋmodelᚐSex(ctx context.Context, sel ast.SelectionSet, v model.Sex) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) marshalNSourceStatus2githubᚗcomᚋsundhedsklyngeᚋklyngeᚋgraphᚋmodelᚐSourceStatus(ctx context.Context, sel ast.SelectionSet, v model.SourceStatus) graphql.Marshaler {
+	return ec._SourceStatus(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNSourceStatus2ᚕgithubᚗcomᚋsundhedsklyngeᚋklyngeᚋgraphᚋmodelᚐSourceStatusᚄ(ctx context.Context, sel ast.SelectionSet, v []model.SourceStatus) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNSourceStatus2githubᚗcomᚋsundhedsklyngeᚋklyngeᚋgraphᚋmodelᚐSourceStatus(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalNSourceSystem2githubᚗcomᚋsundhedsklyngeᚋklyngeᚋgraphᚋmodelᚐSourceSystem(ctx context.Context, v any) (model.SourceSystem, error) {
+	var res model.SourceSystem
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNSourceSystem2githubᚗcomᚋsundhedsklyngeᚋklyngeᚋgraphᚋmodelᚐSourceSystem(ctx context.Context, sel ast.SelectionSet, v model.SourceSystem) graphql.Marshaler {
+	return v
 }
 
 func (ec *executionContext) unmarshalNString2string(ctx context.Context, v any) (string, error) {
@@ -4760,6 +12769,56 @@ func (ec *executionContext) marshalNThemeCommittee2ᚕgithubᚗcomᚋsundhedskly
 	}
 
 	return ret
+}
+
+func (ec *executionContext) marshalNTimelineEvent2githubᚗcomᚋsundhedsklyngeᚋklyngeᚋgraphᚋmodelᚐTimelineEvent(ctx context.Context, sel ast.SelectionSet, v model.TimelineEvent) graphql.Marshaler {
+	return ec._TimelineEvent(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNTimelineEvent2ᚕgithubᚗcomᚋsundhedsklyngeᚋklyngeᚋgraphᚋmodelᚐTimelineEventᚄ(ctx context.Context, sel ast.SelectionSet, v []model.TimelineEvent) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNTimelineEvent2githubᚗcomᚋsundhedsklyngeᚋklyngeᚋgraphᚋmodelᚐTimelineEvent(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalNTimelineEventKind2githubᚗcomᚋsundhedsklyngeᚋklyngeᚋgraphᚋmodelᚐTimelineEventKind(ctx context.Context, v any) (model.TimelineEventKind, error) {
+	var res model.TimelineEventKind
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNTimelineEventKind2githubᚗcomᚋsundhedsklyngeᚋklyngeᚋgraphᚋmodelᚐTimelineEventKind(ctx context.Context, sel ast.SelectionSet, v model.TimelineEventKind) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) unmarshalNTriageOutcome2githubᚗcomᚋsundhedsklyngeᚋklyngeᚋgraphᚋmodelᚐTriageOutcome(ctx context.Context, v any) (model.TriageOutcome, error) {
+	var res model.TriageOutcome
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNTriageOutcome2githubᚗcomᚋsundhedsklyngeᚋklyngeᚋgraphᚋmodelᚐTriageOutcome(ctx context.Context, sel ast.SelectionSet, v model.TriageOutcome) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) unmarshalNUrgency2githubᚗcomᚋsundhedsklyngeᚋklyngeᚋgraphᚋmodelᚐUrgency(ctx context.Context, v any) (model.Urgency, error) {
+	var res model.Urgency
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNUrgency2githubᚗcomᚋsundhedsklyngeᚋklyngeᚋgraphᚋmodelᚐUrgency(ctx context.Context, sel ast.SelectionSet, v model.Urgency) graphql.Marshaler {
+	return v
 }
 
 func (ec *executionContext) marshalN__Directive2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐDirective(ctx context.Context, sel ast.SelectionSet, v introspection.Directive) graphql.Marshaler {
@@ -4904,6 +12963,13 @@ func (ec *executionContext) marshalN__TypeKind2string(ctx context.Context, sel a
 	return res
 }
 
+func (ec *executionContext) marshalOAddress2ᚖgithubᚗcomᚋsundhedsklyngeᚋklyngeᚋgraphᚋmodelᚐAddress(ctx context.Context, sel ast.SelectionSet, v *model.Address) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._Address(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalOBoolean2bool(ctx context.Context, v any) (bool, error) {
 	res, err := graphql.UnmarshalBoolean(v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -4934,6 +13000,46 @@ func (ec *executionContext) marshalOBoolean2ᚖbool(ctx context.Context, sel ast
 	return res
 }
 
+func (ec *executionContext) marshalOCareServiceConnection2ᚖgithubᚗcomᚋsundhedsklyngeᚋklyngeᚋgraphᚋmodelᚐCareServiceConnection(ctx context.Context, sel ast.SelectionSet, v *model.CareServiceConnection) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._CareServiceConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOCareVisitConnection2ᚖgithubᚗcomᚋsundhedsklyngeᚋklyngeᚋgraphᚋmodelᚐCareVisitConnection(ctx context.Context, sel ast.SelectionSet, v *model.CareVisitConnection) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._CareVisitConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOCitizen2ᚖgithubᚗcomᚋsundhedsklyngeᚋklyngeᚋgraphᚋmodelᚐCitizen(ctx context.Context, sel ast.SelectionSet, v *model.Citizen) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._Citizen(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOCluster2ᚕgithubᚗcomᚋsundhedsklyngeᚋklyngeᚋconnectorsᚋregistryᚐClusterᚄ(ctx context.Context, sel ast.SelectionSet, v []registry.Cluster) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNCluster2githubᚗcomᚋsundhedsklyngeᚋklyngeᚋconnectorsᚋregistryᚐCluster(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
 func (ec *executionContext) marshalOCluster2ᚖgithubᚗcomᚋsundhedsklyngeᚋklyngeᚋconnectorsᚋregistryᚐCluster(ctx context.Context, sel ast.SelectionSet, v *registry.Cluster) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
@@ -4948,11 +13054,106 @@ func (ec *executionContext) marshalOClusterLevels2ᚖgithubᚗcomᚋsundhedsklyn
 	return ec._ClusterLevels(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalODateTime2ᚖtimeᚐTime(ctx context.Context, v any) (*time.Time, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := scalars.UnmarshalDateTime(v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalODateTime2ᚖtimeᚐTime(ctx context.Context, sel ast.SelectionSet, v *time.Time) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	_ = sel
+	_ = ctx
+	res := scalars.MarshalDateTime(*v)
+	return res
+}
+
+func (ec *executionContext) unmarshalODischargeDestination2ᚖgithubᚗcomᚋsundhedsklyngeᚋklyngeᚋgraphᚋmodelᚐDischargeDestination(ctx context.Context, v any) (*model.DischargeDestination, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(model.DischargeDestination)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalODischargeDestination2ᚖgithubᚗcomᚋsundhedsklyngeᚋklyngeᚋgraphᚋmodelᚐDischargeDestination(ctx context.Context, sel ast.SelectionSet, v *model.DischargeDestination) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
+}
+
+func (ec *executionContext) unmarshalOEncounterStatus2ᚕgithubᚗcomᚋsundhedsklyngeᚋklyngeᚋgraphᚋmodelᚐEncounterStatusᚄ(ctx context.Context, v any) ([]model.EncounterStatus, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]model.EncounterStatus, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNEncounterStatus2githubᚗcomᚋsundhedsklyngeᚋklyngeᚋgraphᚋmodelᚐEncounterStatus(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalOEncounterStatus2ᚕgithubᚗcomᚋsundhedsklyngeᚋklyngeᚋgraphᚋmodelᚐEncounterStatusᚄ(ctx context.Context, sel ast.SelectionSet, v []model.EncounterStatus) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNEncounterStatus2githubᚗcomᚋsundhedsklyngeᚋklyngeᚋgraphᚋmodelᚐEncounterStatus(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
 func (ec *executionContext) marshalOFunding2ᚖgithubᚗcomᚋsundhedsklyngeᚋklyngeᚋconnectorsᚋregistryᚐFunding(ctx context.Context, sel ast.SelectionSet, v *registry.Funding) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
 	}
 	return ec._Funding(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOHospitalEncounterConnection2ᚖgithubᚗcomᚋsundhedsklyngeᚋklyngeᚋgraphᚋmodelᚐHospitalEncounterConnection(ctx context.Context, sel ast.SelectionSet, v *model.HospitalEncounterConnection) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._HospitalEncounterConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOID2ᚖstring(ctx context.Context, v any) (*string, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := graphql.UnmarshalID(v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOID2ᚖstring(ctx context.Context, sel ast.SelectionSet, v *string) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	_ = sel
+	_ = ctx
+	res := graphql.MarshalID(*v)
+	return res
 }
 
 func (ec *executionContext) unmarshalOInt2ᚖint(ctx context.Context, v any) (*int, error) {
@@ -4980,11 +13181,111 @@ func (ec *executionContext) marshalOMunicipality2ᚖgithubᚗcomᚋsundhedsklyng
 	return ec._Municipality(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalOOutOfHoursContactConnection2ᚖgithubᚗcomᚋsundhedsklyngeᚋklyngeᚋgraphᚋmodelᚐOutOfHoursContactConnection(ctx context.Context, sel ast.SelectionSet, v *model.OutOfHoursContactConnection) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._OutOfHoursContactConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOPractice2ᚖgithubᚗcomᚋsundhedsklyngeᚋklyngeᚋgraphᚋmodelᚐPractice(ctx context.Context, sel ast.SelectionSet, v *model.Practice) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._Practice(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOReceivedNotificationConnection2ᚖgithubᚗcomᚋsundhedsklyngeᚋklyngeᚋgraphᚋmodelᚐReceivedNotificationConnection(ctx context.Context, sel ast.SelectionSet, v *model.ReceivedNotificationConnection) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._ReceivedNotificationConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOReferralConnection2ᚖgithubᚗcomᚋsundhedsklyngeᚋklyngeᚋgraphᚋmodelᚐReferralConnection(ctx context.Context, sel ast.SelectionSet, v *model.ReferralConnection) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._ReferralConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOReferralStatus2ᚕgithubᚗcomᚋsundhedsklyngeᚋklyngeᚋgraphᚋmodelᚐReferralStatusᚄ(ctx context.Context, v any) ([]model.ReferralStatus, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]model.ReferralStatus, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNReferralStatus2githubᚗcomᚋsundhedsklyngeᚋklyngeᚋgraphᚋmodelᚐReferralStatus(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalOReferralStatus2ᚕgithubᚗcomᚋsundhedsklyngeᚋklyngeᚋgraphᚋmodelᚐReferralStatusᚄ(ctx context.Context, sel ast.SelectionSet, v []model.ReferralStatus) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNReferralStatus2githubᚗcomᚋsundhedsklyngeᚋklyngeᚋgraphᚋmodelᚐReferralStatus(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
 func (ec *executionContext) marshalORegion2ᚖgithubᚗcomᚋsundhedsklyngeᚋklyngeᚋconnectorsᚋregistryᚐRegion(ctx context.Context, sel ast.SelectionSet, v *registry.Region) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
 	}
 	return ec._Region(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOSourceSystem2ᚕgithubᚗcomᚋsundhedsklyngeᚋklyngeᚋgraphᚋmodelᚐSourceSystemᚄ(ctx context.Context, v any) ([]model.SourceSystem, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]model.SourceSystem, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNSourceSystem2githubᚗcomᚋsundhedsklyngeᚋklyngeᚋgraphᚋmodelᚐSourceSystem(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalOSourceSystem2ᚕgithubᚗcomᚋsundhedsklyngeᚋklyngeᚋgraphᚋmodelᚐSourceSystemᚄ(ctx context.Context, sel ast.SelectionSet, v []model.SourceSystem) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNSourceSystem2githubᚗcomᚋsundhedsklyngeᚋklyngeᚋgraphᚋmodelᚐSourceSystem(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
 }
 
 func (ec *executionContext) unmarshalOString2string(ctx context.Context, v any) (string, error) {
@@ -5015,6 +13316,13 @@ func (ec *executionContext) marshalOString2ᚖstring(ctx context.Context, sel as
 	_ = ctx
 	res := graphql.MarshalString(*v)
 	return res
+}
+
+func (ec *executionContext) marshalOTimelineConnection2ᚖgithubᚗcomᚋsundhedsklyngeᚋklyngeᚋgraphᚋmodelᚐTimelineConnection(ctx context.Context, sel ast.SelectionSet, v *model.TimelineConnection) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._TimelineConnection(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalO__EnumValue2ᚕgithubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐEnumValueᚄ(ctx context.Context, sel ast.SelectionSet, v []introspection.EnumValue) graphql.Marshaler {

@@ -14,4 +14,7 @@ import (
 type Resolver struct {
 	Registry *registry.Registry
 	Version  string
+	// ClassifyUpstream names the system and error code of an upstream
+	// failure (connectors/upstream.Classify), for Citizen.sources.
+	ClassifyUpstream func(err error) (system, code string, ok bool)
 }

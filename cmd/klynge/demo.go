@@ -7,6 +7,7 @@ import (
 	"io"
 	"time"
 
+	"github.com/sundhedsklynge/klynge/connectors/registry"
 	"github.com/sundhedsklynge/klynge/sandbox"
 )
 
@@ -34,7 +35,15 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if err != nil {
 		return err
 	}
-	gw, err := newGateway(ctx, demoGatewayConfig(sl.URL(), sb.Now()), logger)
+	reg, err := registry.Load()
+	if err != nil {
+		return err
+	}
+	gcfg := demoConfig(sl.URL(), reg)
+	if err := gcfg.Complete(); err != nil {
+		return err
+	}
+	gw, err := newGateway(ctx, gcfg, gatewayDeps{Now: nowFrom(sb.Now())}, logger)
 	if err != nil {
 		return err
 	}
@@ -47,4 +56,12 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	fmt.Fprintf(stdout, "playground:   %s/\n", gl.URL())
 	fmt.Fprintf(stdout, "ready: %s/graphql\n", gl.URL())
 	return serveAll(ctx, sl, gl)
+}
+
+// nowFrom is a clock that starts at the sandbox's present and runs at real
+// speed, so that the gateway judges deadlines against the same "now" the
+// sandbox generated its data for (they differ when -now is in the past).
+func nowFrom(start time.Time) func() time.Time {
+	origin := time.Now()
+	return func() time.Time { return start.Add(time.Since(origin)) }
 }

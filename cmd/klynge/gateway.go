@@ -2,49 +2,116 @@ package main
 
 import (
 	"context"
+	"errors"
 	"log/slog"
 	"net/http"
 	"time"
 
+	"github.com/99designs/gqlgen/graphql"
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/sundhedsklynge/klynge/connectors/ehospital/fhir"
 	"github.com/sundhedsklynge/klynge/connectors/registry"
+	"github.com/sundhedsklynge/klynge/connectors/upstream"
 	"github.com/sundhedsklynge/klynge/graph"
+	"github.com/sundhedsklynge/klynge/loaders"
 	"github.com/sundhedsklynge/klynge/resolvers"
+	"github.com/sundhedsklynge/klynge/sandbox"
 	"github.com/sundhedsklynge/klynge/server"
+	"github.com/sundhedsklynge/klynge/server/config"
 )
 
-// gatewayConfig is what the gateway needs to run, whether it came from a
-// configuration file (serve) or was made for the demo.
-type gatewayConfig struct {
-	Introspection bool
-	Playground    bool
+// gatewayDeps are what the configuration does not say: the clock (tests pin
+// it to the sandbox's present) and the metrics registry.
+type gatewayDeps struct {
+	Now     func() time.Time
+	Metrics *prometheus.Registry
 }
 
-func demoGatewayConfig(sandboxURL string, now time.Time) gatewayConfig {
-	return gatewayConfig{Introspection: true, Playground: true}
+// demoConfig is the configuration `klynge demo` runs with: every upstream
+// in the sandbox, synthetic CPRs under klynge's own identifier system, the
+// playground and introspection on.
+func demoConfig(sandboxURL string, reg *registry.Registry) *config.Config {
+	u := sandbox.URLs(sandboxURL)
+	cfg := &config.Config{Introspection: true, Playground: true}
+	cfg.Upstreams.EHospital.BaseURL = u.EHospitalFHIR
+	cfg.Upstreams.EHospital.CPRIdentifierSystem = fhir.SystemSyntheticCPR
+	cfg.Upstreams.OutOfHours.BaseURL = u.OutOfHours
+	cfg.Upstreams.GPReferral.BaseURL = u.GPReferral
+	cfg.Upstreams.Municipal.BaseURLTemplate = u.MunicipalRoot + "/{code}/api"
+	for _, m := range reg.MunicipalitiesInRegion(1085) {
+		cfg.Upstreams.Municipal.Codes = append(cfg.Upstreams.Municipal.Codes, int(m.Code))
+	}
+	return cfg
 }
 
 // gateway is the assembled product: resolvers and their dependencies behind
 // the HTTP surface.
 type gateway struct {
-	handler http.Handler
+	handler   http.Handler
+	upstreams []*upstream.Client
 }
 
-func newGateway(ctx context.Context, cfg gatewayConfig, logger *slog.Logger) (*gateway, error) {
+func newGateway(ctx context.Context, cfg *config.Config, deps gatewayDeps, logger *slog.Logger) (*gateway, error) {
 	reg, err := registry.Load()
 	if err != nil {
 		return nil, err
 	}
-	root := &resolvers.Resolver{Registry: reg, Version: buildVersion()}
+	if deps.Metrics == nil {
+		deps.Metrics = prometheus.NewRegistry()
+	}
+	if deps.Now == nil {
+		deps.Now = time.Now
+	}
+	metrics := upstream.NewMetrics(deps.Metrics)
+	ups, clients, err := connectUpstreams(cfg.Upstreams, reg, metrics, logger)
+	if err != nil {
+		return nil, err
+	}
+	root := &resolvers.Resolver{
+		Registry:         reg,
+		Version:          buildVersion(),
+		ClassifyUpstream: upstream.Classify,
+	}
 	h := server.New(server.Options{
-		Schema:        graph.NewExecutableSchema(graph.Config{Resolvers: root}),
-		Logger:        logger,
-		Introspection: cfg.Introspection,
-		Playground:    cfg.Playground,
+		Schema:           graph.NewExecutableSchema(graph.Config{Resolvers: root}),
+		Logger:           logger,
+		Introspection:    cfg.Introspection,
+		Playground:       cfg.Playground,
+		ClassifyUpstream: upstream.Classify,
+		AroundOperations: []graphql.OperationMiddleware{
+			loaders.Middleware(ups, loaders.Options{
+				Wait:    cfg.Loaders.Wait.D(),
+				History: cfg.Loaders.History.D(),
+				Now:     deps.Now,
+				Logger:  logger,
+			}),
+		},
+		Ready: func(ctx context.Context) error { return upstreamsReady(clients) },
 	})
-	return &gateway{handler: h}, nil
+	return &gateway{handler: h, upstreams: clients}, nil
+}
+
+// upstreamsReady fails only when every upstream's breaker is open: one
+// system down is a partial answer, not an unready gateway.
+func upstreamsReady(clients []*upstream.Client) error {
+	for _, c := range clients {
+		if c.BreakerState() != "open" {
+			return nil
+		}
+	}
+	if len(clients) == 0 {
+		return nil
+	}
+	return errors.New("every upstream's circuit breaker is open")
 }
 
 func (g *gateway) Handler() http.Handler { return g.handler }
 
-// Close releases what the gateway holds open.
-func (g *gateway) Close() error { return nil }
+// Close releases idle upstream connections.
+func (g *gateway) Close() error {
+	for _, c := range g.upstreams {
+		c.Close()
+	}
+	return nil
+}

@@ -2,7 +2,1346 @@
 
 package model
 
+import (
+	"bytes"
+	"fmt"
+	"io"
+	"strconv"
+	"time"
+
+	"github.com/sundhedsklynge/klynge/connectors/registry"
+	"github.com/sundhedsklynge/klynge/domain"
+)
+
+// A Danish postal address.
+type Address struct {
+	// Street and number.
+	Line string `json:"line"`
+	// Postal code.
+	PostalCode string `json:"postalCode"`
+	// Town.
+	City string `json:"city"`
+	// Municipality code of the address.
+	MunicipalityCode int `json:"municipalityCode"`
+}
+
+// One municipal service (FSIII indsats) granted to a citizen.
+type CareService struct {
+	// The municipal system's id.
+	ID string `json:"id"`
+	// The municipality delivering it.
+	MunicipalityCode int `json:"municipalityCode"`
+	// The FSIII service, e.g. G1.20 medication administration.
+	Service *domain.Coding `json:"service"`
+	// Legal basis, e.g. `SUL §138` (home nursing) or `SEL §83` (personal care).
+	Law string `json:"law"`
+	// Planned, active or ended.
+	Status CareServiceStatus `json:"status"`
+	// True when the service is active now.
+	Active bool `json:"active"`
+	// When it starts or started.
+	Start time.Time `json:"start"`
+	// When it ends or ended; null when open-ended.
+	End *time.Time `json:"end,omitempty"`
+	// The team delivering it.
+	Team string `json:"team"`
+	// True when delivered by the municipal acute function (akutfunktion).
+	AcuteFunction bool `json:"acuteFunction"`
+}
+
+// A page of care services.
+type CareServiceConnection struct {
+	// The services in this page.
+	Nodes []CareService `json:"nodes"`
+	// Paging information.
+	PageInfo *PageInfo `json:"pageInfo"`
+	// How many services match in all.
+	TotalCount int `json:"totalCount"`
+}
+
+// One planned or performed municipal visit.
+type CareVisit struct {
+	// The municipal system's id.
+	ID string `json:"id"`
+	// The service the visit belongs to.
+	ServiceID string `json:"serviceId"`
+	// When it was planned.
+	PlannedAt time.Time `json:"plannedAt"`
+	// When it was performed; null unless performed.
+	PerformedAt *time.Time `json:"performedAt,omitempty"`
+	// Planned, performed, cancelled or missed.
+	Status CareVisitStatus `json:"status"`
+	// The team.
+	Team string `json:"team"`
+}
+
+// A page of care visits.
+type CareVisitConnection struct {
+	// The visits in this page.
+	Nodes []CareVisit `json:"nodes"`
+	// Paging information.
+	PageInfo *PageInfo `json:"pageInfo"`
+	// How many visits match in all.
+	TotalCount int `json:"totalCount"`
+}
+
+// A citizen as the systems of a health cluster know them. Fields from different
+// systems fail independently: when one system is down, its fields are null, the
+// others are complete, and `sources` says what happened.
+type Citizen struct {
+	// The citizen's CPR number.
+	Cpr domain.CPR `json:"cpr"`
+	// Full name from the regional patient index (eHospitalet).
+	Name *string `json:"name,omitempty"`
+	// Given name(s).
+	GivenName *string `json:"givenName,omitempty"`
+	// Family name.
+	FamilyName *string `json:"familyName,omitempty"`
+	// Date of birth, from the CPR number.
+	BirthDate time.Time `json:"birthDate"`
+	// Age in whole years today, from the CPR number.
+	Age int `json:"age"`
+	// Sex, from the CPR number.
+	Sex Sex `json:"sex"`
+	// When the citizen died, if they have.
+	DeceasedAt *time.Time `json:"deceasedAt,omitempty"`
+	// Home address from the patient index.
+	Address *Address `json:"address,omitempty"`
+	// The municipality the citizen lives in.
+	Municipality *registry.Municipality `json:"municipality,omitempty"`
+	// The clusters of the citizen's home municipality.
+	Clusters []registry.Cluster `json:"clusters,omitempty"`
+	// The general practice the citizen is listed with.
+	Gp *Practice `json:"gp,omitempty"`
+	// True when the GP practice belongs to none of the clusters of the citizen's
+	// home municipality — e.g. a GP in the Nykøbing F. cluster with patients
+	// living in Næstved. Null when either side is unknown.
+	GpInOtherCluster *bool `json:"gpInOtherCluster,omitempty"`
+	// Hospital stays and eHospitalet contacts, newest first.
+	HospitalEncounters *HospitalEncounterConnection `json:"hospitalEncounters,omitempty"`
+	// Contacts with Lægevagten, newest first.
+	OutOfHoursContacts *OutOfHoursContactConnection `json:"outOfHoursContacts,omitempty"`
+	// Municipal services (FSIII indsatser), newest start first.
+	CareServices *CareServiceConnection `json:"careServices,omitempty"`
+	// Planned and performed municipal visits, newest first.
+	CareVisits *CareVisitConnection `json:"careVisits,omitempty"`
+	// The hospital notifications (MedCom advis) the citizen's municipality
+	// actually received, newest first. Compare with the notifications on
+	// `hospitalEncounters` to see what was sent but never arrived.
+	NotificationsReceived *ReceivedNotificationConnection `json:"notificationsReceived,omitempty"`
+	// Referrals from general practice, newest first.
+	Referrals *ReferralConnection `json:"referrals,omitempty"`
+	// Every event from every system in one chronological list, newest first.
+	// Each event names its source. When a system fails, its events are missing
+	// and an error names it; the others' events are still returned.
+	Timeline *TimelineConnection `json:"timeline,omitempty"`
+	// Which systems were asked for this citizen in this request, whether each
+	// answered, and how long it took.
+	Sources []SourceStatus `json:"sources"`
+}
+
+// One hospital stay or eHospitalet contact.
+type HospitalEncounter struct {
+	// eHospitalet's id of the encounter.
+	ID string `json:"id"`
+	// Admitted, acute outpatient, virtual or home admission.
+	Class EncounterClass `json:"class"`
+	// The HL7 class code as sent (IMP, EMER, VR, HH).
+	ClassCode string `json:"classCode"`
+	// Current state.
+	Status EncounterStatus `json:"status"`
+	// When it started.
+	Start time.Time `json:"start"`
+	// When it ended; null while ongoing.
+	End *time.Time `json:"end,omitempty"`
+	// The hospital (service provider).
+	Hospital *domain.Organization `json:"hospital"`
+	// The department.
+	Department *domain.Organization `json:"department"`
+	// True for psychiatric stays.
+	Psychiatric bool `json:"psychiatric"`
+	// Where the patient went; null while ongoing.
+	Destination *DischargeDestination `json:"destination,omitempty"`
+	// The MedCom hospital notifications the hospital sent about this encounter, in order.
+	Notifications []HospitalNotification `json:"notifications"`
+}
+
+// A page of hospital encounters.
+type HospitalEncounterConnection struct {
+	// The encounters in this page.
+	Nodes []HospitalEncounter `json:"nodes"`
+	// Paging information.
+	PageInfo *PageInfo `json:"pageInfo"`
+	// How many encounters match in all.
+	TotalCount int `json:"totalCount"`
+}
+
+// A MedCom HospitalNotification as the hospital sent it.
+type HospitalNotification struct {
+	// Message id.
+	ID string `json:"id"`
+	// The classic code: STAA, STIN, STOR, SLOR, SLHJ, MORS, or RE_xx / AN_xx.
+	Code string `json:"code"`
+	// The event reported.
+	Event NotificationEvent `json:"event"`
+	// Original, correction or cancellation.
+	Correction NotificationCorrection `json:"correction"`
+	// When the event happened.
+	OccurredAt time.Time `json:"occurredAt"`
+	// When the message was sent.
+	SentAt time.Time `json:"sentAt"`
+	// The municipality of residence it was sent to.
+	ReceiverMunicipalityCode *int `json:"receiverMunicipalityCode,omitempty"`
+	// The id of the notification a correction or cancellation replaces.
+	Replaces *string `json:"replaces,omitempty"`
+}
+
+// One contact with the out-of-hours GP service.
+type OutOfHoursContact struct {
+	// Lægevagten's id.
+	ID string `json:"id"`
+	// When the call was received.
+	ReceivedAt time.Time `json:"receivedAt"`
+	// Who triaged: `nurse` or `doctor`.
+	TriageBy string `json:"triageBy"`
+	// The complaint (ICPC-2).
+	Complaint *domain.Coding `json:"complaint"`
+	// Urgency as triaged.
+	Urgency Urgency `json:"urgency"`
+	// How triage ended.
+	Outcome TriageOutcome `json:"outcome"`
+	// When the contact started.
+	StartedAt time.Time `json:"startedAt"`
+	// When it ended.
+	EndedAt *time.Time `json:"endedAt,omitempty"`
+	// Consultation site or phone line.
+	Site *string `json:"site,omitempty"`
+}
+
+// A page of out-of-hours contacts.
+type OutOfHoursContactConnection struct {
+	// The contacts in this page.
+	Nodes []OutOfHoursContact `json:"nodes"`
+	// Paging information.
+	PageInfo *PageInfo `json:"pageInfo"`
+	// How many contacts match in all.
+	TotalCount int `json:"totalCount"`
+}
+
+// Information for paging through a connection.
+type PageInfo struct {
+	// True when more items follow `endCursor`.
+	HasNextPage bool `json:"hasNextPage"`
+	// The cursor of the last item in this page; pass it as `after` to continue.
+	EndCursor *string `json:"endCursor,omitempty"`
+}
+
+// A general practice (almen praksis).
+type Practice struct {
+	// Ydernummer, the practice's provider number.
+	Ydernummer string `json:"ydernummer"`
+	// Name of the practice.
+	Name string `json:"name"`
+	// The municipality the practice lies in.
+	Municipality *registry.Municipality `json:"municipality,omitempty"`
+	// The clusters of the practice's municipality.
+	Clusters []registry.Cluster `json:"clusters"`
+	// Address of the practice.
+	Address *Address `json:"address,omitempty"`
+	// Phone number.
+	Phone *string `json:"phone,omitempty"`
+}
+
 // The entry points of the graph. Each area of the schema (registry, citizens,
 // pathways, access) adds its fields in its own file with `extend type Query`.
 type Query struct {
+}
+
+// A hospital notification as the municipality's care system received it.
+type ReceivedNotification struct {
+	// The municipal system's id of the receipt.
+	ID string `json:"id"`
+	// The hospital's id of the notification received.
+	MessageID string `json:"messageId"`
+	// The encounter it is about.
+	EncounterID string `json:"encounterId"`
+	// The classic code, e.g. SLHJ or RE_SLHJ.
+	Code string `json:"code"`
+	// The event reported.
+	Event NotificationEvent `json:"event"`
+	// When the event happened.
+	OccurredAt time.Time `json:"occurredAt"`
+	// When the municipality received it.
+	ReceivedAt time.Time `json:"receivedAt"`
+	// The sending hospital.
+	Sender *domain.Organization `json:"sender"`
+}
+
+// A page of received notifications.
+type ReceivedNotificationConnection struct {
+	// The notifications in this page.
+	Nodes []ReceivedNotification `json:"nodes"`
+	// Paging information.
+	PageInfo *PageInfo `json:"pageInfo"`
+	// How many notifications match in all.
+	TotalCount int `json:"totalCount"`
+}
+
+// A referral from general practice.
+type Referral struct {
+	// The referral feed's id.
+	ID string `json:"id"`
+	// Where it was sent.
+	Kind ReferralKind `json:"kind"`
+	// The referring practice's ydernummer.
+	SenderYdernummer string `json:"senderYdernummer"`
+	// The receiver.
+	Receiver *ReferralReceiver `json:"receiver"`
+	// The reason (ICPC-2).
+	Reason *domain.Coding `json:"reason"`
+	// Priority.
+	Priority ReferralPriority `json:"priority"`
+	// When it was sent.
+	SentAt time.Time `json:"sentAt"`
+	// The current status.
+	Status ReferralStatus `json:"status"`
+	// The status history, oldest first.
+	History []ReferralStatusChange `json:"history"`
+}
+
+// A page of referrals.
+type ReferralConnection struct {
+	// The referrals in this page.
+	Nodes []Referral `json:"nodes"`
+	// Paging information.
+	PageInfo *PageInfo `json:"pageInfo"`
+	// How many referrals match in all.
+	TotalCount int `json:"totalCount"`
+}
+
+// Who a referral was sent to.
+type ReferralReceiver struct {
+	// `sor` for a hospital department, `municipality` for a municipal offer.
+	Kind string `json:"kind"`
+	// The department's SOR code, for hospital receivers.
+	Sor *string `json:"sor,omitempty"`
+	// The municipality code, for municipal receivers.
+	MunicipalityCode *int `json:"municipalityCode,omitempty"`
+	// Name of the receiver.
+	Name string `json:"name"`
+}
+
+// One entry in a referral's status history.
+type ReferralStatusChange struct {
+	// The status entered.
+	Status ReferralStatus `json:"status"`
+	// When.
+	At time.Time `json:"at"`
+	// A note from the receiver, e.g. why a referral was rejected.
+	Note *string `json:"note,omitempty"`
+}
+
+// How one upstream system answered for one citizen in this request.
+type SourceStatus struct {
+	// The system.
+	System SourceSystem `json:"system"`
+	// The system's instance, e.g. `municipal/330` for Slagelse's care system.
+	Instance string `json:"instance"`
+	// True when the system answered with usable data.
+	Ok bool `json:"ok"`
+	// When the answer arrived.
+	AnsweredAt *time.Time `json:"answeredAt,omitempty"`
+	// How long the system took, in milliseconds.
+	DurationMs *int `json:"durationMs,omitempty"`
+	// The error code when it did not answer (`UPSTREAM_UNAVAILABLE`, `UPSTREAM_TIMEOUT`, `UPSTREAM_BAD_RESPONSE`).
+	ErrorCode *string `json:"errorCode,omitempty"`
+	// What went wrong, for people.
+	Error *string `json:"error,omitempty"`
+}
+
+// A page of timeline events.
+type TimelineConnection struct {
+	// The events in this page.
+	Nodes []TimelineEvent `json:"nodes"`
+	// Paging information.
+	PageInfo *PageInfo `json:"pageInfo"`
+	// How many events match in all.
+	TotalCount int `json:"totalCount"`
+}
+
+// One event in a citizen's merged timeline.
+type TimelineEvent struct {
+	// When it happened.
+	At time.Time `json:"at"`
+	// The system that reported it.
+	Source SourceSystem `json:"source"`
+	// What happened.
+	Kind TimelineEventKind `json:"kind"`
+	// A code that details the event, e.g. `SLHJ`, an FSIII code, an ICPC-2 code or a referral status.
+	Code *string `json:"code,omitempty"`
+	// A one-line description for people.
+	Summary string `json:"summary"`
+	// The id of the record in its source system.
+	Ref string `json:"ref"`
+}
+
+// Where a municipal service stands.
+type CareServiceStatus string
+
+const (
+	CareServiceStatusPlanned CareServiceStatus = "PLANNED"
+	CareServiceStatusActive  CareServiceStatus = "ACTIVE"
+	CareServiceStatusEnded   CareServiceStatus = "ENDED"
+)
+
+var AllCareServiceStatus = []CareServiceStatus{
+	CareServiceStatusPlanned,
+	CareServiceStatusActive,
+	CareServiceStatusEnded,
+}
+
+func (e CareServiceStatus) IsValid() bool {
+	switch e {
+	case CareServiceStatusPlanned, CareServiceStatusActive, CareServiceStatusEnded:
+		return true
+	}
+	return false
+}
+
+func (e CareServiceStatus) String() string {
+	return string(e)
+}
+
+func (e *CareServiceStatus) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = CareServiceStatus(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid CareServiceStatus", str)
+	}
+	return nil
+}
+
+func (e CareServiceStatus) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *CareServiceStatus) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e CareServiceStatus) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// The state of one municipal visit.
+type CareVisitStatus string
+
+const (
+	CareVisitStatusPlanned   CareVisitStatus = "PLANNED"
+	CareVisitStatusPerformed CareVisitStatus = "PERFORMED"
+	CareVisitStatusCancelled CareVisitStatus = "CANCELLED"
+	CareVisitStatusMissed    CareVisitStatus = "MISSED"
+)
+
+var AllCareVisitStatus = []CareVisitStatus{
+	CareVisitStatusPlanned,
+	CareVisitStatusPerformed,
+	CareVisitStatusCancelled,
+	CareVisitStatusMissed,
+}
+
+func (e CareVisitStatus) IsValid() bool {
+	switch e {
+	case CareVisitStatusPlanned, CareVisitStatusPerformed, CareVisitStatusCancelled, CareVisitStatusMissed:
+		return true
+	}
+	return false
+}
+
+func (e CareVisitStatus) String() string {
+	return string(e)
+}
+
+func (e *CareVisitStatus) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = CareVisitStatus(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid CareVisitStatus", str)
+	}
+	return nil
+}
+
+func (e CareVisitStatus) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *CareVisitStatus) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e CareVisitStatus) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// Where the patient went when the stay ended.
+type DischargeDestination string
+
+const (
+	// Home without municipal care.
+	DischargeDestinationHome DischargeDestination = "HOME"
+	// Home with municipal home nursing or home care.
+	DischargeDestinationHomeNursing DischargeDestination = "HOME_NURSING"
+	// A temporary municipal bed.
+	DischargeDestinationTemporaryBed DischargeDestination = "TEMPORARY_BED"
+	// A nursing home.
+	DischargeDestinationNursingHome DischargeDestination = "NURSING_HOME"
+	// Another hospital (a transfer, not a discharge).
+	DischargeDestinationOtherHospital DischargeDestination = "OTHER_HOSPITAL"
+	// The patient died.
+	DischargeDestinationDeceased DischargeDestination = "DECEASED"
+)
+
+var AllDischargeDestination = []DischargeDestination{
+	DischargeDestinationHome,
+	DischargeDestinationHomeNursing,
+	DischargeDestinationTemporaryBed,
+	DischargeDestinationNursingHome,
+	DischargeDestinationOtherHospital,
+	DischargeDestinationDeceased,
+}
+
+func (e DischargeDestination) IsValid() bool {
+	switch e {
+	case DischargeDestinationHome, DischargeDestinationHomeNursing, DischargeDestinationTemporaryBed, DischargeDestinationNursingHome, DischargeDestinationOtherHospital, DischargeDestinationDeceased:
+		return true
+	}
+	return false
+}
+
+func (e DischargeDestination) String() string {
+	return string(e)
+}
+
+func (e *DischargeDestination) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = DischargeDestination(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid DischargeDestination", str)
+	}
+	return nil
+}
+
+func (e DischargeDestination) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *DischargeDestination) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e DischargeDestination) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// The kind of hospital contact (HL7 v3 ActCode, as eHospitalet sends it).
+type EncounterClass string
+
+const (
+	// Admitted (IMP).
+	EncounterClassAdmitted EncounterClass = "ADMITTED"
+	// Acute outpatient stay (EMER).
+	EncounterClassAcuteOutpatient EncounterClass = "ACUTE_OUTPATIENT"
+	// Video consultation or home measurements (VR).
+	EncounterClassVirtual EncounterClass = "VIRTUAL"
+	// eHospitalet admission in the citizen's own home or a municipal bed (HH).
+	EncounterClassHomeAdmission EncounterClass = "HOME_ADMISSION"
+)
+
+var AllEncounterClass = []EncounterClass{
+	EncounterClassAdmitted,
+	EncounterClassAcuteOutpatient,
+	EncounterClassVirtual,
+	EncounterClassHomeAdmission,
+}
+
+func (e EncounterClass) IsValid() bool {
+	switch e {
+	case EncounterClassAdmitted, EncounterClassAcuteOutpatient, EncounterClassVirtual, EncounterClassHomeAdmission:
+		return true
+	}
+	return false
+}
+
+func (e EncounterClass) String() string {
+	return string(e)
+}
+
+func (e *EncounterClass) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = EncounterClass(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid EncounterClass", str)
+	}
+	return nil
+}
+
+func (e EncounterClass) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *EncounterClass) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e EncounterClass) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// The state of an encounter (FHIR Encounter.status).
+type EncounterStatus string
+
+const (
+	EncounterStatusPlanned        EncounterStatus = "PLANNED"
+	EncounterStatusInProgress     EncounterStatus = "IN_PROGRESS"
+	EncounterStatusOnLeave        EncounterStatus = "ON_LEAVE"
+	EncounterStatusFinished       EncounterStatus = "FINISHED"
+	EncounterStatusCancelled      EncounterStatus = "CANCELLED"
+	EncounterStatusEnteredInError EncounterStatus = "ENTERED_IN_ERROR"
+)
+
+var AllEncounterStatus = []EncounterStatus{
+	EncounterStatusPlanned,
+	EncounterStatusInProgress,
+	EncounterStatusOnLeave,
+	EncounterStatusFinished,
+	EncounterStatusCancelled,
+	EncounterStatusEnteredInError,
+}
+
+func (e EncounterStatus) IsValid() bool {
+	switch e {
+	case EncounterStatusPlanned, EncounterStatusInProgress, EncounterStatusOnLeave, EncounterStatusFinished, EncounterStatusCancelled, EncounterStatusEnteredInError:
+		return true
+	}
+	return false
+}
+
+func (e EncounterStatus) String() string {
+	return string(e)
+}
+
+func (e *EncounterStatus) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = EncounterStatus(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid EncounterStatus", str)
+	}
+	return nil
+}
+
+func (e EncounterStatus) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *EncounterStatus) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e EncounterStatus) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// Whether a notification reports an event, corrects one, or cancels one.
+type NotificationCorrection string
+
+const (
+	// An original notification.
+	NotificationCorrectionNone NotificationCorrection = "NONE"
+	// RE_xx: replaces an earlier notification of the same event.
+	NotificationCorrectionCorrection NotificationCorrection = "CORRECTION"
+	// AN_xx: cancels an earlier notification.
+	NotificationCorrectionCancellation NotificationCorrection = "CANCELLATION"
+)
+
+var AllNotificationCorrection = []NotificationCorrection{
+	NotificationCorrectionNone,
+	NotificationCorrectionCorrection,
+	NotificationCorrectionCancellation,
+}
+
+func (e NotificationCorrection) IsValid() bool {
+	switch e {
+	case NotificationCorrectionNone, NotificationCorrectionCorrection, NotificationCorrectionCancellation:
+		return true
+	}
+	return false
+}
+
+func (e NotificationCorrection) String() string {
+	return string(e)
+}
+
+func (e *NotificationCorrection) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = NotificationCorrection(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid NotificationCorrection", str)
+	}
+	return nil
+}
+
+func (e NotificationCorrection) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *NotificationCorrection) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e NotificationCorrection) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// The event a MedCom HospitalNotification (advis om sygehusophold) reports.
+type NotificationEvent string
+
+const (
+	// STAA: an acute outpatient stay starts.
+	NotificationEventAcuteOutpatientStarted NotificationEvent = "ACUTE_OUTPATIENT_STARTED"
+	// STIN: admitted.
+	NotificationEventAdmitted NotificationEvent = "ADMITTED"
+	// STOR: leave starts.
+	NotificationEventLeaveStarted NotificationEvent = "LEAVE_STARTED"
+	// SLOR: leave ends.
+	NotificationEventLeaveEnded NotificationEvent = "LEAVE_ENDED"
+	// SLHJ: discharged home / to the primary sector.
+	NotificationEventDischarged NotificationEvent = "DISCHARGED"
+	// MORS: died.
+	NotificationEventDied NotificationEvent = "DIED"
+)
+
+var AllNotificationEvent = []NotificationEvent{
+	NotificationEventAcuteOutpatientStarted,
+	NotificationEventAdmitted,
+	NotificationEventLeaveStarted,
+	NotificationEventLeaveEnded,
+	NotificationEventDischarged,
+	NotificationEventDied,
+}
+
+func (e NotificationEvent) IsValid() bool {
+	switch e {
+	case NotificationEventAcuteOutpatientStarted, NotificationEventAdmitted, NotificationEventLeaveStarted, NotificationEventLeaveEnded, NotificationEventDischarged, NotificationEventDied:
+		return true
+	}
+	return false
+}
+
+func (e NotificationEvent) String() string {
+	return string(e)
+}
+
+func (e *NotificationEvent) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = NotificationEvent(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid NotificationEvent", str)
+	}
+	return nil
+}
+
+func (e NotificationEvent) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *NotificationEvent) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e NotificationEvent) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// The MedCom message and receiver type of a GP referral.
+type ReferralKind string
+
+const (
+	// REF01: to hospital.
+	ReferralKindHospital ReferralKind = "HOSPITAL"
+	// XREF15: to a municipal offer.
+	ReferralKindMunicipal ReferralKind = "MUNICIPAL"
+	// To pædagogisk-psykologisk rådgivning (PPR).
+	ReferralKindPpr ReferralKind = "PPR"
+	// To child and adolescent psychiatry.
+	ReferralKindChildPsychiatry ReferralKind = "CHILD_PSYCHIATRY"
+)
+
+var AllReferralKind = []ReferralKind{
+	ReferralKindHospital,
+	ReferralKindMunicipal,
+	ReferralKindPpr,
+	ReferralKindChildPsychiatry,
+}
+
+func (e ReferralKind) IsValid() bool {
+	switch e {
+	case ReferralKindHospital, ReferralKindMunicipal, ReferralKindPpr, ReferralKindChildPsychiatry:
+		return true
+	}
+	return false
+}
+
+func (e ReferralKind) String() string {
+	return string(e)
+}
+
+func (e *ReferralKind) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = ReferralKind(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid ReferralKind", str)
+	}
+	return nil
+}
+
+func (e ReferralKind) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *ReferralKind) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e ReferralKind) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// Priority as the GP set it.
+type ReferralPriority string
+
+const (
+	ReferralPriorityAcute   ReferralPriority = "ACUTE"
+	ReferralPriorityUrgent  ReferralPriority = "URGENT"
+	ReferralPriorityRoutine ReferralPriority = "ROUTINE"
+)
+
+var AllReferralPriority = []ReferralPriority{
+	ReferralPriorityAcute,
+	ReferralPriorityUrgent,
+	ReferralPriorityRoutine,
+}
+
+func (e ReferralPriority) IsValid() bool {
+	switch e {
+	case ReferralPriorityAcute, ReferralPriorityUrgent, ReferralPriorityRoutine:
+		return true
+	}
+	return false
+}
+
+func (e ReferralPriority) String() string {
+	return string(e)
+}
+
+func (e *ReferralPriority) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = ReferralPriority(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid ReferralPriority", str)
+	}
+	return nil
+}
+
+func (e ReferralPriority) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *ReferralPriority) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e ReferralPriority) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// A step in a referral's life.
+type ReferralStatus string
+
+const (
+	ReferralStatusSent      ReferralStatus = "SENT"
+	ReferralStatusReceived  ReferralStatus = "RECEIVED"
+	ReferralStatusVisitated ReferralStatus = "VISITATED"
+	ReferralStatusRejected  ReferralStatus = "REJECTED"
+	ReferralStatusCompleted ReferralStatus = "COMPLETED"
+)
+
+var AllReferralStatus = []ReferralStatus{
+	ReferralStatusSent,
+	ReferralStatusReceived,
+	ReferralStatusVisitated,
+	ReferralStatusRejected,
+	ReferralStatusCompleted,
+}
+
+func (e ReferralStatus) IsValid() bool {
+	switch e {
+	case ReferralStatusSent, ReferralStatusReceived, ReferralStatusVisitated, ReferralStatusRejected, ReferralStatusCompleted:
+		return true
+	}
+	return false
+}
+
+func (e ReferralStatus) String() string {
+	return string(e)
+}
+
+func (e *ReferralStatus) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = ReferralStatus(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid ReferralStatus", str)
+	}
+	return nil
+}
+
+func (e ReferralStatus) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *ReferralStatus) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e ReferralStatus) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// Sex as the CPR records it.
+type Sex string
+
+const (
+	SexFemale Sex = "FEMALE"
+	SexMale   Sex = "MALE"
+)
+
+var AllSex = []Sex{
+	SexFemale,
+	SexMale,
+}
+
+func (e Sex) IsValid() bool {
+	switch e {
+	case SexFemale, SexMale:
+		return true
+	}
+	return false
+}
+
+func (e Sex) String() string {
+	return string(e)
+}
+
+func (e *Sex) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = Sex(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid Sex", str)
+	}
+	return nil
+}
+
+func (e Sex) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *Sex) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e Sex) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// The upstream systems klynge reads. A field that needs a system which fails is
+// null, with an error whose `extensions.system` names the system.
+type SourceSystem string
+
+const (
+	// eHospitalet, the region's digital hospital and patient index (FHIR R4).
+	SourceSystemEhospital SourceSystem = "EHOSPITAL"
+	// Lægevagten, the out-of-hours GP service.
+	SourceSystemOutOfHours SourceSystem = "OUT_OF_HOURS"
+	// The citizen's municipality's care system (one per municipality).
+	SourceSystemMunicipal SourceSystem = "MUNICIPAL"
+	// The GP referral feed: referrals, GP contacts and the practice directory.
+	SourceSystemGpReferral SourceSystem = "GP_REFERRAL"
+)
+
+var AllSourceSystem = []SourceSystem{
+	SourceSystemEhospital,
+	SourceSystemOutOfHours,
+	SourceSystemMunicipal,
+	SourceSystemGpReferral,
+}
+
+func (e SourceSystem) IsValid() bool {
+	switch e {
+	case SourceSystemEhospital, SourceSystemOutOfHours, SourceSystemMunicipal, SourceSystemGpReferral:
+		return true
+	}
+	return false
+}
+
+func (e SourceSystem) String() string {
+	return string(e)
+}
+
+func (e *SourceSystem) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = SourceSystem(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid SourceSystem", str)
+	}
+	return nil
+}
+
+func (e SourceSystem) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *SourceSystem) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e SourceSystem) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// What happened, in a citizen's merged timeline.
+type TimelineEventKind string
+
+const (
+	// A hospital stay or eHospitalet contact started.
+	TimelineEventKindEncounterStarted TimelineEventKind = "ENCOUNTER_STARTED"
+	// A hospital stay or eHospitalet contact ended.
+	TimelineEventKindEncounterEnded TimelineEventKind = "ENCOUNTER_ENDED"
+	// The hospital sent a MedCom notification.
+	TimelineEventKindNotificationSent TimelineEventKind = "NOTIFICATION_SENT"
+	// The municipality received a MedCom notification.
+	TimelineEventKindNotificationReceived TimelineEventKind = "NOTIFICATION_RECEIVED"
+	// A contact with Lægevagten.
+	TimelineEventKindOutOfHoursContact TimelineEventKind = "OUT_OF_HOURS_CONTACT"
+	// A municipal service started.
+	TimelineEventKindCareServiceStarted TimelineEventKind = "CARE_SERVICE_STARTED"
+	// A municipal service ended.
+	TimelineEventKindCareServiceEnded TimelineEventKind = "CARE_SERVICE_ENDED"
+	// A municipal visit was performed.
+	TimelineEventKindCareVisitPerformed TimelineEventKind = "CARE_VISIT_PERFORMED"
+	// A municipal visit was planned but missed or cancelled.
+	TimelineEventKindCareVisitNotPerformed TimelineEventKind = "CARE_VISIT_NOT_PERFORMED"
+	// A GP referral changed status (sent, received, visitated, rejected, completed).
+	TimelineEventKindReferralStatus TimelineEventKind = "REFERRAL_STATUS"
+	// A contact with the GP practice.
+	TimelineEventKindGpContact TimelineEventKind = "GP_CONTACT"
+)
+
+var AllTimelineEventKind = []TimelineEventKind{
+	TimelineEventKindEncounterStarted,
+	TimelineEventKindEncounterEnded,
+	TimelineEventKindNotificationSent,
+	TimelineEventKindNotificationReceived,
+	TimelineEventKindOutOfHoursContact,
+	TimelineEventKindCareServiceStarted,
+	TimelineEventKindCareServiceEnded,
+	TimelineEventKindCareVisitPerformed,
+	TimelineEventKindCareVisitNotPerformed,
+	TimelineEventKindReferralStatus,
+	TimelineEventKindGpContact,
+}
+
+func (e TimelineEventKind) IsValid() bool {
+	switch e {
+	case TimelineEventKindEncounterStarted, TimelineEventKindEncounterEnded, TimelineEventKindNotificationSent, TimelineEventKindNotificationReceived, TimelineEventKindOutOfHoursContact, TimelineEventKindCareServiceStarted, TimelineEventKindCareServiceEnded, TimelineEventKindCareVisitPerformed, TimelineEventKindCareVisitNotPerformed, TimelineEventKindReferralStatus, TimelineEventKindGpContact:
+		return true
+	}
+	return false
+}
+
+func (e TimelineEventKind) String() string {
+	return string(e)
+}
+
+func (e *TimelineEventKind) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = TimelineEventKind(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid TimelineEventKind", str)
+	}
+	return nil
+}
+
+func (e TimelineEventKind) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *TimelineEventKind) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e TimelineEventKind) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// How Lægevagten's telephone triage ended.
+type TriageOutcome string
+
+const (
+	TriageOutcomePhoneAdvice             TriageOutcome = "PHONE_ADVICE"
+	TriageOutcomeClinicAppointment       TriageOutcome = "CLINIC_APPOINTMENT"
+	TriageOutcomeHomeVisit               TriageOutcome = "HOME_VISIT"
+	TriageOutcomeAcuteDepartmentReferral TriageOutcome = "ACUTE_DEPARTMENT_REFERRAL"
+	TriageOutcomeAmbulance               TriageOutcome = "AMBULANCE"
+	TriageOutcomeEhospitalReferral       TriageOutcome = "EHOSPITAL_REFERRAL"
+	TriageOutcomeMunicipalAcuteFunction  TriageOutcome = "MUNICIPAL_ACUTE_FUNCTION"
+)
+
+var AllTriageOutcome = []TriageOutcome{
+	TriageOutcomePhoneAdvice,
+	TriageOutcomeClinicAppointment,
+	TriageOutcomeHomeVisit,
+	TriageOutcomeAcuteDepartmentReferral,
+	TriageOutcomeAmbulance,
+	TriageOutcomeEhospitalReferral,
+	TriageOutcomeMunicipalAcuteFunction,
+}
+
+func (e TriageOutcome) IsValid() bool {
+	switch e {
+	case TriageOutcomePhoneAdvice, TriageOutcomeClinicAppointment, TriageOutcomeHomeVisit, TriageOutcomeAcuteDepartmentReferral, TriageOutcomeAmbulance, TriageOutcomeEhospitalReferral, TriageOutcomeMunicipalAcuteFunction:
+		return true
+	}
+	return false
+}
+
+func (e TriageOutcome) String() string {
+	return string(e)
+}
+
+func (e *TriageOutcome) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = TriageOutcome(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid TriageOutcome", str)
+	}
+	return nil
+}
+
+func (e TriageOutcome) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *TriageOutcome) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e TriageOutcome) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// Urgency as triaged.
+type Urgency string
+
+const (
+	UrgencyAcute     Urgency = "ACUTE"
+	UrgencyUrgent    Urgency = "URGENT"
+	UrgencyNonUrgent Urgency = "NON_URGENT"
+)
+
+var AllUrgency = []Urgency{
+	UrgencyAcute,
+	UrgencyUrgent,
+	UrgencyNonUrgent,
+}
+
+func (e Urgency) IsValid() bool {
+	switch e {
+	case UrgencyAcute, UrgencyUrgent, UrgencyNonUrgent:
+		return true
+	}
+	return false
+}
+
+func (e Urgency) String() string {
+	return string(e)
+}
+
+func (e *Urgency) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = Urgency(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid Urgency", str)
+	}
+	return nil
+}
+
+func (e Urgency) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *Urgency) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e Urgency) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
 }

@@ -123,11 +123,20 @@ func Load(path string, env []string) (*Config, error) {
 	if err := applyEnv(cfg, env); err != nil {
 		return nil, fmt.Errorf("config: %w", err)
 	}
-	cfg.fillDefaults()
-	if err := cfg.Validate(); err != nil {
-		return nil, fmt.Errorf("config: %w", err)
+	if err := cfg.Complete(); err != nil {
+		return nil, err
 	}
 	return cfg, nil
+}
+
+// Complete fills defaults and validates a configuration built in code (as
+// `klynge demo` does), exactly as Load does for a file.
+func (c *Config) Complete() error {
+	c.fillDefaults()
+	if err := c.Validate(); err != nil {
+		return fmt.Errorf("config: %w", err)
+	}
+	return nil
 }
 
 func decode(r io.Reader, cfg *Config) error {

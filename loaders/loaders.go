@@ -1,0 +1,150 @@
+package loaders
+
+import (
+	"context"
+	"log/slog"
+	"time"
+
+	"github.com/99designs/gqlgen/graphql"
+	"github.com/graph-gophers/dataloader/v7"
+
+	"github.com/sundhedsklynge/klynge/connectors/ehospital"
+	"github.com/sundhedsklynge/klynge/connectors/gpreferral"
+	"github.com/sundhedsklynge/klynge/connectors/municipal"
+	"github.com/sundhedsklynge/klynge/connectors/outofhours"
+	"github.com/sundhedsklynge/klynge/domain"
+)
+
+// Upstreams are the connector clients the loaders batch into.
+type Upstreams struct {
+	EHospital  *ehospital.Client
+	OutOfHours *outofhours.Client
+	Municipal  *municipal.Directory
+	GPReferral *gpreferral.Client
+}
+
+// Options tune batching. Zero values are the defaults.
+type Options struct {
+	// Wait is how long a loader collects keys before it asks (default 1ms).
+	Wait time.Duration
+	// History bounds time-windowed reads (out-of-hours contacts, visits,
+	// received notifications) to the last History before now (default 400
+	// days, so a year's look-back and the 30-day follow-up both fit).
+	History time.Duration
+	// Ahead lets visit reads include planned visits up to Ahead after now
+	// (default 14 days).
+	Ahead time.Duration
+	// Now is the clock (default time.Now).
+	Now func() time.Time
+	// Logger receives batch failures (never keys).
+	Logger *slog.Logger
+}
+
+func (o Options) withDefaults() Options {
+	if o.Wait <= 0 {
+		o.Wait = time.Millisecond
+	}
+	if o.History <= 0 {
+		o.History = 400 * 24 * time.Hour
+	}
+	if o.Ahead <= 0 {
+		o.Ahead = 14 * 24 * time.Hour
+	}
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	if o.Logger == nil {
+		o.Logger = slog.New(slog.DiscardHandler)
+	}
+	return o
+}
+
+// Batch capacities: the upstream's per-request limit where the loader's
+// batch maps to one request; for municipal loaders a batch spans instances
+// and the connector chunks per instance, so the cap is the graph's own
+// largest list (500 citizens) and each instance still gets one request per
+// 100 citizens.
+const (
+	patientBatch    = 100 // eHospitalet _count: one page per batch
+	encounterBatch  = 100
+	outOfHoursBatch = 200 // Lægevagten's limit
+	gpBatch         = 200 // the referral feed's limit
+	municipalBatch  = 500
+)
+
+// MunicipalKey addresses a citizen in one municipality's care system.
+type MunicipalKey struct {
+	Municipality domain.MunicipalityCode
+	CPR          domain.CPR
+}
+
+// Loaders are one operation's dataloaders.
+type Loaders struct {
+	Patient       *dataloader.Loader[domain.CPR, Fetched[domain.Citizen]]
+	Encounters    *dataloader.Loader[domain.CPR, Fetched[[]domain.Encounter]]
+	OutOfHours    *dataloader.Loader[domain.CPR, Fetched[[]domain.OutOfHoursContact]]
+	Referrals     *dataloader.Loader[domain.CPR, Fetched[[]domain.Referral]]
+	GPContacts    *dataloader.Loader[domain.CPR, Fetched[[]domain.GPContact]]
+	Practice      *dataloader.Loader[domain.Ydernummer, Fetched[domain.Practice]]
+	CareServices  *dataloader.Loader[MunicipalKey, Fetched[[]domain.CareService]]
+	CareVisits    *dataloader.Loader[MunicipalKey, Fetched[[]domain.CareVisit]]
+	Notifications *dataloader.Loader[MunicipalKey, Fetched[[]domain.ReceivedNotification]]
+
+	now time.Time
+}
+
+// New builds one operation's loaders. The read window is fixed at creation
+// so that every field of the operation sees the same data.
+func New(up Upstreams, opts Options) *Loaders {
+	opts = opts.withDefaults()
+	now := opts.Now()
+	from, to := now.Add(-opts.History), now.Add(opts.Ahead)
+	b := batcher{up: up, now: opts.Now, log: opts.Logger}
+	return &Loaders{
+		Patient:       newLoader(opts.Wait, patientBatch, b.patients),
+		Encounters:    newLoader(opts.Wait, encounterBatch, b.encounters),
+		OutOfHours:    newLoader(opts.Wait, outOfHoursBatch, b.outOfHours(from, to)),
+		Referrals:     newLoader(opts.Wait, gpBatch, b.referrals),
+		GPContacts:    newLoader(opts.Wait, gpBatch, b.gpContacts),
+		Practice:      newLoader(opts.Wait, gpBatch, b.practices),
+		CareServices:  newLoader(opts.Wait, municipalBatch, b.careServices),
+		CareVisits:    newLoader(opts.Wait, municipalBatch, b.careVisits(from, to)),
+		Notifications: newLoader(opts.Wait, municipalBatch, b.notifications(from, to)),
+		now:           now,
+	}
+}
+
+// Now is the operation's clock reading, shared by all its fields.
+func (l *Loaders) Now() time.Time { return l.now }
+
+func newLoader[K comparable, V any](wait time.Duration, capacity int, fn dataloader.BatchFunc[K, V]) *dataloader.Loader[K, V] {
+	return dataloader.NewBatchedLoader(fn,
+		dataloader.WithWait[K, V](wait),
+		dataloader.WithBatchCapacity[K, V](capacity),
+	)
+}
+
+type loadersKey struct{}
+
+// With returns ctx carrying l.
+func With(ctx context.Context, l *Loaders) context.Context {
+	return context.WithValue(ctx, loadersKey{}, l)
+}
+
+// For returns the operation's loaders. It panics when Middleware is not
+// installed: that is a wiring bug, not a runtime condition.
+func For(ctx context.Context) *Loaders {
+	l, ok := ctx.Value(loadersKey{}).(*Loaders)
+	if !ok {
+		panic("loaders: no loaders in context; install loaders.Middleware in AroundOperations")
+	}
+	return l
+}
+
+// Middleware attaches fresh loaders to every operation (including each
+// operation on a websocket), as gqlgen's AroundOperations hook.
+func Middleware(up Upstreams, opts Options) graphql.OperationMiddleware {
+	return func(ctx context.Context, next graphql.OperationHandler) graphql.ResponseHandler {
+		return next(With(ctx, New(up, opts)))
+	}
+}
