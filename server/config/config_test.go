@@ -119,3 +119,60 @@ func TestMissingFileIsAClearError(t *testing.T) {
 		t.Fatalf("err = %v", err)
 	}
 }
+
+func TestGuardSections(t *testing.T) {
+	cfg, err := Load(writeFile(t, minimal+`
+limits:
+  maxDepth: 8
+  maxCost: -1
+  fieldCosts: {Citizen.timeline: 4}
+  listSizes: {Region.municipalities: 30}
+trustedDocuments: {manifest: /etc/klynge/persisted-documents.json, enforce: true}
+cors: {allowedOrigins: ["https://portal.example.dk"], maxAge: 5m}
+redis: {addr: "127.0.0.1:6379"}
+`), []string{"KLYNGE_RATELIMIT_BURST=7", "KLYNGE_LIMITS_MAXALIASES=12", "KLYNGE_CORS_ALLOWEDORIGINS=https://a.example,https://b.example"})
+	if err != nil {
+		t.Fatalf("Load: %v", err)
+	}
+	if cfg.Limits.MaxDepth != 8 || cfg.Limits.MaxCost != -1 || cfg.Limits.MaxAliases != 12 || cfg.Limits.FieldCosts["Citizen.timeline"] != 4 || cfg.Limits.ListSizes["Region.municipalities"] != 30 {
+		t.Errorf("limits = %+v", cfg.Limits)
+	}
+	if !cfg.TrustedDocuments.Enforce || cfg.TrustedDocuments.APQ.CacheSize != 1000 {
+		t.Errorf("trustedDocuments = %+v", cfg.TrustedDocuments)
+	}
+	if len(cfg.CORS.AllowedOrigins) != 2 || cfg.CORS.MaxAge.D() != 5*time.Minute {
+		t.Errorf("cors = %+v", cfg.CORS)
+	}
+	if cfg.RateLimit.Burst != 7 || cfg.RateLimit.RequestsPerSecond != 50 || cfg.Redis.KeyPrefix != "klynge:" {
+		t.Errorf("rateLimit = %+v, redis = %+v", cfg.RateLimit, cfg.Redis)
+	}
+}
+
+func TestGuardSectionsAreValidated(t *testing.T) {
+	cases := []struct {
+		yaml string
+		want string
+	}{
+		{"limits: {maxDepth: -2}", "limits.maxDepth: must be positive, 0 for the default or -1 for no limit"},
+		{"limits: {maxRequestBytes: 100000000}", "limits.maxRequestBytes: must be between"},
+		{"limits: {fieldCosts: {timeline: 3}}", `limits.fieldCosts: keys are Type.field, got "timeline"`},
+		{"limits: {listSizes: {Region.municipalities: -1}}", "limits.listSizes.Region.municipalities: must not be negative"},
+		{"trustedDocuments: {enforce: true}", "trustedDocuments.enforce: needs trustedDocuments.manifest"},
+		{"trustedDocuments: {requireId: true}", "trustedDocuments.requireId: only applies with trustedDocuments.enforce"},
+		{`cors: {allowedOrigins: ["https://portal.example.dk/app"]}`, "cors.allowedOrigins[0]: must be an origin"},
+		{`cors: {allowedOrigins: ["*"], allowCredentials: true}`, `cors.allowedOrigins: "*" cannot be combined with cors.allowCredentials`},
+		{`csrf: {preflightHeaders: ["X Bad"]}`, "csrf.preflightHeaders[0]: must be a header name"},
+		{"rateLimit: {requestsPerSecond: -1}", "rateLimit.requestsPerSecond: must be above 0"},
+		{"redis: {addr: localhost}", `redis.addr: must be host:port, got "localhost"`},
+		{"redis: {addr: \"127.0.0.1:6379\", password: a, passwordFile: /b}", "redis: set password or passwordFile, not both"},
+		{"limits: {maxDepht: 3}", "maxDepht"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.yaml, func(t *testing.T) {
+			_, err := Load(writeFile(t, minimal+tc.yaml+"\n"), nil)
+			if err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Fatalf("err = %v, want %q", err, tc.want)
+			}
+		})
+	}
+}
