@@ -30,7 +30,7 @@ type Limits struct {
 	MaxRootFields int `yaml:"maxRootFields"`
 	// MaxDirectivesPerField bounds directives on one field (default 5).
 	MaxDirectivesPerField int `yaml:"maxDirectivesPerField"`
-	// MaxCost bounds an operation's cost (default 25000).
+	// MaxCost bounds an operation's cost (default 50000).
 	MaxCost int `yaml:"maxCost"`
 	// AssumedListSize is the cost model's length of a list without a size
 	// argument (default 10).

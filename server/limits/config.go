@@ -36,10 +36,10 @@ type Config struct {
 const Unlimited = -1
 
 // Defaults are the limits klynge runs with unless configured otherwise. They
-// leave room for every query the portals are known to send (a citizen page
-// with every field costs about 800) and refuse the shapes that fan out
-// upstream (citizens(cprs: [500 CPRs]) with every connection costs about
-// 400,000).
+// leave room for the queries portals are known to send — the list page of
+// docs/queries/citizen-list.graphql at its maximum of 500 citizens costs
+// 39,000 — and refuse the shapes that fan out upstream: 500 citizens with
+// every connection at 100 per page cost millions.
 var Defaults = Config{
 	MaxDocumentBytes:      64 << 10,
 	MaxTokens:             5000,
@@ -47,7 +47,7 @@ var Defaults = Config{
 	MaxAliases:            30,
 	MaxRootFields:         20,
 	MaxDirectivesPerField: 5,
-	MaxCost:               25000,
+	MaxCost:               50000,
 	AssumedListSize:       10,
 }
 
