@@ -17,6 +17,7 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	fs := flag.NewFlagSet("demo", flag.ContinueOnError)
 	addr := fs.String("addr", "127.0.0.1:8080", "gateway listen address")
 	sandboxAddr := fs.String("sandbox-addr", "127.0.0.1:8081", "sandbox listen address")
+	trustedDocs := fs.String("trusted-documents", "", "persisted-query manifest `file`; when given, only its operations run (docs/TRUSTED-DOCUMENTS.md)")
 	var sf sandboxFlags
 	sf.register(fs, 20*time.Millisecond)
 	if err := parseFlags(fs, args, stderr); err != nil {
@@ -40,6 +41,9 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		return err
 	}
 	gcfg := demoConfig(sl.URL(), reg)
+	if *trustedDocs != "" {
+		gcfg.TrustedDocuments.Manifest, gcfg.TrustedDocuments.Enforce = *trustedDocs, true
+	}
 	if err := gcfg.Complete(); err != nil {
 		return err
 	}

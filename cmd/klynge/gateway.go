@@ -34,6 +34,9 @@ type gatewayDeps struct {
 func demoConfig(sandboxURL string, reg *registry.Registry) *config.Config {
 	u := sandbox.URLs(sandboxURL)
 	cfg := &config.Config{Introspection: true, Playground: true}
+	// Rate limited as serve is, with room for the e2e tests and the
+	// GraphQL-over-HTTP audit, which all come from one address.
+	cfg.RateLimit = config.RateLimit{RequestsPerSecond: 200, Burst: 1000}
 	cfg.Upstreams.EHospital.BaseURL = u.EHospitalFHIR
 	cfg.Upstreams.EHospital.CPRIdentifierSystem = fhir.SystemSyntheticCPR
 	cfg.Upstreams.OutOfHours.BaseURL = u.OutOfHours
@@ -48,8 +51,9 @@ func demoConfig(sandboxURL string, reg *registry.Registry) *config.Config {
 // gateway is the assembled product: resolvers and their dependencies behind
 // the HTTP surface.
 type gateway struct {
-	handler   http.Handler
-	upstreams []*upstream.Client
+	handler     http.Handler
+	upstreams   []*upstream.Client
+	closeGuards func() error
 }
 
 func newGateway(ctx context.Context, cfg *config.Config, deps gatewayDeps, logger *slog.Logger) (*gateway, error) {
@@ -63,9 +67,14 @@ func newGateway(ctx context.Context, cfg *config.Config, deps gatewayDeps, logge
 	if deps.Now == nil {
 		deps.Now = time.Now
 	}
+	guards, closeGuards, err := server.GuardsFromConfig(ctx, cfg, logger)
+	if err != nil {
+		return nil, err
+	}
 	metrics := upstream.NewMetrics(deps.Metrics)
 	ups, clients, err := connectUpstreams(cfg.Upstreams, reg, metrics, logger)
 	if err != nil {
+		closeGuards()
 		return nil, err
 	}
 	root := &resolvers.Resolver{
@@ -87,9 +96,10 @@ func newGateway(ctx context.Context, cfg *config.Config, deps gatewayDeps, logge
 				Logger:  logger,
 			}),
 		},
-		Ready: func(ctx context.Context) error { return upstreamsReady(clients) },
+		Ready:  func(ctx context.Context) error { return upstreamsReady(clients) },
+		Guards: guards,
 	})
-	return &gateway{handler: h, upstreams: clients}, nil
+	return &gateway{handler: h, upstreams: clients, closeGuards: closeGuards}, nil
 }
 
 // upstreamsReady fails only when every upstream's breaker is open: one
@@ -113,5 +123,5 @@ func (g *gateway) Close() error {
 	for _, c := range g.upstreams {
 		c.Close()
 	}
-	return nil
+	return g.closeGuards()
 }
