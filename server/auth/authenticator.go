@@ -1,0 +1,228 @@
+package auth
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/coreos/go-oidc/v3/oidc"
+	jose "github.com/go-jose/go-jose/v4"
+
+	"github.com/sundhedsklynge/klynge/access"
+)
+
+// Options configure an Authenticator. Issuer and Audience are required;
+// other zero values are the defaults.
+type Options struct {
+	// Issuer is the OpenID Connect issuer URL, exactly as the issuer
+	// writes it in discovery and in tokens' iss.
+	Issuer string
+	// Audience must be one of a token's aud values.
+	Audience string
+	// ClockSkew is how long after exp a token is still accepted, for
+	// clocks that disagree a little (default 30s, at most 5m). go-oidc
+	// allows 5 minutes on nbf.
+	ClockSkew time.Duration
+	// KeyRefreshInterval is the least time between two fetches of the key
+	// set caused by tokens with unknown keys (default 10s).
+	KeyRefreshInterval time.Duration
+	// KeyMaxAge is how long a fetched key set is used before it is fetched
+	// again (default 1h), so that retired keys stop verifying.
+	KeyMaxAge time.Duration
+	// HTTPClient fetches discovery and keys (default: 10s timeout).
+	HTTPClient *http.Client
+	// Websockets lets websocket upgrade requests through the middleware
+	// unauthenticated, to be authenticated by WebsocketInit. Leave it off
+	// unless the websocket transport is installed with that InitFunc.
+	Websockets bool
+	// Realm is the realm of the WWW-Authenticate challenge (default
+	// "klynge").
+	Realm string
+	// Now is the clock (default time.Now).
+	Now func() time.Time
+	// Logger receives refusals (reason only) and key-set failures; nil
+	// discards.
+	Logger *slog.Logger
+}
+
+// DefaultClockSkew and the other defaults of Options.
+const (
+	DefaultClockSkew          = 30 * time.Second
+	MaxClockSkew              = 5 * time.Minute
+	DefaultKeyRefreshInterval = 10 * time.Second
+	DefaultKeyMaxAge          = time.Hour
+)
+
+// allowedAlgorithms are the asymmetric JWS algorithms accepted. Symmetric
+// (HS*) and "none" never are, whatever discovery says.
+var allowedAlgorithms = []jose.SignatureAlgorithm{
+	jose.RS256, jose.RS384, jose.RS512, jose.PS256, jose.PS384, jose.PS512,
+	jose.ES256, jose.ES384, jose.ES512, jose.EdDSA,
+}
+
+// Authenticator validates bearer tokens. It is safe for concurrent use.
+type Authenticator struct {
+	opts     Options
+	verifier *oidc.IDTokenVerifier
+	keys     *keySet
+	log      *slog.Logger
+}
+
+// New reads the issuer's discovery document and returns an Authenticator
+// for its tokens. It fails when the issuer cannot be reached or its
+// discovery names another issuer, so that a wrong configuration stops the
+// gateway at start-up rather than refusing every request later.
+func New(ctx context.Context, opts Options) (*Authenticator, error) {
+	if err := opts.validate(); err != nil {
+		return nil, err
+	}
+	opts = opts.withDefaults()
+	provider, err := oidc.NewProvider(oidc.ClientContext(ctx, opts.HTTPClient), opts.Issuer)
+	if err != nil {
+		return nil, fmt.Errorf("auth: discovery of issuer %s: %w", opts.Issuer, err)
+	}
+	var meta struct {
+		JWKSURI string   `json:"jwks_uri"`
+		Algs    []string `json:"id_token_signing_alg_values_supported"`
+	}
+	if err := provider.Claims(&meta); err != nil {
+		return nil, fmt.Errorf("auth: discovery of issuer %s: %w", opts.Issuer, err)
+	}
+	if u, err := url.Parse(meta.JWKSURI); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+		return nil, fmt.Errorf("auth: discovery of issuer %s: jwks_uri must be an absolute http(s) URL", opts.Issuer)
+	}
+	var algs []string
+	for _, a := range meta.Algs {
+		if slices.Contains(allowedAlgorithms, jose.SignatureAlgorithm(a)) {
+			algs = append(algs, a)
+		}
+	}
+	if len(algs) == 0 {
+		algs = []string{string(jose.RS256), string(jose.ES256)}
+	}
+	log := opts.Logger
+	keys := &keySet{
+		url: meta.JWKSURI, client: opts.HTTPClient, now: opts.Now,
+		minRefresh: opts.KeyRefreshInterval, maxAge: opts.KeyMaxAge, log: log,
+	}
+	skew := opts.ClockSkew
+	verifier := oidc.NewVerifier(opts.Issuer, keys, &oidc.Config{
+		ClientID:             opts.Audience,
+		SupportedSigningAlgs: algs,
+		// go-oidc has no skew setting for exp: checking against a clock
+		// that is skew behind accepts tokens up to skew after exp.
+		Now: func() time.Time { return opts.Now().Add(-skew) },
+	})
+	return &Authenticator{opts: opts, verifier: verifier, keys: keys, log: log}, nil
+}
+
+func (o Options) validate() error {
+	var errs []error
+	if u, err := url.Parse(o.Issuer); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+		errs = append(errs, errors.New("auth: Issuer must be an absolute http(s) URL"))
+	}
+	if strings.TrimSpace(o.Audience) == "" {
+		errs = append(errs, errors.New("auth: Audience is required"))
+	}
+	if o.ClockSkew < 0 || o.ClockSkew > MaxClockSkew {
+		errs = append(errs, fmt.Errorf("auth: ClockSkew must be between 0 and %s, got %s", MaxClockSkew, o.ClockSkew))
+	}
+	if o.KeyRefreshInterval < 0 || o.KeyMaxAge < 0 {
+		errs = append(errs, errors.New("auth: KeyRefreshInterval and KeyMaxAge must not be negative"))
+	}
+	return errors.Join(errs...)
+}
+
+func (o Options) withDefaults() Options {
+	if o.ClockSkew == 0 {
+		o.ClockSkew = DefaultClockSkew
+	}
+	if o.KeyRefreshInterval == 0 {
+		o.KeyRefreshInterval = DefaultKeyRefreshInterval
+	}
+	if o.KeyMaxAge == 0 {
+		o.KeyMaxAge = DefaultKeyMaxAge
+	}
+	if o.HTTPClient == nil {
+		o.HTTPClient = &http.Client{Timeout: 10 * time.Second}
+	}
+	if o.Realm == "" {
+		o.Realm = "klynge"
+	}
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	if o.Logger == nil {
+		o.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
+	return o
+}
+
+// Authenticate validates a raw JWT and returns the principal its claims
+// describe, and when the token expires. Every failure is an *Error.
+func (a *Authenticator) Authenticate(ctx context.Context, raw string) (access.Principal, time.Time, error) {
+	if raw == "" {
+		return access.Principal{}, time.Time{}, authError(ReasonMissing, "no bearer token: send the header Authorization: Bearer <token>")
+	}
+	failure := &fetchFailure{}
+	tok, err := a.verifier.Verify(context.WithValue(ctx, fetchFailureKey{}, failure), raw)
+	if err != nil {
+		if failure.err != nil {
+			return access.Principal{}, time.Time{}, authError(ReasonKeysUnavailable, "the identity provider's signing keys could not be fetched; try again shortly")
+		}
+		return access.Principal{}, time.Time{}, a.classify(err)
+	}
+	var c klyngeClaims
+	if err := tok.Claims(&c); err != nil {
+		return access.Principal{}, time.Time{}, authError(ReasonClaims, "the token's klynge claims are malformed: %s", claimTypeError(err))
+	}
+	p, err := c.principal(tok.Subject)
+	if err != nil {
+		return access.Principal{}, time.Time{}, authError(ReasonClaims, "%s", err.Error())
+	}
+	return p, tok.Expiry, nil
+}
+
+// classify turns go-oidc's errors into reasons. go-oidc returns a typed
+// error only for expiry; the others are matched by their (stable) text.
+func (a *Authenticator) classify(err error) *Error {
+	var expired *oidc.TokenExpiredError
+	if errors.As(err, &expired) {
+		if expired.Expiry.IsZero() {
+			return authError(ReasonExpired, "the token has no expiry (exp)")
+		}
+		return authError(ReasonExpired, "the token expired at %s; get a new one", expired.Expiry.UTC().Format(time.RFC3339))
+	}
+	msg := err.Error()
+	switch {
+	case strings.Contains(msg, "malformed jwt"):
+		return authError(ReasonMalformed, "the token is not a signed JWT with an accepted algorithm")
+	case strings.Contains(msg, "failed to verify signature"):
+		return authError(ReasonSignature, "the token's signature does not verify with the issuer's keys")
+	case strings.Contains(msg, "issued by a different provider"):
+		return authError(ReasonIssuer, "the token was not issued by %s", a.opts.Issuer)
+	case strings.Contains(msg, "expected audience"):
+		return authError(ReasonAudience, "the token is not meant for this gateway (audience %q)", a.opts.Audience)
+	case strings.Contains(msg, "nbf"):
+		return authError(ReasonNotYetValid, "the token is not valid yet (nbf)")
+	}
+	return authError(ReasonInvalid, "the token is not valid")
+}
+
+// claimTypeError names the claim a JSON type error is about, without the
+// value.
+func claimTypeError(err error) string {
+	for _, c := range []string{ClaimRole, ClaimOrganization, ClaimClusters, ClaimCPR} {
+		if strings.Contains(err.Error(), c) {
+			return "claim " + c + " has the wrong type"
+		}
+	}
+	return "a claim has the wrong type"
+}
