@@ -76,7 +76,7 @@ func DecodeBody(body []byte) (*Request, *RequestError) {
 	switch trimmed[0] {
 	case '[':
 		return nil, &RequestError{Status: http.StatusBadRequest, Code: CodeBatchNotSupported,
-			Message: "batched operations (a JSON array) are not supported; send one operation per request"}
+			Message: "batched operations (a JSON array) are not supported: send 1 operation per request"}
 	case '{':
 	default:
 		return nil, badRequest("the request body must be a JSON object")
