@@ -56,18 +56,26 @@ func (r Rules) WithDefaults() Rules {
 	return r
 }
 
-// Validate checks r after WithDefaults; the error names each field and its
-// rule.
+// RuleError says which field of Rules breaks which rule.
+type RuleError struct {
+	Field string // e.g. "HospitalWindow"
+	Rule  string
+}
+
+func (e *RuleError) Error() string { return "access rules: " + e.Field + " " + e.Rule }
+
+// Validate checks r after WithDefaults. The error joins one *RuleError per
+// bad field.
 func (r Rules) Validate() error {
 	var errs []error
 	bad := func(field, format string, args ...any) {
-		errs = append(errs, fmt.Errorf("access rules: %s "+format, append([]any{field}, args...)...))
+		errs = append(errs, &RuleError{Field: field, Rule: fmt.Sprintf(format, args...)})
 	}
 	if r.HospitalWindow <= 0 || r.HospitalWindow > 365*24*time.Hour {
-		bad("HospitalWindow", "must be between 1ns and 365 days, got %s", r.HospitalWindow)
+		bad("HospitalWindow", "must be more than 0 and at most 365 days, got %s", r.HospitalWindow)
 	}
 	if r.OutOfHoursWindow <= 0 || r.OutOfHoursWindow > 30*24*time.Hour {
-		bad("OutOfHoursWindow", "must be between 1ns and 30 days, got %s", r.OutOfHoursWindow)
+		bad("OutOfHoursWindow", "must be more than 0 and at most 30 days, got %s", r.OutOfHoursWindow)
 	}
 	if r.ServiceEndedWindow < 0 || r.ServiceEndedWindow > 365*24*time.Hour {
 		bad("ServiceEndedWindow", "must be between 0 and 365 days, got %s", r.ServiceEndedWindow)

@@ -40,6 +40,7 @@ func guardConfig(t *testing.T, yaml string) *config.Config {
 	t.Helper()
 	p := filepath.Join(t.TempDir(), "klynge.yaml")
 	base := `
+auth: {issuer: "https://idp.example/realms/klynge"}
 upstreams:
   ehospital: {baseURL: "http://127.0.0.1:1/ehospital/fhir"}
   outofhours: {baseURL: "http://127.0.0.1:1/outofhours/api/v1"}

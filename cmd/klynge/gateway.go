@@ -37,6 +37,7 @@ func demoConfig(sandboxURL string, reg *registry.Registry) *config.Config {
 	// Rate limited as serve is, with room for the e2e tests and the
 	// GraphQL-over-HTTP audit, which all come from one address.
 	cfg.RateLimit = config.RateLimit{RequestsPerSecond: 200, Burst: 1000}
+	cfg.Auth.Issuer = u.OIDCIssuer
 	cfg.Upstreams.EHospital.BaseURL = u.EHospitalFHIR
 	cfg.Upstreams.EHospital.CPRIdentifierSystem = fhir.SystemSyntheticCPR
 	cfg.Upstreams.OutOfHours.BaseURL = u.OutOfHours

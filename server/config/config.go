@@ -46,6 +46,12 @@ type Config struct {
 	RateLimit RateLimit `yaml:"rateLimit"`
 	// Redis is shared state for several replicas (rate limits, APQ).
 	Redis Redis `yaml:"redis"`
+	// Auth names the identity provider whose tokens the gateway accepts.
+	Auth Authentication `yaml:"auth"`
+	// Audit is where the access log is kept.
+	Audit Audit `yaml:"audit"`
+	// Access tunes the access rules' windows and integrators' pseudonyms.
+	Access Access `yaml:"access"`
 }
 
 // Log configures the JSON process log.
@@ -168,6 +174,7 @@ func (c *Config) fillDefaults() {
 	}
 	c.Upstreams.fillDefaults()
 	c.fillGuardDefaults()
+	c.fillAccessDefaults()
 }
 
 // Validate checks every value; the error names each bad key and its rule.
@@ -189,5 +196,6 @@ func (c *Config) Validate() error {
 	}
 	errs = append(errs, c.Upstreams.validate()...)
 	errs = append(errs, c.validateGuards()...)
+	errs = append(errs, c.validateAccess()...)
 	return errors.Join(errs...)
 }

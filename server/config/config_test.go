@@ -18,6 +18,7 @@ func writeFile(t *testing.T, body string) string {
 }
 
 const minimal = `
+auth: {issuer: "https://idp.example/realms/klynge"}
 upstreams:
   ehospital: {baseURL: "http://127.0.0.1:8081/ehospital/fhir"}
   outofhours: {baseURL: "http://127.0.0.1:8081/outofhours/api/v1"}

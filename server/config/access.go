@@ -1,0 +1,159 @@
+package config
+
+import (
+	"errors"
+	"fmt"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/sundhedsklynge/klynge/access"
+)
+
+// Authentication configures how the gateway authenticates its callers: bearer JWTs
+// from one OpenID Connect issuer (server/auth, docs/ACCESS.md).
+type Authentication struct {
+	// Issuer is the issuer URL exactly as it writes itself in discovery
+	// and in tokens' iss. Required.
+	Issuer string `yaml:"issuer"`
+	// Audience must be among a token's aud values (default "klynge").
+	Audience string `yaml:"audience"`
+	// ClockSkew is how long after exp a token is still accepted (default
+	// 30s, at most 5m).
+	ClockSkew Duration `yaml:"clockSkew"`
+	// KeyRefreshInterval is the least time between key-set fetches caused
+	// by tokens naming unknown keys (default 10s).
+	KeyRefreshInterval Duration `yaml:"keyRefreshInterval"`
+	// KeyMaxAge is how long a fetched key set is trusted before it is
+	// fetched again (default 1h).
+	KeyMaxAge Duration `yaml:"keyMaxAge"`
+}
+
+// Audit configures the access log (package audit): SQLite in a local file
+// by default, PostgreSQL when several replicas share one log.
+type Audit struct {
+	// SQLite is the log's file (default klynge-audit.db when postgres is
+	// not set).
+	SQLite string `yaml:"sqlite"`
+	// Postgres is a pgx connection string (postgres://user:pass@host/db);
+	// set it, e.g. with KLYNGE_AUDIT_POSTGRES, instead of sqlite.
+	Postgres string `yaml:"postgres"`
+	// MaxBatch is the most records one group commit holds (default 256).
+	MaxBatch int `yaml:"maxBatch"`
+	// CommitTimeout bounds one group commit (default 10s).
+	CommitTimeout Duration `yaml:"commitTimeout"`
+}
+
+// Access configures the access rules (package access); zero values are the
+// rules' defaults.
+type Access struct {
+	// HospitalWindow: how long after an encounter a clinician at its
+	// department or hospital keeps a care relationship (default 720h).
+	HospitalWindow Duration `yaml:"hospitalWindow"`
+	// OutOfHoursWindow: how long after a contact the out-of-hours service
+	// keeps one (default 24h).
+	OutOfHoursWindow Duration `yaml:"outOfHoursWindow"`
+	// ServiceEndedWindow: how long after its last service ended a
+	// municipality keeps one (default 0: only while services last).
+	ServiceEndedWindow Duration `yaml:"serviceEndedWindow"`
+	// BreakGlassDuration: how long a break-the-glass grant lasts (default 4h).
+	BreakGlassDuration Duration `yaml:"breakGlassDuration"`
+	// BreakGlassMinReason: the fewest characters a reason must have
+	// (default 20).
+	BreakGlassMinReason int `yaml:"breakGlassMinReason"`
+	// PseudonymSecret keys the pseudonyms integrators see (at least 32
+	// bytes; give it by KLYNGE_ACCESS_PSEUDONYMSECRET). Every replica needs
+	// the same one, and changing it changes every pseudonym. Without it,
+	// integrators get no cluster data.
+	PseudonymSecret string `yaml:"pseudonymSecret"`
+}
+
+// DefaultAudience and DefaultAuditFile are the defaults of auth.audience
+// and audit.sqlite.
+const (
+	DefaultAudience  = "klynge"
+	DefaultAuditFile = "klynge-audit.db"
+)
+
+// Rules are the access rules the section describes, defaults filled in.
+func (a Access) Rules() access.Rules {
+	return access.Rules{
+		HospitalWindow:      a.HospitalWindow.D(),
+		OutOfHoursWindow:    a.OutOfHoursWindow.D(),
+		ServiceEndedWindow:  a.ServiceEndedWindow.D(),
+		BreakGlassDuration:  a.BreakGlassDuration.D(),
+		BreakGlassMinReason: a.BreakGlassMinReason,
+	}.WithDefaults()
+}
+
+func (c *Config) fillAccessDefaults() {
+	if c.Auth.Audience == "" {
+		c.Auth.Audience = DefaultAudience
+	}
+	if c.Audit.SQLite == "" && c.Audit.Postgres == "" {
+		c.Audit.SQLite = DefaultAuditFile
+	}
+}
+
+// accessRuleKeys maps access.Rules fields to their keys here.
+var accessRuleKeys = map[string]string{
+	"HospitalWindow":      "access.hospitalWindow",
+	"OutOfHoursWindow":    "access.outOfHoursWindow",
+	"ServiceEndedWindow":  "access.serviceEndedWindow",
+	"BreakGlassDuration":  "access.breakGlassDuration",
+	"BreakGlassMinReason": "access.breakGlassMinReason",
+}
+
+func (c *Config) validateAccess() []error {
+	var errs []error
+	bad := func(key, format string, args ...any) {
+		errs = append(errs, fmt.Errorf("%s: "+format, append([]any{key}, args...)...))
+	}
+	a := c.Auth
+	switch u, err := url.Parse(a.Issuer); {
+	case a.Issuer == "":
+		bad("auth.issuer", "is required: the OpenID Connect issuer whose tokens the gateway accepts")
+	case err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || u.RawQuery != "" || u.Fragment != "":
+		bad("auth.issuer", "must be an absolute http(s) URL without query or fragment, got %q", a.Issuer)
+	}
+	if strings.TrimSpace(a.Audience) == "" {
+		bad("auth.audience", "must not be blank")
+	}
+	if a.ClockSkew.D() > 5*time.Minute {
+		bad("auth.clockSkew", "must be at most 5m, got %s", a.ClockSkew.D())
+	}
+	if a.KeyMaxAge.D() != 0 && a.KeyMaxAge.D() < a.KeyRefreshInterval.D() {
+		bad("auth.keyMaxAge", "must not be below auth.keyRefreshInterval")
+	}
+
+	au := c.Audit
+	if au.SQLite != "" && au.Postgres != "" {
+		bad("audit", "set sqlite or postgres, not both")
+	}
+	if au.MaxBatch < 0 || au.MaxBatch > 10000 {
+		bad("audit.maxBatch", "must be between 1 and 10000 (0 for the default 256), got %d", au.MaxBatch)
+	}
+	if au.CommitTimeout.D() > 5*time.Minute {
+		bad("audit.commitTimeout", "must be at most 5m, got %s", au.CommitTimeout.D())
+	}
+
+	if err := c.Access.Rules().Validate(); err != nil {
+		var joined interface{ Unwrap() []error }
+		list := []error{err}
+		if errors.As(err, &joined) {
+			list = joined.Unwrap()
+		}
+		for _, e := range list {
+			var re *access.RuleError
+			if errors.As(e, &re) {
+				bad(accessRuleKeys[re.Field], "%s", re.Rule)
+			} else {
+				errs = append(errs, e)
+			}
+		}
+	}
+	if s := c.Access.PseudonymSecret; s != "" && len(s) < access.MinPseudonymSecret {
+		bad("access.pseudonymSecret", "must be at least %d bytes, got %d", access.MinPseudonymSecret, len(s))
+	}
+	return errs
+}
