@@ -3,10 +3,10 @@ package loaders
 import (
 	"context"
 	"log/slog"
+	"sync"
 	"time"
 
 	"github.com/99designs/gqlgen/graphql"
-	"github.com/graph-gophers/dataloader/v7"
 
 	"github.com/sundhedsklynge/klynge/connectors/ehospital"
 	"github.com/sundhedsklynge/klynge/connectors/gpreferral"
@@ -80,17 +80,37 @@ type MunicipalKey struct {
 
 // Loaders are one operation's dataloaders.
 type Loaders struct {
-	Patient       *dataloader.Loader[domain.CPR, Fetched[domain.Citizen]]
-	Encounters    *dataloader.Loader[domain.CPR, Fetched[[]domain.Encounter]]
-	OutOfHours    *dataloader.Loader[domain.CPR, Fetched[[]domain.OutOfHoursContact]]
-	Referrals     *dataloader.Loader[domain.CPR, Fetched[[]domain.Referral]]
-	GPContacts    *dataloader.Loader[domain.CPR, Fetched[[]domain.GPContact]]
-	Practice      *dataloader.Loader[domain.Ydernummer, Fetched[domain.Practice]]
-	CareServices  *dataloader.Loader[MunicipalKey, Fetched[[]domain.CareService]]
-	CareVisits    *dataloader.Loader[MunicipalKey, Fetched[[]domain.CareVisit]]
-	Notifications *dataloader.Loader[MunicipalKey, Fetched[[]domain.ReceivedNotification]]
+	Patient       *Keyed[domain.CPR, Fetched[domain.Citizen]]
+	Encounters    *Keyed[domain.CPR, Fetched[[]domain.Encounter]]
+	OutOfHours    *Keyed[domain.CPR, Fetched[[]domain.OutOfHoursContact]]
+	Referrals     *Keyed[domain.CPR, Fetched[[]domain.Referral]]
+	GPContacts    *Keyed[domain.CPR, Fetched[[]domain.GPContact]]
+	Practice      *Keyed[domain.Ydernummer, Fetched[domain.Practice]]
+	CareServices  *Keyed[MunicipalKey, Fetched[[]domain.CareService]]
+	CareVisits    *Keyed[MunicipalKey, Fetched[[]domain.CareVisit]]
+	Notifications *Keyed[MunicipalKey, Fetched[[]domain.ReceivedNotification]]
 
 	now time.Time
+
+	onceMu sync.Mutex
+	once   map[string]*sync.Once
+}
+
+// Once runs fn the first time name is asked for in this operation; callers
+// that come while it runs wait for it. Resolvers use it to prefetch for
+// every root field of an operation together.
+func (l *Loaders) Once(name string, fn func()) {
+	l.onceMu.Lock()
+	if l.once == nil {
+		l.once = map[string]*sync.Once{}
+	}
+	o, ok := l.once[name]
+	if !ok {
+		o = &sync.Once{}
+		l.once[name] = o
+	}
+	l.onceMu.Unlock()
+	o.Do(fn)
 }
 
 // New builds one operation's loaders. The read window is fixed at creation
@@ -101,28 +121,21 @@ func New(up Upstreams, opts Options) *Loaders {
 	from, to := now.Add(-opts.History), now.Add(opts.Ahead)
 	b := batcher{up: up, now: opts.Now, log: opts.Logger}
 	return &Loaders{
-		Patient:       newLoader(opts.Wait, patientBatch, b.patients),
-		Encounters:    newLoader(opts.Wait, encounterBatch, b.encounters),
-		OutOfHours:    newLoader(opts.Wait, outOfHoursBatch, b.outOfHours(from, to)),
-		Referrals:     newLoader(opts.Wait, gpBatch, b.referrals),
-		GPContacts:    newLoader(opts.Wait, gpBatch, b.gpContacts),
-		Practice:      newLoader(opts.Wait, gpBatch, b.practices),
-		CareServices:  newLoader(opts.Wait, municipalBatch, b.careServices),
-		CareVisits:    newLoader(opts.Wait, municipalBatch, b.careVisits(from, to)),
-		Notifications: newLoader(opts.Wait, municipalBatch, b.notifications(from, to)),
+		Patient:       newKeyed(opts.Wait, patientBatch, b.patients),
+		Encounters:    newKeyed(opts.Wait, encounterBatch, b.encounters),
+		OutOfHours:    newKeyed(opts.Wait, outOfHoursBatch, b.outOfHours(from, to)),
+		Referrals:     newKeyed(opts.Wait, gpBatch, b.referrals),
+		GPContacts:    newKeyed(opts.Wait, gpBatch, b.gpContacts),
+		Practice:      newKeyed(opts.Wait, gpBatch, b.practices),
+		CareServices:  newKeyed(opts.Wait, municipalBatch, b.careServices),
+		CareVisits:    newKeyed(opts.Wait, municipalBatch, b.careVisits(from, to)),
+		Notifications: newKeyed(opts.Wait, municipalBatch, b.notifications(from, to)),
 		now:           now,
 	}
 }
 
 // Now is the operation's clock reading, shared by all its fields.
 func (l *Loaders) Now() time.Time { return l.now }
-
-func newLoader[K comparable, V any](wait time.Duration, capacity int, fn dataloader.BatchFunc[K, V]) *dataloader.Loader[K, V] {
-	return dataloader.NewBatchedLoader(fn,
-		dataloader.WithWait[K, V](wait),
-		dataloader.WithBatchCapacity[K, V](capacity),
-	)
-}
 
 type loadersKey struct{}
 

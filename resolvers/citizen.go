@@ -26,6 +26,7 @@ const maxCitizensPerCall = 500
 // other systems' fields can still answer.
 func (r *Resolver) loadCitizens(ctx context.Context, cprs []domain.CPR, indexed bool) []*model.Citizen {
 	l := loaders.For(ctx)
+	prefetch(ctx, l, cprs, loadersFor(graphql.GetOperationContext(ctx), graphql.GetFieldContext(ctx).Field.Selections))
 	fetched, errs := l.Patient.LoadMany(ctx, cprs)()
 	out := make([]*model.Citizen, len(cprs))
 	for i, cpr := range cprs {

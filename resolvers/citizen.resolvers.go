@@ -172,6 +172,11 @@ func (r *citizenResolver) Sources(ctx context.Context, obj *model.Citizen) ([]mo
 
 // Citizen is the resolver for the citizen field.
 func (r *queryResolver) Citizen(ctx context.Context, cpr domain.CPR) (*model.Citizen, error) {
+	l := loaders.For(ctx)
+	l.Once("root citizen fields", func() {
+		cprs, asked := rootCitizens(ctx)
+		prefetch(ctx, l, cprs, asked)
+	})
 	return r.loadCitizens(ctx, []domain.CPR{cpr}, false)[0], nil
 }
 

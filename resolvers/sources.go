@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/99designs/gqlgen/graphql"
+	"github.com/vektah/gqlparser/v2/ast"
 
 	"github.com/sundhedsklynge/klynge/graph/model"
 	"github.com/sundhedsklynge/klynge/loaders"
@@ -18,6 +19,14 @@ type loaderSet struct {
 	services, visits, notifications                         bool
 }
 
+func (s loaderSet) union(o loaderSet) loaderSet {
+	return loaderSet{
+		s.encounters || o.encounters, s.outOfHours || o.outOfHours, s.referrals || o.referrals,
+		s.gpContacts || o.gpContacts, s.practice || o.practice,
+		s.services || o.services, s.visits || o.visits, s.notifications || o.notifications,
+	}
+}
+
 func (s *loaderSet) all() {
 	*s = loaderSet{true, true, true, true, true, true, true, true}
 }
@@ -27,13 +36,20 @@ func (s *loaderSet) all() {
 // exactly the systems asked — and awaiting them costs no extra upstream call,
 // because their answers are already in the loader cache.
 func askedLoaders(ctx context.Context) loaderSet {
-	var s loaderSet
-	opCtx := graphql.GetOperationContext(ctx)
 	for fc := graphql.GetFieldContext(ctx).Parent; fc != nil; fc = fc.Parent {
 		if fc.Field.Field == nil || len(fc.Field.Selections) == 0 {
 			continue
 		}
-		for _, f := range graphql.CollectFields(opCtx, fc.Field.Selections, []string{"Citizen"}) {
+		return loadersFor(graphql.GetOperationContext(ctx), fc.Field.Selections)
+	}
+	return loaderSet{}
+}
+
+// loadersFor maps a Citizen selection set to the loaders it will use.
+func loadersFor(opCtx *graphql.OperationContext, sel ast.SelectionSet) loaderSet {
+	var s loaderSet
+	{
+		for _, f := range graphql.CollectFields(opCtx, sel, []string{"Citizen"}) {
 			switch f.Name {
 			case "hospitalEncounters":
 				s.encounters = true
@@ -55,7 +71,6 @@ func askedLoaders(ctx context.Context) loaderSet {
 				s.all()
 			}
 		}
-		break
 	}
 	return s
 }

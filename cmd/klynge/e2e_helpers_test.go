@@ -5,12 +5,15 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"strings"
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/sundhedsklynge/klynge/sandbox/controls"
 )
 
 // demo is a running `klynge demo`, started in-process through Main exactly
@@ -159,4 +162,47 @@ func (b *syncBuffer) String() string {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	return b.buf.String()
+}
+
+// sandboxGet decodes a JSON control answer of the demo's sandbox.
+func sandboxGet[T any](t testing.TB, d *demo, path string) T {
+	t.Helper()
+	resp, err := http.Get(d.Sandbox + path)
+	if err != nil {
+		t.Fatalf("GET %s: %v", path, err)
+	}
+	defer resp.Body.Close()
+	var v T
+	if resp.StatusCode != http.StatusOK {
+		b, _ := io.ReadAll(resp.Body)
+		t.Fatalf("GET %s: %d %s", path, resp.StatusCode, b)
+	}
+	if err := json.NewDecoder(resp.Body).Decode(&v); err != nil {
+		t.Fatalf("GET %s: %v", path, err)
+	}
+	return v
+}
+
+// resetStats zeroes the sandbox's request counts.
+func resetStats(t testing.TB, d *demo) {
+	t.Helper()
+	resp, err := http.Post(d.Sandbox+"/_sandbox/stats/reset", "application/json", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+}
+
+// sampleCPRs asks the sandbox for n CPRs of citizens with some history.
+func sampleCPRs(t testing.TB, d *demo, n int, with string) []string {
+	t.Helper()
+	got := sandboxGet[controls.Citizens](t, d, fmt.Sprintf("/_sandbox/citizens?sample=%d&with=%s", n, with))
+	out := make([]string, len(got.Citizens))
+	for i, c := range got.Citizens {
+		out[i] = c.CPR
+	}
+	if len(out) < n {
+		t.Fatalf("sandbox sampled %d citizens with %s, want %d", len(out), with, n)
+	}
+	return out
 }
