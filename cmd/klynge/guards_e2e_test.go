@@ -275,3 +275,15 @@ func TestGraphQLOverHTTPAudit(t *testing.T) {
 	}
 	t.Logf("graphql-http audit: %s passed, %s failed", m[1], m[2])
 }
+
+func TestClientLibrariesBehaveAsTheyExpect(t *testing.T) {
+	d := startDemo(t)
+	sb := &sandboxtest.Server{URL: d.Sandbox, URLs: sandbox.URLs(d.Sandbox)}
+	cpr := sb.Citizens(t, 1, controls.WithCare)[0]
+	out := nodeScript(t, "client-check", "check.mjs", d.GraphQL, cpr)
+	m := regexp.MustCompile(`(?m)^(\d+) passed, (\d+) failed$`).FindStringSubmatch(out)
+	if m == nil || m[2] != "0" || m[1] == "0" {
+		t.Fatalf("client check summary missing or failing:\n%s", out)
+	}
+	t.Logf("client check: %s passed with graphql-request and Apollo Client", m[1])
+}
