@@ -30,6 +30,8 @@ Usage:
   klynge serve    [flags]   the gateway, wired to the upstreams in a configuration file
   klynge sandbox  [flags]   the simulated upstream systems alone
   klynge schema             print the GraphQL schema (SDL)
+  klynge token    [client]  print a demo access token from a running sandbox (no client: list them)
+  klynge audit verify       check the access log's hash chain; name the first broken record
   klynge version            print the version
 
 Run 'klynge <command> -h' for a command's flags.
@@ -52,6 +54,10 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		err = runSandbox(ctx, args[1:], stdout, stderr)
 	case "schema":
 		err = runSchema(args[1:], stdout)
+	case "token":
+		err = runToken(ctx, args[1:], stdout, stderr)
+	case "audit":
+		err = runAudit(ctx, args[1:], stdout, stderr)
 	case "version":
 		fmt.Fprintln(stdout, "klynge", buildVersion())
 	case "help", "-h", "-help", "--help":
