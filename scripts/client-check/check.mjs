@@ -7,7 +7,8 @@
 //
 // CPR is a citizen the demo's sandbox knows (GET /_sandbox/citizens?sample=1).
 // The last line is "N passed, N failed"; the exit code is non-zero on any
-// failure.
+// failure. When the endpoint wants a bearer token, put it in
+// KLYNGE_TEST_BEARER_TOKEN.
 import { createHash } from 'node:crypto';
 import { GraphQLClient, ClientError, gql as gqlRequest } from 'graphql-request';
 import { ApolloClient, InMemoryCache, HttpLink, gql } from '@apollo/client';
@@ -38,7 +39,9 @@ function expect(cond, msg) {
 const citizenQuery = `query CitizenName($cpr: CPR!) { citizen(cpr: $cpr) { cpr name municipality { name } } }`;
 
 // graphql-request: the smallest client; throws ClientError on any error.
-const request = new GraphQLClient(url);
+const token = process.env.KLYNGE_TEST_BEARER_TOKEN;
+const auth = token ? { authorization: `Bearer ${token}` } : {};
+const request = new GraphQLClient(url, { headers: auth });
 
 await check('graphql-request: a query returns data', async () => {
   const data = await request.request(gqlRequest`${citizenQuery}`, { cpr });
@@ -81,7 +84,7 @@ const sha256 = (doc) => createHash('sha256').update(doc).digest('hex');
 const apollo = () =>
   new ApolloClient({
     cache: new InMemoryCache(),
-    link: new PersistedQueryLink({ sha256 }).concat(new HttpLink({ uri: url, fetch: recordingFetch })),
+    link: new PersistedQueryLink({ sha256 }).concat(new HttpLink({ uri: url, fetch: recordingFetch, headers: auth })),
   });
 
 await check('Apollo Client: a query returns data', async () => {

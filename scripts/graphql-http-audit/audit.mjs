@@ -5,7 +5,8 @@
 //   node scripts/graphql-http-audit/audit.mjs http://127.0.0.1:8080/graphql
 //
 // The last line is "N passed, N failed" so that CI logs can be read at a
-// glance.
+// glance. When the endpoint wants a bearer token, put it in
+// KLYNGE_TEST_BEARER_TOKEN: every audit request then carries it.
 import { serverAudits } from 'graphql-http';
 
 const url = process.argv[2];
@@ -14,7 +15,15 @@ if (!url || !/^https?:\/\//.test(url)) {
   process.exit(2);
 }
 
-const audits = serverAudits({ url });
+const token = process.env.KLYNGE_TEST_BEARER_TOKEN;
+const fetchFn = token
+  ? (input, init = {}) => {
+      const headers = new Headers(init.headers);
+      headers.set('authorization', `Bearer ${token}`);
+      return fetch(input, { ...init, headers });
+    }
+  : fetch;
+const audits = serverAudits({ url, fetchFn });
 const results = [];
 // One at a time: the endpoint's rate limit and the log stay readable.
 for (const a of audits) {
