@@ -104,7 +104,8 @@ await check('Apollo Client: a malformed CPR is a CombinedGraphQLErrors with BAD_
 });
 
 await check('Apollo Client: a persisted query is registered once, then sent by hash alone', async () => {
-  const q = `query Version { version }`;
+  // A name of its own, so that the server has not seen it from a run before.
+  const q = `query Version${process.pid}x${Date.now()} { version }`;
   sent.length = 0;
   const first = await apollo().query({ query: gql(q) });
   expect(first.data.version, `no version: ${JSON.stringify(first)}`);
