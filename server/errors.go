@@ -6,6 +6,7 @@ import (
 	"log/slog"
 
 	"github.com/99designs/gqlgen/graphql"
+	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/gqlerror"
 
 	"github.com/sundhedsklynge/klynge/domain"
@@ -44,9 +45,17 @@ func errorPresenter(logger *slog.Logger, classify UpstreamClassifier) graphql.Er
 		)
 		switch {
 		case errors.As(err, &input):
-			gerr.Message = input.Error()
+			field := input.Field
+			if field == "" && len(gerr.Path) > 0 {
+				// A scalar does not know which argument it was parsing; the
+				// path ends with that argument's name.
+				if name, ok := gerr.Path[len(gerr.Path)-1].(ast.PathName); ok {
+					field = string(name)
+				}
+			}
+			gerr.Message = field + ": " + input.Rule
 			setExt(gerr, "code", CodeBadUserInput)
-			setExt(gerr, "field", input.Field)
+			setExt(gerr, "field", field)
 		case errors.As(err, &forbidden):
 			gerr.Message = forbidden.Error()
 			setExt(gerr, "code", CodeForbidden)

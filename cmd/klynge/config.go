@@ -1,0 +1,11 @@
+package main
+
+import (
+	"github.com/sundhedsklynge/klynge/server/config"
+)
+
+// loadConfig reads the configuration for serve; a missing file is an error
+// that says which file was looked for.
+func loadConfig(path string, env []string) (*config.Config, error) {
+	return config.Load(path, env)
+}
