@@ -30,8 +30,10 @@ type Decision struct {
 	// Pseudonymised says the data may be shown only under pseudonyms, never
 	// with CPR numbers or names (integrators).
 	Pseudonymised bool
-	// GrantID is the break-the-glass grant an access relies on.
-	GrantID int64
+	// GrantID is the break-the-glass grant an access relies on, and
+	// GrantReason the reason its holder gave, which the access log records.
+	GrantID     int64
+	GrantReason string
 	// Unverified is set on a denial made because a fact could not be read
 	// (a system did not answer): the relationship may exist. Cause is the
 	// read's error, for operators; it is never shown to the caller.

@@ -63,7 +63,7 @@ func (r Rules) Decide(p Principal, cpr domain.CPR, f Facts, now time.Time) Decis
 		d := allow(PurposeBreakTheGlass, fmt.Sprintf("break-the-glass grant until %s, flagged for review",
 			g.ExpiresAt.UTC().Format(time.RFC3339)))
 		d.Review = true
-		d.GrantID = g.ID
+		d.GrantID, d.GrantReason = g.ID, g.Reason
 		return d
 	}
 	return deny(PurposeTreatment, "no care relationship: "+reason+"; break the glass if this is an emergency")

@@ -121,6 +121,9 @@ func TestDecideCareRelationships(t *testing.T) {
 			if d.Review != wantReview {
 				t.Errorf("Review = %v, want %v", d.Review, wantReview)
 			}
+			if wantReview && (d.GrantID != tt.facts.Grant.ID || d.GrantReason != tt.facts.Grant.Reason) {
+				t.Errorf("grant %d %q, want the grant's id and reason", d.GrantID, d.GrantReason)
+			}
 			for _, secret := range []string{string(cprAnna), string(cprBent), string(cprCarla), ydernummerB, "370"} {
 				if strings.Contains(d.Reason, secret) {
 					t.Errorf("Reason %q discloses %q", d.Reason, secret)
