@@ -9,6 +9,7 @@ import (
 
 	"github.com/sundhedsklynge/klynge/connectors/registry"
 	"github.com/sundhedsklynge/klynge/sandbox"
+	"github.com/sundhedsklynge/klynge/server/config"
 )
 
 // runDemo starts the sandbox and a gateway wired to it over loopback HTTP,
@@ -27,39 +28,64 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if err != nil {
 		return err
 	}
-	logger := cfg.Logger
-	sb, err := sandbox.New(cfg)
+	st, err := startDemoStack(ctx, cfg, *sandboxAddr, *addr, func(gcfg *config.Config) {
+		if *trustedDocs != "" {
+			gcfg.TrustedDocuments.Manifest, gcfg.TrustedDocuments.Enforce = *trustedDocs, true
+		}
+	})
 	if err != nil {
 		return err
 	}
-	sl, err := listen("sandbox", *sandboxAddr, sb.Handler(), logger)
-	if err != nil {
-		return err
-	}
-	reg, err := registry.Load()
-	if err != nil {
-		return err
-	}
-	gcfg := demoConfig(sl.URL(), reg)
-	if *trustedDocs != "" {
-		gcfg.TrustedDocuments.Manifest, gcfg.TrustedDocuments.Enforce = *trustedDocs, true
-	}
-	if err := gcfg.Complete(); err != nil {
-		return err
-	}
-	gw, err := newGateway(ctx, gcfg, gatewayDeps{Now: nowFrom(sb.Now())}, logger)
-	if err != nil {
-		return err
-	}
-	defer gw.Close()
-	gl, err := listen("gateway", *addr, gw.Handler(), logger)
-	if err != nil {
-		return err
-	}
+	defer st.gateway.Close()
+	sb, sl, gl := st.sandbox, st.sandboxListener, st.gatewayListener
 	printSandboxURLs(stdout, sl.URL(), sb)
 	fmt.Fprintf(stdout, "playground:   %s/\n", gl.URL())
 	fmt.Fprintf(stdout, "ready: %s/graphql\n", gl.URL())
 	return serveAll(ctx, sl, gl)
+}
+
+// demoStack is a sandbox and a gateway wired to it over loopback, bound to
+// their addresses but not yet serving.
+type demoStack struct {
+	sandbox         *sandbox.Sandbox
+	gateway         *gateway
+	sandboxListener *listener
+	gatewayListener *listener
+}
+
+// startDemoStack builds the sandbox, binds it, and builds a gateway with
+// the demo configuration (adjusted by tune) pointed at it.
+func startDemoStack(ctx context.Context, sbCfg sandbox.Config, sandboxAddr, gatewayAddr string, tune func(*config.Config)) (*demoStack, error) {
+	logger := sbCfg.Logger
+	sb, err := sandbox.New(sbCfg)
+	if err != nil {
+		return nil, err
+	}
+	sl, err := listen("sandbox", sandboxAddr, sb.Handler(), logger)
+	if err != nil {
+		return nil, err
+	}
+	reg, err := registry.Load()
+	if err != nil {
+		return nil, err
+	}
+	gcfg := demoConfig(sl.URL(), reg)
+	if tune != nil {
+		tune(gcfg)
+	}
+	if err := gcfg.Complete(); err != nil {
+		return nil, err
+	}
+	gw, err := newGateway(ctx, gcfg, gatewayDeps{Now: nowFrom(sb.Now())}, logger)
+	if err != nil {
+		return nil, err
+	}
+	gl, err := listen("gateway", gatewayAddr, gw.Handler(), logger)
+	if err != nil {
+		gw.Close()
+		return nil, err
+	}
+	return &demoStack{sandbox: sb, gateway: gw, sandboxListener: sl, gatewayListener: gl}, nil
 }
 
 // nowFrom is a clock that starts at the sandbox's present and runs at real
