@@ -52,6 +52,10 @@ type Config struct {
 	Audit Audit `yaml:"audit"`
 	// Access tunes the access rules' windows and integrators' pseudonyms.
 	Access Access `yaml:"access"`
+	// Server bounds concurrent operations, request deadlines and shutdown.
+	Server Server `yaml:"server"`
+	// Tracing configures OpenTelemetry traces.
+	Tracing Tracing `yaml:"tracing"`
 }
 
 // Log configures the JSON process log.
@@ -175,6 +179,7 @@ func (c *Config) fillDefaults() {
 	c.Upstreams.fillDefaults()
 	c.fillGuardDefaults()
 	c.fillAccessDefaults()
+	c.fillOperationsDefaults()
 }
 
 // Validate checks every value; the error names each bad key and its rule.
@@ -197,5 +202,6 @@ func (c *Config) Validate() error {
 	errs = append(errs, c.Upstreams.validate()...)
 	errs = append(errs, c.validateGuards()...)
 	errs = append(errs, c.validateAccess()...)
+	errs = append(errs, c.validateOperations()...)
 	return errors.Join(errs...)
 }

@@ -126,9 +126,7 @@ func (u Upstream) over(d Upstream) Upstream {
 	u.Retry.WaitMin = pick(u.Retry.WaitMin, d.Retry.WaitMin)
 	u.Retry.WaitMax = pick(u.Retry.WaitMax, d.Retry.WaitMax)
 	u.Retry.RetryAfterMax = pick(u.Retry.RetryAfterMax, d.Retry.RetryAfterMax)
-	if u.Breaker == (Breaker{}) {
-		u.Breaker = d.Breaker
-	}
+	u.Breaker = u.Breaker.over(d.Breaker)
 	if u.MaxResponseBytes == 0 {
 		u.MaxResponseBytes = d.MaxResponseBytes
 	}
@@ -139,6 +137,29 @@ func (u Upstream) over(d Upstream) Upstream {
 		u.Auth = d.Auth
 	}
 	return u
+}
+
+// over fills b's empty settings from d one by one, so that a system which
+// sets only breaker.openFor keeps the defaults' minRequests and ratio.
+// Disabled in the defaults disables every system's breaker.
+func (b Breaker) over(d Breaker) Breaker {
+	b.Disabled = b.Disabled || d.Disabled
+	if b.MinRequests == 0 {
+		b.MinRequests = d.MinRequests
+	}
+	if b.FailureRatio == 0 {
+		b.FailureRatio = d.FailureRatio
+	}
+	if b.OpenFor == 0 {
+		b.OpenFor = d.OpenFor
+	}
+	if b.HalfOpenRequests == 0 {
+		b.HalfOpenRequests = d.HalfOpenRequests
+	}
+	if b.Window == 0 {
+		b.Window = d.Window
+	}
+	return b
 }
 
 func (u *Upstreams) validate() []error {
