@@ -1,0 +1,87 @@
+package overload
+
+import (
+	"fmt"
+
+	"github.com/prometheus/client_golang/prometheus"
+)
+
+// Metrics observe a Limiter. A nil *Metrics records nothing.
+type Metrics struct {
+	inFlight      prometheus.Gauge
+	limit         prometheus.Gauge
+	admittedTotal prometheus.Counter
+	refusedTotal  prometheus.Counter
+	deadlineTotal prometheus.Counter
+}
+
+// NewMetrics registers the limiter's metrics with reg:
+//
+//	klynge_operations_in_flight                 GraphQL requests executing now
+//	klynge_operations_max_in_flight             the configured bound
+//	klynge_operations_admitted_total            requests admitted
+//	klynge_overload_rejections_total            requests refused with 503 at the bound
+//	klynge_request_deadline_exceeded_total      admitted requests whose deadline passed
+func NewMetrics(reg prometheus.Registerer) (*Metrics, error) {
+	m := &Metrics{
+		inFlight: prometheus.NewGauge(prometheus.GaugeOpts{
+			Name: "klynge_operations_in_flight",
+			Help: "GraphQL requests executing now.",
+		}),
+		limit: prometheus.NewGauge(prometheus.GaugeOpts{
+			Name: "klynge_operations_max_in_flight",
+			Help: "The bound on GraphQL requests executing at once (server.maxConcurrentOperations).",
+		}),
+		admittedTotal: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "klynge_operations_admitted_total",
+			Help: "GraphQL requests admitted under the bound.",
+		}),
+		refusedTotal: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "klynge_overload_rejections_total",
+			Help: "GraphQL requests refused with 503 because the bound was reached.",
+		}),
+		deadlineTotal: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "klynge_request_deadline_exceeded_total",
+			Help: "Admitted requests whose deadline (server.requestTimeout) passed before they finished.",
+		}),
+	}
+	for _, c := range []prometheus.Collector{m.inFlight, m.limit, m.admittedTotal, m.refusedTotal, m.deadlineTotal} {
+		if err := reg.Register(c); err != nil {
+			return nil, fmt.Errorf("overload: register metrics: %w", err)
+		}
+	}
+	return m, nil
+}
+
+func (m *Metrics) setLimit(n int) {
+	if m != nil {
+		m.limit.Set(float64(n))
+	}
+}
+
+// admitted and left move the gauge by one (not Set): concurrent requests
+// would otherwise race to write stale counts.
+func (m *Metrics) admitted() {
+	if m != nil {
+		m.admittedTotal.Inc()
+		m.inFlight.Inc()
+	}
+}
+
+func (m *Metrics) left() {
+	if m != nil {
+		m.inFlight.Dec()
+	}
+}
+
+func (m *Metrics) refused() {
+	if m != nil {
+		m.refusedTotal.Inc()
+	}
+}
+
+func (m *Metrics) deadlineExceeded() {
+	if m != nil {
+		m.deadlineTotal.Inc()
+	}
+}
