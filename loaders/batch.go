@@ -19,21 +19,27 @@ import (
 // values) or empty (lists), and a failed call an error for every key of the
 // batch that needed it, never for others.
 type batcher struct {
-	up  Upstreams
-	now func() time.Time
-	log *slog.Logger
+	up      Upstreams
+	now     func() time.Time
+	log     *slog.Logger
+	observe BatchObserver // nil: none
 }
 
 // fetchMany is a connector batch read.
 type fetchMany[K comparable, V any] func(ctx context.Context, keys []K) (map[K]V, error)
 
-// run calls fetch once for the batch and times it.
-func run[K comparable, V any](ctx context.Context, b batcher, system string, keys []K, fetch fetchMany[K, V]) (map[K]V, Source, error) {
+// run calls fetch once for the batch, times it and tells the observer.
+func run[K comparable, V any](ctx context.Context, b batcher, loader, system string, keys []K, fetch fetchMany[K, V]) (m map[K]V, src Source, err error) {
+	if b.observe != nil {
+		var done func(error)
+		ctx, done = b.observe(ctx, Batch{Loader: loader, System: system, Keys: len(keys)})
+		defer func() { done(err) }()
+	}
 	start := time.Now()
-	m, err := fetch(ctx, keys)
-	src := Source{System: system, AnsweredAt: b.now(), Duration: time.Since(start)}
+	m, err = fetch(ctx, keys)
+	src = Source{System: system, AnsweredAt: b.now(), Duration: time.Since(start)}
 	if err != nil {
-		b.log.WarnContext(ctx, "upstream batch failed", "system", system, "keys", len(keys), "err", err)
+		b.log.WarnContext(ctx, "upstream batch failed", "loader", loader, "system", system, "keys", len(keys), "err", err)
 		return nil, src, &SourceError{Source: src, Err: err}
 	}
 	return m, src, nil
@@ -41,9 +47,9 @@ func run[K comparable, V any](ctx context.Context, b batcher, system string, key
 
 // listLoader spreads a batch read of lists over the keys: a key the upstream
 // did not mention has an empty list.
-func listLoader[K comparable, V any](b batcher, system string, fetch fetchMany[K, []V]) dataloader.BatchFunc[K, Fetched[[]V]] {
+func listLoader[K comparable, V any](b batcher, loader, system string, fetch fetchMany[K, []V]) dataloader.BatchFunc[K, Fetched[[]V]] {
 	return func(ctx context.Context, keys []K) []*dataloader.Result[Fetched[[]V]] {
-		m, src, err := run(ctx, b, system, keys, fetch)
+		m, src, err := run(ctx, b, loader, system, keys, fetch)
 		out := make([]*dataloader.Result[Fetched[[]V]], len(keys))
 		for i, k := range keys {
 			if err != nil {
@@ -58,9 +64,9 @@ func listLoader[K comparable, V any](b batcher, system string, fetch fetchMany[K
 
 // valueLoader spreads a batch read of single values over the keys: a key
 // the upstream does not know is ErrNotFound.
-func valueLoader[K comparable, V any](b batcher, system string, fetch fetchMany[K, V]) dataloader.BatchFunc[K, Fetched[V]] {
+func valueLoader[K comparable, V any](b batcher, loader, system string, fetch fetchMany[K, V]) dataloader.BatchFunc[K, Fetched[V]] {
 	return func(ctx context.Context, keys []K) []*dataloader.Result[Fetched[V]] {
-		m, src, err := run(ctx, b, system, keys, fetch)
+		m, src, err := run(ctx, b, loader, system, keys, fetch)
 		out := make([]*dataloader.Result[Fetched[V]], len(keys))
 		for i, k := range keys {
 			v, ok := m[k]
@@ -80,7 +86,7 @@ func valueLoader[K comparable, V any](b batcher, system string, fetch fetchMany[
 // municipalLoader groups a batch by municipality and asks each municipal
 // instance once (the connector chunks at the instance's limit), all
 // instances concurrently. One instance failing fails only its own keys.
-func municipalLoader[V any](b batcher, fetch func(c *municipal.Client, ctx context.Context, cprs []domain.CPR) (map[domain.CPR][]V, error)) dataloader.BatchFunc[MunicipalKey, Fetched[[]V]] {
+func municipalLoader[V any](b batcher, loader string, fetch func(c *municipal.Client, ctx context.Context, cprs []domain.CPR) (map[domain.CPR][]V, error)) dataloader.BatchFunc[MunicipalKey, Fetched[[]V]] {
 	return func(ctx context.Context, keys []MunicipalKey) []*dataloader.Result[Fetched[[]V]] {
 		byCode := map[domain.MunicipalityCode][]int{}
 		for i, k := range keys {
@@ -95,7 +101,7 @@ func municipalLoader[V any](b batcher, fetch func(c *municipal.Client, ctx conte
 				for j, i := range idx {
 					cprs[j] = keys[i].CPR
 				}
-				m, src, err := run(ctx, b, system, cprs, func(ctx context.Context, cprs []domain.CPR) (map[domain.CPR][]V, error) {
+				m, src, err := run(ctx, b, loader, system, cprs, func(ctx context.Context, cprs []domain.CPR) (map[domain.CPR][]V, error) {
 					inst, err := b.up.Municipal.Instance(code)
 					if err != nil {
 						// Not connected is, to the caller, that system
@@ -120,43 +126,43 @@ func municipalLoader[V any](b batcher, fetch func(c *municipal.Client, ctx conte
 }
 
 func (b batcher) patients(ctx context.Context, keys []domain.CPR) []*dataloader.Result[Fetched[domain.Citizen]] {
-	return valueLoader(b, "ehospital", b.up.EHospital.PatientsByCPR)(ctx, keys)
+	return valueLoader(b, "patient", "ehospital", b.up.EHospital.PatientsByCPR)(ctx, keys)
 }
 
 func (b batcher) encounters(ctx context.Context, keys []domain.CPR) []*dataloader.Result[Fetched[[]domain.Encounter]] {
-	return listLoader(b, "ehospital", b.up.EHospital.EncountersByCPR)(ctx, keys)
+	return listLoader(b, "encounters", "ehospital", b.up.EHospital.EncountersByCPR)(ctx, keys)
 }
 
 func (b batcher) outOfHours(from, to time.Time) dataloader.BatchFunc[domain.CPR, Fetched[[]domain.OutOfHoursContact]] {
-	return listLoader(b, "outofhours", func(ctx context.Context, cprs []domain.CPR) (map[domain.CPR][]domain.OutOfHoursContact, error) {
+	return listLoader(b, "outofhours", "outofhours", func(ctx context.Context, cprs []domain.CPR) (map[domain.CPR][]domain.OutOfHoursContact, error) {
 		return b.up.OutOfHours.ContactsByCPR(ctx, cprs, from, to)
 	})
 }
 
 func (b batcher) referrals(ctx context.Context, keys []domain.CPR) []*dataloader.Result[Fetched[[]domain.Referral]] {
-	return listLoader(b, "gpreferral", b.up.GPReferral.ReferralsByCPR)(ctx, keys)
+	return listLoader(b, "referrals", "gpreferral", b.up.GPReferral.ReferralsByCPR)(ctx, keys)
 }
 
 func (b batcher) gpContacts(ctx context.Context, keys []domain.CPR) []*dataloader.Result[Fetched[[]domain.GPContact]] {
-	return listLoader(b, "gpreferral", b.up.GPReferral.ContactsByCPR)(ctx, keys)
+	return listLoader(b, "gpcontacts", "gpreferral", b.up.GPReferral.ContactsByCPR)(ctx, keys)
 }
 
 func (b batcher) practices(ctx context.Context, keys []domain.Ydernummer) []*dataloader.Result[Fetched[domain.Practice]] {
-	return valueLoader(b, "gpreferral", b.up.GPReferral.PracticesByYdernummer)(ctx, keys)
+	return valueLoader(b, "practice", "gpreferral", b.up.GPReferral.PracticesByYdernummer)(ctx, keys)
 }
 
 func (b batcher) careServices(ctx context.Context, keys []MunicipalKey) []*dataloader.Result[Fetched[[]domain.CareService]] {
-	return municipalLoader(b, (*municipal.Client).Services)(ctx, keys)
+	return municipalLoader(b, "careservices", (*municipal.Client).Services)(ctx, keys)
 }
 
 func (b batcher) careVisits(from, to time.Time) dataloader.BatchFunc[MunicipalKey, Fetched[[]domain.CareVisit]] {
-	return municipalLoader(b, func(c *municipal.Client, ctx context.Context, cprs []domain.CPR) (map[domain.CPR][]domain.CareVisit, error) {
+	return municipalLoader(b, "carevisits", func(c *municipal.Client, ctx context.Context, cprs []domain.CPR) (map[domain.CPR][]domain.CareVisit, error) {
 		return c.Visits(ctx, cprs, from, to)
 	})
 }
 
 func (b batcher) notifications(from, to time.Time) dataloader.BatchFunc[MunicipalKey, Fetched[[]domain.ReceivedNotification]] {
-	return municipalLoader(b, func(c *municipal.Client, ctx context.Context, cprs []domain.CPR) (map[domain.CPR][]domain.ReceivedNotification, error) {
+	return municipalLoader(b, "notifications", func(c *municipal.Client, ctx context.Context, cprs []domain.CPR) (map[domain.CPR][]domain.ReceivedNotification, error) {
 		return c.Notifications(ctx, cprs, from, to)
 	})
 }

@@ -38,6 +38,8 @@ type Options struct {
 	Now func() time.Time
 	// Logger receives batch failures (never keys).
 	Logger *slog.Logger
+	// Observe, when set, is told of every batch call (metrics, tracing).
+	Observe BatchObserver
 }
 
 func (o Options) withDefaults() Options {
@@ -119,7 +121,7 @@ func New(up Upstreams, opts Options) *Loaders {
 	opts = opts.withDefaults()
 	now := opts.Now()
 	from, to := now.Add(-opts.History), now.Add(opts.Ahead)
-	b := batcher{up: up, now: opts.Now, log: opts.Logger}
+	b := batcher{up: up, now: opts.Now, log: opts.Logger, observe: opts.Observe}
 	return &Loaders{
 		Patient:       newKeyed(opts.Wait, patientBatch, b.patients),
 		Encounters:    newKeyed(opts.Wait, encounterBatch, b.encounters),
