@@ -195,13 +195,19 @@ func (g *gen) grant(i int, kind fsiiiService, start, end time.Time, team string,
 }
 
 // careNeeded is the generator's view of PATHWAYS.md's condition for
-// NO_CARE_VISIT_WITHIN_24H: destination home-nursing, or a service active at
-// the discharge.
+// NO_CARE_VISIT_WITHIN_24H: destination home-nursing, or a hands-on service
+// (nursing, personal care, acute function) active at the discharge.
+// Practical help alone does not need a visit within a day.
 func (g *gen) careNeeded(pw *pathwayDraft) bool {
 	if pw.destination == domain.DischargeHomeNursing {
 		return true
 	}
-	return g.serviceActiveAt(pw.person, pw.dischargedAt) >= 0
+	for _, si := range g.servicesOf[pw.person] {
+		if s := g.services[si]; s.ActiveAt(pw.dischargedAt) && s.IsHandsOnCare() {
+			return true
+		}
+	}
+	return false
 }
 
 // serviceActiveAt is the first of the citizen's services active at t, or -1.

@@ -170,7 +170,7 @@ func recomputeGaps(w *World) map[gapKey]time.Time {
 			// NO_CARE_VISIT_WITHIN_24H
 			careNeeded := dest == domain.DischargeHomeNursing
 			for _, s := range services {
-				if s.ActiveAt(d) {
+				if s.ActiveAt(d) && s.IsHandsOnCare() {
 					careNeeded = true
 				}
 			}
