@@ -37,6 +37,7 @@ type ResolverRoot interface {
 	Funding() FundingResolver
 	InitiativeFunding() InitiativeFundingResolver
 	Municipality() MunicipalityResolver
+	Mutation() MutationResolver
 	Organization() OrganizationResolver
 	Query() QueryResolver
 	Region() RegionResolver
@@ -46,11 +47,53 @@ type DirectiveRoot struct {
 }
 
 type ComplexityRoot struct {
+	AccessLogConnection struct {
+		Nodes    func(childComplexity int) int
+		PageInfo func(childComplexity int) int
+	}
+
+	AccessLogEntry struct {
+		At               func(childComplexity int) int
+		Fields           func(childComplexity int) int
+		FlaggedForReview func(childComplexity int) int
+		Outcome          func(childComplexity int) int
+		Principal        func(childComplexity int) int
+		Pseudonymised    func(childComplexity int) int
+		Purpose          func(childComplexity int) int
+		Reason           func(childComplexity int) int
+		RequestID        func(childComplexity int) int
+		Seq              func(childComplexity int) int
+		Sources          func(childComplexity int) int
+	}
+
+	AccessPrincipal struct {
+		Organization func(childComplexity int) int
+		Role         func(childComplexity int) int
+		Subject      func(childComplexity int) int
+	}
+
 	Address struct {
 		City             func(childComplexity int) int
 		Line             func(childComplexity int) int
 		MunicipalityCode func(childComplexity int) int
 		PostalCode       func(childComplexity int) int
+	}
+
+	BreakGlassGrant struct {
+		Citizen    func(childComplexity int) int
+		ExpiresAt  func(childComplexity int) int
+		GrantedAt  func(childComplexity int) int
+		ID         func(childComplexity int) int
+		Principal  func(childComplexity int) int
+		Reason     func(childComplexity int) int
+		ReviewNote func(childComplexity int) int
+		ReviewedAt func(childComplexity int) int
+		ReviewedBy func(childComplexity int) int
+	}
+
+	BreakGlassGrantConnection struct {
+		Nodes    func(childComplexity int) int
+		PageInfo func(childComplexity int) int
 	}
 
 	CareService struct {
@@ -191,12 +234,24 @@ type ComplexityRoot struct {
 		Initiative func(childComplexity int) int
 	}
 
+	Me struct {
+		Clusters     func(childComplexity int) int
+		Organization func(childComplexity int) int
+		Role         func(childComplexity int) int
+		Subject      func(childComplexity int) int
+	}
+
 	Municipality struct {
 		Clusters func(childComplexity int) int
 		Code     func(childComplexity int) int
 		FhirCode func(childComplexity int) int
 		Name     func(childComplexity int) int
 		Region   func(childComplexity int) int
+	}
+
+	Mutation struct {
+		BreakGlass       func(childComplexity int, cpr domain.CPR, reason string) int
+		ReviewBreakGlass func(childComplexity int, id string, note string) int
 	}
 
 	Organization struct {
@@ -237,15 +292,18 @@ type ComplexityRoot struct {
 	}
 
 	Query struct {
-		Citizen        func(childComplexity int, cpr domain.CPR) int
-		Citizens       func(childComplexity int, cprs []domain.CPR) int
-		Cluster        func(childComplexity int, id string) int
-		Clusters       func(childComplexity int, region *int) int
-		Municipalities func(childComplexity int, region *int) int
-		Municipality   func(childComplexity int, code int) int
-		Region         func(childComplexity int, code int) int
-		Regions        func(childComplexity int) int
-		Version        func(childComplexity int) int
+		AccessLog        func(childComplexity int, cpr domain.CPR, first *int, after *string) int
+		BreakGlassReview func(childComplexity int, reviewed *bool, first *int, after *string) int
+		Citizen          func(childComplexity int, cpr domain.CPR) int
+		Citizens         func(childComplexity int, cprs []domain.CPR) int
+		Cluster          func(childComplexity int, id string) int
+		Clusters         func(childComplexity int, region *int) int
+		Me               func(childComplexity int) int
+		Municipalities   func(childComplexity int, region *int) int
+		Municipality     func(childComplexity int, code int) int
+		Region           func(childComplexity int, code int) int
+		Regions          func(childComplexity int) int
+		Version          func(childComplexity int) int
 	}
 
 	ReceivedNotification struct {
@@ -377,11 +435,18 @@ type MunicipalityResolver interface {
 	Region(ctx context.Context, obj *registry.Municipality) (*registry.Region, error)
 	Clusters(ctx context.Context, obj *registry.Municipality) ([]registry.Cluster, error)
 }
+type MutationResolver interface {
+	BreakGlass(ctx context.Context, cpr domain.CPR, reason string) (*model.BreakGlassGrant, error)
+	ReviewBreakGlass(ctx context.Context, id string, note string) (*model.BreakGlassGrant, error)
+}
 type OrganizationResolver interface {
 	Sor(ctx context.Context, obj *domain.Organization) (string, error)
 }
 type QueryResolver interface {
 	Version(ctx context.Context) (string, error)
+	Me(ctx context.Context) (*model.Me, error)
+	AccessLog(ctx context.Context, cpr domain.CPR, first *int, after *string) (*model.AccessLogConnection, error)
+	BreakGlassReview(ctx context.Context, reviewed *bool, first *int, after *string) (*model.BreakGlassGrantConnection, error)
 	Citizen(ctx context.Context, cpr domain.CPR) (*model.Citizen, error)
 	Citizens(ctx context.Context, cprs []domain.CPR) ([]*model.Citizen, error)
 	Regions(ctx context.Context) ([]registry.Region, error)
@@ -414,6 +479,105 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 	_ = ec
 	switch typeName + "." + field {
 
+	case "AccessLogConnection.nodes":
+		if e.ComplexityRoot.AccessLogConnection.Nodes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AccessLogConnection.Nodes(childComplexity), true
+	case "AccessLogConnection.pageInfo":
+		if e.ComplexityRoot.AccessLogConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AccessLogConnection.PageInfo(childComplexity), true
+
+	case "AccessLogEntry.at":
+		if e.ComplexityRoot.AccessLogEntry.At == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AccessLogEntry.At(childComplexity), true
+	case "AccessLogEntry.fields":
+		if e.ComplexityRoot.AccessLogEntry.Fields == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AccessLogEntry.Fields(childComplexity), true
+	case "AccessLogEntry.flaggedForReview":
+		if e.ComplexityRoot.AccessLogEntry.FlaggedForReview == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AccessLogEntry.FlaggedForReview(childComplexity), true
+	case "AccessLogEntry.outcome":
+		if e.ComplexityRoot.AccessLogEntry.Outcome == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AccessLogEntry.Outcome(childComplexity), true
+	case "AccessLogEntry.principal":
+		if e.ComplexityRoot.AccessLogEntry.Principal == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AccessLogEntry.Principal(childComplexity), true
+	case "AccessLogEntry.pseudonymised":
+		if e.ComplexityRoot.AccessLogEntry.Pseudonymised == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AccessLogEntry.Pseudonymised(childComplexity), true
+	case "AccessLogEntry.purpose":
+		if e.ComplexityRoot.AccessLogEntry.Purpose == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AccessLogEntry.Purpose(childComplexity), true
+	case "AccessLogEntry.reason":
+		if e.ComplexityRoot.AccessLogEntry.Reason == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AccessLogEntry.Reason(childComplexity), true
+	case "AccessLogEntry.requestId":
+		if e.ComplexityRoot.AccessLogEntry.RequestID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AccessLogEntry.RequestID(childComplexity), true
+	case "AccessLogEntry.seq":
+		if e.ComplexityRoot.AccessLogEntry.Seq == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AccessLogEntry.Seq(childComplexity), true
+	case "AccessLogEntry.sources":
+		if e.ComplexityRoot.AccessLogEntry.Sources == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AccessLogEntry.Sources(childComplexity), true
+
+	case "AccessPrincipal.organization":
+		if e.ComplexityRoot.AccessPrincipal.Organization == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AccessPrincipal.Organization(childComplexity), true
+	case "AccessPrincipal.role":
+		if e.ComplexityRoot.AccessPrincipal.Role == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AccessPrincipal.Role(childComplexity), true
+	case "AccessPrincipal.subject":
+		if e.ComplexityRoot.AccessPrincipal.Subject == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AccessPrincipal.Subject(childComplexity), true
+
 	case "Address.city":
 		if e.ComplexityRoot.Address.City == nil {
 			break
@@ -438,6 +602,74 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Address.PostalCode(childComplexity), true
+
+	case "BreakGlassGrant.citizen":
+		if e.ComplexityRoot.BreakGlassGrant.Citizen == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BreakGlassGrant.Citizen(childComplexity), true
+	case "BreakGlassGrant.expiresAt":
+		if e.ComplexityRoot.BreakGlassGrant.ExpiresAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BreakGlassGrant.ExpiresAt(childComplexity), true
+	case "BreakGlassGrant.grantedAt":
+		if e.ComplexityRoot.BreakGlassGrant.GrantedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BreakGlassGrant.GrantedAt(childComplexity), true
+	case "BreakGlassGrant.id":
+		if e.ComplexityRoot.BreakGlassGrant.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BreakGlassGrant.ID(childComplexity), true
+	case "BreakGlassGrant.principal":
+		if e.ComplexityRoot.BreakGlassGrant.Principal == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BreakGlassGrant.Principal(childComplexity), true
+	case "BreakGlassGrant.reason":
+		if e.ComplexityRoot.BreakGlassGrant.Reason == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BreakGlassGrant.Reason(childComplexity), true
+	case "BreakGlassGrant.reviewNote":
+		if e.ComplexityRoot.BreakGlassGrant.ReviewNote == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BreakGlassGrant.ReviewNote(childComplexity), true
+	case "BreakGlassGrant.reviewedAt":
+		if e.ComplexityRoot.BreakGlassGrant.ReviewedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BreakGlassGrant.ReviewedAt(childComplexity), true
+	case "BreakGlassGrant.reviewedBy":
+		if e.ComplexityRoot.BreakGlassGrant.ReviewedBy == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BreakGlassGrant.ReviewedBy(childComplexity), true
+
+	case "BreakGlassGrantConnection.nodes":
+		if e.ComplexityRoot.BreakGlassGrantConnection.Nodes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BreakGlassGrantConnection.Nodes(childComplexity), true
+	case "BreakGlassGrantConnection.pageInfo":
+		if e.ComplexityRoot.BreakGlassGrantConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BreakGlassGrantConnection.PageInfo(childComplexity), true
 
 	case "CareService.active":
 		if e.ComplexityRoot.CareService.Active == nil {
@@ -1064,6 +1296,31 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.InitiativeFunding.Initiative(childComplexity), true
 
+	case "Me.clusters":
+		if e.ComplexityRoot.Me.Clusters == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Me.Clusters(childComplexity), true
+	case "Me.organization":
+		if e.ComplexityRoot.Me.Organization == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Me.Organization(childComplexity), true
+	case "Me.role":
+		if e.ComplexityRoot.Me.Role == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Me.Role(childComplexity), true
+	case "Me.subject":
+		if e.ComplexityRoot.Me.Subject == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Me.Subject(childComplexity), true
+
 	case "Municipality.clusters":
 		if e.ComplexityRoot.Municipality.Clusters == nil {
 			break
@@ -1094,6 +1351,29 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Municipality.Region(childComplexity), true
+
+	case "Mutation.breakGlass":
+		if e.ComplexityRoot.Mutation.BreakGlass == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_breakGlass_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.BreakGlass(childComplexity, args["cpr"].(domain.CPR), args["reason"].(string)), true
+	case "Mutation.reviewBreakGlass":
+		if e.ComplexityRoot.Mutation.ReviewBreakGlass == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_reviewBreakGlass_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.ReviewBreakGlass(childComplexity, args["id"].(string), args["note"].(string)), true
 
 	case "Organization.name":
 		if e.ComplexityRoot.Organization.Name == nil {
@@ -1232,6 +1512,28 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Practice.Ydernummer(childComplexity), true
 
+	case "Query.accessLog":
+		if e.ComplexityRoot.Query.AccessLog == nil {
+			break
+		}
+
+		args, err := ec.field_Query_accessLog_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.AccessLog(childComplexity, args["cpr"].(domain.CPR), args["first"].(*int), args["after"].(*string)), true
+	case "Query.breakGlassReview":
+		if e.ComplexityRoot.Query.BreakGlassReview == nil {
+			break
+		}
+
+		args, err := ec.field_Query_breakGlassReview_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.BreakGlassReview(childComplexity, args["reviewed"].(*bool), args["first"].(*int), args["after"].(*string)), true
 	case "Query.citizen":
 		if e.ComplexityRoot.Query.Citizen == nil {
 			break
@@ -1277,6 +1579,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Query.Clusters(childComplexity, args["region"].(*int)), true
 
+	case "Query.me":
+		if e.ComplexityRoot.Query.Me == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Query.Me(childComplexity), true
 	case "Query.municipalities":
 		if e.ComplexityRoot.Query.Municipalities == nil {
 			break
@@ -1701,6 +2009,21 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 
 			return &response
 		}
+	case ast.Mutation:
+		return func(ctx context.Context) *graphql.Response {
+			if !first {
+				return nil
+			}
+			first = false
+			ctx = graphql.WithLazyInputUnmarshalerIndex(ctx, inputUnmarshalers)
+			data := ec._Mutation(ctx, opCtx.Operation.SelectionSet)
+			var buf bytes.Buffer
+			data.MarshalGQL(&buf)
+
+			return &graphql.Response{
+				Data: buf.Bytes(),
+			}
+		}
 
 	default:
 		return graphql.OneShot(graphql.ErrorResponse(ctx, "unsupported GraphQL operation"))
@@ -1727,6 +2050,163 @@ func newExecutionContext(
 }
 
 var sources = []*ast.Source{
+	{Name: "../schema/access.graphqls", Input: `extend schema {
+  mutation: Mutation
+}
+
+extend type Query {
+  "Who the caller is, as their token says (docs/ACCESS.md)."
+  me: Me!
+  """
+  Who looked at a citizen's data, newest first: every disclosure and every
+  refused attempt, with who, when, why (purpose and reason), which fields
+  and from which systems. For the citizen themselves and for privacy
+  officers; anyone else gets ` + "`" + `FORBIDDEN` + "`" + `. Reading it is itself logged.
+  """
+  accessLog(
+    cpr: CPR!
+    "Page size, 1–100 (default 20)."
+    first: Int = 20
+    "Cursor from a previous page's ` + "`" + `pageInfo.endCursor` + "`" + ` (older entries follow)."
+    after: String
+  ): AccessLogConnection!
+  """
+  Break-the-glass grants for a privacy officer to review, oldest first.
+  Privacy officers only.
+  """
+  breakGlassReview(
+    "True: only reviewed grants; false: only grants waiting for review; absent: all."
+    reviewed: Boolean
+    "Page size, 1–100 (default 20)."
+    first: Int = 20
+    "Cursor from a previous page."
+    after: String
+  ): BreakGlassGrantConnection!
+}
+
+"""
+The operations that change something. Each is recorded in the access log.
+"""
+type Mutation {
+  """
+  Emergency access to a citizen without a care relationship: the caller may
+  read the citizen for a limited time (default 4 hours). The reason is
+  required (at least 20 characters); the grant and every access under it are
+  flagged for a privacy officer's review, and the citizen sees them in their
+  access log. Health professionals only.
+  """
+  breakGlass(cpr: CPR!, reason: String!): BreakGlassGrant!
+  """
+  Records a privacy officer's review of a break-the-glass grant. A grant is
+  reviewed once. Privacy officers only.
+  """
+  reviewBreakGlass(id: ID!, note: String!): BreakGlassGrant!
+}
+
+"The caller's role (the token's ` + "`" + `klynge_role` + "`" + ` claim)."
+enum Role {
+  "A clinician at a hospital department or eHospitalet (SOR code)."
+  CLINICIAN
+  "A general practitioner (ydernummer)."
+  GP
+  "A nurse in a municipality's care service (municipality code)."
+  MUNICIPAL_NURSE
+  "A doctor at a region's out-of-hours service (region code)."
+  OUT_OF_HOURS_DOCTOR
+  "An integrator: pseudonymised cluster worklists and statistics."
+  INTEGRATOR
+  "A citizen: their own data and access log."
+  CITIZEN
+  "A privacy officer: access logs and break-the-glass review."
+  PRIVACY_OFFICER
+}
+
+"The authenticated caller."
+type Me {
+  "The token's subject."
+  subject: String!
+  role: Role!
+  "SOR code, ydernummer, municipality or region code, by role."
+  organization: String
+  "The clusters an integrator serves."
+  clusters: [String!]!
+}
+
+"Why data was disclosed."
+enum AccessPurpose {
+  "Treatment under a care relationship."
+  TREATMENT
+  "Emergency access under a break-the-glass grant; flagged for review."
+  BREAK_THE_GLASS
+  "The citizen reading their own data."
+  SELF
+  "Administration: privacy officers, integrators' pseudonymised data."
+  ADMINISTRATION
+}
+
+"Whether access was given."
+enum AccessOutcome {
+  ALLOWED
+  DENIED
+}
+
+"Who was given (or refused) data."
+type AccessPrincipal {
+  subject: String!
+  "The role as the token named it."
+  role: String!
+  organization: String
+}
+
+"One entry of the access log."
+type AccessLogEntry {
+  "The entry's place in the tamper-evident log."
+  seq: ID!
+  at: DateTime!
+  "The request id (X-Request-Id) of the request that caused it."
+  requestId: String
+  principal: AccessPrincipal!
+  purpose: AccessPurpose!
+  outcome: AccessOutcome!
+  "The fields disclosed (or refused), e.g. ` + "`" + `Citizen.hospitalEncounters` + "`" + `."
+  fields: [String!]!
+  "The systems the data came from, e.g. ` + "`" + `ehospital` + "`" + `, ` + "`" + `municipal/330` + "`" + `."
+  sources: [String!]!
+  "Why access was allowed or denied, or the break-the-glass reason."
+  reason: String
+  "True for accesses a privacy officer must review (break-the-glass)."
+  flaggedForReview: Boolean!
+  "True when the data was shown under a pseudonym (integrators)."
+  pseudonymised: Boolean!
+}
+
+"A page of access-log entries."
+type AccessLogConnection {
+  nodes: [AccessLogEntry!]!
+  pageInfo: PageInfo!
+}
+
+"A break-the-glass grant."
+type BreakGlassGrant {
+  id: ID!
+  citizen: CPR!
+  "Who broke the glass."
+  principal: AccessPrincipal!
+  reason: String!
+  grantedAt: DateTime!
+  expiresAt: DateTime!
+  "The privacy officer who reviewed it; null until reviewed."
+  reviewedBy: String
+  reviewedAt: DateTime
+  reviewNote: String
+}
+
+"A page of break-the-glass grants."
+type BreakGlassGrantConnection {
+  nodes: [BreakGlassGrant!]!
+  pageInfo: PageInfo!
+}
+`, BuiltIn: false},
 	{Name: "../schema/care.graphqls", Input: `"Where a municipal service stands."
 enum CareServiceStatus {
   PLANNED
@@ -2543,6 +3023,56 @@ var parsedSchema = gqlparser.MustLoadSchema(sources...)
 // Each function is generated once per unique object type, deduplicating the
 // switch statements that were previously inlined in every fieldContext_* function.
 
+func (ec *executionContext) childFields_AccessLogConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "nodes":
+		return ec.fieldContext_AccessLogConnection_nodes(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_AccessLogConnection_pageInfo(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type AccessLogConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_AccessLogEntry(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "seq":
+		return ec.fieldContext_AccessLogEntry_seq(ctx, field)
+	case "at":
+		return ec.fieldContext_AccessLogEntry_at(ctx, field)
+	case "requestId":
+		return ec.fieldContext_AccessLogEntry_requestId(ctx, field)
+	case "principal":
+		return ec.fieldContext_AccessLogEntry_principal(ctx, field)
+	case "purpose":
+		return ec.fieldContext_AccessLogEntry_purpose(ctx, field)
+	case "outcome":
+		return ec.fieldContext_AccessLogEntry_outcome(ctx, field)
+	case "fields":
+		return ec.fieldContext_AccessLogEntry_fields(ctx, field)
+	case "sources":
+		return ec.fieldContext_AccessLogEntry_sources(ctx, field)
+	case "reason":
+		return ec.fieldContext_AccessLogEntry_reason(ctx, field)
+	case "flaggedForReview":
+		return ec.fieldContext_AccessLogEntry_flaggedForReview(ctx, field)
+	case "pseudonymised":
+		return ec.fieldContext_AccessLogEntry_pseudonymised(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type AccessLogEntry", field.Name)
+}
+
+func (ec *executionContext) childFields_AccessPrincipal(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "subject":
+		return ec.fieldContext_AccessPrincipal_subject(ctx, field)
+	case "role":
+		return ec.fieldContext_AccessPrincipal_role(ctx, field)
+	case "organization":
+		return ec.fieldContext_AccessPrincipal_organization(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type AccessPrincipal", field.Name)
+}
+
 func (ec *executionContext) childFields_Address(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "line":
@@ -2555,6 +3085,40 @@ func (ec *executionContext) childFields_Address(ctx context.Context, field graph
 		return ec.fieldContext_Address_municipalityCode(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Address", field.Name)
+}
+
+func (ec *executionContext) childFields_BreakGlassGrant(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_BreakGlassGrant_id(ctx, field)
+	case "citizen":
+		return ec.fieldContext_BreakGlassGrant_citizen(ctx, field)
+	case "principal":
+		return ec.fieldContext_BreakGlassGrant_principal(ctx, field)
+	case "reason":
+		return ec.fieldContext_BreakGlassGrant_reason(ctx, field)
+	case "grantedAt":
+		return ec.fieldContext_BreakGlassGrant_grantedAt(ctx, field)
+	case "expiresAt":
+		return ec.fieldContext_BreakGlassGrant_expiresAt(ctx, field)
+	case "reviewedBy":
+		return ec.fieldContext_BreakGlassGrant_reviewedBy(ctx, field)
+	case "reviewedAt":
+		return ec.fieldContext_BreakGlassGrant_reviewedAt(ctx, field)
+	case "reviewNote":
+		return ec.fieldContext_BreakGlassGrant_reviewNote(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type BreakGlassGrant", field.Name)
+}
+
+func (ec *executionContext) childFields_BreakGlassGrantConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "nodes":
+		return ec.fieldContext_BreakGlassGrantConnection_nodes(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_BreakGlassGrantConnection_pageInfo(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type BreakGlassGrantConnection", field.Name)
 }
 
 func (ec *executionContext) childFields_CareService(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -2831,6 +3395,20 @@ func (ec *executionContext) childFields_InitiativeFunding(ctx context.Context, f
 		return ec.fieldContext_InitiativeFunding_grantedDkk(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type InitiativeFunding", field.Name)
+}
+
+func (ec *executionContext) childFields_Me(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "subject":
+		return ec.fieldContext_Me_subject(ctx, field)
+	case "role":
+		return ec.fieldContext_Me_role(ctx, field)
+	case "organization":
+		return ec.fieldContext_Me_organization(ctx, field)
+	case "clusters":
+		return ec.fieldContext_Me_clusters(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Me", field.Name)
 }
 
 func (ec *executionContext) childFields_Municipality(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -3431,6 +4009,50 @@ func (ec *executionContext) field_Citizen_timeline_args(ctx context.Context, raw
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_breakGlass_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "cpr",
+		func(ctx context.Context, v any) (domain.CPR, error) {
+			return ec.unmarshalNCPR2githubᚗcomᚋsundhedsklyngeᚋklyngeᚋdomainᚐCPR(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["cpr"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "reason",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["reason"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_reviewBreakGlass_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "note",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["note"] = arg1
+	return args, nil
+}
+
 func (ec *executionContext) field_Query___type_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -3442,6 +4064,66 @@ func (ec *executionContext) field_Query___type_args(ctx context.Context, rawArgs
 		return nil, err
 	}
 	args["name"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_accessLog_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "cpr",
+		func(ctx context.Context, v any) (domain.CPR, error) {
+			return ec.unmarshalNCPR2githubᚗcomᚋsundhedsklyngeᚋklyngeᚋdomainᚐCPR(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["cpr"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg2
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_breakGlassReview_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "reviewed",
+		func(ctx context.Context, v any) (*bool, error) {
+			return ec.unmarshalOBoolean2ᚖbool(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["reviewed"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg2
 	return args, nil
 }
 
@@ -3617,6 +4299,401 @@ func (ec *executionContext) field___Type_inputFields_args(ctx context.Context, r
 
 // region    **************************** field.gotpl *****************************
 
+func (ec *executionContext) _AccessLogConnection_nodes(ctx context.Context, field graphql.CollectedField, obj *model.AccessLogConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AccessLogConnection_nodes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Nodes, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.AccessLogEntry) graphql.Marshaler {
+			return ec.marshalNAccessLogEntry2ᚕgithubᚗcomᚋsundhedsklyngeᚋklyngeᚋgraphᚋmodelᚐAccessLogEntryᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AccessLogConnection_nodes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AccessLogConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AccessLogEntry(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AccessLogConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.AccessLogConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AccessLogConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖgithubᚗcomᚋsundhedsklyngeᚋklyngeᚋgraphᚋmodelᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AccessLogConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AccessLogConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AccessLogEntry_seq(ctx context.Context, field graphql.CollectedField, obj *model.AccessLogEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AccessLogEntry_seq(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Seq, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AccessLogEntry_seq(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AccessLogEntry", field, false, false, "ID")
+}
+
+func (ec *executionContext) _AccessLogEntry_at(ctx context.Context, field graphql.CollectedField, obj *model.AccessLogEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AccessLogEntry_at(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.At, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AccessLogEntry_at(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AccessLogEntry", field, false, false, "DateTime")
+}
+
+func (ec *executionContext) _AccessLogEntry_requestId(ctx context.Context, field graphql.CollectedField, obj *model.AccessLogEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AccessLogEntry_requestId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RequestID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AccessLogEntry_requestId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AccessLogEntry", field, false, false, "String")
+}
+
+func (ec *executionContext) _AccessLogEntry_principal(ctx context.Context, field graphql.CollectedField, obj *model.AccessLogEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AccessLogEntry_principal(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Principal, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.AccessPrincipal) graphql.Marshaler {
+			return ec.marshalNAccessPrincipal2ᚖgithubᚗcomᚋsundhedsklyngeᚋklyngeᚋgraphᚋmodelᚐAccessPrincipal(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AccessLogEntry_principal(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AccessLogEntry",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AccessPrincipal(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AccessLogEntry_purpose(ctx context.Context, field graphql.CollectedField, obj *model.AccessLogEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AccessLogEntry_purpose(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Purpose, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.AccessPurpose) graphql.Marshaler {
+			return ec.marshalNAccessPurpose2githubᚗcomᚋsundhedsklyngeᚋklyngeᚋgraphᚋmodelᚐAccessPurpose(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AccessLogEntry_purpose(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AccessLogEntry", field, false, false, "AccessPurpose")
+}
+
+func (ec *executionContext) _AccessLogEntry_outcome(ctx context.Context, field graphql.CollectedField, obj *model.AccessLogEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AccessLogEntry_outcome(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Outcome, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.AccessOutcome) graphql.Marshaler {
+			return ec.marshalNAccessOutcome2githubᚗcomᚋsundhedsklyngeᚋklyngeᚋgraphᚋmodelᚐAccessOutcome(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AccessLogEntry_outcome(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AccessLogEntry", field, false, false, "AccessOutcome")
+}
+
+func (ec *executionContext) _AccessLogEntry_fields(ctx context.Context, field graphql.CollectedField, obj *model.AccessLogEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AccessLogEntry_fields(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Fields, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AccessLogEntry_fields(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AccessLogEntry", field, false, false, "String")
+}
+
+func (ec *executionContext) _AccessLogEntry_sources(ctx context.Context, field graphql.CollectedField, obj *model.AccessLogEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AccessLogEntry_sources(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Sources, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AccessLogEntry_sources(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AccessLogEntry", field, false, false, "String")
+}
+
+func (ec *executionContext) _AccessLogEntry_reason(ctx context.Context, field graphql.CollectedField, obj *model.AccessLogEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AccessLogEntry_reason(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Reason, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AccessLogEntry_reason(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AccessLogEntry", field, false, false, "String")
+}
+
+func (ec *executionContext) _AccessLogEntry_flaggedForReview(ctx context.Context, field graphql.CollectedField, obj *model.AccessLogEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AccessLogEntry_flaggedForReview(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.FlaggedForReview, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AccessLogEntry_flaggedForReview(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AccessLogEntry", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _AccessLogEntry_pseudonymised(ctx context.Context, field graphql.CollectedField, obj *model.AccessLogEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AccessLogEntry_pseudonymised(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Pseudonymised, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AccessLogEntry_pseudonymised(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AccessLogEntry", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _AccessPrincipal_subject(ctx context.Context, field graphql.CollectedField, obj *model.AccessPrincipal) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AccessPrincipal_subject(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Subject, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AccessPrincipal_subject(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AccessPrincipal", field, false, false, "String")
+}
+
+func (ec *executionContext) _AccessPrincipal_role(ctx context.Context, field graphql.CollectedField, obj *model.AccessPrincipal) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AccessPrincipal_role(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Role, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AccessPrincipal_role(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AccessPrincipal", field, false, false, "String")
+}
+
+func (ec *executionContext) _AccessPrincipal_organization(ctx context.Context, field graphql.CollectedField, obj *model.AccessPrincipal) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AccessPrincipal_organization(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Organization, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AccessPrincipal_organization(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AccessPrincipal", field, false, false, "String")
+}
+
 func (ec *executionContext) _Address_line(ctx context.Context, field graphql.CollectedField, obj *model.Address) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -3707,6 +4784,286 @@ func (ec *executionContext) _Address_municipalityCode(ctx context.Context, field
 }
 func (ec *executionContext) fieldContext_Address_municipalityCode(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Address", field, false, false, "Int")
+}
+
+func (ec *executionContext) _BreakGlassGrant_id(ctx context.Context, field graphql.CollectedField, obj *model.BreakGlassGrant) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BreakGlassGrant_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BreakGlassGrant_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BreakGlassGrant", field, false, false, "ID")
+}
+
+func (ec *executionContext) _BreakGlassGrant_citizen(ctx context.Context, field graphql.CollectedField, obj *model.BreakGlassGrant) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BreakGlassGrant_citizen(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Citizen, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v domain.CPR) graphql.Marshaler {
+			return ec.marshalNCPR2githubᚗcomᚋsundhedsklyngeᚋklyngeᚋdomainᚐCPR(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BreakGlassGrant_citizen(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BreakGlassGrant", field, false, false, "CPR")
+}
+
+func (ec *executionContext) _BreakGlassGrant_principal(ctx context.Context, field graphql.CollectedField, obj *model.BreakGlassGrant) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BreakGlassGrant_principal(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Principal, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.AccessPrincipal) graphql.Marshaler {
+			return ec.marshalNAccessPrincipal2ᚖgithubᚗcomᚋsundhedsklyngeᚋklyngeᚋgraphᚋmodelᚐAccessPrincipal(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BreakGlassGrant_principal(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "BreakGlassGrant",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AccessPrincipal(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _BreakGlassGrant_reason(ctx context.Context, field graphql.CollectedField, obj *model.BreakGlassGrant) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BreakGlassGrant_reason(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Reason, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BreakGlassGrant_reason(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BreakGlassGrant", field, false, false, "String")
+}
+
+func (ec *executionContext) _BreakGlassGrant_grantedAt(ctx context.Context, field graphql.CollectedField, obj *model.BreakGlassGrant) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BreakGlassGrant_grantedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.GrantedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BreakGlassGrant_grantedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BreakGlassGrant", field, false, false, "DateTime")
+}
+
+func (ec *executionContext) _BreakGlassGrant_expiresAt(ctx context.Context, field graphql.CollectedField, obj *model.BreakGlassGrant) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BreakGlassGrant_expiresAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ExpiresAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BreakGlassGrant_expiresAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BreakGlassGrant", field, false, false, "DateTime")
+}
+
+func (ec *executionContext) _BreakGlassGrant_reviewedBy(ctx context.Context, field graphql.CollectedField, obj *model.BreakGlassGrant) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BreakGlassGrant_reviewedBy(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ReviewedBy, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_BreakGlassGrant_reviewedBy(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BreakGlassGrant", field, false, false, "String")
+}
+
+func (ec *executionContext) _BreakGlassGrant_reviewedAt(ctx context.Context, field graphql.CollectedField, obj *model.BreakGlassGrant) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BreakGlassGrant_reviewedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ReviewedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalODateTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_BreakGlassGrant_reviewedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BreakGlassGrant", field, false, false, "DateTime")
+}
+
+func (ec *executionContext) _BreakGlassGrant_reviewNote(ctx context.Context, field graphql.CollectedField, obj *model.BreakGlassGrant) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BreakGlassGrant_reviewNote(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ReviewNote, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_BreakGlassGrant_reviewNote(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BreakGlassGrant", field, false, false, "String")
+}
+
+func (ec *executionContext) _BreakGlassGrantConnection_nodes(ctx context.Context, field graphql.CollectedField, obj *model.BreakGlassGrantConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BreakGlassGrantConnection_nodes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Nodes, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.BreakGlassGrant) graphql.Marshaler {
+			return ec.marshalNBreakGlassGrant2ᚕgithubᚗcomᚋsundhedsklyngeᚋklyngeᚋgraphᚋmodelᚐBreakGlassGrantᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BreakGlassGrantConnection_nodes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "BreakGlassGrantConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_BreakGlassGrant(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _BreakGlassGrantConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.BreakGlassGrantConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BreakGlassGrantConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖgithubᚗcomᚋsundhedsklyngeᚋklyngeᚋgraphᚋmodelᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BreakGlassGrantConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "BreakGlassGrantConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _CareService_id(ctx context.Context, field graphql.CollectedField, obj *model.CareService) (ret graphql.Marshaler) {
@@ -6262,6 +7619,98 @@ func (ec *executionContext) fieldContext_InitiativeFunding_grantedDkk(_ context.
 	return graphql.NewScalarFieldContext("InitiativeFunding", field, true, true, "Int")
 }
 
+func (ec *executionContext) _Me_subject(ctx context.Context, field graphql.CollectedField, obj *model.Me) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Me_subject(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Subject, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Me_subject(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Me", field, false, false, "String")
+}
+
+func (ec *executionContext) _Me_role(ctx context.Context, field graphql.CollectedField, obj *model.Me) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Me_role(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Role, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.Role) graphql.Marshaler {
+			return ec.marshalNRole2githubᚗcomᚋsundhedsklyngeᚋklyngeᚋgraphᚋmodelᚐRole(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Me_role(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Me", field, false, false, "Role")
+}
+
+func (ec *executionContext) _Me_organization(ctx context.Context, field graphql.CollectedField, obj *model.Me) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Me_organization(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Organization, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Me_organization(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Me", field, false, false, "String")
+}
+
+func (ec *executionContext) _Me_clusters(ctx context.Context, field graphql.CollectedField, obj *model.Me) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Me_clusters(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Clusters, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Me_clusters(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Me", field, false, false, "String")
+}
+
 func (ec *executionContext) _Municipality_code(ctx context.Context, field graphql.CollectedField, obj *registry.Municipality) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -6391,6 +7840,94 @@ func (ec *executionContext) fieldContext_Municipality_clusters(_ context.Context
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Cluster(ctx, field)
 		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_breakGlass(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_breakGlass(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().BreakGlass(ctx, fc.Args["cpr"].(domain.CPR), fc.Args["reason"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.BreakGlassGrant) graphql.Marshaler {
+			return ec.marshalNBreakGlassGrant2ᚖgithubᚗcomᚋsundhedsklyngeᚋklyngeᚋgraphᚋmodelᚐBreakGlassGrant(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_breakGlass(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_BreakGlassGrant(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_breakGlass_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_reviewBreakGlass(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_reviewBreakGlass(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().ReviewBreakGlass(ctx, fc.Args["id"].(string), fc.Args["note"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.BreakGlassGrant) graphql.Marshaler {
+			return ec.marshalNBreakGlassGrant2ᚖgithubᚗcomᚋsundhedsklyngeᚋklyngeᚋgraphᚋmodelᚐBreakGlassGrant(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_reviewBreakGlass(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_BreakGlassGrant(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_reviewBreakGlass_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
 	}
 	return fc, nil
 }
@@ -6976,6 +8513,126 @@ func (ec *executionContext) _Query_version(ctx context.Context, field graphql.Co
 }
 func (ec *executionContext) fieldContext_Query_version(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Query", field, true, true, "String")
+}
+
+func (ec *executionContext) _Query_me(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_me(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Query().Me(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Me) graphql.Marshaler {
+			return ec.marshalNMe2ᚖgithubᚗcomᚋsundhedsklyngeᚋklyngeᚋgraphᚋmodelᚐMe(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_me(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Me(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_accessLog(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_accessLog(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().AccessLog(ctx, fc.Args["cpr"].(domain.CPR), fc.Args["first"].(*int), fc.Args["after"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.AccessLogConnection) graphql.Marshaler {
+			return ec.marshalNAccessLogConnection2ᚖgithubᚗcomᚋsundhedsklyngeᚋklyngeᚋgraphᚋmodelᚐAccessLogConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_accessLog(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AccessLogConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_accessLog_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_breakGlassReview(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_breakGlassReview(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().BreakGlassReview(ctx, fc.Args["reviewed"].(*bool), fc.Args["first"].(*int), fc.Args["after"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.BreakGlassGrantConnection) graphql.Marshaler {
+			return ec.marshalNBreakGlassGrantConnection2ᚖgithubᚗcomᚋsundhedsklyngeᚋklyngeᚋgraphᚋmodelᚐBreakGlassGrantConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_breakGlassReview(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_BreakGlassGrantConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_breakGlassReview_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _Query_citizen(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
@@ -9825,6 +11482,170 @@ func (ec *executionContext) fieldContext___Type_isOneOf(_ context.Context, field
 
 // region    **************************** object.gotpl ****************************
 
+var accessLogConnectionImplementors = []string{"AccessLogConnection"}
+
+func (ec *executionContext) _AccessLogConnection(ctx context.Context, sel ast.SelectionSet, obj *model.AccessLogConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, accessLogConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("AccessLogConnection")
+		case "nodes":
+			out.Values[i] = ec._AccessLogConnection_nodes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "pageInfo":
+			out.Values[i] = ec._AccessLogConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var accessLogEntryImplementors = []string{"AccessLogEntry"}
+
+func (ec *executionContext) _AccessLogEntry(ctx context.Context, sel ast.SelectionSet, obj *model.AccessLogEntry) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, accessLogEntryImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("AccessLogEntry")
+		case "seq":
+			out.Values[i] = ec._AccessLogEntry_seq(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "at":
+			out.Values[i] = ec._AccessLogEntry_at(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "requestId":
+			out.Values[i] = ec._AccessLogEntry_requestId(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "principal":
+			out.Values[i] = ec._AccessLogEntry_principal(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "purpose":
+			out.Values[i] = ec._AccessLogEntry_purpose(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "outcome":
+			out.Values[i] = ec._AccessLogEntry_outcome(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "fields":
+			out.Values[i] = ec._AccessLogEntry_fields(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "sources":
+			out.Values[i] = ec._AccessLogEntry_sources(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "reason":
+			out.Values[i] = ec._AccessLogEntry_reason(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "flaggedForReview":
+			out.Values[i] = ec._AccessLogEntry_flaggedForReview(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "pseudonymised":
+			out.Values[i] = ec._AccessLogEntry_pseudonymised(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var accessPrincipalImplementors = []string{"AccessPrincipal"}
+
+func (ec *executionContext) _AccessPrincipal(ctx context.Context, sel ast.SelectionSet, obj *model.AccessPrincipal) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, accessPrincipalImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("AccessPrincipal")
+		case "subject":
+			out.Values[i] = ec._AccessPrincipal_subject(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "role":
+			out.Values[i] = ec._AccessPrincipal_role(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "organization":
+			out.Values[i] = ec._AccessPrincipal_organization(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var addressImplementors = []string{"Address"}
 
 func (ec *executionContext) _Address(ctx context.Context, sel ast.SelectionSet, obj *model.Address) graphql.Marshaler {
@@ -9853,6 +11674,117 @@ func (ec *executionContext) _Address(ctx context.Context, sel ast.SelectionSet, 
 			}
 		case "municipalityCode":
 			out.Values[i] = ec._Address_municipalityCode(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var breakGlassGrantImplementors = []string{"BreakGlassGrant"}
+
+func (ec *executionContext) _BreakGlassGrant(ctx context.Context, sel ast.SelectionSet, obj *model.BreakGlassGrant) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, breakGlassGrantImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("BreakGlassGrant")
+		case "id":
+			out.Values[i] = ec._BreakGlassGrant_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "citizen":
+			out.Values[i] = ec._BreakGlassGrant_citizen(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "principal":
+			out.Values[i] = ec._BreakGlassGrant_principal(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "reason":
+			out.Values[i] = ec._BreakGlassGrant_reason(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "grantedAt":
+			out.Values[i] = ec._BreakGlassGrant_grantedAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "expiresAt":
+			out.Values[i] = ec._BreakGlassGrant_expiresAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "reviewedBy":
+			out.Values[i] = ec._BreakGlassGrant_reviewedBy(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "reviewedAt":
+			out.Values[i] = ec._BreakGlassGrant_reviewedAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "reviewNote":
+			out.Values[i] = ec._BreakGlassGrant_reviewNote(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var breakGlassGrantConnectionImplementors = []string{"BreakGlassGrantConnection"}
+
+func (ec *executionContext) _BreakGlassGrantConnection(ctx context.Context, sel ast.SelectionSet, obj *model.BreakGlassGrantConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, breakGlassGrantConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("BreakGlassGrantConnection")
+		case "nodes":
+			out.Values[i] = ec._BreakGlassGrantConnection_nodes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "pageInfo":
+			out.Values[i] = ec._BreakGlassGrantConnection_pageInfo(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -10764,6 +12696,54 @@ func (ec *executionContext) _InitiativeFunding(ctx context.Context, sel ast.Sele
 	return out
 }
 
+var meImplementors = []string{"Me"}
+
+func (ec *executionContext) _Me(ctx context.Context, sel ast.SelectionSet, obj *model.Me) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, meImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Me")
+		case "subject":
+			out.Values[i] = ec._Me_subject(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "role":
+			out.Values[i] = ec._Me_role(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "organization":
+			out.Values[i] = ec._Me_organization(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "clusters":
+			out.Values[i] = ec._Me_clusters(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var municipalityImplementors = []string{"Municipality"}
 
 func (ec *executionContext) _Municipality(ctx context.Context, sel ast.SelectionSet, obj *registry.Municipality) graphql.Marshaler {
@@ -10804,6 +12784,56 @@ func (ec *executionContext) _Municipality(ctx context.Context, sel ast.Selection
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Municipality_clusters(ctx, field, obj)
 				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var mutationImplementors = []string{"Mutation"}
+
+func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, mutationImplementors)
+	ctx = graphql.WithFieldContext(ctx, &graphql.FieldContext{
+		Object: "Mutation",
+	})
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		innerCtx := graphql.WithRootFieldContext(ctx, &graphql.RootFieldContext{
+			Object: field.Name,
+			Field:  field,
+		})
+
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Mutation")
+		case "breakGlass":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_breakGlass(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "reviewBreakGlass":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_reviewBreakGlass(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -11096,6 +13126,24 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_version(ctx, field)
+				})
+		case "me":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_me(ctx, field)
+				})
+		case "accessLog":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_accessLog(ctx, field)
+				})
+		case "breakGlassReview":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_breakGlassReview(ctx, field)
 				})
 		case "citizen":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
@@ -12118,6 +14166,62 @@ func (ec *executionContext) ___Type(ctx context.Context, sel ast.SelectionSet, o
 
 // region    ***************************** type.gotpl *****************************
 
+func (ec *executionContext) marshalNAccessLogConnection2ᚖgithubᚗcomᚋsundhedsklyngeᚋklyngeᚋgraphᚋmodelᚐAccessLogConnection(ctx context.Context, sel ast.SelectionSet, v *model.AccessLogConnection) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "AccessLogConnection!")
+		return graphql.Null
+	}
+	return ec._AccessLogConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNAccessLogEntry2githubᚗcomᚋsundhedsklyngeᚋklyngeᚋgraphᚋmodelᚐAccessLogEntry(ctx context.Context, sel ast.SelectionSet, v model.AccessLogEntry) graphql.Marshaler {
+	return ec._AccessLogEntry(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNAccessLogEntry2ᚕgithubᚗcomᚋsundhedsklyngeᚋklyngeᚋgraphᚋmodelᚐAccessLogEntryᚄ(ctx context.Context, sel ast.SelectionSet, v []model.AccessLogEntry) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNAccessLogEntry2githubᚗcomᚋsundhedsklyngeᚋklyngeᚋgraphᚋmodelᚐAccessLogEntry(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalNAccessOutcome2githubᚗcomᚋsundhedsklyngeᚋklyngeᚋgraphᚋmodelᚐAccessOutcome(ctx context.Context, v any) (model.AccessOutcome, error) {
+	var res model.AccessOutcome
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNAccessOutcome2githubᚗcomᚋsundhedsklyngeᚋklyngeᚋgraphᚋmodelᚐAccessOutcome(ctx context.Context, sel ast.SelectionSet, v model.AccessOutcome) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) marshalNAccessPrincipal2ᚖgithubᚗcomᚋsundhedsklyngeᚋklyngeᚋgraphᚋmodelᚐAccessPrincipal(ctx context.Context, sel ast.SelectionSet, v *model.AccessPrincipal) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "AccessPrincipal!")
+		return graphql.Null
+	}
+	return ec._AccessPrincipal(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNAccessPurpose2githubᚗcomᚋsundhedsklyngeᚋklyngeᚋgraphᚋmodelᚐAccessPurpose(ctx context.Context, v any) (model.AccessPurpose, error) {
+	var res model.AccessPurpose
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNAccessPurpose2githubᚗcomᚋsundhedsklyngeᚋklyngeᚋgraphᚋmodelᚐAccessPurpose(ctx context.Context, sel ast.SelectionSet, v model.AccessPurpose) graphql.Marshaler {
+	return v
+}
+
 func (ec *executionContext) unmarshalNBoolean2bool(ctx context.Context, v any) (bool, error) {
 	res, err := graphql.UnmarshalBoolean(v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -12130,6 +14234,42 @@ func (ec *executionContext) marshalNBoolean2bool(ctx context.Context, sel ast.Se
 		graphql.AddInvalidNullFromMarshaler(ctx, "Boolean!")
 	}
 	return res
+}
+
+func (ec *executionContext) marshalNBreakGlassGrant2githubᚗcomᚋsundhedsklyngeᚋklyngeᚋgraphᚋmodelᚐBreakGlassGrant(ctx context.Context, sel ast.SelectionSet, v model.BreakGlassGrant) graphql.Marshaler {
+	return ec._BreakGlassGrant(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNBreakGlassGrant2ᚕgithubᚗcomᚋsundhedsklyngeᚋklyngeᚋgraphᚋmodelᚐBreakGlassGrantᚄ(ctx context.Context, sel ast.SelectionSet, v []model.BreakGlassGrant) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNBreakGlassGrant2githubᚗcomᚋsundhedsklyngeᚋklyngeᚋgraphᚋmodelᚐBreakGlassGrant(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNBreakGlassGrant2ᚖgithubᚗcomᚋsundhedsklyngeᚋklyngeᚋgraphᚋmodelᚐBreakGlassGrant(ctx context.Context, sel ast.SelectionSet, v *model.BreakGlassGrant) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "BreakGlassGrant!")
+		return graphql.Null
+	}
+	return ec._BreakGlassGrant(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNBreakGlassGrantConnection2ᚖgithubᚗcomᚋsundhedsklyngeᚋklyngeᚋgraphᚋmodelᚐBreakGlassGrantConnection(ctx context.Context, sel ast.SelectionSet, v *model.BreakGlassGrantConnection) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "BreakGlassGrantConnection!")
+		return graphql.Null
+	}
+	return ec._BreakGlassGrantConnection(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNCPR2githubᚗcomᚋsundhedsklyngeᚋklyngeᚋdomainᚐCPR(ctx context.Context, v any) (domain.CPR, error) {
@@ -12458,6 +14598,14 @@ func (ec *executionContext) marshalNInt2ᚕintᚄ(ctx context.Context, sel ast.S
 	return ret
 }
 
+func (ec *executionContext) marshalNMe2ᚖgithubᚗcomᚋsundhedsklyngeᚋklyngeᚋgraphᚋmodelᚐMe(ctx context.Context, sel ast.SelectionSet, v *model.Me) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Me!")
+		return graphql.Null
+	}
+	return ec._Me(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNMunicipality2githubᚗcomᚋsundhedsklyngeᚋklyngeᚋconnectorsᚋregistryᚐMunicipality(ctx context.Context, sel ast.SelectionSet, v registry.Municipality) graphql.Marshaler {
 	return ec._Municipality(ctx, sel, &v)
 }
@@ -12666,6 +14814,16 @@ func (ec *executionContext) marshalNRegion2ᚖgithubᚗcomᚋsundhedsklyngeᚋkl
 		return graphql.Null
 	}
 	return ec._Region(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNRole2githubᚗcomᚋsundhedsklyngeᚋklyngeᚋgraphᚋmodelᚐRole(ctx context.Context, v any) (model.Role, error) {
+	var res model.Role
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNRole2githubᚗcomᚋsundhedsklyngeᚋklyngeᚋgraphᚋmodelᚐRole(ctx context.Context, sel ast.SelectionSet, v model.Role) graphql.Marshaler {
+	return v
 }
 
 func (ec *executionContext) unmarshalNSex2githubᚗcomᚋsundhedsklyngeᚋklyngeᚋgraphᚋmodelᚐSex(ctx context.Context, v any) (model.Sex, error) {

@@ -24,19 +24,36 @@ const maxCitizensPerCall = 500
 // patient index fails, the citizen is still returned with what the CPR
 // itself says (birth date, age, sex) and one error at its path, so that the
 // other systems' fields can still answer.
-func (r *Resolver) loadCitizens(ctx context.Context, cprs []domain.CPR, indexed bool) []*model.Citizen {
+func (r *Resolver) loadCitizens(ctx context.Context, cprs []domain.CPR, indexed bool) ([]*model.Citizen, error) {
 	l := loaders.For(ctx)
-	prefetch(ctx, l, cprs, loadersFor(graphql.GetOperationContext(ctx), graphql.GetFieldContext(ctx).Field.Selections))
-	fetched, errs := l.Patient.LoadMany(ctx, cprs)()
-	out := make([]*model.Citizen, len(cprs))
+	// Access is decided before anything but what the decision itself needs
+	// is fetched (access_gate.go); refused citizens stay null.
+	admitted, err := r.admit(ctx, cprs, indexed)
+	if err != nil {
+		return nil, err
+	}
+	allowed := make([]domain.CPR, 0, len(cprs))
 	for i, cpr := range cprs {
+		if admitted[i] {
+			allowed = append(allowed, cpr)
+		}
+	}
+	prefetch(ctx, l, allowed, loadersFor(graphql.GetOperationContext(ctx), graphql.GetFieldContext(ctx).Field.Selections))
+	fetched, errs := l.Patient.LoadMany(ctx, allowed)()
+	out := make([]*model.Citizen, len(cprs))
+	j := -1
+	for i, cpr := range cprs {
+		if !admitted[i] {
+			continue
+		}
+		j++
 		var err error
 		if errs != nil {
-			err = errs[i]
+			err = errs[j]
 		}
 		switch {
 		case err == nil:
-			p := fetched[i].Value
+			p := fetched[j].Value
 			out[i] = r.newCitizen(l.Now(), cpr, &p)
 		case errors.Is(err, loaders.ErrNotFound):
 			out[i] = nil
@@ -49,7 +66,7 @@ func (r *Resolver) loadCitizens(ctx context.Context, cprs []domain.CPR, indexed 
 			graphql.AddError(ctx, &gqlerror.Error{Err: err, Message: err.Error(), Path: path})
 		}
 	}
-	return out
+	return out, nil
 }
 
 // newCitizen fills the fields that come from the CPR and the patient index.

@@ -175,9 +175,13 @@ func (r *queryResolver) Citizen(ctx context.Context, cpr domain.CPR) (*model.Cit
 	l := loaders.For(ctx)
 	l.Once("root citizen fields", func() {
 		cprs, asked := rootCitizens(ctx)
-		prefetch(ctx, l, cprs, asked)
+		prefetch(ctx, l, r.admitted(ctx, cprs), asked)
 	})
-	return r.loadCitizens(ctx, []domain.CPR{cpr}, false)[0], nil
+	out, err := r.loadCitizens(ctx, []domain.CPR{cpr}, false)
+	if err != nil {
+		return nil, err
+	}
+	return out[0], nil
 }
 
 // Citizens is the resolver for the citizens field.
@@ -185,7 +189,7 @@ func (r *queryResolver) Citizens(ctx context.Context, cprs []domain.CPR) ([]*mod
 	if len(cprs) > maxCitizensPerCall {
 		return nil, domain.InvalidInput("cprs", "at most %d CPRs per call, got %d; page through them in several calls", maxCitizensPerCall, len(cprs))
 	}
-	return r.loadCitizens(ctx, cprs, true), nil
+	return r.loadCitizens(ctx, cprs, true)
 }
 
 // Citizen returns graph.CitizenResolver implementation.

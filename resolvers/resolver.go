@@ -6,7 +6,10 @@
 package resolvers
 
 import (
+	"github.com/sundhedsklynge/klynge/access"
+	"github.com/sundhedsklynge/klynge/audit"
 	"github.com/sundhedsklynge/klynge/connectors/registry"
+	"github.com/sundhedsklynge/klynge/pathway"
 )
 
 // Resolver is the root resolver. Its fields are the gateway's dependencies,
@@ -17,4 +20,14 @@ type Resolver struct {
 	// ClassifyUpstream names the system and error code of an upstream
 	// failure (connectors/upstream.Classify), for Citizen.sources.
 	ClassifyUpstream func(err error) (system, code string, ok bool)
+	// Access are the access rules; Audit is the access log, which every
+	// disclosure is written to before the response leaves (AccessLog).
+	Access access.Rules
+	Audit  *audit.Log
+	// Pseudonyms key integrators' pseudonyms; nil means integrators get no
+	// cluster data.
+	Pseudonyms *access.Pseudonymiser
+	// Pathways are the handover rules' windows and thresholds; the zero
+	// value means pathway.DefaultRules.
+	Pathways pathway.Rules
 }

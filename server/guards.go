@@ -14,6 +14,7 @@ import (
 	"github.com/99designs/gqlgen/graphql/handler/lru"
 	"github.com/redis/go-redis/v9"
 
+	"github.com/sundhedsklynge/klynge/server/auth"
 	"github.com/sundhedsklynge/klynge/server/browser"
 	"github.com/sundhedsklynge/klynge/server/config"
 	"github.com/sundhedsklynge/klynge/server/gqlhttp"
@@ -40,8 +41,12 @@ type Guards struct {
 	// RateLimiter limits requests per principal; nil means no limit.
 	RateLimiter ratelimit.Limiter
 	// RateLimitKey names the principal (ratelimit.ClientKey when nil).
-	// Authentication replaces it with the authenticated principal.
+	// With Auth set, the default is the authenticated principal
+	// (PrincipalKey).
 	RateLimitKey ratelimit.KeyFunc
+	// Auth authenticates every request to /graphql (bearer JWTs); nil
+	// leaves the endpoint open, which only tests of the surface do.
+	Auth *auth.Authenticator
 }
 
 // install adds the document guards to the executor: trusted documents
@@ -61,12 +66,21 @@ func (g Guards) install(gql *handler.Server) {
 }
 
 // wrap puts the HTTP guards in front of the GraphQL handler: sizes first
-// (nothing reads an oversized request), then CORS and CSRF, then the rate
-// limit (a refused request costs no token).
+// (nothing reads an oversized request), then CORS and CSRF, then
+// authentication, then the rate limit (a refused request costs no token).
 func (g Guards) wrap(next http.Handler, logger *slog.Logger) http.Handler {
 	h := next
 	if g.RateLimiter != nil {
-		h = ratelimit.Middleware(g.RateLimiter, g.RateLimitKey, logger, h)
+		key := g.RateLimitKey
+		if key == nil && g.Auth != nil {
+			key = PrincipalKey
+		}
+		h = ratelimit.Middleware(g.RateLimiter, key, logger, h)
+	}
+	if g.Auth != nil {
+		// After CORS and CSRF (a preflight carries no token), before the
+		// rate limit (which counts per principal).
+		h = g.Auth.Middleware(h)
 	}
 	h = browser.Guard(g.Browser, h)
 	return gqlhttp.Bound(g.MaxRequestBytes, g.MaxHeaderBytes, h)

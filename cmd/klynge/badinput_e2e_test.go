@@ -77,6 +77,9 @@ func TestBadInputGetsAClearError(t *testing.T) {
 func TestUnknownCitizenIsNull(t *testing.T) {
 	d := startDemo(t)
 	known := sampleCPRs(t, d, 1, "care")[0]
+	// Without a relationship or grant an unknown CPR is FORBIDDEN like any
+	// other (whether a citizen exists is not disclosed); with one, it is null.
+	grantGlass(t, d, []string{"6101011234"})
 	r := query(t, d.GraphQL, `query($c: [CPR!]!) { citizens(cprs: $c) { cpr } one: citizen(cpr: "6101011234") { cpr } }`,
 		map[string]any{"c": []string{known, "610101-1234"}})
 	if len(r.Errors) > 0 {

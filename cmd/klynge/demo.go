@@ -5,6 +5,8 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"os"
+	"path/filepath"
 	"time"
 
 	"github.com/sundhedsklynge/klynge/connectors/registry"
@@ -19,6 +21,8 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	addr := fs.String("addr", "127.0.0.1:8080", "gateway listen address")
 	sandboxAddr := fs.String("sandbox-addr", "127.0.0.1:8081", "sandbox listen address")
 	trustedDocs := fs.String("trusted-documents", "", "persisted-query manifest `file`; when given, only its operations run (docs/TRUSTED-DOCUMENTS.md)")
+	auditFile := fs.String("audit", "", "keep the access log in this SQLite `file` (default: a temporary file, removed on exit)")
+	auditPostgres := fs.String("audit-postgres", "", "keep the access log in PostgreSQL (`DSN`) instead")
 	var sf sandboxFlags
 	sf.register(fs, 20*time.Millisecond)
 	if err := parseFlags(fs, args, stderr); err != nil {
@@ -32,6 +36,7 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		if *trustedDocs != "" {
 			gcfg.TrustedDocuments.Manifest, gcfg.TrustedDocuments.Enforce = *trustedDocs, true
 		}
+		gcfg.Audit.SQLite, gcfg.Audit.Postgres = *auditFile, *auditPostgres
 	})
 	if err != nil {
 		return err
@@ -40,6 +45,7 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	sb, sl, gl := st.sandbox, st.sandboxListener, st.gatewayListener
 	printSandboxURLs(stdout, sl.URL(), sb)
 	fmt.Fprintf(stdout, "playground:   %s/\n", gl.URL())
+	fmt.Fprintf(stdout, "tokens:       klynge token -sandbox %s <client>   (klynge token -sandbox %s lists them; every secret is \"demo\")\n", sl.URL(), sl.URL())
 	fmt.Fprintf(stdout, "ready: %s/graphql\n", gl.URL())
 	return serveAll(ctx, sl, gl)
 }
@@ -73,10 +79,20 @@ func startDemoStack(ctx context.Context, sbCfg sandbox.Config, sandboxAddr, gate
 	if tune != nil {
 		tune(gcfg)
 	}
+	deps := gatewayDeps{Now: nowFrom(sb.Now())}
+	if gcfg.Audit.SQLite == "" && gcfg.Audit.Postgres == "" {
+		// The demo needs no configuration and leaves nothing behind: its
+		// access log lives in a temporary directory the gateway removes.
+		dir, err := os.MkdirTemp("", "klynge-demo-")
+		if err != nil {
+			return nil, err
+		}
+		gcfg.Audit.SQLite, deps.TempDir = filepath.Join(dir, "audit.db"), dir
+	}
 	if err := gcfg.Complete(); err != nil {
 		return nil, err
 	}
-	gw, err := newGateway(ctx, gcfg, gatewayDeps{Now: nowFrom(sb.Now())}, logger)
+	gw, err := newGateway(ctx, gcfg, deps, logger)
 	if err != nil {
 		return nil, err
 	}

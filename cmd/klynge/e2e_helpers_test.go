@@ -75,6 +75,7 @@ func startDemo(t testing.TB, args ...string) *demo {
 					for range lines {
 					}
 				}()
+				useDefaultToken(t, d)
 				return d
 			}
 		case <-deadline:
@@ -117,6 +118,9 @@ func query(t testing.TB, url, q string, vars map[string]any) gqlResponse {
 		t.Fatal(err)
 	}
 	req.Header.Set("Content-Type", "application/json")
+	if token := bearerFor(url); token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		t.Fatalf("POST %s: %v", url, err)
@@ -204,5 +208,6 @@ func sampleCPRs(t testing.TB, d *demo, n int, with string) []string {
 	if len(out) < n {
 		t.Fatalf("sandbox sampled %d citizens with %s, want %d", len(out), with, n)
 	}
+	grantGlass(t, d, out)
 	return out
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
+	"os"
 	"time"
 
 	"github.com/99designs/gqlgen/graphql"
@@ -26,6 +27,8 @@ import (
 type gatewayDeps struct {
 	Now     func() time.Time
 	Metrics *prometheus.Registry
+	// TempDir is removed when the gateway closes (the demo's access log).
+	TempDir string
 }
 
 // demoConfig is the configuration `klynge demo` runs with: every upstream
@@ -55,6 +58,8 @@ type gateway struct {
 	handler     http.Handler
 	upstreams   []*upstream.Client
 	closeGuards func() error
+	access      *accessControl
+	tempDir     string
 }
 
 func newGateway(ctx context.Context, cfg *config.Config, deps gatewayDeps, logger *slog.Logger) (*gateway, error) {
@@ -78,10 +83,19 @@ func newGateway(ctx context.Context, cfg *config.Config, deps gatewayDeps, logge
 		closeGuards()
 		return nil, err
 	}
+	ac, err := newAccessControl(ctx, cfg, deps.Metrics, logger)
+	if err != nil {
+		closeGuards()
+		return nil, err
+	}
+	guards.Auth = ac.auth
 	root := &resolvers.Resolver{
 		Registry:         reg,
 		Version:          buildVersion(),
 		ClassifyUpstream: upstream.Classify,
+		Access:           ac.rules,
+		Audit:            ac.log,
+		Pseudonyms:       ac.pseudonyms,
 	}
 	h := server.New(server.Options{
 		Schema:           graph.NewExecutableSchema(graph.Config{Resolvers: root}),
@@ -97,10 +111,13 @@ func newGateway(ctx context.Context, cfg *config.Config, deps gatewayDeps, logge
 				Logger:  logger,
 			}),
 		},
-		Ready:  func(ctx context.Context) error { return upstreamsReady(clients) },
-		Guards: guards,
+		Ready: func(ctx context.Context) error {
+			return errors.Join(upstreamsReady(clients), ac.ready(ctx))
+		},
+		Guards:     guards,
+		Extensions: []graphql.HandlerExtension{resolvers.AccessLog{Resolver: root, Logger: logger}},
 	})
-	return &gateway{handler: h, upstreams: clients, closeGuards: closeGuards}, nil
+	return &gateway{handler: h, upstreams: clients, closeGuards: closeGuards, access: ac, tempDir: deps.TempDir}, nil
 }
 
 // upstreamsReady fails only when every upstream's breaker is open: one
@@ -119,10 +136,15 @@ func upstreamsReady(clients []*upstream.Client) error {
 
 func (g *gateway) Handler() http.Handler { return g.handler }
 
-// Close releases idle upstream connections.
+// Close releases idle upstream connections and closes the access log once
+// its queued records are written.
 func (g *gateway) Close() error {
 	for _, c := range g.upstreams {
 		c.Close()
 	}
-	return g.closeGuards()
+	err := errors.Join(g.closeGuards(), g.access.Close())
+	if g.tempDir != "" {
+		err = errors.Join(err, os.RemoveAll(g.tempDir))
+	}
+	return err
 }

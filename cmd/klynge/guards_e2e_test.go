@@ -46,6 +46,9 @@ func postRaw(t *testing.T, url string, body []byte) guardAnswer {
 	}
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("Accept", "application/graphql-response+json")
+	if token := bearerFor(url); token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		t.Fatalf("POST %s: %v", url, err)
@@ -90,6 +93,7 @@ func TestAbusiveRequestsAreRefusedBeforeAnyUpstreamCall(t *testing.T) {
 	d := startDemo(t)
 	sb := &sandboxtest.Server{URL: d.Sandbox, URLs: sandbox.URLs(d.Sandbox)}
 	cpr := sb.Citizens(t, 1, controls.WithCare)[0]
+	grantGlass(t, d, []string{cpr})
 
 	deep := func(levels int) string {
 		// citizen { gp { municipality { region { municipalities { region { ... name
@@ -182,6 +186,7 @@ func TestAbusiveRequestsAreRefusedBeforeAnyUpstreamCall(t *testing.T) {
 
 	t.Run("the portal's list page at its maximum of 500 citizens runs", func(t *testing.T) {
 		cprs := sb.Citizens(t, 500, controls.WithDischarge)
+		grantGlass(t, d, cprs)
 		a := postGraphQL(t, d.GraphQL, map[string]any{"query": docsQuery(t, "citizen-list.graphql"), "variables": map[string]any{"cprs": cprs}})
 		if a.Status != 200 || a.code() == "COST_LIMIT_EXCEEDED" {
 			t.Fatalf("status %d errors %.300v", a.Status, a.Body.Errors)
@@ -206,7 +211,9 @@ func TestTrustedDocumentsAreEnforced(t *testing.T) {
 	}
 	d := startDemo(t, "-trusted-documents", path)
 	sb := &sandboxtest.Server{URL: d.Sandbox, URLs: sandbox.URLs(d.Sandbox)}
-	cpr := sb.Citizens(t, 1, controls.WithCare)[0]
+	// The manifest holds no breakGlass, so read a citizen the default
+	// client may read by relationship: its listed example.
+	cpr := demoClients(t, d.Sandbox)[defaultClient].ExampleCitizen
 	vars := map[string]any{"cpr": cpr}
 
 	t.Run("a manifest operation runs by its hash", func(t *testing.T) {
@@ -274,6 +281,7 @@ func nodeScript(t *testing.T, dir string, args ...string) string {
 
 func TestGraphQLOverHTTPAudit(t *testing.T) {
 	d := startDemo(t)
+	t.Setenv("KLYNGE_TEST_BEARER_TOKEN", bearerFor(d.GraphQL))
 	out := nodeScript(t, "graphql-http-audit", "audit.mjs", d.GraphQL)
 	m := regexp.MustCompile(`(?m)^(\d+) passed, (\d+) failed$`).FindStringSubmatch(out)
 	if m == nil || m[2] != "0" || m[1] == "0" {
@@ -286,6 +294,8 @@ func TestClientLibrariesBehaveAsTheyExpect(t *testing.T) {
 	d := startDemo(t)
 	sb := &sandboxtest.Server{URL: d.Sandbox, URLs: sandbox.URLs(d.Sandbox)}
 	cpr := sb.Citizens(t, 1, controls.WithCare)[0]
+	grantGlass(t, d, []string{cpr})
+	t.Setenv("KLYNGE_TEST_BEARER_TOKEN", bearerFor(d.GraphQL))
 	out := nodeScript(t, "client-check", "check.mjs", d.GraphQL, cpr)
 	m := regexp.MustCompile(`(?m)^(\d+) passed, (\d+) failed$`).FindStringSubmatch(out)
 	if m == nil || m[2] != "0" || m[1] == "0" {

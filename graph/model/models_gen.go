@@ -13,6 +13,42 @@ import (
 	"github.com/sundhedsklynge/klynge/domain"
 )
 
+// A page of access-log entries.
+type AccessLogConnection struct {
+	Nodes    []AccessLogEntry `json:"nodes"`
+	PageInfo *PageInfo        `json:"pageInfo"`
+}
+
+// One entry of the access log.
+type AccessLogEntry struct {
+	// The entry's place in the tamper-evident log.
+	Seq string    `json:"seq"`
+	At  time.Time `json:"at"`
+	// The request id (X-Request-Id) of the request that caused it.
+	RequestID *string          `json:"requestId,omitempty"`
+	Principal *AccessPrincipal `json:"principal"`
+	Purpose   AccessPurpose    `json:"purpose"`
+	Outcome   AccessOutcome    `json:"outcome"`
+	// The fields disclosed (or refused), e.g. `Citizen.hospitalEncounters`.
+	Fields []string `json:"fields"`
+	// The systems the data came from, e.g. `ehospital`, `municipal/330`.
+	Sources []string `json:"sources"`
+	// Why access was allowed or denied, or the break-the-glass reason.
+	Reason *string `json:"reason,omitempty"`
+	// True for accesses a privacy officer must review (break-the-glass).
+	FlaggedForReview bool `json:"flaggedForReview"`
+	// True when the data was shown under a pseudonym (integrators).
+	Pseudonymised bool `json:"pseudonymised"`
+}
+
+// Who was given (or refused) data.
+type AccessPrincipal struct {
+	Subject string `json:"subject"`
+	// The role as the token named it.
+	Role         string  `json:"role"`
+	Organization *string `json:"organization,omitempty"`
+}
+
 // A Danish postal address.
 type Address struct {
 	// Street and number.
@@ -23,6 +59,27 @@ type Address struct {
 	City string `json:"city"`
 	// Municipality code of the address.
 	MunicipalityCode int `json:"municipalityCode"`
+}
+
+// A break-the-glass grant.
+type BreakGlassGrant struct {
+	ID      string     `json:"id"`
+	Citizen domain.CPR `json:"citizen"`
+	// Who broke the glass.
+	Principal *AccessPrincipal `json:"principal"`
+	Reason    string           `json:"reason"`
+	GrantedAt time.Time        `json:"grantedAt"`
+	ExpiresAt time.Time        `json:"expiresAt"`
+	// The privacy officer who reviewed it; null until reviewed.
+	ReviewedBy *string    `json:"reviewedBy,omitempty"`
+	ReviewedAt *time.Time `json:"reviewedAt,omitempty"`
+	ReviewNote *string    `json:"reviewNote,omitempty"`
+}
+
+// A page of break-the-glass grants.
+type BreakGlassGrantConnection struct {
+	Nodes    []BreakGlassGrant `json:"nodes"`
+	PageInfo *PageInfo         `json:"pageInfo"`
 }
 
 // One municipal service (FSIII indsats) granted to a citizen.
@@ -194,6 +251,21 @@ type HospitalNotification struct {
 	ReceiverMunicipalityCode *int `json:"receiverMunicipalityCode,omitempty"`
 	// The id of the notification a correction or cancellation replaces.
 	Replaces *string `json:"replaces,omitempty"`
+}
+
+// The authenticated caller.
+type Me struct {
+	// The token's subject.
+	Subject string `json:"subject"`
+	Role    Role   `json:"role"`
+	// SOR code, ydernummer, municipality or region code, by role.
+	Organization *string `json:"organization,omitempty"`
+	// The clusters an integrator serves.
+	Clusters []string `json:"clusters"`
+}
+
+// The operations that change something. Each is recorded in the access log.
+type Mutation struct {
 }
 
 // One contact with the out-of-hours GP service.
@@ -383,6 +455,126 @@ type TimelineEvent struct {
 	Summary string `json:"summary"`
 	// The id of the record in its source system.
 	Ref string `json:"ref"`
+}
+
+// Whether access was given.
+type AccessOutcome string
+
+const (
+	AccessOutcomeAllowed AccessOutcome = "ALLOWED"
+	AccessOutcomeDenied  AccessOutcome = "DENIED"
+)
+
+var AllAccessOutcome = []AccessOutcome{
+	AccessOutcomeAllowed,
+	AccessOutcomeDenied,
+}
+
+func (e AccessOutcome) IsValid() bool {
+	switch e {
+	case AccessOutcomeAllowed, AccessOutcomeDenied:
+		return true
+	}
+	return false
+}
+
+func (e AccessOutcome) String() string {
+	return string(e)
+}
+
+func (e *AccessOutcome) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = AccessOutcome(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid AccessOutcome", str)
+	}
+	return nil
+}
+
+func (e AccessOutcome) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *AccessOutcome) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e AccessOutcome) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// Why data was disclosed.
+type AccessPurpose string
+
+const (
+	// Treatment under a care relationship.
+	AccessPurposeTreatment AccessPurpose = "TREATMENT"
+	// Emergency access under a break-the-glass grant; flagged for review.
+	AccessPurposeBreakTheGlass AccessPurpose = "BREAK_THE_GLASS"
+	// The citizen reading their own data.
+	AccessPurposeSelf AccessPurpose = "SELF"
+	// Administration: privacy officers, integrators' pseudonymised data.
+	AccessPurposeAdministration AccessPurpose = "ADMINISTRATION"
+)
+
+var AllAccessPurpose = []AccessPurpose{
+	AccessPurposeTreatment,
+	AccessPurposeBreakTheGlass,
+	AccessPurposeSelf,
+	AccessPurposeAdministration,
+}
+
+func (e AccessPurpose) IsValid() bool {
+	switch e {
+	case AccessPurposeTreatment, AccessPurposeBreakTheGlass, AccessPurposeSelf, AccessPurposeAdministration:
+		return true
+	}
+	return false
+}
+
+func (e AccessPurpose) String() string {
+	return string(e)
+}
+
+func (e *AccessPurpose) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = AccessPurpose(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid AccessPurpose", str)
+	}
+	return nil
+}
+
+func (e AccessPurpose) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *AccessPurpose) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e AccessPurpose) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
 }
 
 // Where a municipal service stands.
@@ -1011,6 +1203,79 @@ func (e *ReferralStatus) UnmarshalJSON(b []byte) error {
 }
 
 func (e ReferralStatus) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// The caller's role (the token's `klynge_role` claim).
+type Role string
+
+const (
+	// A clinician at a hospital department or eHospitalet (SOR code).
+	RoleClinician Role = "CLINICIAN"
+	// A general practitioner (ydernummer).
+	RoleGp Role = "GP"
+	// A nurse in a municipality's care service (municipality code).
+	RoleMunicipalNurse Role = "MUNICIPAL_NURSE"
+	// A doctor at a region's out-of-hours service (region code).
+	RoleOutOfHoursDoctor Role = "OUT_OF_HOURS_DOCTOR"
+	// An integrator: pseudonymised cluster worklists and statistics.
+	RoleIntegrator Role = "INTEGRATOR"
+	// A citizen: their own data and access log.
+	RoleCitizen Role = "CITIZEN"
+	// A privacy officer: access logs and break-the-glass review.
+	RolePrivacyOfficer Role = "PRIVACY_OFFICER"
+)
+
+var AllRole = []Role{
+	RoleClinician,
+	RoleGp,
+	RoleMunicipalNurse,
+	RoleOutOfHoursDoctor,
+	RoleIntegrator,
+	RoleCitizen,
+	RolePrivacyOfficer,
+}
+
+func (e Role) IsValid() bool {
+	switch e {
+	case RoleClinician, RoleGp, RoleMunicipalNurse, RoleOutOfHoursDoctor, RoleIntegrator, RoleCitizen, RolePrivacyOfficer:
+		return true
+	}
+	return false
+}
+
+func (e Role) String() string {
+	return string(e)
+}
+
+func (e *Role) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = Role(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid Role", str)
+	}
+	return nil
+}
+
+func (e Role) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *Role) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e Role) MarshalJSON() ([]byte, error) {
 	var buf bytes.Buffer
 	e.MarshalGQL(&buf)
 	return buf.Bytes(), nil

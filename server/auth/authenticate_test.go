@@ -3,6 +3,7 @@ package auth
 import (
 	"encoding/base64"
 	"errors"
+	"net/http"
 	"slices"
 	"strings"
 	"testing"
@@ -161,27 +162,75 @@ func TestClockSkew(t *testing.T) {
 	}
 }
 
-func TestNewRefusesABadIssuer(t *testing.T) {
-	_, base := sandboxIssuer(t)
+func TestNewRefusesBadOptions(t *testing.T) {
 	tests := []struct {
 		name string
 		opts Options
 		want string
 	}{
-		{"issuer not reachable", Options{Issuer: "http://127.0.0.1:1/oidc", Audience: "klynge"}, "discovery"},
-		{"discovery names another issuer", Options{Issuer: strings.Replace(base, "127.0.0.1", "localhost", 1) + "/oidc/", Audience: "klynge"}, "discovery"},
-		{"no audience", Options{Issuer: base + "/oidc"}, "Audience is required"},
+		{"no audience", Options{Issuer: "https://idp.example/oidc"}, "Audience is required"},
 		{"relative issuer", Options{Issuer: "/oidc", Audience: "klynge"}, "Issuer must be an absolute"},
-		{"skew too large", Options{Issuer: base + "/oidc", Audience: "klynge", ClockSkew: time.Hour}, "ClockSkew"},
+		{"skew too large", Options{Issuer: "https://idp.example/oidc", Audience: "klynge", ClockSkew: time.Hour}, "ClockSkew"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			_, err := New(t.Context(), tt.opts)
+			_, err := New(tt.opts)
 			if err == nil || !strings.Contains(err.Error(), tt.want) {
 				t.Fatalf("New = %v, want an error about %q", err, tt.want)
 			}
 		})
 	}
+}
+
+func TestDiscoveryFailures(t *testing.T) {
+	_, base := sandboxIssuer(t)
+	tests := []struct {
+		name   string
+		issuer string
+	}{
+		{"issuer not reachable", "http://127.0.0.1:1/oidc"},
+		{"discovery names another issuer", strings.Replace(base, "127.0.0.1", "localhost", 1) + "/oidc/"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			clk := newClock()
+			a := newAuthenticator(t, tt.issuer, Options{Now: clk.Now})
+			if err := a.Discover(t.Context()); err == nil || !strings.Contains(err.Error(), "discovery") {
+				t.Fatalf("Discover = %v, want a discovery error", err)
+			}
+			if err := a.Ready(t.Context()); err == nil {
+				t.Fatal("Ready with a failed discovery")
+			}
+			status, _, r := call(t, protected(a), http.MethodPost, "Bearer x.y.z", nil)
+			if status != http.StatusServiceUnavailable || r.Reason != ReasonKeysUnavailable {
+				t.Fatalf("status %d %+v: an unreachable issuer is the gateway's problem, not the caller's", status, r)
+			}
+		})
+	}
+	t.Run("a failed discovery is retried, at most once per refresh interval", func(t *testing.T) {
+		clk := newClock()
+		ti := startTestIssuer(t)
+		ti.discoveryDown.Store(true)
+		a := newAuthenticator(t, ti.srv.URL, Options{Now: clk.Now})
+		if a.Discover(t.Context()) == nil {
+			t.Fatal("discovered an issuer that is down")
+		}
+		ti.discoveryDown.Store(false)
+		if a.Discover(t.Context()) == nil {
+			t.Fatal("asked the issuer again within the refresh interval")
+		}
+		clk.Advance(DefaultKeyRefreshInterval)
+		if err := a.Discover(t.Context()); err != nil {
+			t.Fatalf("not retried after the interval: %v", err)
+		}
+	})
+	t.Run("the gateway can start before its issuer", func(t *testing.T) {
+		ti := startTestIssuer(t)
+		a := newAuthenticator(t, ti.srv.URL, Options{})
+		if err := a.Ready(t.Context()); err != nil {
+			t.Fatalf("Ready: %v", err)
+		}
+	})
 }
 
 func TestTokenFromAnotherHostNameIsAnotherIssuer(t *testing.T) {

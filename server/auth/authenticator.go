@@ -10,6 +10,7 @@ import (
 	"net/url"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/coreos/go-oidc/v3/oidc"
@@ -69,34 +70,76 @@ var allowedAlgorithms = []jose.SignatureAlgorithm{
 
 // Authenticator validates bearer tokens. It is safe for concurrent use.
 type Authenticator struct {
-	opts     Options
-	verifier *oidc.IDTokenVerifier
-	keys     *keySet
-	log      *slog.Logger
+	opts Options
+	log  *slog.Logger
+
+	mu            sync.Mutex
+	verifier      *oidc.IDTokenVerifier // nil until discovery succeeded
+	keys          *keySet
+	lastDiscovery time.Time
+	discoveryErr  error
 }
 
-// New reads the issuer's discovery document and returns an Authenticator
-// for its tokens. It fails when the issuer cannot be reached or its
-// discovery names another issuer, so that a wrong configuration stops the
-// gateway at start-up rather than refusing every request later.
-func New(ctx context.Context, opts Options) (*Authenticator, error) {
+// New checks the options and returns an Authenticator. It does no I/O:
+// the issuer's discovery document is read by Discover, or on the first
+// token, so that a gateway can start before its identity provider answers
+// (the demo starts both in one process). Until discovery succeeds every
+// request is answered 503 and /readyz (Ready) fails.
+func New(opts Options) (*Authenticator, error) {
 	if err := opts.validate(); err != nil {
 		return nil, err
 	}
 	opts = opts.withDefaults()
+	return &Authenticator{opts: opts, log: opts.Logger}, nil
+}
+
+// Discover reads the issuer's discovery document, unless that succeeded
+// before. It fails when the issuer cannot be reached or names another
+// issuer; a failure is retried at most once per KeyRefreshInterval.
+func (a *Authenticator) Discover(ctx context.Context) error {
+	_, err := a.verifierFor(ctx)
+	return err
+}
+
+// Ready reports whether tokens can be checked: discovery has succeeded (it
+// is tried now if not). It backs the gateway's readiness probe.
+func (a *Authenticator) Ready(ctx context.Context) error { return a.Discover(ctx) }
+
+func (a *Authenticator) verifierFor(ctx context.Context) (*oidc.IDTokenVerifier, error) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if a.verifier != nil {
+		return a.verifier, nil
+	}
+	now := a.opts.Now()
+	if !a.lastDiscovery.IsZero() && now.Sub(a.lastDiscovery) < a.opts.KeyRefreshInterval {
+		return nil, a.discoveryErr
+	}
+	a.lastDiscovery = now
+	v, keys, err := discover(ctx, a.opts)
+	if err != nil {
+		a.discoveryErr = err
+		a.log.Error("auth: discovery of the identity provider failed", "issuer", a.opts.Issuer, "error", err)
+		return nil, err
+	}
+	a.verifier, a.keys, a.discoveryErr = v, keys, nil
+	return v, nil
+}
+
+func discover(ctx context.Context, opts Options) (*oidc.IDTokenVerifier, *keySet, error) {
 	provider, err := oidc.NewProvider(oidc.ClientContext(ctx, opts.HTTPClient), opts.Issuer)
 	if err != nil {
-		return nil, fmt.Errorf("auth: discovery of issuer %s: %w", opts.Issuer, err)
+		return nil, nil, fmt.Errorf("auth: discovery of issuer %s: %w", opts.Issuer, err)
 	}
 	var meta struct {
 		JWKSURI string   `json:"jwks_uri"`
 		Algs    []string `json:"id_token_signing_alg_values_supported"`
 	}
 	if err := provider.Claims(&meta); err != nil {
-		return nil, fmt.Errorf("auth: discovery of issuer %s: %w", opts.Issuer, err)
+		return nil, nil, fmt.Errorf("auth: discovery of issuer %s: %w", opts.Issuer, err)
 	}
 	if u, err := url.Parse(meta.JWKSURI); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
-		return nil, fmt.Errorf("auth: discovery of issuer %s: jwks_uri must be an absolute http(s) URL", opts.Issuer)
+		return nil, nil, fmt.Errorf("auth: discovery of issuer %s: jwks_uri must be an absolute http(s) URL", opts.Issuer)
 	}
 	var algs []string
 	for _, a := range meta.Algs {
@@ -107,20 +150,19 @@ func New(ctx context.Context, opts Options) (*Authenticator, error) {
 	if len(algs) == 0 {
 		algs = []string{string(jose.RS256), string(jose.ES256)}
 	}
-	log := opts.Logger
 	keys := &keySet{
 		url: meta.JWKSURI, client: opts.HTTPClient, now: opts.Now,
-		minRefresh: opts.KeyRefreshInterval, maxAge: opts.KeyMaxAge, log: log,
+		minRefresh: opts.KeyRefreshInterval, maxAge: opts.KeyMaxAge, log: opts.Logger,
 	}
-	skew := opts.ClockSkew
+	skew, now := opts.ClockSkew, opts.Now
 	verifier := oidc.NewVerifier(opts.Issuer, keys, &oidc.Config{
 		ClientID:             opts.Audience,
 		SupportedSigningAlgs: algs,
 		// go-oidc has no skew setting for exp: checking against a clock
 		// that is skew behind accepts tokens up to skew after exp.
-		Now: func() time.Time { return opts.Now().Add(-skew) },
+		Now: func() time.Time { return now().Add(-skew) },
 	})
-	return &Authenticator{opts: opts, verifier: verifier, keys: keys, log: log}, nil
+	return verifier, keys, nil
 }
 
 func (o Options) validate() error {
@@ -171,8 +213,12 @@ func (a *Authenticator) Authenticate(ctx context.Context, raw string) (access.Pr
 	if raw == "" {
 		return access.Principal{}, time.Time{}, authError(ReasonMissing, "no bearer token: send the header Authorization: Bearer <token>")
 	}
+	verifier, err := a.verifierFor(ctx)
+	if err != nil {
+		return access.Principal{}, time.Time{}, authError(ReasonKeysUnavailable, "the identity provider could not be reached; try again shortly")
+	}
 	failure := &fetchFailure{}
-	tok, err := a.verifier.Verify(context.WithValue(ctx, fetchFailureKey{}, failure), raw)
+	tok, err := verifier.Verify(context.WithValue(ctx, fetchFailureKey{}, failure), raw)
 	if err != nil {
 		if failure.err != nil {
 			return access.Principal{}, time.Time{}, authError(ReasonKeysUnavailable, "the identity provider's signing keys could not be fetched; try again shortly")

@@ -52,13 +52,14 @@ func (c *clock) Advance(d time.Duration) {
 // testIssuer is a minimal OIDC issuer on loopback that signs whatever
 // claims a test gives it, and counts key-set fetches.
 type testIssuer struct {
-	srv       *httptest.Server
-	mu        sync.Mutex
-	key       *ecdsa.PrivateKey
-	kid       string
-	jwksHits  atomic.Int64
-	jwksDown  atomic.Bool
-	extraKeys []jose.JSONWebKey // published besides the signing key
+	srv           *httptest.Server
+	mu            sync.Mutex
+	key           *ecdsa.PrivateKey
+	kid           string
+	jwksHits      atomic.Int64
+	jwksDown      atomic.Bool
+	discoveryDown atomic.Bool
+	extraKeys     []jose.JSONWebKey // published besides the signing key
 }
 
 func startTestIssuer(t *testing.T) *testIssuer {
@@ -67,6 +68,10 @@ func startTestIssuer(t *testing.T) *testIssuer {
 	ti.newKey(t)
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /.well-known/openid-configuration", func(w http.ResponseWriter, r *http.Request) {
+		if ti.discoveryDown.Load() {
+			http.Error(w, "down", http.StatusServiceUnavailable)
+			return
+		}
 		json.NewEncoder(w).Encode(map[string]any{
 			"issuer": ti.srv.URL, "jwks_uri": ti.srv.URL + "/jwks",
 			"id_token_signing_alg_values_supported": []string{"ES256", "HS256", "none"},
@@ -134,7 +139,7 @@ func newAuthenticator(t *testing.T, issuer string, opts Options) *Authenticator 
 	if opts.Audience == "" {
 		opts.Audience = "klynge"
 	}
-	a, err := New(t.Context(), opts)
+	a, err := New(opts)
 	if err != nil {
 		t.Fatalf("New: %v", err)
 	}

@@ -1,0 +1,72 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/sundhedsklynge/klynge/access"
+	"github.com/sundhedsklynge/klynge/audit"
+	"github.com/sundhedsklynge/klynge/server/auth"
+	"github.com/sundhedsklynge/klynge/server/config"
+)
+
+// accessControl is the gateway's lawful-access machinery: who the caller
+// is (auth), what they may see (rules, pseudonyms) and the access log every
+// disclosure is written to before the response leaves.
+type accessControl struct {
+	auth       *auth.Authenticator
+	log        *audit.Log
+	rules      access.Rules
+	pseudonyms *access.Pseudonymiser
+}
+
+// newAccessControl builds it from the configuration and opens the access
+// log (creating a SQLite file, or the tables in PostgreSQL, if needed). It
+// does not contact the identity provider: that happens on the first token
+// or readiness probe, so the demo can start its sandbox issuer afterwards.
+func newAccessControl(ctx context.Context, cfg *config.Config, reg prometheus.Registerer, logger *slog.Logger) (*accessControl, error) {
+	authn, err := auth.New(auth.Options{
+		Issuer:             cfg.Auth.Issuer,
+		Audience:           cfg.Auth.Audience,
+		ClockSkew:          cfg.Auth.ClockSkew.D(),
+		KeyRefreshInterval: cfg.Auth.KeyRefreshInterval.D(),
+		KeyMaxAge:          cfg.Auth.KeyMaxAge.D(),
+		Logger:             logger,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("auth: %w", err)
+	}
+	ac := &accessControl{auth: authn, rules: cfg.Access.Rules()}
+	if s := cfg.Access.PseudonymSecret; s != "" {
+		if ac.pseudonyms, err = access.NewPseudonymiser([]byte(s)); err != nil {
+			return nil, fmt.Errorf("access.pseudonymSecret: %w", err)
+		}
+	}
+	metrics, err := audit.NewMetrics(reg)
+	if err != nil {
+		return nil, err
+	}
+	opts := audit.Options{MaxBatch: cfg.Audit.MaxBatch, CommitTimeout: cfg.Audit.CommitTimeout.D(), Logger: logger, Metrics: metrics}
+	if cfg.Audit.Postgres != "" {
+		ac.log, err = audit.OpenPostgres(ctx, cfg.Audit.Postgres, opts)
+	} else {
+		ac.log, err = audit.OpenSQLite(ctx, cfg.Audit.SQLite, opts)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("audit: %w", err)
+	}
+	return ac, nil
+}
+
+// ready fails while tokens cannot be checked or the log cannot be written:
+// a gateway that cannot record cannot disclose.
+func (ac *accessControl) ready(ctx context.Context) error {
+	return errors.Join(ac.auth.Ready(ctx), ac.log.Ping(ctx))
+}
+
+// Close waits for queued access-log records and closes the log.
+func (ac *accessControl) Close() error { return ac.log.Close() }

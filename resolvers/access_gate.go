@@ -1,0 +1,275 @@
+package resolvers
+
+import (
+	"context"
+	"errors"
+	"slices"
+	"sort"
+	"sync"
+
+	"github.com/99designs/gqlgen/graphql"
+	"github.com/vektah/gqlparser/v2/ast"
+	"github.com/vektah/gqlparser/v2/gqlerror"
+
+	"github.com/sundhedsklynge/klynge/access"
+	"github.com/sundhedsklynge/klynge/audit"
+	"github.com/sundhedsklynge/klynge/domain"
+	"github.com/sundhedsklynge/klynge/loaders"
+)
+
+// operationAccess is one operation's access state: the principal, the
+// decisions made about citizens (each made once per operation), and the
+// access-log records owed for what the operation disclosed or refused,
+// which the AccessLog extension writes before each response leaves.
+type operationAccess struct {
+	r             *Resolver
+	principal     access.Principal
+	authenticated bool
+
+	mu        sync.Mutex
+	decisions map[domain.CPR]*decisionCall
+	owed      map[owedKey]*owedRecord
+	order     []owedKey
+	extra     []audit.Record
+}
+
+type decisionCall struct {
+	done chan struct{}
+	d    access.Decision
+}
+
+// owedKey groups what one response disclosed about one citizen under one
+// decision into one record.
+type owedKey struct {
+	cpr     domain.CPR
+	outcome audit.Outcome
+	purpose access.Purpose
+}
+
+type owedRecord struct {
+	decision access.Decision
+	fields   map[string]bool
+	sources  map[string]bool
+}
+
+type operationAccessKey struct{}
+
+func newOperationAccess(ctx context.Context, r *Resolver) *operationAccess {
+	p, ok := access.PrincipalFrom(ctx)
+	return &operationAccess{
+		r: r, principal: p, authenticated: ok,
+		decisions: map[domain.CPR]*decisionCall{},
+		owed:      map[owedKey]*owedRecord{},
+	}
+}
+
+// errAccessNotInstalled fails a resolver closed when the AccessLog
+// extension is missing: a wiring bug must never disclose data.
+var errAccessNotInstalled = errors.New("access control is not installed (resolvers.AccessLog extension)")
+
+func operationAccessFrom(ctx context.Context) (*operationAccess, error) {
+	st, ok := ctx.Value(operationAccessKey{}).(*operationAccess)
+	if !ok {
+		return nil, errAccessNotInstalled
+	}
+	return st, nil
+}
+
+// caller is the authenticated principal, or UNAUTHENTICATED.
+func (st *operationAccess) caller() (access.Principal, error) {
+	if !st.authenticated {
+		return access.Principal{}, &domain.UnauthenticatedError{Reason: "no bearer token: send the header Authorization: Bearer <token>"}
+	}
+	return st.principal, nil
+}
+
+// decideAll decides for every CPR not yet decided in this operation, with
+// the facts warmed in one batch per loader first, and returns the
+// decisions in the order asked.
+func (st *operationAccess) decideAll(ctx context.Context, cprs []domain.CPR) []access.Decision {
+	var mine []domain.CPR
+	calls := make([]*decisionCall, len(cprs))
+	st.mu.Lock()
+	for i, cpr := range cprs {
+		c, ok := st.decisions[cpr]
+		if !ok {
+			c = &decisionCall{done: make(chan struct{})}
+			st.decisions[cpr] = c
+			mine = append(mine, cpr)
+		}
+		calls[i] = c
+	}
+	st.mu.Unlock()
+
+	if len(mine) > 0 {
+		l := loaders.For(ctx)
+		now := l.Now()
+		src := loaderFacts{l: l, log: st.r.Audit}
+		if st.authenticated {
+			warm(ctx, st.r.Access, st.principal, mine, src, now)
+		}
+		var wg sync.WaitGroup
+		sem := make(chan struct{}, 8) // grant lookups are local reads; bound them all the same
+		for _, cpr := range mine {
+			wg.Go(func() {
+				sem <- struct{}{}
+				defer func() { <-sem }()
+				d := access.Decision{Purpose: access.PurposeTreatment, Reason: "not authenticated"}
+				if st.authenticated {
+					d = st.r.Access.Check(ctx, st.principal, cpr, now, src)
+				}
+				st.mu.Lock()
+				c := st.decisions[cpr]
+				st.mu.Unlock()
+				c.d = d
+				close(c.done)
+			})
+		}
+		wg.Wait()
+	}
+	out := make([]access.Decision, len(cprs))
+	for i, c := range calls {
+		select {
+		case <-c.done:
+		case <-ctx.Done():
+			out[i] = access.Decision{Purpose: access.PurposeTreatment, Reason: "the request ended before access was decided"}
+			continue
+		}
+		out[i] = c.d
+	}
+	return out
+}
+
+func (st *operationAccess) decide(ctx context.Context, cpr domain.CPR) access.Decision {
+	return st.decideAll(ctx, []domain.CPR{cpr})[0]
+}
+
+// disclosed owes a record that field of the citizen was disclosed from
+// sources under d.
+func (st *operationAccess) disclosed(cpr domain.CPR, d access.Decision, field string, sources []string) {
+	st.owe(cpr, d, audit.OutcomeAllowed, field, sources)
+}
+
+// refused owes a record that field of the citizen was refused under d.
+func (st *operationAccess) refused(cpr domain.CPR, d access.Decision, field string) {
+	st.owe(cpr, d, audit.OutcomeDenied, field, nil)
+}
+
+func (st *operationAccess) owe(cpr domain.CPR, d access.Decision, outcome audit.Outcome, field string, sources []string) {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	k := owedKey{cpr: cpr, outcome: outcome, purpose: d.Purpose}
+	rec, ok := st.owed[k]
+	if !ok {
+		rec = &owedRecord{decision: d, fields: map[string]bool{}, sources: map[string]bool{}}
+		st.owed[k] = rec
+		st.order = append(st.order, k)
+	}
+	rec.fields[field] = true
+	for _, s := range sources {
+		rec.sources[s] = true
+	}
+}
+
+// add owes a record built elsewhere (break-the-glass, access-log reads).
+func (st *operationAccess) add(rec audit.Record) {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	st.extra = append(st.extra, rec)
+}
+
+// drain returns the records owed so far and forgets them, so that each
+// response (and each part of an incremental one) writes its own.
+func (st *operationAccess) drain(requestID string) []audit.Record {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	out := make([]audit.Record, 0, len(st.order)+len(st.extra))
+	for _, k := range st.order {
+		o := st.owed[k]
+		rec := audit.Record{
+			RequestID:        requestID,
+			Principal:        auditPrincipal(st.principal),
+			Citizen:          k.cpr,
+			Fields:           sortedKeys(o.fields),
+			Sources:          sortedKeys(o.sources),
+			Purpose:          audit.Purpose(k.purpose),
+			Outcome:          k.outcome,
+			Reason:           o.decision.Reason,
+			FlaggedForReview: o.decision.Review && k.outcome == audit.OutcomeAllowed,
+		}
+		if o.decision.GrantReason != "" && k.outcome == audit.OutcomeAllowed {
+			rec.Reason = o.decision.GrantReason
+		}
+		out = append(out, rec)
+	}
+	for _, rec := range st.extra {
+		rec.RequestID = requestID
+		out = append(out, rec)
+	}
+	clear(st.owed)
+	st.order, st.extra = st.order[:0], nil
+	return out
+}
+
+func auditPrincipal(p access.Principal) audit.Principal {
+	subject, role := p.Subject, string(p.Role)
+	if subject == "" {
+		subject, role = "anonymous", "none"
+	}
+	return audit.Principal{Subject: subject, Role: role, Organization: p.Organization}
+}
+
+func sortedKeys(m map[string]bool) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// admit decides, before any clinical data is fetched, which of the CPRs a
+// root field asked for the caller may read. A refused citizen's entry is
+// null with a FORBIDDEN error at its path that says why, and is recorded;
+// the mask says which may be loaded.
+func (r *Resolver) admit(ctx context.Context, cprs []domain.CPR, indexed bool) ([]bool, error) {
+	st, err := operationAccessFrom(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := st.caller(); err != nil {
+		return nil, err
+	}
+	field := "Query." + graphql.GetFieldContext(ctx).Field.Name
+	decisions := st.decideAll(ctx, cprs)
+	ok := make([]bool, len(cprs))
+	for i, d := range decisions {
+		if d.Allowed {
+			ok[i] = true
+			continue
+		}
+		st.refused(cprs[i], d, field)
+		path := graphql.GetPath(ctx)
+		if indexed {
+			path = append(slices.Clone(path), ast.PathIndex(i))
+		}
+		graphql.AddError(ctx, &gqlerror.Error{Err: d.Err(), Message: d.Err().Error(), Path: path})
+	}
+	return ok, nil
+}
+
+// admitted are the CPRs the caller may read, decided as admit decides but
+// without reporting: for prefetching before the fields that report run.
+func (r *Resolver) admitted(ctx context.Context, cprs []domain.CPR) []domain.CPR {
+	st, err := operationAccessFrom(ctx)
+	if err != nil || !st.authenticated {
+		return nil
+	}
+	var out []domain.CPR
+	for i, d := range st.decideAll(ctx, cprs) {
+		if d.Allowed {
+			out = append(out, cprs[i])
+		}
+	}
+	return out
+}

@@ -1,0 +1,151 @@
+package resolvers
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"reflect"
+
+	"github.com/99designs/gqlgen/graphql"
+	"github.com/vektah/gqlparser/v2/gqlerror"
+
+	"github.com/sundhedsklynge/klynge/graph/model"
+	"github.com/sundhedsklynge/klynge/server"
+)
+
+// CodeAccessLogUnavailable is the `extensions.code` of a response withheld
+// because its access-log records could not be written.
+const CodeAccessLogUnavailable = "ACCESS_LOG_UNAVAILABLE"
+
+// AccessLog is the gqlgen extension that enforces access to citizens and
+// records it. Per operation it holds the principal and the decisions made;
+// on every field of a Citizen it checks the decision (so that no path to a
+// citizen bypasses the rules) and notes what was disclosed from which
+// systems; before each response leaves it appends the records to the access
+// log and, if that fails, replaces the response with an error and no data
+// (fail closed).
+type AccessLog struct {
+	Resolver *Resolver
+	// Logger receives failed appends (never a record's content).
+	Logger *slog.Logger
+}
+
+var (
+	_ graphql.HandlerExtension     = AccessLog{}
+	_ graphql.OperationInterceptor = AccessLog{}
+	_ graphql.FieldInterceptor     = AccessLog{}
+	_ graphql.ResponseInterceptor  = AccessLog{}
+)
+
+func (AccessLog) ExtensionName() string { return "AccessLog" }
+
+func (a AccessLog) Validate(graphql.ExecutableSchema) error {
+	if a.Resolver == nil {
+		return errors.New("resolvers.AccessLog: Resolver is required")
+	}
+	return nil
+}
+
+func (a AccessLog) InterceptOperation(ctx context.Context, next graphql.OperationHandler) graphql.ResponseHandler {
+	return next(context.WithValue(ctx, operationAccessKey{}, newOperationAccess(ctx, a.Resolver)))
+}
+
+func (a AccessLog) InterceptField(ctx context.Context, next graphql.Resolver) (any, error) {
+	fc := graphql.GetFieldContext(ctx)
+	if fc == nil || fc.Object != "Citizen" {
+		return next(ctx)
+	}
+	st, err := operationAccessFrom(ctx)
+	if err != nil {
+		return nil, err
+	}
+	c := citizenOf(fc.Parent)
+	if c == nil {
+		return nil, errors.New("access: a citizen's field without its citizen")
+	}
+	field := "Citizen." + fc.Field.Name
+	d := st.decide(ctx, c.Cpr)
+	if !d.Allowed {
+		st.refused(c.Cpr, d, field)
+		return nil, d.Err()
+	}
+	res, err := next(ctx)
+	if err == nil && !isNil(res) {
+		st.disclosed(c.Cpr, d, field, fieldSources(ctx, fc, c))
+	}
+	return res, err
+}
+
+func (a AccessLog) InterceptResponse(ctx context.Context, next graphql.ResponseHandler) *graphql.Response {
+	resp := next(ctx)
+	if resp == nil {
+		return nil
+	}
+	st, err := operationAccessFrom(ctx)
+	if err != nil {
+		return resp
+	}
+	id := server.RequestIDFrom(ctx)
+	recs := st.drain(id)
+	if len(recs) == 0 {
+		return resp
+	}
+	var appendErr error
+	if a.Resolver.Audit == nil {
+		appendErr = errors.New("no access log configured")
+	} else {
+		appendErr = a.Resolver.Audit.Append(ctx, recs...)
+	}
+	if appendErr == nil {
+		return resp
+	}
+	if a.Logger != nil {
+		a.Logger.ErrorContext(ctx, "access log not written; response withheld",
+			"request_id", id, "records", len(recs), "err", appendErr)
+	}
+	return &graphql.Response{Errors: gqlerror.List{{
+		Message:    fmt.Sprintf("the access log could not be written, so no data is returned (request id %s); try again", id),
+		Err:        unavailable{},
+		Extensions: map[string]any{"code": CodeAccessLogUnavailable},
+	}}}
+}
+
+// unavailable makes the transport answer a withheld response with 503.
+type unavailable struct{}
+
+func (unavailable) Error() string   { return "access log unavailable" }
+func (unavailable) HTTPStatus() int { return http.StatusServiceUnavailable }
+
+// citizenOf is the Citizen whose field fc's parent resolved: the object of
+// a citizen field, or one element of a list of citizens.
+func citizenOf(parent *graphql.FieldContext) *model.Citizen {
+	if parent == nil {
+		return nil
+	}
+	switch v := parent.Result.(type) {
+	case *model.Citizen:
+		return v
+	case **model.Citizen:
+		if v != nil {
+			return *v
+		}
+	case model.Citizen:
+		return &v
+	case *[]*model.Citizen, []*model.Citizen:
+	}
+	return nil
+}
+
+func isNil(v any) bool {
+	if v == nil {
+		return true
+	}
+	rv := reflect.ValueOf(v)
+	switch rv.Kind() {
+	case reflect.Pointer, reflect.Map, reflect.Slice, reflect.Interface:
+		return rv.IsNil()
+	}
+	return false
+}
