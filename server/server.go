@@ -37,6 +37,16 @@ type Options struct {
 	AroundOperations []graphql.OperationMiddleware
 	// Ready reports readiness problems for /readyz; nil means always ready.
 	Ready func(ctx context.Context) error
+	// Observers join the executor before the operation middlewares, so
+	// that they time and trace all an operation does (server/observe).
+	Observers []graphql.HandlerExtension
+	// Admission, when set, wraps the executor inside the guards: the bound
+	// on concurrent operations and the request deadline (server/overload).
+	// A request refused by a guard costs no slot.
+	Admission func(http.Handler) http.Handler
+	// Metrics, when set, is served at GET /metrics (promhttp's handler of
+	// the gateway's registry).
+	Metrics http.Handler
 	// Guards protect /graphql: size and operation limits, trusted
 	// documents, CORS/CSRF, authentication and rate limits. The zero value
 	// is safe.
@@ -69,6 +79,9 @@ func New(opts Options) http.Handler {
 		logger.ErrorContext(ctx, "panic in resolver", "request_id", RequestIDFrom(ctx), "panic", fmt.Sprint(p))
 		return fmt.Errorf("panic: %v", p)
 	})
+	for _, e := range opts.Observers {
+		gql.Use(e)
+	}
 	for _, mw := range opts.AroundOperations {
 		gql.AroundOperations(mw)
 	}
@@ -76,8 +89,15 @@ func New(opts Options) http.Handler {
 		gql.Use(e)
 	}
 
+	var exec http.Handler = gql
+	if opts.Admission != nil {
+		exec = opts.Admission(exec)
+	}
 	mux := http.NewServeMux()
-	mux.Handle("/graphql", opts.Guards.wrap(gql, logger))
+	mux.Handle("/graphql", opts.Guards.wrap(exec, logger))
+	if opts.Metrics != nil {
+		mux.Handle("GET /metrics", opts.Metrics)
+	}
 	if opts.Playground {
 		mux.Handle("GET /{$}", playground.Handler("klynge", "/graphql"))
 	}
