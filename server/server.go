@@ -30,6 +30,9 @@ type Options struct {
 	Introspection bool
 	// Playground serves GraphiQL at "/".
 	Playground bool
+	// PlaygroundHeaders prefill the playground's headers editor, e.g. an
+	// Authorization placeholder that says how to get a token.
+	PlaygroundHeaders map[string]string
 	// ClassifyUpstream maps upstream failures to error codes.
 	ClassifyUpstream UpstreamClassifier
 	// AroundOperations wraps every operation, e.g. to attach per-operation
@@ -99,7 +102,7 @@ func New(opts Options) http.Handler {
 		mux.Handle("GET /metrics", opts.Metrics)
 	}
 	if opts.Playground {
-		mux.Handle("GET /{$}", playground.Handler("klynge", "/graphql"))
+		mux.Handle("GET /{$}", playground.Handler("klynge", "/graphql", playground.WithGraphiqlUiHeaders(opts.PlaygroundHeaders)))
 	}
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})

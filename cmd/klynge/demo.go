@@ -45,7 +45,7 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	sb, sl, gl := st.sandbox, st.sandboxListener, st.gatewayListener
 	printSandboxURLs(stdout, sl.URL(), sb)
 	fmt.Fprintf(stdout, "playground:   %s/\n", gl.URL())
-	fmt.Fprintf(stdout, "tokens:       klynge token -sandbox %s <client>   (klynge token -sandbox %s lists them; every secret is \"demo\")\n", sl.URL(), sl.URL())
+	printTokenHint(stdout, sl.URL())
 	fmt.Fprintf(stdout, "ready: %s/graphql\n", gl.URL())
 	return serveAll(ctx, sl, gl)
 }

@@ -114,8 +114,9 @@ func newGateway(ctx context.Context, cfg *config.Config, deps gatewayDeps, logge
 		Ready: func(ctx context.Context) error {
 			return errors.Join(upstreamsReady(clients), ac.ready(ctx))
 		},
-		Guards:     guards,
-		Extensions: []graphql.HandlerExtension{resolvers.AccessLog{Resolver: root, Logger: logger}},
+		Guards:            guards,
+		Extensions:        []graphql.HandlerExtension{resolvers.AccessLog{Resolver: root, Logger: logger}},
+		PlaygroundHeaders: map[string]string{"Authorization": "Bearer PASTE-A-TOKEN-HERE (klynge token clinician-slagelse prints one; docs/ACCESS.md)"},
 	})
 	return &gateway{handler: h, upstreams: clients, closeGuards: closeGuards, access: ac, tempDir: deps.TempDir}, nil
 }

@@ -131,3 +131,12 @@ func listDemoClients(ctx context.Context, hc *http.Client, base string, stdout i
 	fmt.Fprintln(stdout, "\nEvery secret is \"demo\". Get a token with: klynge token <client>")
 	return nil
 }
+
+// printTokenHint tells a demo's user how to get a token for the playground.
+func printTokenHint(w io.Writer, sandboxURL string) {
+	cmd := "klynge token"
+	if sandboxURL != "http://127.0.0.1:8081" {
+		cmd += " -sandbox " + sandboxURL
+	}
+	fmt.Fprintf(w, "tokens:       %s clinician-slagelse   (%s lists every demo client; paste the token in the playground's headers)\n", cmd, cmd)
+}
