@@ -101,6 +101,7 @@ func startDemoStack(ctx context.Context, sbCfg sandbox.Config, sandboxAddr, gate
 		gw.Close()
 		return nil, err
 	}
+	gl.grace = gcfg.Server.ShutdownTimeout.D()
 	return &demoStack{sandbox: sb, gateway: gw, sandboxListener: sl, gatewayListener: gl}, nil
 }
 

@@ -10,6 +10,8 @@ import (
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 
 	"github.com/sundhedsklynge/klynge/connectors/ehospital/fhir"
 	"github.com/sundhedsklynge/klynge/connectors/registry"
@@ -20,6 +22,7 @@ import (
 	"github.com/sundhedsklynge/klynge/sandbox"
 	"github.com/sundhedsklynge/klynge/server"
 	"github.com/sundhedsklynge/klynge/server/config"
+	"github.com/sundhedsklynge/klynge/server/observe"
 )
 
 // gatewayDeps are what the configuration does not say: the clock (tests pin
@@ -29,6 +32,9 @@ type gatewayDeps struct {
 	Metrics *prometheus.Registry
 	// TempDir is removed when the gateway closes (the demo's access log).
 	TempDir string
+	// SpanExporter, when set, receives the traces instead of the
+	// configured collector (tests).
+	SpanExporter sdktrace.SpanExporter
 }
 
 // demoConfig is the configuration `klynge demo` runs with: every upstream
@@ -60,6 +66,7 @@ type gateway struct {
 	closeGuards func() error
 	access      *accessControl
 	tempDir     string
+	telemetry   *telemetry
 }
 
 func newGateway(ctx context.Context, cfg *config.Config, deps gatewayDeps, logger *slog.Logger) (*gateway, error) {
@@ -69,7 +76,11 @@ func newGateway(ctx context.Context, cfg *config.Config, deps gatewayDeps, logge
 	}
 	if deps.Metrics == nil {
 		deps.Metrics = prometheus.NewRegistry()
+		deps.Metrics.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	}
+	// Every line logged with a request's context names the request (and
+	// its trace).
+	logger = slog.New(observe.LogHandler(logger.Handler()))
 	if deps.Now == nil {
 		deps.Now = time.Now
 	}
@@ -77,8 +88,13 @@ func newGateway(ctx context.Context, cfg *config.Config, deps gatewayDeps, logge
 	if err != nil {
 		return nil, err
 	}
+	tel, err := newTelemetry(ctx, cfg, deps.Metrics, deps.SpanExporter, logger)
+	if err != nil {
+		closeGuards()
+		return nil, err
+	}
 	metrics := upstream.NewMetrics(deps.Metrics)
-	ups, clients, err := connectUpstreams(cfg.Upstreams, reg, metrics, logger)
+	ups, clients, err := connectUpstreams(cfg.Upstreams, reg, metrics, logger, tel.wrapUpstream)
 	if err != nil {
 		closeGuards()
 		return nil, err
@@ -109,16 +125,20 @@ func newGateway(ctx context.Context, cfg *config.Config, deps gatewayDeps, logge
 				History: cfg.Loaders.History.D(),
 				Now:     deps.Now,
 				Logger:  logger,
+				Observe: tel.batches(),
 			}),
 		},
 		Ready: func(ctx context.Context) error {
 			return errors.Join(upstreamsReady(clients), ac.ready(ctx))
 		},
+		Observers:         tel.observers(),
+		Admission:         tel.admission(),
+		Metrics:           tel.metricsHandler(),
 		Guards:            guards,
 		Extensions:        []graphql.HandlerExtension{resolvers.AccessLog{Resolver: root, Logger: logger}},
 		PlaygroundHeaders: map[string]string{"Authorization": "Bearer PASTE-A-TOKEN-HERE (klynge token clinician-slagelse prints one; docs/ACCESS.md)"},
 	})
-	return &gateway{handler: h, upstreams: clients, closeGuards: closeGuards, access: ac, tempDir: deps.TempDir}, nil
+	return &gateway{handler: h, upstreams: clients, closeGuards: closeGuards, access: ac, tempDir: deps.TempDir, telemetry: tel}, nil
 }
 
 // upstreamsReady fails only when every upstream's breaker is open: one
@@ -143,7 +163,9 @@ func (g *gateway) Close() error {
 	for _, c := range g.upstreams {
 		c.Close()
 	}
-	err := errors.Join(g.closeGuards(), g.access.Close())
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	err := errors.Join(g.closeGuards(), g.access.Close(), g.telemetry.Close(ctx))
 	if g.tempDir != "" {
 		err = errors.Join(err, os.RemoveAll(g.tempDir))
 	}

@@ -7,11 +7,13 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"sync"
 	"time"
 )
 
 // shutdownGrace is how long in-flight requests may run on after a stop
-// signal before the listener is closed under them.
+// signal before the listener is closed under them, unless a listener says
+// otherwise (the gateway's is server.shutdownTimeout).
 const shutdownGrace = 10 * time.Second
 
 // listener is an HTTP server bound to its address before serving, so that
@@ -20,6 +22,8 @@ type listener struct {
 	name string
 	srv  *http.Server
 	ln   net.Listener
+	// grace overrides shutdownGrace when set.
+	grace time.Duration
 }
 
 func listen(name, addr string, h http.Handler, logger *slog.Logger) (*listener, error) {
@@ -40,7 +44,9 @@ func listen(name, addr string, h http.Handler, logger *slog.Logger) (*listener, 
 func (l *listener) URL() string { return "http://" + l.ln.Addr().String() }
 
 // serveAll serves every listener until ctx is done, then shuts them down
-// gracefully. It returns the first serve error.
+// gracefully: each stops accepting at once and waits for its requests in
+// flight up to the longest grace of them all. It returns the first serve
+// error.
 func serveAll(ctx context.Context, ls ...*listener) error {
 	errc := make(chan error, len(ls))
 	for _, l := range ls {
@@ -57,12 +63,26 @@ func serveAll(ctx context.Context, ls ...*listener) error {
 	case <-ctx.Done():
 	case first = <-errc:
 	}
-	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), shutdownGrace)
-	defer cancel()
+	grace := shutdownGrace
 	for _, l := range ls {
-		if err := l.srv.Shutdown(sctx); err != nil && first == nil {
-			first = fmt.Errorf("%s: shutdown: %w", l.name, err)
-		}
+		grace = max(grace, l.grace)
+	}
+	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), grace)
+	defer cancel()
+	// Concurrently: one after the other, the gateway would go on accepting
+	// requests while the demo's sandbox is already gone.
+	errs := make([]error, len(ls))
+	var wg sync.WaitGroup
+	for i, l := range ls {
+		wg.Go(func() {
+			if err := l.srv.Shutdown(sctx); err != nil {
+				errs[i] = fmt.Errorf("%s: shutdown: %w", l.name, err)
+			}
+		})
+	}
+	wg.Wait()
+	if first == nil {
+		first = errors.Join(errs...)
 	}
 	return first
 }

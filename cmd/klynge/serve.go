@@ -33,6 +33,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err != nil {
 		return err
 	}
+	l.grace = cfg.Server.ShutdownTimeout.D()
 	logger.Info("serving", "addr", l.ln.Addr().String(), "municipal_instances", len(cfg.Upstreams.Municipal.Instances))
 	fmt.Fprintf(stdout, "ready: %s/graphql\n", l.URL())
 	return serveAll(ctx, l)

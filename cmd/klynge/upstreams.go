@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"log/slog"
+	"net/http"
 	"slices"
 
 	"github.com/sundhedsklynge/klynge/connectors/ehospital"
@@ -18,11 +19,16 @@ import (
 
 // connectUpstreams builds one HTTP client per upstream instance (each with
 // its own transport, retry budget and breaker) and the connectors on top.
-// It opens no connection: clients dial on first use.
-func connectUpstreams(cfg config.Upstreams, reg *registry.Registry, metrics *upstream.Metrics, logger *slog.Logger) (loaders.Upstreams, []*upstream.Client, error) {
+// It opens no connection: clients dial on first use. wrap, when it returns
+// non-nil for a system, decorates that client's calls (tracing).
+func connectUpstreams(cfg config.Upstreams, reg *registry.Registry, metrics *upstream.Metrics, logger *slog.Logger, wrap func(system string) func(http.RoundTripper) http.RoundTripper) (loaders.Upstreams, []*upstream.Client, error) {
 	var all []*upstream.Client
 	client := func(system string, u config.Upstream) (*upstream.Client, error) {
-		c, err := upstream.New(upstreamOptions(system, u, metrics, logger))
+		o := upstreamOptions(system, u, metrics, logger)
+		if wrap != nil {
+			o.Wrap = wrap(system)
+		}
+		c, err := upstream.New(o)
 		if err != nil {
 			return nil, err
 		}
