@@ -129,6 +129,7 @@ func queryAs(t testing.TB, graphqlURL, token, q string, vars map[string]any) gql
 	if err != nil {
 		t.Fatal(err)
 	}
+	noteIdentifiers(graphqlURL, vars, raw)
 	out := gqlResponse{Status: resp.StatusCode}
 	if err := json.Unmarshal(raw, &out); err != nil {
 		t.Fatalf("response is not JSON (status %d): %s", resp.StatusCode, raw)

@@ -76,6 +76,7 @@ func startDemo(t testing.TB, args ...string) *demo {
 					}
 				}()
 				useDefaultToken(t, d)
+				t.Cleanup(func() { assertLogsClean(t, d.GraphQL, logs.String()) })
 				return d
 			}
 		case <-deadline:
@@ -130,6 +131,7 @@ func query(t testing.TB, url, q string, vars map[string]any) gqlResponse {
 	if err != nil {
 		t.Fatal(err)
 	}
+	noteIdentifiers(url, vars, raw)
 	out := gqlResponse{Status: resp.StatusCode}
 	if err := json.Unmarshal(raw, &out); err != nil {
 		t.Fatalf("response is not JSON (status %d): %s", resp.StatusCode, raw)
