@@ -1,0 +1,82 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"io"
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/sundhedsklynge/klynge/sandbox"
+)
+
+// TestNoDataWithoutTheAccessLog: when the access log cannot be written, a
+// read that would disclose a citizen's data gets 503 and no data, and the
+// gateway reports itself not ready.
+func TestNoDataWithoutTheAccessLog(t *testing.T) {
+	var logs syncBuffer
+	st, err := startDemoStack(t.Context(), sandbox.Config{Population: 2000, Logger: newLogger(&logs)}, "127.0.0.1:0", "127.0.0.1:0", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.gateway.Close() })
+	go serveAll(t.Context(), st.sandboxListener, st.gatewayListener)
+	d := &demo{GraphQL: st.gatewayListener.URL() + "/graphql", Sandbox: st.sandboxListener.URL(), Output: &logs}
+	useDefaultToken(t, d)
+	// A citizen the GP reads by relationship, so that the decision needs no
+	// grant from the (soon closed) log and only the append can fail.
+	cpr := demoClients(t, d.Sandbox)[defaultClient].ExampleCitizen
+	read := `query($cpr: CPR!) { citizen(cpr: $cpr) { name } }`
+
+	if r := query(t, d.GraphQL, read, map[string]any{"cpr": cpr}); len(r.Errors) > 0 || !strings.Contains(string(r.Data), "name") {
+		t.Fatalf("with the log working: %+v %s", r.Errors, r.Data)
+	}
+	if err := st.gateway.access.log.Close(); err != nil { // the database goes away
+		t.Fatal(err)
+	}
+
+	for _, accept := range []string{"application/json", "application/graphql-response+json"} {
+		t.Run("answered as "+accept, func(t *testing.T) {
+			body, _ := json.Marshal(map[string]any{"query": read, "variables": map[string]any{"cpr": cpr}})
+			req, _ := http.NewRequest(http.MethodPost, d.GraphQL, bytes.NewReader(body))
+			req.Header.Set("Content-Type", "application/json")
+			req.Header.Set("Accept", accept)
+			req.Header.Set("Authorization", "Bearer "+bearerFor(d.GraphQL))
+			resp, err := http.DefaultClient.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer resp.Body.Close()
+			raw, _ := io.ReadAll(resp.Body)
+			var out struct {
+				Data   json.RawMessage `json:"data"`
+				Errors []gqlError      `json:"errors"`
+			}
+			json.Unmarshal(raw, &out)
+			if resp.StatusCode != http.StatusServiceUnavailable || len(out.Data) != 0 || len(out.Errors) != 1 ||
+				out.Errors[0].Extensions["code"] != "ACCESS_LOG_UNAVAILABLE" {
+				t.Fatalf("status %d body %s: want 503 ACCESS_LOG_UNAVAILABLE and no data", resp.StatusCode, raw)
+			}
+			if strings.Contains(string(raw), cpr) {
+				t.Fatalf("the refusal names the citizen: %s", raw)
+			}
+		})
+	}
+	t.Run("not ready", func(t *testing.T) {
+		resp, err := http.Get(st.gatewayListener.URL() + "/readyz")
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusServiceUnavailable {
+			t.Fatalf("/readyz = %d with the access log down", resp.StatusCode)
+		}
+	})
+	t.Run("operations that disclose nothing still run", func(t *testing.T) {
+		if r := query(t, d.GraphQL, `{ version me { role } }`, nil); len(r.Errors) > 0 {
+			t.Fatalf("%+v", r.Errors)
+		}
+	})
+	assertLogsClean(t, d.GraphQL, logs.String())
+}
