@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"sync/atomic"
+	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 
@@ -22,7 +24,20 @@ type accessControl struct {
 	log        *audit.Log
 	rules      access.Rules
 	pseudonyms *access.Pseudonymiser
+	// appendObserver, when set, is told of every access-log append a
+	// response waited for (klynge bench).
+	appendObserver atomic.Pointer[func(time.Duration, int)]
 }
+
+// observeAppend passes an append's duration to the observer, if any.
+func (ac *accessControl) observeAppend(d time.Duration, records int) {
+	if f := ac.appendObserver.Load(); f != nil {
+		(*f)(d, records)
+	}
+}
+
+// onAppend sets the observer of appends.
+func (ac *accessControl) onAppend(f func(time.Duration, int)) { ac.appendObserver.Store(&f) }
 
 // newAccessControl builds it from the configuration and opens the access
 // log (creating a SQLite file, or the tables in PostgreSQL, if needed). It

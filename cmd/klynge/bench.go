@@ -53,6 +53,7 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	clients := fs.Int("clients", 8, "concurrent clients")
 	duration := fs.Duration("duration", 10*time.Second, "measured time per scenario")
 	warmup := fs.Duration("warmup", 2*time.Second, "unmeasured time before each scenario")
+	auditPostgres := fs.String("audit-postgres", "", "keep the access log in PostgreSQL (`DSN`) instead of a temporary SQLite file")
 	var sf sandboxFlags
 	sf.register(fs, 20*time.Millisecond)
 	if err := parseFlags(fs, args, stderr); err != nil {
@@ -67,6 +68,7 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	st, err := startDemoStack(ctx, sbCfg, "127.0.0.1:0", "127.0.0.1:0", func(c *config.Config) {
 		c.RateLimit.Disabled = true // the bench is one client address driving load on purpose
+		c.Audit.Postgres = *auditPostgres
 	})
 	if err != nil {
 		return err
@@ -85,6 +87,12 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err != nil {
 		return err
 	}
+	if err := b.authenticate(ctx, sample); err != nil {
+		return err
+	}
+	appends := &appendSamples{}
+	st.gateway.access.onAppend(appends.observe)
+	var appendLines []string
 	fmt.Fprintf(stdout, "klynge bench: %d citizens, upstream latency %s (+jitter), %d clients, %s per scenario\n\n",
 		sbCfg.Population, sbCfg.Latency, *clients, *duration)
 	fmt.Fprintln(stdout, "| scenario | ops | ops/s | p50 | p90 | p99 | max | floor (levels × latency) | p50 / floor | upstream req/op | errors |")
@@ -97,7 +105,9 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		if err := b.resetStats(ctx); err != nil {
 			return err
 		}
+		appends.reset()
 		res := b.drive(ctx, sc, sample, *clients, *duration)
+		appendLines = append(appendLines, appends.summary(sc.name, *duration))
 		stats, err := b.stats(ctx)
 		if err != nil {
 			return err
@@ -108,12 +118,18 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 			ms(res.pct(50)), ms(res.pct(90)), ms(res.pct(99)), ms(res.pct(100)), ms(floor),
 			ratio(res.pct(50), floor), float64(stats.TotalRequests())/float64(max(res.ops(), 1)), res.errors)
 	}
+	store := "SQLite"
+	if *auditPostgres != "" {
+		store = "PostgreSQL"
+	}
+	printAppendTable(stdout, store, appendLines)
 	return nil
 }
 
 type bencher struct {
 	http             *http.Client
 	gateway, sandbox string
+	token            string // bearer token of the benchmarked principal
 }
 
 type benchResult struct {
@@ -172,6 +188,9 @@ func (b *bencher) post(ctx context.Context, query string, vars map[string]any) e
 		return err
 	}
 	req.Header.Set("Content-Type", "application/json")
+	if b.token != "" {
+		req.Header.Set("Authorization", "Bearer "+b.token)
+	}
 	resp, err := b.http.Do(req)
 	if err != nil {
 		return err

@@ -47,6 +47,10 @@ func demoConfig(sandboxURL string, reg *registry.Registry) *config.Config {
 	// GraphQL-over-HTTP audit, which all come from one address.
 	cfg.RateLimit = config.RateLimit{RequestsPerSecond: 200, Burst: 1000}
 	cfg.Auth.Issuer = u.OIDCIssuer
+	// Integrators' pseudonyms in the demo are keyed by a fixed, public
+	// secret so that they stay the same across restarts; a deployment sets
+	// its own (access.pseudonymSecret).
+	cfg.Access.PseudonymSecret = "klynge-demo-only-pseudonym-secret-not-for-production"
 	cfg.Upstreams.EHospital.BaseURL = u.EHospitalFHIR
 	cfg.Upstreams.EHospital.CPRIdentifierSystem = fhir.SystemSyntheticCPR
 	cfg.Upstreams.OutOfHours.BaseURL = u.OutOfHours
@@ -135,7 +139,7 @@ func newGateway(ctx context.Context, cfg *config.Config, deps gatewayDeps, logge
 		Admission:         tel.admission(),
 		Metrics:           tel.metricsHandler(),
 		Guards:            guards,
-		Extensions:        []graphql.HandlerExtension{resolvers.AccessLog{Resolver: root, Logger: logger}},
+		Extensions:        []graphql.HandlerExtension{resolvers.AccessLog{Resolver: root, Logger: logger, ObserveAppend: ac.observeAppend}},
 		PlaygroundHeaders: map[string]string{"Authorization": "Bearer PASTE-A-TOKEN-HERE (klynge token clinician-slagelse prints one; docs/ACCESS.md)"},
 	})
 	return &gateway{handler: h, upstreams: clients, closeGuards: closeGuards, access: ac, tempDir: deps.TempDir, telemetry: tel}, nil
