@@ -39,6 +39,7 @@ type ResolverRoot interface {
 	Municipality() MunicipalityResolver
 	Mutation() MutationResolver
 	Organization() OrganizationResolver
+	Pathway() PathwayResolver
 	Query() QueryResolver
 	Region() RegionResolver
 }
@@ -148,6 +149,7 @@ type ComplexityRoot struct {
 		Name                  func(childComplexity int) int
 		NotificationsReceived func(childComplexity int, first *int, after *string) int
 		OutOfHoursContacts    func(childComplexity int, since *time.Time, first *int, after *string) int
+		Pathways              func(childComplexity int, status []model.PathwayStatus, first *int, after *string) int
 		Referrals             func(childComplexity int, status []model.ReferralStatus, first *int, after *string) int
 		Sex                   func(childComplexity int) int
 		Sources               func(childComplexity int) int
@@ -165,6 +167,8 @@ type ComplexityRoot struct {
 		Name                func(childComplexity int) int
 		NameConfirmed       func(childComplexity int) int
 		Notes               func(childComplexity int) int
+		PathwayStats        func(childComplexity int, from *time.Time, to *time.Time) int
+		Pathways            func(childComplexity int, filter *model.PathwayFilter, first *int, after *string) int
 		Region              func(childComplexity int) int
 		Sources             func(childComplexity int) int
 		StartupFunding      func(childComplexity int) int
@@ -188,12 +192,36 @@ type ComplexityRoot struct {
 		System  func(childComplexity int) int
 	}
 
+	Count struct {
+		Suppressed func(childComplexity int) int
+		Value      func(childComplexity int) int
+	}
+
+	Deadline struct {
+		Due  func(childComplexity int) int
+		Ref  func(childComplexity int) int
+		Rule func(childComplexity int) int
+	}
+
 	Funding struct {
 		MunicipalitiesDkk func(childComplexity int) int
 		RegionDkk         func(childComplexity int) int
 		Source            func(childComplexity int) int
 		TotalDkk          func(childComplexity int) int
 		Years             func(childComplexity int) int
+	}
+
+	GapKindCount struct {
+		Count func(childComplexity int) int
+		Kind  func(childComplexity int) int
+	}
+
+	HandoverGap struct {
+		DetectedAt func(childComplexity int) int
+		Evidence   func(childComplexity int) int
+		Kind       func(childComplexity int) int
+		Message    func(childComplexity int) int
+		Severity   func(childComplexity int) int
 	}
 
 	HospitalEncounter struct {
@@ -249,6 +277,11 @@ type ComplexityRoot struct {
 		Region   func(childComplexity int) int
 	}
 
+	MunicipalityPathwayStats struct {
+		Counts       func(childComplexity int) int
+		Municipality func(childComplexity int) int
+	}
+
 	Mutation struct {
 		BreakGlass       func(childComplexity int, cpr domain.CPR, reason string) int
 		ReviewBreakGlass func(childComplexity int, id string, note string) int
@@ -280,6 +313,59 @@ type ComplexityRoot struct {
 	PageInfo struct {
 		EndCursor   func(childComplexity int) int
 		HasNextPage func(childComplexity int) int
+	}
+
+	Pathway struct {
+		AdmittedAt             func(childComplexity int) int
+		Citizen                func(childComplexity int) int
+		Department             func(childComplexity int) int
+		Destination            func(childComplexity int) int
+		DischargeEncounterID   func(childComplexity int) int
+		DischargedAt           func(childComplexity int) int
+		EncounterIds           func(childComplexity int) int
+		Events                 func(childComplexity int) int
+		ExtendedResponsibility func(childComplexity int) int
+		FollowUpUntil          func(childComplexity int) int
+		Gaps                   func(childComplexity int) int
+		Hospital               func(childComplexity int) int
+		ID                     func(childComplexity int) int
+		Kind                   func(childComplexity int) int
+		MissingSources         func(childComplexity int) int
+		MunicipalityCode       func(childComplexity int) int
+		OpenDeadlines          func(childComplexity int) int
+		Pseudonym              func(childComplexity int) int
+		Psychiatric            func(childComplexity int) int
+		Responsibility         func(childComplexity int) int
+		Status                 func(childComplexity int) int
+	}
+
+	PathwayConnection struct {
+		Nodes      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	PathwayCounts struct {
+		ByGapKind  func(childComplexity int) int
+		ByStatus   func(childComplexity int) int
+		Discharges func(childComplexity int) int
+	}
+
+	PathwayEvent struct {
+		At      func(childComplexity int) int
+		Code    func(childComplexity int) int
+		Kind    func(childComplexity int) int
+		Ref     func(childComplexity int) int
+		Source  func(childComplexity int) int
+		Summary func(childComplexity int) int
+	}
+
+	PathwayStats struct {
+		From           func(childComplexity int) int
+		MissingSources func(childComplexity int) int
+		Municipalities func(childComplexity int) int
+		To             func(childComplexity int) int
+		Total          func(childComplexity int) int
 	}
 
 	Practice struct {
@@ -362,6 +448,23 @@ type ComplexityRoot struct {
 		Name           func(childComplexity int) int
 	}
 
+	Responsibility struct {
+		Current  func(childComplexity int) int
+		Timeline func(childComplexity int) int
+	}
+
+	ResponsibilitySpan struct {
+		Basis              func(childComplexity int) int
+		Department         func(childComplexity int) int
+		Hospital           func(childComplexity int) int
+		MunicipalityCode   func(childComplexity int) int
+		Party              func(childComplexity int) int
+		PracticeYdernummer func(childComplexity int) int
+		Service            func(childComplexity int) int
+		Since              func(childComplexity int) int
+		Until              func(childComplexity int) int
+	}
+
 	SourceStatus struct {
 		AnsweredAt func(childComplexity int) int
 		DurationMs func(childComplexity int) int
@@ -370,6 +473,11 @@ type ComplexityRoot struct {
 		Instance   func(childComplexity int) int
 		Ok         func(childComplexity int) int
 		System     func(childComplexity int) int
+	}
+
+	StatusCount struct {
+		Count  func(childComplexity int) int
+		Status func(childComplexity int) int
 	}
 
 	ThemeCommittee struct {
@@ -409,12 +517,16 @@ type CitizenResolver interface {
 	Referrals(ctx context.Context, obj *model.Citizen, status []model.ReferralStatus, first *int, after *string) (*model.ReferralConnection, error)
 	Timeline(ctx context.Context, obj *model.Citizen, since *time.Time, until *time.Time, sources []model.SourceSystem, first *int, after *string) (*model.TimelineConnection, error)
 	Sources(ctx context.Context, obj *model.Citizen) ([]model.SourceStatus, error)
+	Pathways(ctx context.Context, obj *model.Citizen, status []model.PathwayStatus, first *int, after *string) (*model.PathwayConnection, error)
 }
 type ClusterResolver interface {
 	NameConfirmed(ctx context.Context, obj *registry.Cluster) (bool, error)
 	Region(ctx context.Context, obj *registry.Cluster) (*registry.Region, error)
 
 	MembershipConfirmed(ctx context.Context, obj *registry.Cluster) (bool, error)
+
+	Pathways(ctx context.Context, obj *registry.Cluster, filter *model.PathwayFilter, first *int, after *string) (*model.PathwayConnection, error)
+	PathwayStats(ctx context.Context, obj *registry.Cluster, from *time.Time, to *time.Time) (*model.PathwayStats, error)
 }
 type ClusterMembershipResolver interface {
 	Municipality(ctx context.Context, obj *registry.Membership) (*registry.Municipality, error)
@@ -441,6 +553,10 @@ type MutationResolver interface {
 }
 type OrganizationResolver interface {
 	Sor(ctx context.Context, obj *domain.Organization) (string, error)
+}
+type PathwayResolver interface {
+	Citizen(ctx context.Context, obj *model.Pathway) (*model.Citizen, error)
+	Pseudonym(ctx context.Context, obj *model.Pathway) (*string, error)
 }
 type QueryResolver interface {
 	Version(ctx context.Context) (string, error)
@@ -934,6 +1050,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Citizen.OutOfHoursContacts(childComplexity, args["since"].(*time.Time), args["first"].(*int), args["after"].(*string)), true
+	case "Citizen.pathways":
+		if e.ComplexityRoot.Citizen.Pathways == nil {
+			break
+		}
+
+		args, err := ec.field_Citizen_pathways_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Citizen.Pathways(childComplexity, args["status"].([]model.PathwayStatus), args["first"].(*int), args["after"].(*string)), true
 	case "Citizen.referrals":
 		if e.ComplexityRoot.Citizen.Referrals == nil {
 			break
@@ -1029,6 +1156,28 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Cluster.Notes(childComplexity), true
+	case "Cluster.pathwayStats":
+		if e.ComplexityRoot.Cluster.PathwayStats == nil {
+			break
+		}
+
+		args, err := ec.field_Cluster_pathwayStats_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Cluster.PathwayStats(childComplexity, args["from"].(*time.Time), args["to"].(*time.Time)), true
+	case "Cluster.pathways":
+		if e.ComplexityRoot.Cluster.Pathways == nil {
+			break
+		}
+
+		args, err := ec.field_Cluster_pathways_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Cluster.Pathways(childComplexity, args["filter"].(*model.PathwayFilter), args["first"].(*int), args["after"].(*string)), true
 	case "Cluster.region":
 		if e.ComplexityRoot.Cluster.Region == nil {
 			break
@@ -1105,6 +1254,38 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Coding.System(childComplexity), true
 
+	case "Count.suppressed":
+		if e.ComplexityRoot.Count.Suppressed == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Count.Suppressed(childComplexity), true
+	case "Count.value":
+		if e.ComplexityRoot.Count.Value == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Count.Value(childComplexity), true
+
+	case "Deadline.due":
+		if e.ComplexityRoot.Deadline.Due == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Deadline.Due(childComplexity), true
+	case "Deadline.ref":
+		if e.ComplexityRoot.Deadline.Ref == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Deadline.Ref(childComplexity), true
+	case "Deadline.rule":
+		if e.ComplexityRoot.Deadline.Rule == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Deadline.Rule(childComplexity), true
+
 	case "Funding.municipalitiesDkk":
 		if e.ComplexityRoot.Funding.MunicipalitiesDkk == nil {
 			break
@@ -1135,6 +1316,50 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Funding.Years(childComplexity), true
+
+	case "GapKindCount.count":
+		if e.ComplexityRoot.GapKindCount.Count == nil {
+			break
+		}
+
+		return e.ComplexityRoot.GapKindCount.Count(childComplexity), true
+	case "GapKindCount.kind":
+		if e.ComplexityRoot.GapKindCount.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.GapKindCount.Kind(childComplexity), true
+
+	case "HandoverGap.detectedAt":
+		if e.ComplexityRoot.HandoverGap.DetectedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.HandoverGap.DetectedAt(childComplexity), true
+	case "HandoverGap.evidence":
+		if e.ComplexityRoot.HandoverGap.Evidence == nil {
+			break
+		}
+
+		return e.ComplexityRoot.HandoverGap.Evidence(childComplexity), true
+	case "HandoverGap.kind":
+		if e.ComplexityRoot.HandoverGap.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.HandoverGap.Kind(childComplexity), true
+	case "HandoverGap.message":
+		if e.ComplexityRoot.HandoverGap.Message == nil {
+			break
+		}
+
+		return e.ComplexityRoot.HandoverGap.Message(childComplexity), true
+	case "HandoverGap.severity":
+		if e.ComplexityRoot.HandoverGap.Severity == nil {
+			break
+		}
+
+		return e.ComplexityRoot.HandoverGap.Severity(childComplexity), true
 
 	case "HospitalEncounter.class":
 		if e.ComplexityRoot.HospitalEncounter.Class == nil {
@@ -1352,6 +1577,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Municipality.Region(childComplexity), true
 
+	case "MunicipalityPathwayStats.counts":
+		if e.ComplexityRoot.MunicipalityPathwayStats.Counts == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MunicipalityPathwayStats.Counts(childComplexity), true
+	case "MunicipalityPathwayStats.municipality":
+		if e.ComplexityRoot.MunicipalityPathwayStats.Municipality == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MunicipalityPathwayStats.Municipality(childComplexity), true
+
 	case "Mutation.breakGlass":
 		if e.ComplexityRoot.Mutation.BreakGlass == nil {
 			break
@@ -1474,6 +1712,239 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.PageInfo.HasNextPage(childComplexity), true
+
+	case "Pathway.admittedAt":
+		if e.ComplexityRoot.Pathway.AdmittedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Pathway.AdmittedAt(childComplexity), true
+	case "Pathway.citizen":
+		if e.ComplexityRoot.Pathway.Citizen == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Pathway.Citizen(childComplexity), true
+	case "Pathway.department":
+		if e.ComplexityRoot.Pathway.Department == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Pathway.Department(childComplexity), true
+	case "Pathway.destination":
+		if e.ComplexityRoot.Pathway.Destination == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Pathway.Destination(childComplexity), true
+	case "Pathway.dischargeEncounterId":
+		if e.ComplexityRoot.Pathway.DischargeEncounterID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Pathway.DischargeEncounterID(childComplexity), true
+	case "Pathway.dischargedAt":
+		if e.ComplexityRoot.Pathway.DischargedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Pathway.DischargedAt(childComplexity), true
+	case "Pathway.encounterIds":
+		if e.ComplexityRoot.Pathway.EncounterIds == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Pathway.EncounterIds(childComplexity), true
+	case "Pathway.events":
+		if e.ComplexityRoot.Pathway.Events == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Pathway.Events(childComplexity), true
+	case "Pathway.extendedResponsibility":
+		if e.ComplexityRoot.Pathway.ExtendedResponsibility == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Pathway.ExtendedResponsibility(childComplexity), true
+	case "Pathway.followUpUntil":
+		if e.ComplexityRoot.Pathway.FollowUpUntil == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Pathway.FollowUpUntil(childComplexity), true
+	case "Pathway.gaps":
+		if e.ComplexityRoot.Pathway.Gaps == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Pathway.Gaps(childComplexity), true
+	case "Pathway.hospital":
+		if e.ComplexityRoot.Pathway.Hospital == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Pathway.Hospital(childComplexity), true
+	case "Pathway.id":
+		if e.ComplexityRoot.Pathway.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Pathway.ID(childComplexity), true
+	case "Pathway.kind":
+		if e.ComplexityRoot.Pathway.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Pathway.Kind(childComplexity), true
+	case "Pathway.missingSources":
+		if e.ComplexityRoot.Pathway.MissingSources == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Pathway.MissingSources(childComplexity), true
+	case "Pathway.municipalityCode":
+		if e.ComplexityRoot.Pathway.MunicipalityCode == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Pathway.MunicipalityCode(childComplexity), true
+	case "Pathway.openDeadlines":
+		if e.ComplexityRoot.Pathway.OpenDeadlines == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Pathway.OpenDeadlines(childComplexity), true
+	case "Pathway.pseudonym":
+		if e.ComplexityRoot.Pathway.Pseudonym == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Pathway.Pseudonym(childComplexity), true
+	case "Pathway.psychiatric":
+		if e.ComplexityRoot.Pathway.Psychiatric == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Pathway.Psychiatric(childComplexity), true
+	case "Pathway.responsibility":
+		if e.ComplexityRoot.Pathway.Responsibility == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Pathway.Responsibility(childComplexity), true
+	case "Pathway.status":
+		if e.ComplexityRoot.Pathway.Status == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Pathway.Status(childComplexity), true
+
+	case "PathwayConnection.nodes":
+		if e.ComplexityRoot.PathwayConnection.Nodes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PathwayConnection.Nodes(childComplexity), true
+	case "PathwayConnection.pageInfo":
+		if e.ComplexityRoot.PathwayConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PathwayConnection.PageInfo(childComplexity), true
+	case "PathwayConnection.totalCount":
+		if e.ComplexityRoot.PathwayConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PathwayConnection.TotalCount(childComplexity), true
+
+	case "PathwayCounts.byGapKind":
+		if e.ComplexityRoot.PathwayCounts.ByGapKind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PathwayCounts.ByGapKind(childComplexity), true
+	case "PathwayCounts.byStatus":
+		if e.ComplexityRoot.PathwayCounts.ByStatus == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PathwayCounts.ByStatus(childComplexity), true
+	case "PathwayCounts.discharges":
+		if e.ComplexityRoot.PathwayCounts.Discharges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PathwayCounts.Discharges(childComplexity), true
+
+	case "PathwayEvent.at":
+		if e.ComplexityRoot.PathwayEvent.At == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PathwayEvent.At(childComplexity), true
+	case "PathwayEvent.code":
+		if e.ComplexityRoot.PathwayEvent.Code == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PathwayEvent.Code(childComplexity), true
+	case "PathwayEvent.kind":
+		if e.ComplexityRoot.PathwayEvent.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PathwayEvent.Kind(childComplexity), true
+	case "PathwayEvent.ref":
+		if e.ComplexityRoot.PathwayEvent.Ref == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PathwayEvent.Ref(childComplexity), true
+	case "PathwayEvent.source":
+		if e.ComplexityRoot.PathwayEvent.Source == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PathwayEvent.Source(childComplexity), true
+	case "PathwayEvent.summary":
+		if e.ComplexityRoot.PathwayEvent.Summary == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PathwayEvent.Summary(childComplexity), true
+
+	case "PathwayStats.from":
+		if e.ComplexityRoot.PathwayStats.From == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PathwayStats.From(childComplexity), true
+	case "PathwayStats.missingSources":
+		if e.ComplexityRoot.PathwayStats.MissingSources == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PathwayStats.MissingSources(childComplexity), true
+	case "PathwayStats.municipalities":
+		if e.ComplexityRoot.PathwayStats.Municipalities == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PathwayStats.Municipalities(childComplexity), true
+	case "PathwayStats.to":
+		if e.ComplexityRoot.PathwayStats.To == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PathwayStats.To(childComplexity), true
+	case "PathwayStats.total":
+		if e.ComplexityRoot.PathwayStats.Total == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PathwayStats.Total(childComplexity), true
 
 	case "Practice.address":
 		if e.ComplexityRoot.Practice.Address == nil {
@@ -1848,6 +2319,74 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Region.Name(childComplexity), true
 
+	case "Responsibility.current":
+		if e.ComplexityRoot.Responsibility.Current == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Responsibility.Current(childComplexity), true
+	case "Responsibility.timeline":
+		if e.ComplexityRoot.Responsibility.Timeline == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Responsibility.Timeline(childComplexity), true
+
+	case "ResponsibilitySpan.basis":
+		if e.ComplexityRoot.ResponsibilitySpan.Basis == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ResponsibilitySpan.Basis(childComplexity), true
+	case "ResponsibilitySpan.department":
+		if e.ComplexityRoot.ResponsibilitySpan.Department == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ResponsibilitySpan.Department(childComplexity), true
+	case "ResponsibilitySpan.hospital":
+		if e.ComplexityRoot.ResponsibilitySpan.Hospital == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ResponsibilitySpan.Hospital(childComplexity), true
+	case "ResponsibilitySpan.municipalityCode":
+		if e.ComplexityRoot.ResponsibilitySpan.MunicipalityCode == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ResponsibilitySpan.MunicipalityCode(childComplexity), true
+	case "ResponsibilitySpan.party":
+		if e.ComplexityRoot.ResponsibilitySpan.Party == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ResponsibilitySpan.Party(childComplexity), true
+	case "ResponsibilitySpan.practiceYdernummer":
+		if e.ComplexityRoot.ResponsibilitySpan.PracticeYdernummer == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ResponsibilitySpan.PracticeYdernummer(childComplexity), true
+	case "ResponsibilitySpan.service":
+		if e.ComplexityRoot.ResponsibilitySpan.Service == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ResponsibilitySpan.Service(childComplexity), true
+	case "ResponsibilitySpan.since":
+		if e.ComplexityRoot.ResponsibilitySpan.Since == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ResponsibilitySpan.Since(childComplexity), true
+	case "ResponsibilitySpan.until":
+		if e.ComplexityRoot.ResponsibilitySpan.Until == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ResponsibilitySpan.Until(childComplexity), true
+
 	case "SourceStatus.answeredAt":
 		if e.ComplexityRoot.SourceStatus.AnsweredAt == nil {
 			break
@@ -1890,6 +2429,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.SourceStatus.System(childComplexity), true
+
+	case "StatusCount.count":
+		if e.ComplexityRoot.StatusCount.Count == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StatusCount.Count(childComplexity), true
+	case "StatusCount.status":
+		if e.ComplexityRoot.StatusCount.Status == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StatusCount.Status(childComplexity), true
 
 	case "ThemeCommittee.initiatives":
 		if e.ComplexityRoot.ThemeCommittee.Initiatives == nil {
@@ -1974,7 +2526,9 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 	opCtx := graphql.GetOperationContext(ctx)
 	ec := newExecutionContext(opCtx, e, make(chan graphql.DeferredResult))
 	inputUnmarshalers := func() *graphql.InputUnmarshalerIndex {
-		return graphql.NewInputUnmarshalerIndex()
+		return graphql.NewInputUnmarshalerIndex(
+			graphql.NewInputUnmarshaler("PathwayFilter", ec.unmarshalInputPathwayFilter),
+		)
 	}
 	first := true
 
@@ -2699,6 +3253,337 @@ type OutOfHoursContactConnection {
   totalCount: Int!
 }
 `, BuiltIn: false},
+	{Name: "../schema/pathway.graphqls", Input: `extend type Citizen {
+  """
+  The citizen's pathways: an episode around each hospital stay or
+  eHospitalet home admission, from admission until 30 days after discharge,
+  newest admission first. Rules are evaluated only when every system a rule
+  needs answered; otherwise the pathway is UNKNOWN.
+  """
+  pathways(
+    "Only pathways with one of these statuses."
+    status: [PathwayStatus!]
+    "Page size, 1–100 (default 20)."
+    first: Int = 20
+    "Cursor from a previous page."
+    after: String
+  ): PathwayConnection
+}
+
+extend type Cluster {
+  """
+  The cluster's worklist: pathways of citizens living in the cluster's
+  municipalities, discharged in the filter's window (default: the last 30
+  days), newest discharge first. Found by one search of eHospitalet for
+  stays finished in the window; everything else through batched loaders.
+  """
+  pathways(
+    "What to include."
+    filter: PathwayFilter
+    "Page size, 1–100 (default 20)."
+    first: Int = 20
+    "Cursor from a previous page."
+    after: String
+  ): PathwayConnection!
+  """
+  Counts of discharges, pathways per status and pathways per gap kind, per
+  member municipality and in all, for discharges in [from, to) (default the
+  last 30 days). Any count from 1 to 4 is suppressed — returned as null with
+  ` + "`" + `suppressed: true` + "`" + ` — so that small numbers cannot identify a citizen.
+  """
+  pathwayStats(from: DateTime, to: DateTime): PathwayStats!
+}
+
+"Which pathways a worklist holds."
+input PathwayFilter {
+  "Discharged at or after this time (default: 30 days before now)."
+  dischargedAfter: DateTime
+  "Discharged before this time (default: now). The window may span at most 180 days."
+  dischargedBefore: DateTime
+  "Only citizens living in this member municipality (3-digit code)."
+  municipality: Int
+  "Only pathways with one of these statuses."
+  status: [PathwayStatus!]
+  "Only pathways with at least one gap of one of these kinds."
+  gapKinds: [GapKind!]
+}
+
+"What kind of episode a pathway is."
+enum PathwayKind {
+  "An admission (STIN), possibly starting as an acute outpatient stay."
+  ADMISSION
+  "An acute outpatient stay (STAA) that ended without admission."
+  ACUTE_OUTPATIENT
+  "An eHospitalet admission in the citizen's own home or a municipal bed."
+  HOME_ADMISSION
+}
+
+"How a pathway's handover stands."
+enum PathwayStatus {
+  "No gap, and no rule waiting for its condition."
+  OK
+  "A rule's deadline is still open and its condition is not yet met (e.g. discharged 10 hours ago to home nursing, no visit yet)."
+  AT_RISK
+  "At least one handover gap."
+  GAP
+  "A system a rule needs did not answer, so the rules were not evaluated; ` + "`" + `missingSources` + "`" + ` names it."
+  UNKNOWN
+}
+
+"A broken handover a cluster cares about (docs/PATHWAYS.md)."
+enum GapKind {
+  "Discharged, but the municipality of residence never received the SLHJ notification."
+  MUNICIPALITY_NOT_NOTIFIED
+  "Care needed (home nursing, personal care, acute function) but no visit performed within 24 hours of discharge."
+  NO_CARE_VISIT_WITHIN_24H
+  "A contact with Lægevagten within 72 hours of discharge."
+  OUT_OF_HOURS_AFTER_DISCHARGE
+  "A new stay within 30 days of discharge."
+  READMITTED_WITHIN_30D
+  "A GP referral sent during the pathway was rejected."
+  REFERRAL_REJECTED
+  "A GP referral sent during the pathway was not received within 72 hours."
+  REFERRAL_NOT_ANSWERED
+  "The hospital's medication cover (default 3 days) ran out before any GP contact."
+  MEDICATION_COVER_ENDED_BEFORE_GP_CONTACT
+}
+
+"How serious a gap is."
+enum Severity {
+  HIGH
+  MEDIUM
+  LOW
+}
+
+"Who holds responsibility."
+enum ResponsibleParty {
+  "A hospital department."
+  HOSPITAL
+  "eHospitalet, during a home admission."
+  EHOSPITAL
+  "The citizen's GP practice."
+  GP
+  "The municipality, for the care services it delivers."
+  MUNICIPALITY
+}
+
+"Why a party holds responsibility."
+enum ResponsibilityBasis {
+  "The citizen is admitted there."
+  STAY
+  "The 72-hour extended treatment responsibility after discharge."
+  EXTENDED_TREATMENT
+  "The practice the citizen is listed with."
+  LISTED_GP
+  "A municipal service (FSIII indsats)."
+  CARE_SERVICE
+}
+
+"What happened, in a pathway's event list."
+enum PathwayEventKind {
+  ADMISSION
+  TRANSFER
+  DISCHARGE
+  VIRTUAL_CONTACT
+  NOTIFICATION_SENT
+  NOTIFICATION_RECEIVED
+  CARE_SERVICE_START
+  CARE_SERVICE_END
+  CARE_VISIT
+  OUT_OF_HOURS_CONTACT
+  REFERRAL_STATUS
+  GP_CONTACT
+  DEATH
+}
+
+"""
+One episode of a citizen's care around a hospital stay: admission,
+discharge, handover, and 30 days of follow-up.
+"""
+type Pathway {
+  "Stable id: ` + "`" + `pw-` + "`" + ` and the first encounter's id."
+  id: ID!
+  """
+  The citizen. Null for callers who see pathways pseudonymised (integrators);
+  they get ` + "`" + `pseudonym` + "`" + ` instead.
+  """
+  citizen: Citizen
+  "A stable pseudonym of the citizen for pseudonymised callers; null otherwise."
+  pseudonym: String
+  "Admission, acute outpatient stay or home admission."
+  kind: PathwayKind!
+  "OK, AT_RISK, GAP or UNKNOWN."
+  status: PathwayStatus!
+  "When the first stay began."
+  admittedAt: DateTime!
+  "When the citizen was discharged; null while ongoing."
+  dischargedAt: DateTime
+  "End of the follow-up window (discharge + 30 days); null while ongoing."
+  followUpUntil: DateTime
+  "The encounter that ended the pathway."
+  dischargeEncounterId: ID
+  "The pathway's stays in order; more than one after a transfer between hospitals."
+  encounterIds: [ID!]!
+  "The discharging (or current) hospital."
+  hospital: Organization!
+  "The discharging (or current) department."
+  department: Organization!
+  "Where the citizen was discharged to; null while ongoing."
+  destination: DischargeDestination
+  "True for psychiatric stays."
+  psychiatric: Boolean!
+  "True when the 72-hour extended treatment responsibility applies."
+  extendedResponsibility: Boolean!
+  "The municipality of residence (3-digit code)."
+  municipalityCode: Int
+  "Who holds responsibility now, and the whole timeline."
+  responsibility: Responsibility!
+  "Everything the systems hold inside the pathway's window, in time order, each naming its source."
+  events: [PathwayEvent!]!
+  "The handover gaps found, in order of detection."
+  gaps: [HandoverGap!]!
+  "Rules still waiting for their condition, by due time; they explain AT_RISK."
+  openDeadlines: [Deadline!]!
+  "Systems that did not answer, when the status is UNKNOWN."
+  missingSources: [SourceSystem!]!
+}
+
+"Responsibility for a pathway."
+type Responsibility {
+  "The party holding medical responsibility now; null before admission, after death, or once a later stay has taken over."
+  current: ResponsibilitySpan
+  "Every span in order: hospital, extended treatment, GP, with the municipality's services alongside."
+  timeline: [ResponsibilitySpan!]!
+}
+
+"One party's responsibility over a period."
+type ResponsibilitySpan {
+  "Who."
+  party: ResponsibleParty!
+  "Why."
+  basis: ResponsibilityBasis!
+  "The hospital, for HOSPITAL and EHOSPITAL."
+  hospital: Organization
+  "The department, for HOSPITAL and EHOSPITAL."
+  department: Organization
+  "The practice's ydernummer, for GP."
+  practiceYdernummer: String
+  "The municipality, for MUNICIPALITY."
+  municipalityCode: Int
+  "The service, for MUNICIPALITY."
+  service: Coding
+  "Since when."
+  since: DateTime!
+  "Until when; null while open."
+  until: DateTime
+}
+
+"One event in a pathway."
+type PathwayEvent {
+  "When."
+  at: DateTime!
+  "The system that reported it."
+  source: SourceSystem!
+  "What happened."
+  kind: PathwayEventKind!
+  "The event's own code (SLHJ, an FSIII or ICPC-2 code, a referral status, ...)."
+  code: String
+  "The id of the record in its system."
+  ref: ID!
+  "One line for people (never a CPR or a name)."
+  summary: String!
+}
+
+"A broken handover, with the evidence that shows it."
+type HandoverGap {
+  "What broke."
+  kind: GapKind!
+  "How serious it is."
+  severity: Severity!
+  "When the rule could first tell."
+  detectedAt: DateTime!
+  "What went wrong, in words a nurse uses."
+  message: String!
+  "The events that show it."
+  evidence: [PathwayEvent!]!
+}
+
+"A rule waiting for its condition."
+type Deadline {
+  "The gap that will be raised if the deadline passes."
+  rule: GapKind!
+  "When."
+  due: DateTime!
+  "The record it is about (the discharge encounter, or the referral)."
+  ref: ID!
+}
+
+"A page of pathways."
+type PathwayConnection {
+  "The pathways in this page."
+  nodes: [Pathway!]!
+  "Paging information."
+  pageInfo: PageInfo!
+  "How many pathways match in all."
+  totalCount: Int!
+}
+
+"Pathway counts for a cluster over a period, with small numbers suppressed."
+type PathwayStats {
+  "Start of the period."
+  from: DateTime!
+  "End of the period (exclusive)."
+  to: DateTime!
+  "The whole cluster."
+  total: PathwayCounts!
+  "Each member municipality."
+  municipalities: [MunicipalityPathwayStats!]!
+  "Systems that did not answer for some citizens: their pathways count as UNKNOWN."
+  missingSources: [SourceSystem!]!
+}
+
+"One municipality's counts."
+type MunicipalityPathwayStats {
+  "The municipality."
+  municipality: Municipality!
+  "Its counts."
+  counts: PathwayCounts!
+}
+
+"Counts of discharges and pathways."
+type PathwayCounts {
+  "Discharges (pathways discharged in the period)."
+  discharges: Count!
+  "Pathways per status."
+  byStatus: [StatusCount!]!
+  "Pathways with at least one gap of each kind."
+  byGapKind: [GapKindCount!]!
+}
+
+"A count that may be suppressed."
+type Count {
+  "The count; null when suppressed."
+  value: Int
+  "True when the count is between 1 and 4 and so withheld."
+  suppressed: Boolean!
+}
+
+"Pathways with one status."
+type StatusCount {
+  "The status."
+  status: PathwayStatus!
+  "How many."
+  count: Count!
+}
+
+"Pathways with a gap of one kind."
+type GapKindCount {
+  "The gap kind."
+  kind: GapKind!
+  "How many."
+  count: Count!
+}
+`, BuiltIn: false},
 	{Name: "../schema/referral.graphqls", Input: `"The MedCom message and receiver type of a GP referral."
 enum ReferralKind {
   "REF01: to hospital."
@@ -3233,6 +4118,8 @@ func (ec *executionContext) childFields_Citizen(ctx context.Context, field graph
 		return ec.fieldContext_Citizen_timeline(ctx, field)
 	case "sources":
 		return ec.fieldContext_Citizen_sources(ctx, field)
+	case "pathways":
+		return ec.fieldContext_Citizen_pathways(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Citizen", field.Name)
 }
@@ -3267,6 +4154,10 @@ func (ec *executionContext) childFields_Cluster(ctx context.Context, field graph
 		return ec.fieldContext_Cluster_notes(ctx, field)
 	case "sources":
 		return ec.fieldContext_Cluster_sources(ctx, field)
+	case "pathways":
+		return ec.fieldContext_Cluster_pathways(ctx, field)
+	case "pathwayStats":
+		return ec.fieldContext_Cluster_pathwayStats(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Cluster", field.Name)
 }
@@ -3305,6 +4196,28 @@ func (ec *executionContext) childFields_Coding(ctx context.Context, field graphq
 	return nil, fmt.Errorf("no field named %q was found under type Coding", field.Name)
 }
 
+func (ec *executionContext) childFields_Count(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "value":
+		return ec.fieldContext_Count_value(ctx, field)
+	case "suppressed":
+		return ec.fieldContext_Count_suppressed(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Count", field.Name)
+}
+
+func (ec *executionContext) childFields_Deadline(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "rule":
+		return ec.fieldContext_Deadline_rule(ctx, field)
+	case "due":
+		return ec.fieldContext_Deadline_due(ctx, field)
+	case "ref":
+		return ec.fieldContext_Deadline_ref(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Deadline", field.Name)
+}
+
 func (ec *executionContext) childFields_Funding(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "years":
@@ -3319,6 +4232,32 @@ func (ec *executionContext) childFields_Funding(ctx context.Context, field graph
 		return ec.fieldContext_Funding_source(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Funding", field.Name)
+}
+
+func (ec *executionContext) childFields_GapKindCount(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "kind":
+		return ec.fieldContext_GapKindCount_kind(ctx, field)
+	case "count":
+		return ec.fieldContext_GapKindCount_count(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type GapKindCount", field.Name)
+}
+
+func (ec *executionContext) childFields_HandoverGap(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "kind":
+		return ec.fieldContext_HandoverGap_kind(ctx, field)
+	case "severity":
+		return ec.fieldContext_HandoverGap_severity(ctx, field)
+	case "detectedAt":
+		return ec.fieldContext_HandoverGap_detectedAt(ctx, field)
+	case "message":
+		return ec.fieldContext_HandoverGap_message(ctx, field)
+	case "evidence":
+		return ec.fieldContext_HandoverGap_evidence(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type HandoverGap", field.Name)
 }
 
 func (ec *executionContext) childFields_HospitalEncounter(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -3427,6 +4366,16 @@ func (ec *executionContext) childFields_Municipality(ctx context.Context, field 
 	return nil, fmt.Errorf("no field named %q was found under type Municipality", field.Name)
 }
 
+func (ec *executionContext) childFields_MunicipalityPathwayStats(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "municipality":
+		return ec.fieldContext_MunicipalityPathwayStats_municipality(ctx, field)
+	case "counts":
+		return ec.fieldContext_MunicipalityPathwayStats_counts(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type MunicipalityPathwayStats", field.Name)
+}
+
 func (ec *executionContext) childFields_Organization(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "sor":
@@ -3481,6 +4430,112 @@ func (ec *executionContext) childFields_PageInfo(ctx context.Context, field grap
 		return ec.fieldContext_PageInfo_endCursor(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type PageInfo", field.Name)
+}
+
+func (ec *executionContext) childFields_Pathway(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_Pathway_id(ctx, field)
+	case "citizen":
+		return ec.fieldContext_Pathway_citizen(ctx, field)
+	case "pseudonym":
+		return ec.fieldContext_Pathway_pseudonym(ctx, field)
+	case "kind":
+		return ec.fieldContext_Pathway_kind(ctx, field)
+	case "status":
+		return ec.fieldContext_Pathway_status(ctx, field)
+	case "admittedAt":
+		return ec.fieldContext_Pathway_admittedAt(ctx, field)
+	case "dischargedAt":
+		return ec.fieldContext_Pathway_dischargedAt(ctx, field)
+	case "followUpUntil":
+		return ec.fieldContext_Pathway_followUpUntil(ctx, field)
+	case "dischargeEncounterId":
+		return ec.fieldContext_Pathway_dischargeEncounterId(ctx, field)
+	case "encounterIds":
+		return ec.fieldContext_Pathway_encounterIds(ctx, field)
+	case "hospital":
+		return ec.fieldContext_Pathway_hospital(ctx, field)
+	case "department":
+		return ec.fieldContext_Pathway_department(ctx, field)
+	case "destination":
+		return ec.fieldContext_Pathway_destination(ctx, field)
+	case "psychiatric":
+		return ec.fieldContext_Pathway_psychiatric(ctx, field)
+	case "extendedResponsibility":
+		return ec.fieldContext_Pathway_extendedResponsibility(ctx, field)
+	case "municipalityCode":
+		return ec.fieldContext_Pathway_municipalityCode(ctx, field)
+	case "responsibility":
+		return ec.fieldContext_Pathway_responsibility(ctx, field)
+	case "events":
+		return ec.fieldContext_Pathway_events(ctx, field)
+	case "gaps":
+		return ec.fieldContext_Pathway_gaps(ctx, field)
+	case "openDeadlines":
+		return ec.fieldContext_Pathway_openDeadlines(ctx, field)
+	case "missingSources":
+		return ec.fieldContext_Pathway_missingSources(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Pathway", field.Name)
+}
+
+func (ec *executionContext) childFields_PathwayConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "nodes":
+		return ec.fieldContext_PathwayConnection_nodes(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_PathwayConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_PathwayConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type PathwayConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_PathwayCounts(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "discharges":
+		return ec.fieldContext_PathwayCounts_discharges(ctx, field)
+	case "byStatus":
+		return ec.fieldContext_PathwayCounts_byStatus(ctx, field)
+	case "byGapKind":
+		return ec.fieldContext_PathwayCounts_byGapKind(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type PathwayCounts", field.Name)
+}
+
+func (ec *executionContext) childFields_PathwayEvent(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "at":
+		return ec.fieldContext_PathwayEvent_at(ctx, field)
+	case "source":
+		return ec.fieldContext_PathwayEvent_source(ctx, field)
+	case "kind":
+		return ec.fieldContext_PathwayEvent_kind(ctx, field)
+	case "code":
+		return ec.fieldContext_PathwayEvent_code(ctx, field)
+	case "ref":
+		return ec.fieldContext_PathwayEvent_ref(ctx, field)
+	case "summary":
+		return ec.fieldContext_PathwayEvent_summary(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type PathwayEvent", field.Name)
+}
+
+func (ec *executionContext) childFields_PathwayStats(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "from":
+		return ec.fieldContext_PathwayStats_from(ctx, field)
+	case "to":
+		return ec.fieldContext_PathwayStats_to(ctx, field)
+	case "total":
+		return ec.fieldContext_PathwayStats_total(ctx, field)
+	case "municipalities":
+		return ec.fieldContext_PathwayStats_municipalities(ctx, field)
+	case "missingSources":
+		return ec.fieldContext_PathwayStats_missingSources(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type PathwayStats", field.Name)
 }
 
 func (ec *executionContext) childFields_Practice(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -3613,6 +4668,40 @@ func (ec *executionContext) childFields_Region(ctx context.Context, field graphq
 	return nil, fmt.Errorf("no field named %q was found under type Region", field.Name)
 }
 
+func (ec *executionContext) childFields_Responsibility(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "current":
+		return ec.fieldContext_Responsibility_current(ctx, field)
+	case "timeline":
+		return ec.fieldContext_Responsibility_timeline(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Responsibility", field.Name)
+}
+
+func (ec *executionContext) childFields_ResponsibilitySpan(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "party":
+		return ec.fieldContext_ResponsibilitySpan_party(ctx, field)
+	case "basis":
+		return ec.fieldContext_ResponsibilitySpan_basis(ctx, field)
+	case "hospital":
+		return ec.fieldContext_ResponsibilitySpan_hospital(ctx, field)
+	case "department":
+		return ec.fieldContext_ResponsibilitySpan_department(ctx, field)
+	case "practiceYdernummer":
+		return ec.fieldContext_ResponsibilitySpan_practiceYdernummer(ctx, field)
+	case "municipalityCode":
+		return ec.fieldContext_ResponsibilitySpan_municipalityCode(ctx, field)
+	case "service":
+		return ec.fieldContext_ResponsibilitySpan_service(ctx, field)
+	case "since":
+		return ec.fieldContext_ResponsibilitySpan_since(ctx, field)
+	case "until":
+		return ec.fieldContext_ResponsibilitySpan_until(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ResponsibilitySpan", field.Name)
+}
+
 func (ec *executionContext) childFields_SourceStatus(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "system":
@@ -3631,6 +4720,16 @@ func (ec *executionContext) childFields_SourceStatus(ctx context.Context, field 
 		return ec.fieldContext_SourceStatus_error(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type SourceStatus", field.Name)
+}
+
+func (ec *executionContext) childFields_StatusCount(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "status":
+		return ec.fieldContext_StatusCount_status(ctx, field)
+	case "count":
+		return ec.fieldContext_StatusCount_count(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type StatusCount", field.Name)
 }
 
 func (ec *executionContext) childFields_ThemeCommittee(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -3933,6 +5032,36 @@ func (ec *executionContext) field_Citizen_outOfHoursContacts_args(ctx context.Co
 	return args, nil
 }
 
+func (ec *executionContext) field_Citizen_pathways_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "status",
+		func(ctx context.Context, v any) ([]model.PathwayStatus, error) {
+			return ec.unmarshalOPathwayStatus2ᚕgithubᚗcomᚋsundhedsklyngeᚋklyngeᚋgraphᚋmodelᚐPathwayStatusᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["status"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg2
+	return args, nil
+}
+
 func (ec *executionContext) field_Citizen_referrals_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -4006,6 +5135,58 @@ func (ec *executionContext) field_Citizen_timeline_args(ctx context.Context, raw
 		return nil, err
 	}
 	args["after"] = arg4
+	return args, nil
+}
+
+func (ec *executionContext) field_Cluster_pathwayStats_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "from",
+		func(ctx context.Context, v any) (*time.Time, error) {
+			return ec.unmarshalODateTime2ᚖtimeᚐTime(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["from"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "to",
+		func(ctx context.Context, v any) (*time.Time, error) {
+			return ec.unmarshalODateTime2ᚖtimeᚐTime(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["to"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Cluster_pathways_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
+		func(ctx context.Context, v any) (*model.PathwayFilter, error) {
+			return ec.unmarshalOPathwayFilter2ᚖgithubᚗcomᚋsundhedsklyngeᚋklyngeᚋgraphᚋmodelᚐPathwayFilter(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["filter"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg2
 	return args, nil
 }
 
@@ -6292,6 +7473,50 @@ func (ec *executionContext) fieldContext_Citizen_sources(_ context.Context, fiel
 	return fc, nil
 }
 
+func (ec *executionContext) _Citizen_pathways(ctx context.Context, field graphql.CollectedField, obj *model.Citizen) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Citizen_pathways(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Citizen().Pathways(ctx, obj, fc.Args["status"].([]model.PathwayStatus), fc.Args["first"].(*int), fc.Args["after"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.PathwayConnection) graphql.Marshaler {
+			return ec.marshalOPathwayConnection2ᚖgithubᚗcomᚋsundhedsklyngeᚋklyngeᚋgraphᚋmodelᚐPathwayConnection(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Citizen_pathways(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Citizen",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PathwayConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Citizen_pathways_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Cluster_id(ctx context.Context, field graphql.CollectedField, obj *registry.Cluster) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -6668,6 +7893,94 @@ func (ec *executionContext) fieldContext_Cluster_sources(_ context.Context, fiel
 	return graphql.NewScalarFieldContext("Cluster", field, false, false, "String")
 }
 
+func (ec *executionContext) _Cluster_pathways(ctx context.Context, field graphql.CollectedField, obj *registry.Cluster) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Cluster_pathways(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Cluster().Pathways(ctx, obj, fc.Args["filter"].(*model.PathwayFilter), fc.Args["first"].(*int), fc.Args["after"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.PathwayConnection) graphql.Marshaler {
+			return ec.marshalNPathwayConnection2ᚖgithubᚗcomᚋsundhedsklyngeᚋklyngeᚋgraphᚋmodelᚐPathwayConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Cluster_pathways(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Cluster",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PathwayConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Cluster_pathways_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Cluster_pathwayStats(ctx context.Context, field graphql.CollectedField, obj *registry.Cluster) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Cluster_pathwayStats(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Cluster().PathwayStats(ctx, obj, fc.Args["from"].(*time.Time), fc.Args["to"].(*time.Time))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.PathwayStats) graphql.Marshaler {
+			return ec.marshalNPathwayStats2ᚖgithubᚗcomᚋsundhedsklyngeᚋklyngeᚋgraphᚋmodelᚐPathwayStats(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Cluster_pathwayStats(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Cluster",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PathwayStats(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Cluster_pathwayStats_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _ClusterLevels_political(ctx context.Context, field graphql.CollectedField, obj *registry.Levels) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -6861,6 +8174,121 @@ func (ec *executionContext) fieldContext_Coding_display(_ context.Context, field
 	return graphql.NewScalarFieldContext("Coding", field, false, false, "String")
 }
 
+func (ec *executionContext) _Count_value(ctx context.Context, field graphql.CollectedField, obj *model.Count) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Count_value(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Value, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Count_value(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Count", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Count_suppressed(ctx context.Context, field graphql.CollectedField, obj *model.Count) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Count_suppressed(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Suppressed, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Count_suppressed(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Count", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _Deadline_rule(ctx context.Context, field graphql.CollectedField, obj *model.Deadline) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Deadline_rule(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Rule, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.GapKind) graphql.Marshaler {
+			return ec.marshalNGapKind2githubᚗcomᚋsundhedsklyngeᚋklyngeᚋgraphᚋmodelᚐGapKind(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Deadline_rule(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Deadline", field, false, false, "GapKind")
+}
+
+func (ec *executionContext) _Deadline_due(ctx context.Context, field graphql.CollectedField, obj *model.Deadline) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Deadline_due(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Due, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Deadline_due(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Deadline", field, false, false, "DateTime")
+}
+
+func (ec *executionContext) _Deadline_ref(ctx context.Context, field graphql.CollectedField, obj *model.Deadline) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Deadline_ref(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Ref, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Deadline_ref(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Deadline", field, false, false, "ID")
+}
+
 func (ec *executionContext) _Funding_years(ctx context.Context, field graphql.CollectedField, obj *registry.Funding) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -6974,6 +8402,185 @@ func (ec *executionContext) _Funding_source(ctx context.Context, field graphql.C
 }
 func (ec *executionContext) fieldContext_Funding_source(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Funding", field, false, false, "String")
+}
+
+func (ec *executionContext) _GapKindCount_kind(ctx context.Context, field graphql.CollectedField, obj *model.GapKindCount) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_GapKindCount_kind(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Kind, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.GapKind) graphql.Marshaler {
+			return ec.marshalNGapKind2githubᚗcomᚋsundhedsklyngeᚋklyngeᚋgraphᚋmodelᚐGapKind(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_GapKindCount_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("GapKindCount", field, false, false, "GapKind")
+}
+
+func (ec *executionContext) _GapKindCount_count(ctx context.Context, field graphql.CollectedField, obj *model.GapKindCount) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_GapKindCount_count(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Count, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Count) graphql.Marshaler {
+			return ec.marshalNCount2ᚖgithubᚗcomᚋsundhedsklyngeᚋklyngeᚋgraphᚋmodelᚐCount(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_GapKindCount_count(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "GapKindCount",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Count(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _HandoverGap_kind(ctx context.Context, field graphql.CollectedField, obj *model.HandoverGap) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_HandoverGap_kind(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Kind, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.GapKind) graphql.Marshaler {
+			return ec.marshalNGapKind2githubᚗcomᚋsundhedsklyngeᚋklyngeᚋgraphᚋmodelᚐGapKind(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_HandoverGap_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("HandoverGap", field, false, false, "GapKind")
+}
+
+func (ec *executionContext) _HandoverGap_severity(ctx context.Context, field graphql.CollectedField, obj *model.HandoverGap) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_HandoverGap_severity(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Severity, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.Severity) graphql.Marshaler {
+			return ec.marshalNSeverity2githubᚗcomᚋsundhedsklyngeᚋklyngeᚋgraphᚋmodelᚐSeverity(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_HandoverGap_severity(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("HandoverGap", field, false, false, "Severity")
+}
+
+func (ec *executionContext) _HandoverGap_detectedAt(ctx context.Context, field graphql.CollectedField, obj *model.HandoverGap) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_HandoverGap_detectedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DetectedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_HandoverGap_detectedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("HandoverGap", field, false, false, "DateTime")
+}
+
+func (ec *executionContext) _HandoverGap_message(ctx context.Context, field graphql.CollectedField, obj *model.HandoverGap) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_HandoverGap_message(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Message, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_HandoverGap_message(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("HandoverGap", field, false, false, "String")
+}
+
+func (ec *executionContext) _HandoverGap_evidence(ctx context.Context, field graphql.CollectedField, obj *model.HandoverGap) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_HandoverGap_evidence(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Evidence, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.PathwayEvent) graphql.Marshaler {
+			return ec.marshalNPathwayEvent2ᚕgithubᚗcomᚋsundhedsklyngeᚋklyngeᚋgraphᚋmodelᚐPathwayEventᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_HandoverGap_evidence(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "HandoverGap",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PathwayEvent(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _HospitalEncounter_id(ctx context.Context, field graphql.CollectedField, obj *model.HospitalEncounter) (ret graphql.Marshaler) {
@@ -7844,6 +9451,70 @@ func (ec *executionContext) fieldContext_Municipality_clusters(_ context.Context
 	return fc, nil
 }
 
+func (ec *executionContext) _MunicipalityPathwayStats_municipality(ctx context.Context, field graphql.CollectedField, obj *model.MunicipalityPathwayStats) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MunicipalityPathwayStats_municipality(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Municipality, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *registry.Municipality) graphql.Marshaler {
+			return ec.marshalNMunicipality2ᚖgithubᚗcomᚋsundhedsklyngeᚋklyngeᚋconnectorsᚋregistryᚐMunicipality(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MunicipalityPathwayStats_municipality(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "MunicipalityPathwayStats",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Municipality(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _MunicipalityPathwayStats_counts(ctx context.Context, field graphql.CollectedField, obj *model.MunicipalityPathwayStats) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MunicipalityPathwayStats_counts(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Counts, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.PathwayCounts) graphql.Marshaler {
+			return ec.marshalNPathwayCounts2ᚖgithubᚗcomᚋsundhedsklyngeᚋklyngeᚋgraphᚋmodelᚐPathwayCounts(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MunicipalityPathwayStats_counts(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "MunicipalityPathwayStats",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PathwayCounts(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Mutation_breakGlass(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -8325,6 +9996,1006 @@ func (ec *executionContext) _PageInfo_endCursor(ctx context.Context, field graph
 }
 func (ec *executionContext) fieldContext_PageInfo_endCursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("PageInfo", field, false, false, "String")
+}
+
+func (ec *executionContext) _Pathway_id(ctx context.Context, field graphql.CollectedField, obj *model.Pathway) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Pathway_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Pathway_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Pathway", field, false, false, "ID")
+}
+
+func (ec *executionContext) _Pathway_citizen(ctx context.Context, field graphql.CollectedField, obj *model.Pathway) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Pathway_citizen(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Pathway().Citizen(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Citizen) graphql.Marshaler {
+			return ec.marshalOCitizen2ᚖgithubᚗcomᚋsundhedsklyngeᚋklyngeᚋgraphᚋmodelᚐCitizen(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Pathway_citizen(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Pathway",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Citizen(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Pathway_pseudonym(ctx context.Context, field graphql.CollectedField, obj *model.Pathway) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Pathway_pseudonym(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Pathway().Pseudonym(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Pathway_pseudonym(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Pathway", field, true, true, "String")
+}
+
+func (ec *executionContext) _Pathway_kind(ctx context.Context, field graphql.CollectedField, obj *model.Pathway) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Pathway_kind(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Kind, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.PathwayKind) graphql.Marshaler {
+			return ec.marshalNPathwayKind2githubᚗcomᚋsundhedsklyngeᚋklyngeᚋgraphᚋmodelᚐPathwayKind(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Pathway_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Pathway", field, false, false, "PathwayKind")
+}
+
+func (ec *executionContext) _Pathway_status(ctx context.Context, field graphql.CollectedField, obj *model.Pathway) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Pathway_status(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Status, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.PathwayStatus) graphql.Marshaler {
+			return ec.marshalNPathwayStatus2githubᚗcomᚋsundhedsklyngeᚋklyngeᚋgraphᚋmodelᚐPathwayStatus(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Pathway_status(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Pathway", field, false, false, "PathwayStatus")
+}
+
+func (ec *executionContext) _Pathway_admittedAt(ctx context.Context, field graphql.CollectedField, obj *model.Pathway) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Pathway_admittedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AdmittedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Pathway_admittedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Pathway", field, false, false, "DateTime")
+}
+
+func (ec *executionContext) _Pathway_dischargedAt(ctx context.Context, field graphql.CollectedField, obj *model.Pathway) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Pathway_dischargedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DischargedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalODateTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Pathway_dischargedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Pathway", field, false, false, "DateTime")
+}
+
+func (ec *executionContext) _Pathway_followUpUntil(ctx context.Context, field graphql.CollectedField, obj *model.Pathway) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Pathway_followUpUntil(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.FollowUpUntil, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalODateTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Pathway_followUpUntil(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Pathway", field, false, false, "DateTime")
+}
+
+func (ec *executionContext) _Pathway_dischargeEncounterId(ctx context.Context, field graphql.CollectedField, obj *model.Pathway) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Pathway_dischargeEncounterId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DischargeEncounterID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOID2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Pathway_dischargeEncounterId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Pathway", field, false, false, "ID")
+}
+
+func (ec *executionContext) _Pathway_encounterIds(ctx context.Context, field graphql.CollectedField, obj *model.Pathway) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Pathway_encounterIds(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.EncounterIds, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNID2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Pathway_encounterIds(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Pathway", field, false, false, "ID")
+}
+
+func (ec *executionContext) _Pathway_hospital(ctx context.Context, field graphql.CollectedField, obj *model.Pathway) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Pathway_hospital(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Hospital, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *domain.Organization) graphql.Marshaler {
+			return ec.marshalNOrganization2ᚖgithubᚗcomᚋsundhedsklyngeᚋklyngeᚋdomainᚐOrganization(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Pathway_hospital(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Pathway",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Organization(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Pathway_department(ctx context.Context, field graphql.CollectedField, obj *model.Pathway) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Pathway_department(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Department, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *domain.Organization) graphql.Marshaler {
+			return ec.marshalNOrganization2ᚖgithubᚗcomᚋsundhedsklyngeᚋklyngeᚋdomainᚐOrganization(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Pathway_department(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Pathway",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Organization(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Pathway_destination(ctx context.Context, field graphql.CollectedField, obj *model.Pathway) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Pathway_destination(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Destination, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.DischargeDestination) graphql.Marshaler {
+			return ec.marshalODischargeDestination2ᚖgithubᚗcomᚋsundhedsklyngeᚋklyngeᚋgraphᚋmodelᚐDischargeDestination(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Pathway_destination(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Pathway", field, false, false, "DischargeDestination")
+}
+
+func (ec *executionContext) _Pathway_psychiatric(ctx context.Context, field graphql.CollectedField, obj *model.Pathway) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Pathway_psychiatric(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Psychiatric, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Pathway_psychiatric(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Pathway", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _Pathway_extendedResponsibility(ctx context.Context, field graphql.CollectedField, obj *model.Pathway) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Pathway_extendedResponsibility(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ExtendedResponsibility, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Pathway_extendedResponsibility(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Pathway", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _Pathway_municipalityCode(ctx context.Context, field graphql.CollectedField, obj *model.Pathway) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Pathway_municipalityCode(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.MunicipalityCode, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Pathway_municipalityCode(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Pathway", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Pathway_responsibility(ctx context.Context, field graphql.CollectedField, obj *model.Pathway) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Pathway_responsibility(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Responsibility, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Responsibility) graphql.Marshaler {
+			return ec.marshalNResponsibility2ᚖgithubᚗcomᚋsundhedsklyngeᚋklyngeᚋgraphᚋmodelᚐResponsibility(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Pathway_responsibility(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Pathway",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Responsibility(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Pathway_events(ctx context.Context, field graphql.CollectedField, obj *model.Pathway) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Pathway_events(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Events, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.PathwayEvent) graphql.Marshaler {
+			return ec.marshalNPathwayEvent2ᚕgithubᚗcomᚋsundhedsklyngeᚋklyngeᚋgraphᚋmodelᚐPathwayEventᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Pathway_events(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Pathway",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PathwayEvent(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Pathway_gaps(ctx context.Context, field graphql.CollectedField, obj *model.Pathway) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Pathway_gaps(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Gaps, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.HandoverGap) graphql.Marshaler {
+			return ec.marshalNHandoverGap2ᚕgithubᚗcomᚋsundhedsklyngeᚋklyngeᚋgraphᚋmodelᚐHandoverGapᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Pathway_gaps(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Pathway",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_HandoverGap(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Pathway_openDeadlines(ctx context.Context, field graphql.CollectedField, obj *model.Pathway) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Pathway_openDeadlines(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.OpenDeadlines, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.Deadline) graphql.Marshaler {
+			return ec.marshalNDeadline2ᚕgithubᚗcomᚋsundhedsklyngeᚋklyngeᚋgraphᚋmodelᚐDeadlineᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Pathway_openDeadlines(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Pathway",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Deadline(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Pathway_missingSources(ctx context.Context, field graphql.CollectedField, obj *model.Pathway) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Pathway_missingSources(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.MissingSources, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.SourceSystem) graphql.Marshaler {
+			return ec.marshalNSourceSystem2ᚕgithubᚗcomᚋsundhedsklyngeᚋklyngeᚋgraphᚋmodelᚐSourceSystemᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Pathway_missingSources(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Pathway", field, false, false, "SourceSystem")
+}
+
+func (ec *executionContext) _PathwayConnection_nodes(ctx context.Context, field graphql.CollectedField, obj *model.PathwayConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PathwayConnection_nodes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Nodes, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.Pathway) graphql.Marshaler {
+			return ec.marshalNPathway2ᚕgithubᚗcomᚋsundhedsklyngeᚋklyngeᚋgraphᚋmodelᚐPathwayᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PathwayConnection_nodes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PathwayConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Pathway(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _PathwayConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.PathwayConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PathwayConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖgithubᚗcomᚋsundhedsklyngeᚋklyngeᚋgraphᚋmodelᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PathwayConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PathwayConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _PathwayConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.PathwayConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PathwayConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PathwayConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PathwayConnection", field, false, false, "Int")
+}
+
+func (ec *executionContext) _PathwayCounts_discharges(ctx context.Context, field graphql.CollectedField, obj *model.PathwayCounts) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PathwayCounts_discharges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Discharges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Count) graphql.Marshaler {
+			return ec.marshalNCount2ᚖgithubᚗcomᚋsundhedsklyngeᚋklyngeᚋgraphᚋmodelᚐCount(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PathwayCounts_discharges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PathwayCounts",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Count(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _PathwayCounts_byStatus(ctx context.Context, field graphql.CollectedField, obj *model.PathwayCounts) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PathwayCounts_byStatus(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ByStatus, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.StatusCount) graphql.Marshaler {
+			return ec.marshalNStatusCount2ᚕgithubᚗcomᚋsundhedsklyngeᚋklyngeᚋgraphᚋmodelᚐStatusCountᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PathwayCounts_byStatus(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PathwayCounts",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_StatusCount(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _PathwayCounts_byGapKind(ctx context.Context, field graphql.CollectedField, obj *model.PathwayCounts) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PathwayCounts_byGapKind(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ByGapKind, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.GapKindCount) graphql.Marshaler {
+			return ec.marshalNGapKindCount2ᚕgithubᚗcomᚋsundhedsklyngeᚋklyngeᚋgraphᚋmodelᚐGapKindCountᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PathwayCounts_byGapKind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PathwayCounts",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_GapKindCount(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _PathwayEvent_at(ctx context.Context, field graphql.CollectedField, obj *model.PathwayEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PathwayEvent_at(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.At, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PathwayEvent_at(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PathwayEvent", field, false, false, "DateTime")
+}
+
+func (ec *executionContext) _PathwayEvent_source(ctx context.Context, field graphql.CollectedField, obj *model.PathwayEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PathwayEvent_source(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Source, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.SourceSystem) graphql.Marshaler {
+			return ec.marshalNSourceSystem2githubᚗcomᚋsundhedsklyngeᚋklyngeᚋgraphᚋmodelᚐSourceSystem(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PathwayEvent_source(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PathwayEvent", field, false, false, "SourceSystem")
+}
+
+func (ec *executionContext) _PathwayEvent_kind(ctx context.Context, field graphql.CollectedField, obj *model.PathwayEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PathwayEvent_kind(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Kind, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.PathwayEventKind) graphql.Marshaler {
+			return ec.marshalNPathwayEventKind2githubᚗcomᚋsundhedsklyngeᚋklyngeᚋgraphᚋmodelᚐPathwayEventKind(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PathwayEvent_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PathwayEvent", field, false, false, "PathwayEventKind")
+}
+
+func (ec *executionContext) _PathwayEvent_code(ctx context.Context, field graphql.CollectedField, obj *model.PathwayEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PathwayEvent_code(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Code, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_PathwayEvent_code(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PathwayEvent", field, false, false, "String")
+}
+
+func (ec *executionContext) _PathwayEvent_ref(ctx context.Context, field graphql.CollectedField, obj *model.PathwayEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PathwayEvent_ref(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Ref, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PathwayEvent_ref(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PathwayEvent", field, false, false, "ID")
+}
+
+func (ec *executionContext) _PathwayEvent_summary(ctx context.Context, field graphql.CollectedField, obj *model.PathwayEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PathwayEvent_summary(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Summary, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PathwayEvent_summary(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PathwayEvent", field, false, false, "String")
+}
+
+func (ec *executionContext) _PathwayStats_from(ctx context.Context, field graphql.CollectedField, obj *model.PathwayStats) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PathwayStats_from(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.From, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PathwayStats_from(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PathwayStats", field, false, false, "DateTime")
+}
+
+func (ec *executionContext) _PathwayStats_to(ctx context.Context, field graphql.CollectedField, obj *model.PathwayStats) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PathwayStats_to(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.To, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PathwayStats_to(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PathwayStats", field, false, false, "DateTime")
+}
+
+func (ec *executionContext) _PathwayStats_total(ctx context.Context, field graphql.CollectedField, obj *model.PathwayStats) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PathwayStats_total(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Total, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.PathwayCounts) graphql.Marshaler {
+			return ec.marshalNPathwayCounts2ᚖgithubᚗcomᚋsundhedsklyngeᚋklyngeᚋgraphᚋmodelᚐPathwayCounts(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PathwayStats_total(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PathwayStats",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PathwayCounts(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _PathwayStats_municipalities(ctx context.Context, field graphql.CollectedField, obj *model.PathwayStats) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PathwayStats_municipalities(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Municipalities, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.MunicipalityPathwayStats) graphql.Marshaler {
+			return ec.marshalNMunicipalityPathwayStats2ᚕgithubᚗcomᚋsundhedsklyngeᚋklyngeᚋgraphᚋmodelᚐMunicipalityPathwayStatsᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PathwayStats_municipalities(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PathwayStats",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_MunicipalityPathwayStats(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _PathwayStats_missingSources(ctx context.Context, field graphql.CollectedField, obj *model.PathwayStats) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PathwayStats_missingSources(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.MissingSources, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.SourceSystem) graphql.Marshaler {
+			return ec.marshalNSourceSystem2ᚕgithubᚗcomᚋsundhedsklyngeᚋklyngeᚋgraphᚋmodelᚐSourceSystemᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PathwayStats_missingSources(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PathwayStats", field, false, false, "SourceSystem")
 }
 
 func (ec *executionContext) _Practice_ydernummer(ctx context.Context, field graphql.CollectedField, obj *model.Practice) (ret graphql.Marshaler) {
@@ -9946,6 +12617,304 @@ func (ec *executionContext) fieldContext_Region_clusters(_ context.Context, fiel
 	return fc, nil
 }
 
+func (ec *executionContext) _Responsibility_current(ctx context.Context, field graphql.CollectedField, obj *model.Responsibility) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Responsibility_current(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Current, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ResponsibilitySpan) graphql.Marshaler {
+			return ec.marshalOResponsibilitySpan2ᚖgithubᚗcomᚋsundhedsklyngeᚋklyngeᚋgraphᚋmodelᚐResponsibilitySpan(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Responsibility_current(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Responsibility",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ResponsibilitySpan(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Responsibility_timeline(ctx context.Context, field graphql.CollectedField, obj *model.Responsibility) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Responsibility_timeline(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Timeline, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.ResponsibilitySpan) graphql.Marshaler {
+			return ec.marshalNResponsibilitySpan2ᚕgithubᚗcomᚋsundhedsklyngeᚋklyngeᚋgraphᚋmodelᚐResponsibilitySpanᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Responsibility_timeline(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Responsibility",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ResponsibilitySpan(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ResponsibilitySpan_party(ctx context.Context, field graphql.CollectedField, obj *model.ResponsibilitySpan) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ResponsibilitySpan_party(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Party, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.ResponsibleParty) graphql.Marshaler {
+			return ec.marshalNResponsibleParty2githubᚗcomᚋsundhedsklyngeᚋklyngeᚋgraphᚋmodelᚐResponsibleParty(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ResponsibilitySpan_party(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ResponsibilitySpan", field, false, false, "ResponsibleParty")
+}
+
+func (ec *executionContext) _ResponsibilitySpan_basis(ctx context.Context, field graphql.CollectedField, obj *model.ResponsibilitySpan) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ResponsibilitySpan_basis(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Basis, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.ResponsibilityBasis) graphql.Marshaler {
+			return ec.marshalNResponsibilityBasis2githubᚗcomᚋsundhedsklyngeᚋklyngeᚋgraphᚋmodelᚐResponsibilityBasis(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ResponsibilitySpan_basis(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ResponsibilitySpan", field, false, false, "ResponsibilityBasis")
+}
+
+func (ec *executionContext) _ResponsibilitySpan_hospital(ctx context.Context, field graphql.CollectedField, obj *model.ResponsibilitySpan) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ResponsibilitySpan_hospital(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Hospital, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *domain.Organization) graphql.Marshaler {
+			return ec.marshalOOrganization2ᚖgithubᚗcomᚋsundhedsklyngeᚋklyngeᚋdomainᚐOrganization(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ResponsibilitySpan_hospital(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ResponsibilitySpan",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Organization(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ResponsibilitySpan_department(ctx context.Context, field graphql.CollectedField, obj *model.ResponsibilitySpan) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ResponsibilitySpan_department(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Department, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *domain.Organization) graphql.Marshaler {
+			return ec.marshalOOrganization2ᚖgithubᚗcomᚋsundhedsklyngeᚋklyngeᚋdomainᚐOrganization(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ResponsibilitySpan_department(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ResponsibilitySpan",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Organization(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ResponsibilitySpan_practiceYdernummer(ctx context.Context, field graphql.CollectedField, obj *model.ResponsibilitySpan) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ResponsibilitySpan_practiceYdernummer(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PracticeYdernummer, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ResponsibilitySpan_practiceYdernummer(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ResponsibilitySpan", field, false, false, "String")
+}
+
+func (ec *executionContext) _ResponsibilitySpan_municipalityCode(ctx context.Context, field graphql.CollectedField, obj *model.ResponsibilitySpan) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ResponsibilitySpan_municipalityCode(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.MunicipalityCode, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ResponsibilitySpan_municipalityCode(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ResponsibilitySpan", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ResponsibilitySpan_service(ctx context.Context, field graphql.CollectedField, obj *model.ResponsibilitySpan) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ResponsibilitySpan_service(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Service, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *domain.Coding) graphql.Marshaler {
+			return ec.marshalOCoding2ᚖgithubᚗcomᚋsundhedsklyngeᚋklyngeᚋdomainᚐCoding(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ResponsibilitySpan_service(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ResponsibilitySpan",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Coding(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ResponsibilitySpan_since(ctx context.Context, field graphql.CollectedField, obj *model.ResponsibilitySpan) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ResponsibilitySpan_since(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Since, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ResponsibilitySpan_since(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ResponsibilitySpan", field, false, false, "DateTime")
+}
+
+func (ec *executionContext) _ResponsibilitySpan_until(ctx context.Context, field graphql.CollectedField, obj *model.ResponsibilitySpan) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ResponsibilitySpan_until(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Until, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalODateTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ResponsibilitySpan_until(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ResponsibilitySpan", field, false, false, "DateTime")
+}
+
 func (ec *executionContext) _SourceStatus_system(ctx context.Context, field graphql.CollectedField, obj *model.SourceStatus) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -10105,6 +13074,61 @@ func (ec *executionContext) _SourceStatus_error(ctx context.Context, field graph
 }
 func (ec *executionContext) fieldContext_SourceStatus_error(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("SourceStatus", field, false, false, "String")
+}
+
+func (ec *executionContext) _StatusCount_status(ctx context.Context, field graphql.CollectedField, obj *model.StatusCount) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StatusCount_status(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Status, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.PathwayStatus) graphql.Marshaler {
+			return ec.marshalNPathwayStatus2githubᚗcomᚋsundhedsklyngeᚋklyngeᚋgraphᚋmodelᚐPathwayStatus(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StatusCount_status(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("StatusCount", field, false, false, "PathwayStatus")
+}
+
+func (ec *executionContext) _StatusCount_count(ctx context.Context, field graphql.CollectedField, obj *model.StatusCount) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StatusCount_count(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Count, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Count) graphql.Marshaler {
+			return ec.marshalNCount2ᚖgithubᚗcomᚋsundhedsklyngeᚋklyngeᚋgraphᚋmodelᚐCount(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StatusCount_count(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "StatusCount",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Count(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _ThemeCommittee_name(ctx context.Context, field graphql.CollectedField, obj *registry.ThemeCommittee) (ret graphql.Marshaler) {
@@ -11474,6 +14498,76 @@ func (ec *executionContext) fieldContext___Type_isOneOf(_ context.Context, field
 
 // region    **************************** input.gotpl *****************************
 
+func (ec *executionContext) unmarshalInputPathwayFilter(ctx context.Context, obj any) (model.PathwayFilter, error) {
+	var it model.PathwayFilter
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"dischargedAfter", "dischargedBefore", "municipality", "status", "gapKinds"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "dischargedAfter":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("dischargedAfter"))
+			data, err := ec.unmarshalODateTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DischargedAfter = data
+		case "dischargedBefore":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("dischargedBefore"))
+			data, err := ec.unmarshalODateTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DischargedBefore = data
+		case "municipality":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("municipality"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Municipality = data
+		case "status":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("status"))
+			data, err := ec.unmarshalOPathwayStatus2ᚕgithubᚗcomᚋsundhedsklyngeᚋklyngeᚋgraphᚋmodelᚐPathwayStatusᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Status = data
+		case "gapKinds":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("gapKinds"))
+			data, err := ec.unmarshalOGapKind2ᚕgithubᚗcomᚋsundhedsklyngeᚋklyngeᚋgraphᚋmodelᚐGapKindᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.GapKinds = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalPathwayFilter unmarshals raw into the PathwayFilter input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalPathwayFilter(ctx context.Context, raw any) (model.PathwayFilter, error) {
+	var out model.PathwayFilter
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "PathwayFilter", raw, &out)
+	return out, err
+}
+
 // endregion **************************** input.gotpl *****************************
 
 // region    ************************** interface.gotpl ***************************
@@ -12153,6 +15247,12 @@ func (ec *executionContext) _Citizen(ctx context.Context, sel ast.SelectionSet, 
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Citizen_sources(ctx, field, obj)
 				})
+		case "pathways":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Citizen_pathways(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -12254,6 +15354,18 @@ func (ec *executionContext) _Cluster(ctx context.Context, sel ast.SelectionSet, 
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "pathways":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Cluster_pathways(ctx, field, obj)
+				})
+		case "pathwayStats":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Cluster_pathwayStats(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -12396,6 +15508,87 @@ func (ec *executionContext) _Coding(ctx context.Context, sel ast.SelectionSet, o
 	return out
 }
 
+var countImplementors = []string{"Count"}
+
+func (ec *executionContext) _Count(ctx context.Context, sel ast.SelectionSet, obj *model.Count) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, countImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Count")
+		case "value":
+			out.Values[i] = ec._Count_value(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "suppressed":
+			out.Values[i] = ec._Count_suppressed(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var deadlineImplementors = []string{"Deadline"}
+
+func (ec *executionContext) _Deadline(ctx context.Context, sel ast.SelectionSet, obj *model.Deadline) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, deadlineImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Deadline")
+		case "rule":
+			out.Values[i] = ec._Deadline_rule(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "due":
+			out.Values[i] = ec._Deadline_due(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "ref":
+			out.Values[i] = ec._Deadline_ref(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var fundingImplementors = []string{"Funding"}
 
 func (ec *executionContext) _Funding(ctx context.Context, sel ast.SelectionSet, obj *registry.Funding) graphql.Marshaler {
@@ -12434,6 +15627,97 @@ func (ec *executionContext) _Funding(ctx context.Context, sel ast.SelectionSet, 
 			out.Values[i] = ec._Funding_source(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var gapKindCountImplementors = []string{"GapKindCount"}
+
+func (ec *executionContext) _GapKindCount(ctx context.Context, sel ast.SelectionSet, obj *model.GapKindCount) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, gapKindCountImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("GapKindCount")
+		case "kind":
+			out.Values[i] = ec._GapKindCount_kind(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "count":
+			out.Values[i] = ec._GapKindCount_count(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var handoverGapImplementors = []string{"HandoverGap"}
+
+func (ec *executionContext) _HandoverGap(ctx context.Context, sel ast.SelectionSet, obj *model.HandoverGap) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, handoverGapImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("HandoverGap")
+		case "kind":
+			out.Values[i] = ec._HandoverGap_kind(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "severity":
+			out.Values[i] = ec._HandoverGap_severity(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "detectedAt":
+			out.Values[i] = ec._HandoverGap_detectedAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "message":
+			out.Values[i] = ec._HandoverGap_message(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "evidence":
+			out.Values[i] = ec._HandoverGap_evidence(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
 			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -12801,6 +16085,44 @@ func (ec *executionContext) _Municipality(ctx context.Context, sel ast.Selection
 	return out
 }
 
+var municipalityPathwayStatsImplementors = []string{"MunicipalityPathwayStats"}
+
+func (ec *executionContext) _MunicipalityPathwayStats(ctx context.Context, sel ast.SelectionSet, obj *model.MunicipalityPathwayStats) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, municipalityPathwayStatsImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("MunicipalityPathwayStats")
+		case "municipality":
+			out.Values[i] = ec._MunicipalityPathwayStats_municipality(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "counts":
+			out.Values[i] = ec._MunicipalityPathwayStats_counts(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var mutationImplementors = []string{"Mutation"}
 
 func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet) graphql.Marshaler {
@@ -13025,6 +16347,338 @@ func (ec *executionContext) _PageInfo(ctx context.Context, sel ast.SelectionSet,
 		case "endCursor":
 			out.Values[i] = ec._PageInfo_endCursor(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var pathwayImplementors = []string{"Pathway"}
+
+func (ec *executionContext) _Pathway(ctx context.Context, sel ast.SelectionSet, obj *model.Pathway) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, pathwayImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Pathway")
+		case "id":
+			out.Values[i] = ec._Pathway_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "citizen":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Pathway_citizen(ctx, field, obj)
+				})
+		case "pseudonym":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Pathway_pseudonym(ctx, field, obj)
+				})
+		case "kind":
+			out.Values[i] = ec._Pathway_kind(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "status":
+			out.Values[i] = ec._Pathway_status(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "admittedAt":
+			out.Values[i] = ec._Pathway_admittedAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "dischargedAt":
+			out.Values[i] = ec._Pathway_dischargedAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "followUpUntil":
+			out.Values[i] = ec._Pathway_followUpUntil(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "dischargeEncounterId":
+			out.Values[i] = ec._Pathway_dischargeEncounterId(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "encounterIds":
+			out.Values[i] = ec._Pathway_encounterIds(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "hospital":
+			out.Values[i] = ec._Pathway_hospital(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "department":
+			out.Values[i] = ec._Pathway_department(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "destination":
+			out.Values[i] = ec._Pathway_destination(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "psychiatric":
+			out.Values[i] = ec._Pathway_psychiatric(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "extendedResponsibility":
+			out.Values[i] = ec._Pathway_extendedResponsibility(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "municipalityCode":
+			out.Values[i] = ec._Pathway_municipalityCode(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "responsibility":
+			out.Values[i] = ec._Pathway_responsibility(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "events":
+			out.Values[i] = ec._Pathway_events(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "gaps":
+			out.Values[i] = ec._Pathway_gaps(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "openDeadlines":
+			out.Values[i] = ec._Pathway_openDeadlines(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "missingSources":
+			out.Values[i] = ec._Pathway_missingSources(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var pathwayConnectionImplementors = []string{"PathwayConnection"}
+
+func (ec *executionContext) _PathwayConnection(ctx context.Context, sel ast.SelectionSet, obj *model.PathwayConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, pathwayConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("PathwayConnection")
+		case "nodes":
+			out.Values[i] = ec._PathwayConnection_nodes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "pageInfo":
+			out.Values[i] = ec._PathwayConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "totalCount":
+			out.Values[i] = ec._PathwayConnection_totalCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var pathwayCountsImplementors = []string{"PathwayCounts"}
+
+func (ec *executionContext) _PathwayCounts(ctx context.Context, sel ast.SelectionSet, obj *model.PathwayCounts) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, pathwayCountsImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("PathwayCounts")
+		case "discharges":
+			out.Values[i] = ec._PathwayCounts_discharges(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "byStatus":
+			out.Values[i] = ec._PathwayCounts_byStatus(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "byGapKind":
+			out.Values[i] = ec._PathwayCounts_byGapKind(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var pathwayEventImplementors = []string{"PathwayEvent"}
+
+func (ec *executionContext) _PathwayEvent(ctx context.Context, sel ast.SelectionSet, obj *model.PathwayEvent) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, pathwayEventImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("PathwayEvent")
+		case "at":
+			out.Values[i] = ec._PathwayEvent_at(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "source":
+			out.Values[i] = ec._PathwayEvent_source(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "kind":
+			out.Values[i] = ec._PathwayEvent_kind(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "code":
+			out.Values[i] = ec._PathwayEvent_code(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "ref":
+			out.Values[i] = ec._PathwayEvent_ref(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "summary":
+			out.Values[i] = ec._PathwayEvent_summary(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var pathwayStatsImplementors = []string{"PathwayStats"}
+
+func (ec *executionContext) _PathwayStats(ctx context.Context, sel ast.SelectionSet, obj *model.PathwayStats) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, pathwayStatsImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("PathwayStats")
+		case "from":
+			out.Values[i] = ec._PathwayStats_from(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "to":
+			out.Values[i] = ec._PathwayStats_to(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "total":
+			out.Values[i] = ec._PathwayStats_total(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "municipalities":
+			out.Values[i] = ec._PathwayStats_municipalities(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "missingSources":
+			out.Values[i] = ec._PathwayStats_missingSources(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
 		default:
@@ -13597,6 +17251,117 @@ func (ec *executionContext) _Region(ctx context.Context, sel ast.SelectionSet, o
 	return out
 }
 
+var responsibilityImplementors = []string{"Responsibility"}
+
+func (ec *executionContext) _Responsibility(ctx context.Context, sel ast.SelectionSet, obj *model.Responsibility) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, responsibilityImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Responsibility")
+		case "current":
+			out.Values[i] = ec._Responsibility_current(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "timeline":
+			out.Values[i] = ec._Responsibility_timeline(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var responsibilitySpanImplementors = []string{"ResponsibilitySpan"}
+
+func (ec *executionContext) _ResponsibilitySpan(ctx context.Context, sel ast.SelectionSet, obj *model.ResponsibilitySpan) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, responsibilitySpanImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ResponsibilitySpan")
+		case "party":
+			out.Values[i] = ec._ResponsibilitySpan_party(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "basis":
+			out.Values[i] = ec._ResponsibilitySpan_basis(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "hospital":
+			out.Values[i] = ec._ResponsibilitySpan_hospital(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "department":
+			out.Values[i] = ec._ResponsibilitySpan_department(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "practiceYdernummer":
+			out.Values[i] = ec._ResponsibilitySpan_practiceYdernummer(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "municipalityCode":
+			out.Values[i] = ec._ResponsibilitySpan_municipalityCode(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "service":
+			out.Values[i] = ec._ResponsibilitySpan_service(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "since":
+			out.Values[i] = ec._ResponsibilitySpan_since(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "until":
+			out.Values[i] = ec._ResponsibilitySpan_until(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var sourceStatusImplementors = []string{"SourceStatus"}
 
 func (ec *executionContext) _SourceStatus(ctx context.Context, sel ast.SelectionSet, obj *model.SourceStatus) graphql.Marshaler {
@@ -13641,6 +17406,44 @@ func (ec *executionContext) _SourceStatus(ctx context.Context, sel ast.Selection
 		case "error":
 			out.Values[i] = ec._SourceStatus_error(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var statusCountImplementors = []string{"StatusCount"}
+
+func (ec *executionContext) _StatusCount(ctx context.Context, sel ast.SelectionSet, obj *model.StatusCount) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, statusCountImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("StatusCount")
+		case "status":
+			out.Values[i] = ec._StatusCount_status(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "count":
+			out.Values[i] = ec._StatusCount_count(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
 		default:
@@ -14433,6 +18236,14 @@ func (ec *executionContext) marshalNCoding2ᚖgithubᚗcomᚋsundhedsklyngeᚋkl
 	return ec._Coding(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNCount2ᚖgithubᚗcomᚋsundhedsklyngeᚋklyngeᚋgraphᚋmodelᚐCount(ctx context.Context, sel ast.SelectionSet, v *model.Count) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Count!")
+		return graphql.Null
+	}
+	return ec._Count(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalNDate2timeᚐTime(ctx context.Context, v any) (time.Time, error) {
 	res, err := scalars.UnmarshalDate(v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -14461,6 +18272,26 @@ func (ec *executionContext) marshalNDateTime2timeᚐTime(ctx context.Context, se
 	return res
 }
 
+func (ec *executionContext) marshalNDeadline2githubᚗcomᚋsundhedsklyngeᚋklyngeᚋgraphᚋmodelᚐDeadline(ctx context.Context, sel ast.SelectionSet, v model.Deadline) graphql.Marshaler {
+	return ec._Deadline(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNDeadline2ᚕgithubᚗcomᚋsundhedsklyngeᚋklyngeᚋgraphᚋmodelᚐDeadlineᚄ(ctx context.Context, sel ast.SelectionSet, v []model.Deadline) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNDeadline2githubᚗcomᚋsundhedsklyngeᚋklyngeᚋgraphᚋmodelᚐDeadline(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
 func (ec *executionContext) unmarshalNEncounterClass2githubᚗcomᚋsundhedsklyngeᚋklyngeᚋgraphᚋmodelᚐEncounterClass(ctx context.Context, v any) (model.EncounterClass, error) {
 	var res model.EncounterClass
 	err := res.UnmarshalGQL(v)
@@ -14479,6 +18310,56 @@ func (ec *executionContext) unmarshalNEncounterStatus2githubᚗcomᚋsundhedskly
 
 func (ec *executionContext) marshalNEncounterStatus2githubᚗcomᚋsundhedsklyngeᚋklyngeᚋgraphᚋmodelᚐEncounterStatus(ctx context.Context, sel ast.SelectionSet, v model.EncounterStatus) graphql.Marshaler {
 	return v
+}
+
+func (ec *executionContext) unmarshalNGapKind2githubᚗcomᚋsundhedsklyngeᚋklyngeᚋgraphᚋmodelᚐGapKind(ctx context.Context, v any) (model.GapKind, error) {
+	var res model.GapKind
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNGapKind2githubᚗcomᚋsundhedsklyngeᚋklyngeᚋgraphᚋmodelᚐGapKind(ctx context.Context, sel ast.SelectionSet, v model.GapKind) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) marshalNGapKindCount2githubᚗcomᚋsundhedsklyngeᚋklyngeᚋgraphᚋmodelᚐGapKindCount(ctx context.Context, sel ast.SelectionSet, v model.GapKindCount) graphql.Marshaler {
+	return ec._GapKindCount(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNGapKindCount2ᚕgithubᚗcomᚋsundhedsklyngeᚋklyngeᚋgraphᚋmodelᚐGapKindCountᚄ(ctx context.Context, sel ast.SelectionSet, v []model.GapKindCount) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNGapKindCount2githubᚗcomᚋsundhedsklyngeᚋklyngeᚋgraphᚋmodelᚐGapKindCount(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNHandoverGap2githubᚗcomᚋsundhedsklyngeᚋklyngeᚋgraphᚋmodelᚐHandoverGap(ctx context.Context, sel ast.SelectionSet, v model.HandoverGap) graphql.Marshaler {
+	return ec._HandoverGap(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNHandoverGap2ᚕgithubᚗcomᚋsundhedsklyngeᚋklyngeᚋgraphᚋmodelᚐHandoverGapᚄ(ctx context.Context, sel ast.SelectionSet, v []model.HandoverGap) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNHandoverGap2githubᚗcomᚋsundhedsklyngeᚋklyngeᚋgraphᚋmodelᚐHandoverGap(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
 }
 
 func (ec *executionContext) marshalNHospitalEncounter2githubᚗcomᚋsundhedsklyngeᚋklyngeᚋgraphᚋmodelᚐHospitalEncounter(ctx context.Context, sel ast.SelectionSet, v model.HospitalEncounter) graphql.Marshaler {
@@ -14533,6 +18414,35 @@ func (ec *executionContext) marshalNID2string(ctx context.Context, sel ast.Selec
 		graphql.AddInvalidNullFromMarshaler(ctx, "ID!")
 	}
 	return res
+}
+
+func (ec *executionContext) unmarshalNID2ᚕstringᚄ(ctx context.Context, v any) ([]string, error) {
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]string, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNID2string(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalNID2ᚕstringᚄ(ctx context.Context, sel ast.SelectionSet, v []string) graphql.Marshaler {
+	ret := make(graphql.Array, len(v))
+	for i := range v {
+		ret[i] = ec.marshalNID2string(ctx, sel, v[i])
+	}
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
 }
 
 func (ec *executionContext) marshalNInitiativeFunding2githubᚗcomᚋsundhedsklyngeᚋklyngeᚋconnectorsᚋregistryᚐInitiativeFunding(ctx context.Context, sel ast.SelectionSet, v registry.InitiativeFunding) graphql.Marshaler {
@@ -14634,6 +18544,26 @@ func (ec *executionContext) marshalNMunicipality2ᚖgithubᚗcomᚋsundhedsklyng
 	return ec._Municipality(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNMunicipalityPathwayStats2githubᚗcomᚋsundhedsklyngeᚋklyngeᚋgraphᚋmodelᚐMunicipalityPathwayStats(ctx context.Context, sel ast.SelectionSet, v model.MunicipalityPathwayStats) graphql.Marshaler {
+	return ec._MunicipalityPathwayStats(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNMunicipalityPathwayStats2ᚕgithubᚗcomᚋsundhedsklyngeᚋklyngeᚋgraphᚋmodelᚐMunicipalityPathwayStatsᚄ(ctx context.Context, sel ast.SelectionSet, v []model.MunicipalityPathwayStats) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNMunicipalityPathwayStats2githubᚗcomᚋsundhedsklyngeᚋklyngeᚋgraphᚋmodelᚐMunicipalityPathwayStats(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
 func (ec *executionContext) unmarshalNNotificationCorrection2githubᚗcomᚋsundhedsklyngeᚋklyngeᚋgraphᚋmodelᚐNotificationCorrection(ctx context.Context, v any) (model.NotificationCorrection, error) {
 	var res model.NotificationCorrection
 	err := res.UnmarshalGQL(v)
@@ -14688,6 +18618,100 @@ func (ec *executionContext) marshalNPageInfo2ᚖgithubᚗcomᚋsundhedsklyngeᚋ
 		return graphql.Null
 	}
 	return ec._PageInfo(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNPathway2githubᚗcomᚋsundhedsklyngeᚋklyngeᚋgraphᚋmodelᚐPathway(ctx context.Context, sel ast.SelectionSet, v model.Pathway) graphql.Marshaler {
+	return ec._Pathway(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNPathway2ᚕgithubᚗcomᚋsundhedsklyngeᚋklyngeᚋgraphᚋmodelᚐPathwayᚄ(ctx context.Context, sel ast.SelectionSet, v []model.Pathway) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNPathway2githubᚗcomᚋsundhedsklyngeᚋklyngeᚋgraphᚋmodelᚐPathway(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNPathwayConnection2ᚖgithubᚗcomᚋsundhedsklyngeᚋklyngeᚋgraphᚋmodelᚐPathwayConnection(ctx context.Context, sel ast.SelectionSet, v *model.PathwayConnection) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "PathwayConnection!")
+		return graphql.Null
+	}
+	return ec._PathwayConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNPathwayCounts2ᚖgithubᚗcomᚋsundhedsklyngeᚋklyngeᚋgraphᚋmodelᚐPathwayCounts(ctx context.Context, sel ast.SelectionSet, v *model.PathwayCounts) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "PathwayCounts!")
+		return graphql.Null
+	}
+	return ec._PathwayCounts(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNPathwayEvent2githubᚗcomᚋsundhedsklyngeᚋklyngeᚋgraphᚋmodelᚐPathwayEvent(ctx context.Context, sel ast.SelectionSet, v model.PathwayEvent) graphql.Marshaler {
+	return ec._PathwayEvent(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNPathwayEvent2ᚕgithubᚗcomᚋsundhedsklyngeᚋklyngeᚋgraphᚋmodelᚐPathwayEventᚄ(ctx context.Context, sel ast.SelectionSet, v []model.PathwayEvent) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNPathwayEvent2githubᚗcomᚋsundhedsklyngeᚋklyngeᚋgraphᚋmodelᚐPathwayEvent(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalNPathwayEventKind2githubᚗcomᚋsundhedsklyngeᚋklyngeᚋgraphᚋmodelᚐPathwayEventKind(ctx context.Context, v any) (model.PathwayEventKind, error) {
+	var res model.PathwayEventKind
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNPathwayEventKind2githubᚗcomᚋsundhedsklyngeᚋklyngeᚋgraphᚋmodelᚐPathwayEventKind(ctx context.Context, sel ast.SelectionSet, v model.PathwayEventKind) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) unmarshalNPathwayKind2githubᚗcomᚋsundhedsklyngeᚋklyngeᚋgraphᚋmodelᚐPathwayKind(ctx context.Context, v any) (model.PathwayKind, error) {
+	var res model.PathwayKind
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNPathwayKind2githubᚗcomᚋsundhedsklyngeᚋklyngeᚋgraphᚋmodelᚐPathwayKind(ctx context.Context, sel ast.SelectionSet, v model.PathwayKind) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) marshalNPathwayStats2ᚖgithubᚗcomᚋsundhedsklyngeᚋklyngeᚋgraphᚋmodelᚐPathwayStats(ctx context.Context, sel ast.SelectionSet, v *model.PathwayStats) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "PathwayStats!")
+		return graphql.Null
+	}
+	return ec._PathwayStats(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNPathwayStatus2githubᚗcomᚋsundhedsklyngeᚋklyngeᚋgraphᚋmodelᚐPathwayStatus(ctx context.Context, v any) (model.PathwayStatus, error) {
+	var res model.PathwayStatus
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNPathwayStatus2githubᚗcomᚋsundhedsklyngeᚋklyngeᚋgraphᚋmodelᚐPathwayStatus(ctx context.Context, sel ast.SelectionSet, v model.PathwayStatus) graphql.Marshaler {
+	return v
 }
 
 func (ec *executionContext) marshalNReceivedNotification2githubᚗcomᚋsundhedsklyngeᚋklyngeᚋgraphᚋmodelᚐReceivedNotification(ctx context.Context, sel ast.SelectionSet, v model.ReceivedNotification) graphql.Marshaler {
@@ -14816,6 +18840,54 @@ func (ec *executionContext) marshalNRegion2ᚖgithubᚗcomᚋsundhedsklyngeᚋkl
 	return ec._Region(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNResponsibility2ᚖgithubᚗcomᚋsundhedsklyngeᚋklyngeᚋgraphᚋmodelᚐResponsibility(ctx context.Context, sel ast.SelectionSet, v *model.Responsibility) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Responsibility!")
+		return graphql.Null
+	}
+	return ec._Responsibility(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNResponsibilityBasis2githubᚗcomᚋsundhedsklyngeᚋklyngeᚋgraphᚋmodelᚐResponsibilityBasis(ctx context.Context, v any) (model.ResponsibilityBasis, error) {
+	var res model.ResponsibilityBasis
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNResponsibilityBasis2githubᚗcomᚋsundhedsklyngeᚋklyngeᚋgraphᚋmodelᚐResponsibilityBasis(ctx context.Context, sel ast.SelectionSet, v model.ResponsibilityBasis) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) marshalNResponsibilitySpan2githubᚗcomᚋsundhedsklyngeᚋklyngeᚋgraphᚋmodelᚐResponsibilitySpan(ctx context.Context, sel ast.SelectionSet, v model.ResponsibilitySpan) graphql.Marshaler {
+	return ec._ResponsibilitySpan(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNResponsibilitySpan2ᚕgithubᚗcomᚋsundhedsklyngeᚋklyngeᚋgraphᚋmodelᚐResponsibilitySpanᚄ(ctx context.Context, sel ast.SelectionSet, v []model.ResponsibilitySpan) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNResponsibilitySpan2githubᚗcomᚋsundhedsklyngeᚋklyngeᚋgraphᚋmodelᚐResponsibilitySpan(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalNResponsibleParty2githubᚗcomᚋsundhedsklyngeᚋklyngeᚋgraphᚋmodelᚐResponsibleParty(ctx context.Context, v any) (model.ResponsibleParty, error) {
+	var res model.ResponsibleParty
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNResponsibleParty2githubᚗcomᚋsundhedsklyngeᚋklyngeᚋgraphᚋmodelᚐResponsibleParty(ctx context.Context, sel ast.SelectionSet, v model.ResponsibleParty) graphql.Marshaler {
+	return v
+}
+
 func (ec *executionContext) unmarshalNRole2githubᚗcomᚋsundhedsklyngeᚋklyngeᚋgraphᚋmodelᚐRole(ctx context.Context, v any) (model.Role, error) {
 	var res model.Role
 	err := res.UnmarshalGQL(v)
@@ -14823,6 +18895,16 @@ func (ec *executionContext) unmarshalNRole2githubᚗcomᚋsundhedsklyngeᚋklyng
 }
 
 func (ec *executionContext) marshalNRole2githubᚗcomᚋsundhedsklyngeᚋklyngeᚋgraphᚋmodelᚐRole(ctx context.Context, sel ast.SelectionSet, v model.Role) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) unmarshalNSeverity2githubᚗcomᚋsundhedsklyngeᚋklyngeᚋgraphᚋmodelᚐSeverity(ctx context.Context, v any) (model.Severity, error) {
+	var res model.Severity
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNSeverity2githubᚗcomᚋsundhedsklyngeᚋklyngeᚋgraphᚋmodelᚐSeverity(ctx context.Context, sel ast.SelectionSet, v model.Severity) graphql.Marshaler {
 	return v
 }
 
@@ -14864,6 +18946,56 @@ func (ec *executionContext) unmarshalNSourceSystem2githubᚗcomᚋsundhedsklynge
 
 func (ec *executionContext) marshalNSourceSystem2githubᚗcomᚋsundhedsklyngeᚋklyngeᚋgraphᚋmodelᚐSourceSystem(ctx context.Context, sel ast.SelectionSet, v model.SourceSystem) graphql.Marshaler {
 	return v
+}
+
+func (ec *executionContext) unmarshalNSourceSystem2ᚕgithubᚗcomᚋsundhedsklyngeᚋklyngeᚋgraphᚋmodelᚐSourceSystemᚄ(ctx context.Context, v any) ([]model.SourceSystem, error) {
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]model.SourceSystem, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNSourceSystem2githubᚗcomᚋsundhedsklyngeᚋklyngeᚋgraphᚋmodelᚐSourceSystem(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalNSourceSystem2ᚕgithubᚗcomᚋsundhedsklyngeᚋklyngeᚋgraphᚋmodelᚐSourceSystemᚄ(ctx context.Context, sel ast.SelectionSet, v []model.SourceSystem) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNSourceSystem2githubᚗcomᚋsundhedsklyngeᚋklyngeᚋgraphᚋmodelᚐSourceSystem(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNStatusCount2githubᚗcomᚋsundhedsklyngeᚋklyngeᚋgraphᚋmodelᚐStatusCount(ctx context.Context, sel ast.SelectionSet, v model.StatusCount) graphql.Marshaler {
+	return ec._StatusCount(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNStatusCount2ᚕgithubᚗcomᚋsundhedsklyngeᚋklyngeᚋgraphᚋmodelᚐStatusCountᚄ(ctx context.Context, sel ast.SelectionSet, v []model.StatusCount) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNStatusCount2githubᚗcomᚋsundhedsklyngeᚋklyngeᚋgraphᚋmodelᚐStatusCount(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
 }
 
 func (ec *executionContext) unmarshalNString2string(ctx context.Context, v any) (string, error) {
@@ -15212,6 +19344,13 @@ func (ec *executionContext) marshalOClusterLevels2ᚖgithubᚗcomᚋsundhedsklyn
 	return ec._ClusterLevels(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalOCoding2ᚖgithubᚗcomᚋsundhedsklyngeᚋklyngeᚋdomainᚐCoding(ctx context.Context, sel ast.SelectionSet, v *domain.Coding) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._Coding(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalODateTime2ᚖtimeᚐTime(ctx context.Context, v any) (*time.Time, error) {
 	if v == nil {
 		return nil, nil
@@ -15289,6 +19428,42 @@ func (ec *executionContext) marshalOFunding2ᚖgithubᚗcomᚋsundhedsklyngeᚋk
 	return ec._Funding(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalOGapKind2ᚕgithubᚗcomᚋsundhedsklyngeᚋklyngeᚋgraphᚋmodelᚐGapKindᚄ(ctx context.Context, v any) ([]model.GapKind, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]model.GapKind, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNGapKind2githubᚗcomᚋsundhedsklyngeᚋklyngeᚋgraphᚋmodelᚐGapKind(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalOGapKind2ᚕgithubᚗcomᚋsundhedsklyngeᚋklyngeᚋgraphᚋmodelᚐGapKindᚄ(ctx context.Context, sel ast.SelectionSet, v []model.GapKind) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNGapKind2githubᚗcomᚋsundhedsklyngeᚋklyngeᚋgraphᚋmodelᚐGapKind(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
 func (ec *executionContext) marshalOHospitalEncounterConnection2ᚖgithubᚗcomᚋsundhedsklyngeᚋklyngeᚋgraphᚋmodelᚐHospitalEncounterConnection(ctx context.Context, sel ast.SelectionSet, v *model.HospitalEncounterConnection) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
@@ -15339,11 +19514,69 @@ func (ec *executionContext) marshalOMunicipality2ᚖgithubᚗcomᚋsundhedsklyng
 	return ec._Municipality(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalOOrganization2ᚖgithubᚗcomᚋsundhedsklyngeᚋklyngeᚋdomainᚐOrganization(ctx context.Context, sel ast.SelectionSet, v *domain.Organization) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._Organization(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalOOutOfHoursContactConnection2ᚖgithubᚗcomᚋsundhedsklyngeᚋklyngeᚋgraphᚋmodelᚐOutOfHoursContactConnection(ctx context.Context, sel ast.SelectionSet, v *model.OutOfHoursContactConnection) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
 	}
 	return ec._OutOfHoursContactConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOPathwayConnection2ᚖgithubᚗcomᚋsundhedsklyngeᚋklyngeᚋgraphᚋmodelᚐPathwayConnection(ctx context.Context, sel ast.SelectionSet, v *model.PathwayConnection) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._PathwayConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOPathwayFilter2ᚖgithubᚗcomᚋsundhedsklyngeᚋklyngeᚋgraphᚋmodelᚐPathwayFilter(ctx context.Context, v any) (*model.PathwayFilter, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputPathwayFilter(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalOPathwayStatus2ᚕgithubᚗcomᚋsundhedsklyngeᚋklyngeᚋgraphᚋmodelᚐPathwayStatusᚄ(ctx context.Context, v any) ([]model.PathwayStatus, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]model.PathwayStatus, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNPathwayStatus2githubᚗcomᚋsundhedsklyngeᚋklyngeᚋgraphᚋmodelᚐPathwayStatus(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalOPathwayStatus2ᚕgithubᚗcomᚋsundhedsklyngeᚋklyngeᚋgraphᚋmodelᚐPathwayStatusᚄ(ctx context.Context, sel ast.SelectionSet, v []model.PathwayStatus) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNPathwayStatus2githubᚗcomᚋsundhedsklyngeᚋklyngeᚋgraphᚋmodelᚐPathwayStatus(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
 }
 
 func (ec *executionContext) marshalOPractice2ᚖgithubᚗcomᚋsundhedsklyngeᚋklyngeᚋgraphᚋmodelᚐPractice(ctx context.Context, sel ast.SelectionSet, v *model.Practice) graphql.Marshaler {
@@ -15408,6 +19641,13 @@ func (ec *executionContext) marshalORegion2ᚖgithubᚗcomᚋsundhedsklyngeᚋkl
 		return graphql.Null
 	}
 	return ec._Region(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOResponsibilitySpan2ᚖgithubᚗcomᚋsundhedsklyngeᚋklyngeᚋgraphᚋmodelᚐResponsibilitySpan(ctx context.Context, sel ast.SelectionSet, v *model.ResponsibilitySpan) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._ResponsibilitySpan(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalOSourceSystem2ᚕgithubᚗcomᚋsundhedsklyngeᚋklyngeᚋgraphᚋmodelᚐSourceSystemᚄ(ctx context.Context, v any) ([]model.SourceSystem, error) {

@@ -93,6 +93,7 @@ type Loaders struct {
 	Notifications *Keyed[MunicipalKey, Fetched[[]domain.ReceivedNotification]]
 
 	now time.Time
+	up  Upstreams
 
 	onceMu sync.Mutex
 	once   map[string]*sync.Once
@@ -133,6 +134,7 @@ func New(up Upstreams, opts Options) *Loaders {
 		CareVisits:    newKeyed(opts.Wait, municipalBatch, b.careVisits(from, to)),
 		Notifications: newKeyed(opts.Wait, municipalBatch, b.notifications(from, to)),
 		now:           now,
+		up:            up,
 	}
 }
 
@@ -162,4 +164,25 @@ func Middleware(up Upstreams, opts Options) graphql.OperationMiddleware {
 	return func(ctx context.Context, next graphql.OperationHandler) graphql.ResponseHandler {
 		return next(With(ctx, New(up, opts)))
 	}
+}
+
+// FinishedStays searches eHospitalet for stays (admissions, acute outpatient
+// stays, home admissions) of citizens living in the given municipalities
+// whose period overlaps [from, to) and which have finished: the population
+// search a cluster worklist starts from. It is not a read by key, so it
+// bypasses the dataloaders; everything per citizen after it goes through them.
+func (l *Loaders) FinishedStays(ctx context.Context, municipalities []domain.MunicipalityCode, from, to time.Time) ([]domain.Encounter, Source, error) {
+	start := time.Now()
+	encs, err := l.up.EHospital.SearchEncounters(ctx, ehospital.EncounterQuery{
+		Municipalities: municipalities,
+		Statuses:       []domain.EncounterStatus{domain.EncounterFinished},
+		Classes:        []domain.EncounterClass{domain.ClassInpatient, domain.ClassEmergency, domain.ClassHomeHealth},
+		From:           from,
+		To:             to,
+	})
+	src := Source{System: "ehospital", AnsweredAt: l.now, Duration: time.Since(start)}
+	if err != nil {
+		return nil, src, &SourceError{Source: src, Err: err}
+	}
+	return encs, src, nil
 }

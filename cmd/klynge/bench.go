@@ -69,7 +69,7 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	st, err := startDemoStack(ctx, sbCfg, "127.0.0.1:0", "127.0.0.1:0", func(c *config.Config) {
 		c.RateLimit.Disabled = true // the bench is one client address driving load on purpose
 		c.Audit.Postgres = *auditPostgres
-	})
+	}, nil)
 	if err != nil {
 		return err
 	}

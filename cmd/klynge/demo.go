@@ -37,7 +37,7 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 			gcfg.TrustedDocuments.Manifest, gcfg.TrustedDocuments.Enforce = *trustedDocs, true
 		}
 		gcfg.Audit.SQLite, gcfg.Audit.Postgres = *auditFile, *auditPostgres
-	})
+	}, nil)
 	if err != nil {
 		return err
 	}
@@ -61,7 +61,11 @@ type demoStack struct {
 
 // startDemoStack builds the sandbox, binds it, and builds a gateway with
 // the demo configuration (adjusted by tune) pointed at it.
-func startDemoStack(ctx context.Context, sbCfg sandbox.Config, sandboxAddr, gatewayAddr string, tune func(*config.Config)) (*demoStack, error) {
+//
+// clock, when not nil, gives the gateway's clock from the sandbox's present;
+// by default it starts there and runs at real speed (nowFrom). Tests that
+// compare with the sandbox's ground truth freeze it at that present.
+func startDemoStack(ctx context.Context, sbCfg sandbox.Config, sandboxAddr, gatewayAddr string, tune func(*config.Config), clock func(sandboxNow time.Time) func() time.Time) (*demoStack, error) {
 	logger := sbCfg.Logger
 	sb, err := sandbox.New(sbCfg)
 	if err != nil {
@@ -79,7 +83,10 @@ func startDemoStack(ctx context.Context, sbCfg sandbox.Config, sandboxAddr, gate
 	if tune != nil {
 		tune(gcfg)
 	}
-	deps := gatewayDeps{Now: nowFrom(sb.Now())}
+	if clock == nil {
+		clock = nowFrom
+	}
+	deps := gatewayDeps{Now: clock(sb.Now())}
 	if gcfg.Audit.SQLite == "" && gcfg.Audit.Postgres == "" {
 		// The demo needs no configuration and leaves nothing behind: its
 		// access log lives in a temporary directory the gateway removes.

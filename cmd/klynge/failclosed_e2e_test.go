@@ -16,7 +16,7 @@ import (
 // gateway reports itself not ready.
 func TestNoDataWithoutTheAccessLog(t *testing.T) {
 	var logs syncBuffer
-	st, err := startDemoStack(t.Context(), sandbox.Config{Population: 2000, Logger: newLogger(&logs)}, "127.0.0.1:0", "127.0.0.1:0", nil)
+	st, err := startDemoStack(t.Context(), sandbox.Config{Population: 2000, Logger: newLogger(&logs)}, "127.0.0.1:0", "127.0.0.1:0", nil, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"errors"
 	"log/slog"
 	"net/http"
@@ -109,6 +110,10 @@ func newGateway(ctx context.Context, cfg *config.Config, deps gatewayDeps, logge
 		return nil, err
 	}
 	guards.Auth = ac.auth
+	rules := pathwayRules(cfg.Pathways)
+	if err := rules.Validate(); err != nil {
+		return nil, fmt.Errorf("config: %w", err)
+	}
 	root := &resolvers.Resolver{
 		Registry:         reg,
 		Version:          buildVersion(),
@@ -116,6 +121,7 @@ func newGateway(ctx context.Context, cfg *config.Config, deps gatewayDeps, logge
 		Access:           ac.rules,
 		Audit:            ac.log,
 		Pseudonyms:       ac.pseudonyms,
+		Pathways:         rules,
 	}
 	h := server.New(server.Options{
 		Schema:           graph.NewExecutableSchema(graph.Config{Resolvers: root}),

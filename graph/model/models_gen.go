@@ -195,6 +195,51 @@ type Citizen struct {
 	// Which systems were asked for this citizen in this request, whether each
 	// answered, and how long it took.
 	Sources []SourceStatus `json:"sources"`
+	// The citizen's pathways: an episode around each hospital stay or
+	// eHospitalet home admission, from admission until 30 days after discharge,
+	// newest admission first. Rules are evaluated only when every system a rule
+	// needs answered; otherwise the pathway is UNKNOWN.
+	Pathways *PathwayConnection `json:"pathways,omitempty"`
+}
+
+// A count that may be suppressed.
+type Count struct {
+	// The count; null when suppressed.
+	Value *int `json:"value,omitempty"`
+	// True when the count is between 1 and 4 and so withheld.
+	Suppressed bool `json:"suppressed"`
+}
+
+// A rule waiting for its condition.
+type Deadline struct {
+	// The gap that will be raised if the deadline passes.
+	Rule GapKind `json:"rule"`
+	// When.
+	Due time.Time `json:"due"`
+	// The record it is about (the discharge encounter, or the referral).
+	Ref string `json:"ref"`
+}
+
+// Pathways with a gap of one kind.
+type GapKindCount struct {
+	// The gap kind.
+	Kind GapKind `json:"kind"`
+	// How many.
+	Count *Count `json:"count"`
+}
+
+// A broken handover, with the evidence that shows it.
+type HandoverGap struct {
+	// What broke.
+	Kind GapKind `json:"kind"`
+	// How serious it is.
+	Severity Severity `json:"severity"`
+	// When the rule could first tell.
+	DetectedAt time.Time `json:"detectedAt"`
+	// What went wrong, in words a nurse uses.
+	Message string `json:"message"`
+	// The events that show it.
+	Evidence []PathwayEvent `json:"evidence"`
 }
 
 // One hospital stay or eHospitalet contact.
@@ -264,6 +309,14 @@ type Me struct {
 	Clusters []string `json:"clusters"`
 }
 
+// One municipality's counts.
+type MunicipalityPathwayStats struct {
+	// The municipality.
+	Municipality *registry.Municipality `json:"municipality"`
+	// Its counts.
+	Counts *PathwayCounts `json:"counts"`
+}
+
 // The operations that change something. Each is recorded in the access log.
 type Mutation struct {
 }
@@ -306,6 +359,120 @@ type PageInfo struct {
 	HasNextPage bool `json:"hasNextPage"`
 	// The cursor of the last item in this page; pass it as `after` to continue.
 	EndCursor *string `json:"endCursor,omitempty"`
+}
+
+// One episode of a citizen's care around a hospital stay: admission,
+// discharge, handover, and 30 days of follow-up.
+type Pathway struct {
+	// Stable id: `pw-` and the first encounter's id.
+	ID string `json:"id"`
+	// The citizen. Null for callers who see pathways pseudonymised (integrators);
+	// they get `pseudonym` instead.
+	Citizen *Citizen `json:"citizen,omitempty"`
+	// A stable pseudonym of the citizen for pseudonymised callers; null otherwise.
+	Pseudonym *string `json:"pseudonym,omitempty"`
+	// Admission, acute outpatient stay or home admission.
+	Kind PathwayKind `json:"kind"`
+	// OK, AT_RISK, GAP or UNKNOWN.
+	Status PathwayStatus `json:"status"`
+	// When the first stay began.
+	AdmittedAt time.Time `json:"admittedAt"`
+	// When the citizen was discharged; null while ongoing.
+	DischargedAt *time.Time `json:"dischargedAt,omitempty"`
+	// End of the follow-up window (discharge + 30 days); null while ongoing.
+	FollowUpUntil *time.Time `json:"followUpUntil,omitempty"`
+	// The encounter that ended the pathway.
+	DischargeEncounterID *string `json:"dischargeEncounterId,omitempty"`
+	// The pathway's stays in order; more than one after a transfer between hospitals.
+	EncounterIds []string `json:"encounterIds"`
+	// The discharging (or current) hospital.
+	Hospital *domain.Organization `json:"hospital"`
+	// The discharging (or current) department.
+	Department *domain.Organization `json:"department"`
+	// Where the citizen was discharged to; null while ongoing.
+	Destination *DischargeDestination `json:"destination,omitempty"`
+	// True for psychiatric stays.
+	Psychiatric bool `json:"psychiatric"`
+	// True when the 72-hour extended treatment responsibility applies.
+	ExtendedResponsibility bool `json:"extendedResponsibility"`
+	// The municipality of residence (3-digit code).
+	MunicipalityCode *int `json:"municipalityCode,omitempty"`
+	// Who holds responsibility now, and the whole timeline.
+	Responsibility *Responsibility `json:"responsibility"`
+	// Everything the systems hold inside the pathway's window, in time order, each naming its source.
+	Events []PathwayEvent `json:"events"`
+	// The handover gaps found, in order of detection.
+	Gaps []HandoverGap `json:"gaps"`
+	// Rules still waiting for their condition, by due time; they explain AT_RISK.
+	OpenDeadlines []Deadline `json:"openDeadlines"`
+	// Systems that did not answer, when the status is UNKNOWN.
+	MissingSources []SourceSystem `json:"missingSources"`
+	CPR            domain.CPR     `json:"-"`
+	PseudonymOf    string         `json:"-"`
+}
+
+// A page of pathways.
+type PathwayConnection struct {
+	// The pathways in this page.
+	Nodes []Pathway `json:"nodes"`
+	// Paging information.
+	PageInfo *PageInfo `json:"pageInfo"`
+	// How many pathways match in all.
+	TotalCount int `json:"totalCount"`
+}
+
+// Counts of discharges and pathways.
+type PathwayCounts struct {
+	// Discharges (pathways discharged in the period).
+	Discharges *Count `json:"discharges"`
+	// Pathways per status.
+	ByStatus []StatusCount `json:"byStatus"`
+	// Pathways with at least one gap of each kind.
+	ByGapKind []GapKindCount `json:"byGapKind"`
+}
+
+// One event in a pathway.
+type PathwayEvent struct {
+	// When.
+	At time.Time `json:"at"`
+	// The system that reported it.
+	Source SourceSystem `json:"source"`
+	// What happened.
+	Kind PathwayEventKind `json:"kind"`
+	// The event's own code (SLHJ, an FSIII or ICPC-2 code, a referral status, ...).
+	Code *string `json:"code,omitempty"`
+	// The id of the record in its system.
+	Ref string `json:"ref"`
+	// One line for people (never a CPR or a name).
+	Summary string `json:"summary"`
+}
+
+// Which pathways a worklist holds.
+type PathwayFilter struct {
+	// Discharged at or after this time (default: 30 days before now).
+	DischargedAfter *time.Time `json:"dischargedAfter,omitempty"`
+	// Discharged before this time (default: now). The window may span at most 180 days.
+	DischargedBefore *time.Time `json:"dischargedBefore,omitempty"`
+	// Only citizens living in this member municipality (3-digit code).
+	Municipality *int `json:"municipality,omitempty"`
+	// Only pathways with one of these statuses.
+	Status []PathwayStatus `json:"status,omitempty"`
+	// Only pathways with at least one gap of one of these kinds.
+	GapKinds []GapKind `json:"gapKinds,omitempty"`
+}
+
+// Pathway counts for a cluster over a period, with small numbers suppressed.
+type PathwayStats struct {
+	// Start of the period.
+	From time.Time `json:"from"`
+	// End of the period (exclusive).
+	To time.Time `json:"to"`
+	// The whole cluster.
+	Total *PathwayCounts `json:"total"`
+	// Each member municipality.
+	Municipalities []MunicipalityPathwayStats `json:"municipalities"`
+	// Systems that did not answer for some citizens: their pathways count as UNKNOWN.
+	MissingSources []SourceSystem `json:"missingSources"`
 }
 
 // A general practice (almen praksis).
@@ -413,6 +580,36 @@ type ReferralStatusChange struct {
 	Note *string `json:"note,omitempty"`
 }
 
+// Responsibility for a pathway.
+type Responsibility struct {
+	// The party holding medical responsibility now; null before admission, after death, or once a later stay has taken over.
+	Current *ResponsibilitySpan `json:"current,omitempty"`
+	// Every span in order: hospital, extended treatment, GP, with the municipality's services alongside.
+	Timeline []ResponsibilitySpan `json:"timeline"`
+}
+
+// One party's responsibility over a period.
+type ResponsibilitySpan struct {
+	// Who.
+	Party ResponsibleParty `json:"party"`
+	// Why.
+	Basis ResponsibilityBasis `json:"basis"`
+	// The hospital, for HOSPITAL and EHOSPITAL.
+	Hospital *domain.Organization `json:"hospital,omitempty"`
+	// The department, for HOSPITAL and EHOSPITAL.
+	Department *domain.Organization `json:"department,omitempty"`
+	// The practice's ydernummer, for GP.
+	PracticeYdernummer *string `json:"practiceYdernummer,omitempty"`
+	// The municipality, for MUNICIPALITY.
+	MunicipalityCode *int `json:"municipalityCode,omitempty"`
+	// The service, for MUNICIPALITY.
+	Service *domain.Coding `json:"service,omitempty"`
+	// Since when.
+	Since time.Time `json:"since"`
+	// Until when; null while open.
+	Until *time.Time `json:"until,omitempty"`
+}
+
 // How one upstream system answered for one citizen in this request.
 type SourceStatus struct {
 	// The system.
@@ -429,6 +626,14 @@ type SourceStatus struct {
 	ErrorCode *string `json:"errorCode,omitempty"`
 	// What went wrong, for people.
 	Error *string `json:"error,omitempty"`
+}
+
+// Pathways with one status.
+type StatusCount struct {
+	// The status.
+	Status PathwayStatus `json:"status"`
+	// How many.
+	Count *Count `json:"count"`
 }
 
 // A page of timeline events.
@@ -893,6 +1098,79 @@ func (e EncounterStatus) MarshalJSON() ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
+// A broken handover a cluster cares about (docs/PATHWAYS.md).
+type GapKind string
+
+const (
+	// Discharged, but the municipality of residence never received the SLHJ notification.
+	GapKindMunicipalityNotNotified GapKind = "MUNICIPALITY_NOT_NOTIFIED"
+	// Care needed (home nursing, personal care, acute function) but no visit performed within 24 hours of discharge.
+	GapKindNoCareVisitWithin24h GapKind = "NO_CARE_VISIT_WITHIN_24H"
+	// A contact with Lægevagten within 72 hours of discharge.
+	GapKindOutOfHoursAfterDischarge GapKind = "OUT_OF_HOURS_AFTER_DISCHARGE"
+	// A new stay within 30 days of discharge.
+	GapKindReadmittedWithin30d GapKind = "READMITTED_WITHIN_30D"
+	// A GP referral sent during the pathway was rejected.
+	GapKindReferralRejected GapKind = "REFERRAL_REJECTED"
+	// A GP referral sent during the pathway was not received within 72 hours.
+	GapKindReferralNotAnswered GapKind = "REFERRAL_NOT_ANSWERED"
+	// The hospital's medication cover (default 3 days) ran out before any GP contact.
+	GapKindMedicationCoverEndedBeforeGpContact GapKind = "MEDICATION_COVER_ENDED_BEFORE_GP_CONTACT"
+)
+
+var AllGapKind = []GapKind{
+	GapKindMunicipalityNotNotified,
+	GapKindNoCareVisitWithin24h,
+	GapKindOutOfHoursAfterDischarge,
+	GapKindReadmittedWithin30d,
+	GapKindReferralRejected,
+	GapKindReferralNotAnswered,
+	GapKindMedicationCoverEndedBeforeGpContact,
+}
+
+func (e GapKind) IsValid() bool {
+	switch e {
+	case GapKindMunicipalityNotNotified, GapKindNoCareVisitWithin24h, GapKindOutOfHoursAfterDischarge, GapKindReadmittedWithin30d, GapKindReferralRejected, GapKindReferralNotAnswered, GapKindMedicationCoverEndedBeforeGpContact:
+		return true
+	}
+	return false
+}
+
+func (e GapKind) String() string {
+	return string(e)
+}
+
+func (e *GapKind) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = GapKind(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid GapKind", str)
+	}
+	return nil
+}
+
+func (e GapKind) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *GapKind) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e GapKind) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
 // Whether a notification reports an event, corrects one, or cancels one.
 type NotificationCorrection string
 
@@ -1019,6 +1297,209 @@ func (e *NotificationEvent) UnmarshalJSON(b []byte) error {
 }
 
 func (e NotificationEvent) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// What happened, in a pathway's event list.
+type PathwayEventKind string
+
+const (
+	PathwayEventKindAdmission            PathwayEventKind = "ADMISSION"
+	PathwayEventKindTransfer             PathwayEventKind = "TRANSFER"
+	PathwayEventKindDischarge            PathwayEventKind = "DISCHARGE"
+	PathwayEventKindVirtualContact       PathwayEventKind = "VIRTUAL_CONTACT"
+	PathwayEventKindNotificationSent     PathwayEventKind = "NOTIFICATION_SENT"
+	PathwayEventKindNotificationReceived PathwayEventKind = "NOTIFICATION_RECEIVED"
+	PathwayEventKindCareServiceStart     PathwayEventKind = "CARE_SERVICE_START"
+	PathwayEventKindCareServiceEnd       PathwayEventKind = "CARE_SERVICE_END"
+	PathwayEventKindCareVisit            PathwayEventKind = "CARE_VISIT"
+	PathwayEventKindOutOfHoursContact    PathwayEventKind = "OUT_OF_HOURS_CONTACT"
+	PathwayEventKindReferralStatus       PathwayEventKind = "REFERRAL_STATUS"
+	PathwayEventKindGpContact            PathwayEventKind = "GP_CONTACT"
+	PathwayEventKindDeath                PathwayEventKind = "DEATH"
+)
+
+var AllPathwayEventKind = []PathwayEventKind{
+	PathwayEventKindAdmission,
+	PathwayEventKindTransfer,
+	PathwayEventKindDischarge,
+	PathwayEventKindVirtualContact,
+	PathwayEventKindNotificationSent,
+	PathwayEventKindNotificationReceived,
+	PathwayEventKindCareServiceStart,
+	PathwayEventKindCareServiceEnd,
+	PathwayEventKindCareVisit,
+	PathwayEventKindOutOfHoursContact,
+	PathwayEventKindReferralStatus,
+	PathwayEventKindGpContact,
+	PathwayEventKindDeath,
+}
+
+func (e PathwayEventKind) IsValid() bool {
+	switch e {
+	case PathwayEventKindAdmission, PathwayEventKindTransfer, PathwayEventKindDischarge, PathwayEventKindVirtualContact, PathwayEventKindNotificationSent, PathwayEventKindNotificationReceived, PathwayEventKindCareServiceStart, PathwayEventKindCareServiceEnd, PathwayEventKindCareVisit, PathwayEventKindOutOfHoursContact, PathwayEventKindReferralStatus, PathwayEventKindGpContact, PathwayEventKindDeath:
+		return true
+	}
+	return false
+}
+
+func (e PathwayEventKind) String() string {
+	return string(e)
+}
+
+func (e *PathwayEventKind) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = PathwayEventKind(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid PathwayEventKind", str)
+	}
+	return nil
+}
+
+func (e PathwayEventKind) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *PathwayEventKind) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e PathwayEventKind) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// What kind of episode a pathway is.
+type PathwayKind string
+
+const (
+	// An admission (STIN), possibly starting as an acute outpatient stay.
+	PathwayKindAdmission PathwayKind = "ADMISSION"
+	// An acute outpatient stay (STAA) that ended without admission.
+	PathwayKindAcuteOutpatient PathwayKind = "ACUTE_OUTPATIENT"
+	// An eHospitalet admission in the citizen's own home or a municipal bed.
+	PathwayKindHomeAdmission PathwayKind = "HOME_ADMISSION"
+)
+
+var AllPathwayKind = []PathwayKind{
+	PathwayKindAdmission,
+	PathwayKindAcuteOutpatient,
+	PathwayKindHomeAdmission,
+}
+
+func (e PathwayKind) IsValid() bool {
+	switch e {
+	case PathwayKindAdmission, PathwayKindAcuteOutpatient, PathwayKindHomeAdmission:
+		return true
+	}
+	return false
+}
+
+func (e PathwayKind) String() string {
+	return string(e)
+}
+
+func (e *PathwayKind) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = PathwayKind(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid PathwayKind", str)
+	}
+	return nil
+}
+
+func (e PathwayKind) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *PathwayKind) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e PathwayKind) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// How a pathway's handover stands.
+type PathwayStatus string
+
+const (
+	// No gap, and no rule waiting for its condition.
+	PathwayStatusOk PathwayStatus = "OK"
+	// A rule's deadline is still open and its condition is not yet met (e.g. discharged 10 hours ago to home nursing, no visit yet).
+	PathwayStatusAtRisk PathwayStatus = "AT_RISK"
+	// At least one handover gap.
+	PathwayStatusGap PathwayStatus = "GAP"
+	// A system a rule needs did not answer, so the rules were not evaluated; `missingSources` names it.
+	PathwayStatusUnknown PathwayStatus = "UNKNOWN"
+)
+
+var AllPathwayStatus = []PathwayStatus{
+	PathwayStatusOk,
+	PathwayStatusAtRisk,
+	PathwayStatusGap,
+	PathwayStatusUnknown,
+}
+
+func (e PathwayStatus) IsValid() bool {
+	switch e {
+	case PathwayStatusOk, PathwayStatusAtRisk, PathwayStatusGap, PathwayStatusUnknown:
+		return true
+	}
+	return false
+}
+
+func (e PathwayStatus) String() string {
+	return string(e)
+}
+
+func (e *PathwayStatus) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = PathwayStatus(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid PathwayStatus", str)
+	}
+	return nil
+}
+
+func (e PathwayStatus) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *PathwayStatus) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e PathwayStatus) MarshalJSON() ([]byte, error) {
 	var buf bytes.Buffer
 	e.MarshalGQL(&buf)
 	return buf.Bytes(), nil
@@ -1208,6 +1689,134 @@ func (e ReferralStatus) MarshalJSON() ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
+// Why a party holds responsibility.
+type ResponsibilityBasis string
+
+const (
+	// The citizen is admitted there.
+	ResponsibilityBasisStay ResponsibilityBasis = "STAY"
+	// The 72-hour extended treatment responsibility after discharge.
+	ResponsibilityBasisExtendedTreatment ResponsibilityBasis = "EXTENDED_TREATMENT"
+	// The practice the citizen is listed with.
+	ResponsibilityBasisListedGp ResponsibilityBasis = "LISTED_GP"
+	// A municipal service (FSIII indsats).
+	ResponsibilityBasisCareService ResponsibilityBasis = "CARE_SERVICE"
+)
+
+var AllResponsibilityBasis = []ResponsibilityBasis{
+	ResponsibilityBasisStay,
+	ResponsibilityBasisExtendedTreatment,
+	ResponsibilityBasisListedGp,
+	ResponsibilityBasisCareService,
+}
+
+func (e ResponsibilityBasis) IsValid() bool {
+	switch e {
+	case ResponsibilityBasisStay, ResponsibilityBasisExtendedTreatment, ResponsibilityBasisListedGp, ResponsibilityBasisCareService:
+		return true
+	}
+	return false
+}
+
+func (e ResponsibilityBasis) String() string {
+	return string(e)
+}
+
+func (e *ResponsibilityBasis) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = ResponsibilityBasis(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid ResponsibilityBasis", str)
+	}
+	return nil
+}
+
+func (e ResponsibilityBasis) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *ResponsibilityBasis) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e ResponsibilityBasis) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// Who holds responsibility.
+type ResponsibleParty string
+
+const (
+	// A hospital department.
+	ResponsiblePartyHospital ResponsibleParty = "HOSPITAL"
+	// eHospitalet, during a home admission.
+	ResponsiblePartyEhospital ResponsibleParty = "EHOSPITAL"
+	// The citizen's GP practice.
+	ResponsiblePartyGp ResponsibleParty = "GP"
+	// The municipality, for the care services it delivers.
+	ResponsiblePartyMunicipality ResponsibleParty = "MUNICIPALITY"
+)
+
+var AllResponsibleParty = []ResponsibleParty{
+	ResponsiblePartyHospital,
+	ResponsiblePartyEhospital,
+	ResponsiblePartyGp,
+	ResponsiblePartyMunicipality,
+}
+
+func (e ResponsibleParty) IsValid() bool {
+	switch e {
+	case ResponsiblePartyHospital, ResponsiblePartyEhospital, ResponsiblePartyGp, ResponsiblePartyMunicipality:
+		return true
+	}
+	return false
+}
+
+func (e ResponsibleParty) String() string {
+	return string(e)
+}
+
+func (e *ResponsibleParty) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = ResponsibleParty(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid ResponsibleParty", str)
+	}
+	return nil
+}
+
+func (e ResponsibleParty) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *ResponsibleParty) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e ResponsibleParty) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
 // The caller's role (the token's `klynge_role` claim).
 type Role string
 
@@ -1276,6 +1885,64 @@ func (e *Role) UnmarshalJSON(b []byte) error {
 }
 
 func (e Role) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// How serious a gap is.
+type Severity string
+
+const (
+	SeverityHigh   Severity = "HIGH"
+	SeverityMedium Severity = "MEDIUM"
+	SeverityLow    Severity = "LOW"
+)
+
+var AllSeverity = []Severity{
+	SeverityHigh,
+	SeverityMedium,
+	SeverityLow,
+}
+
+func (e Severity) IsValid() bool {
+	switch e {
+	case SeverityHigh, SeverityMedium, SeverityLow:
+		return true
+	}
+	return false
+}
+
+func (e Severity) String() string {
+	return string(e)
+}
+
+func (e *Severity) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = Severity(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid Severity", str)
+	}
+	return nil
+}
+
+func (e Severity) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *Severity) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e Severity) MarshalJSON() ([]byte, error) {
 	var buf bytes.Buffer
 	e.MarshalGQL(&buf)
 	return buf.Bytes(), nil

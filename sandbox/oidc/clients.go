@@ -21,6 +21,7 @@ const (
 	ClientNurseSlagelse      = "nurse-slagelse"
 	ClientOutOfHours         = "outofhours-sjaelland"
 	ClientIntegrator         = "integrator-naestved-slagelse"
+	ClientRegionIntegrator   = "integrator-region-sjaelland"
 	ClientCitizen            = "citizen-demo"
 	ClientPrivacyOfficer     = "privacy-officer"
 )
@@ -109,6 +110,9 @@ func demoClients(w *population.World) ([]Client, error) {
 		{ID: ClientIntegrator, Role: string(access.RoleIntegrator), Organization: demoClusterID, OrganizationName: "Sundhedsklynge Næstved/Slagelse",
 			Clusters:    []string{demoClusterID},
 			Description: "integrator: pseudonymised worklists and statistics of the cluster; never citizen(cpr)"},
+		{ID: ClientRegionIntegrator, Role: string(access.RoleIntegrator), Organization: regionSjaelland, OrganizationName: regionServiceName,
+			Clusters:    regionClusters(w),
+			Description: "integrator for the region: pseudonymised worklists and statistics of all its clusters; never citizen(cpr)"},
 		{ID: ClientCitizen, Role: string(access.RoleCitizen), CPR: string(demo.CPR),
 			Description: "citizen: reads their own data and who looked at it"},
 		{ID: ClientPrivacyOfficer, Role: string(access.RolePrivacyOfficer), Organization: regionSjaelland, OrganizationName: regionServiceName,
@@ -243,4 +247,17 @@ func exampleCitizen(w *population.World, c Client, demo domain.Citizen) string {
 		}
 	}
 	return ""
+}
+
+// regionClusters are the clusters of the sandbox's hospitals, sorted: every
+// cluster of the simulated region.
+func regionClusters(w *population.World) []string {
+	var out []string
+	for _, h := range w.Hospitals() {
+		if h.ClusterID != "" && !slices.Contains(out, h.ClusterID) {
+			out = append(out, h.ClusterID)
+		}
+	}
+	slices.Sort(out)
+	return out
 }

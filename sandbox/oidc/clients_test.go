@@ -20,8 +20,8 @@ func TestDemoClientsExistInThePopulation(t *testing.T) {
 	if resp := getJSON(t, base+"/oidc/clients", &listed); resp.StatusCode != http.StatusOK {
 		t.Fatalf("GET /oidc/clients: %d", resp.StatusCode)
 	}
-	if listed.Secret != "demo" || len(listed.Clients) != 8 {
-		t.Fatalf("listed %d clients with secret %q, want 8 with \"demo\"", len(listed.Clients), listed.Secret)
+	if listed.Secret != "demo" || len(listed.Clients) != 9 {
+		t.Fatalf("listed %d clients with secret %q, want 9 with \"demo\"", len(listed.Clients), listed.Secret)
 	}
 	roles := map[string]bool{}
 	for _, c := range listed.Clients {
@@ -95,6 +95,13 @@ func TestDemoClientsExistInThePopulation(t *testing.T) {
 		}
 		if len(c.Clusters) != 1 || !slices.Contains(clusters, c.Clusters[0]) {
 			t.Fatalf("clusters %v, want one of %v", c.Clusters, clusters)
+		}
+	})
+	t.Run("the region's integrator serves all four of its clusters", func(t *testing.T) {
+		c := get(ClientRegionIntegrator)
+		want := []string{"sjaelland-holbaek", "sjaelland-naestved-slagelse", "sjaelland-nykobing", "sjaelland-roskilde-koge"}
+		if !slices.Equal(c.Clusters, want) {
+			t.Fatalf("clusters %v, want %v", c.Clusters, want)
 		}
 	})
 	t.Run("every example citizen is one the client may read", func(t *testing.T) {

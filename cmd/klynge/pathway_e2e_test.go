@@ -1,0 +1,286 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"sort"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/sundhedsklynge/klynge/docs/queries"
+	"github.com/sundhedsklynge/klynge/sandbox"
+	"github.com/sundhedsklynge/klynge/sandbox/controls"
+	"github.com/sundhedsklynge/klynge/sandbox/oidc"
+)
+
+// truthStack is the demo's sandbox and gateway with the gateway's clock
+// frozen at the sandbox's present, so that every deadline is judged at the
+// moment the sandbox planted its gaps for.
+func truthStack(t *testing.T, population int) (*demo, time.Time) {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	var now time.Time
+	st, err := startDemoStack(ctx, sandbox.Config{Population: population, Logger: newLogger(&syncBuffer{})}, "127.0.0.1:0", "127.0.0.1:0", nil,
+		func(sandboxNow time.Time) func() time.Time {
+			now = sandboxNow
+			return func() time.Time { return sandboxNow }
+		})
+	if err != nil {
+		cancel()
+		t.Fatal(err)
+	}
+	served := make(chan error, 1)
+	go func() { served <- serveAll(ctx, st.sandboxListener, st.gatewayListener) }()
+	t.Cleanup(func() {
+		cancel()
+		<-served
+		st.gateway.Close()
+	})
+	return &demo{GraphQL: st.gatewayListener.URL() + "/graphql", Sandbox: st.sandboxListener.URL()}, now
+}
+
+type worklistPage struct {
+	Cluster struct {
+		Pathways struct {
+			TotalCount int
+			PageInfo   struct {
+				HasNextPage bool
+				EndCursor   *string
+			}
+			Nodes []struct {
+				ID                   string
+				Pseudonym            *string
+				Citizen              *struct{ Cpr string }
+				Status               string
+				DischargedAt         string
+				DischargeEncounterID string
+				Gaps                 []struct{ Kind string }
+				MissingSources       []string
+				Responsibility       struct {
+					Current *struct{ Party string }
+				}
+			}
+		}
+	}
+}
+
+const worklistQuery = `query($id: ID!, $after: String, $filter: PathwayFilter) {
+  cluster(id: $id) {
+    pathways(filter: $filter, first: 100, after: $after) {
+      totalCount
+      pageInfo { hasNextPage endCursor }
+      nodes { id pseudonym citizen { cpr } status dischargedAt dischargeEncounterId gaps { kind } missingSources responsibility { current { party } } }
+    }
+  }
+}`
+
+// worklist pages through a cluster's worklist as the given token.
+func worklist(t *testing.T, d *demo, token, cluster string, filter map[string]any) []string {
+	t.Helper()
+	var gaps []string
+	var after any
+	for {
+		p := decode[worklistPage](t, queryAs(t, d.GraphQL, token, worklistQuery, map[string]any{"id": cluster, "after": after, "filter": filter}))
+		for _, n := range p.Cluster.Pathways.Nodes {
+			if n.Citizen != nil || n.Pseudonym == nil || *n.Pseudonym == "" {
+				t.Fatalf("an integrator's worklist shows a citizen or no pseudonym: %+v", n)
+			}
+			if n.Status == "UNKNOWN" {
+				t.Fatalf("pathway %s is UNKNOWN (missing %v) with every system up", n.ID, n.MissingSources)
+			}
+			if (n.Status == "GAP") != (len(n.Gaps) > 0) {
+				t.Errorf("pathway %s: status %s with %d gaps", n.ID, n.Status, len(n.Gaps))
+			}
+			for _, g := range n.Gaps {
+				gaps = append(gaps, n.DischargeEncounterID+" "+g.Kind)
+			}
+		}
+		if !p.Cluster.Pathways.PageInfo.HasNextPage {
+			return gaps
+		}
+		after = *p.Cluster.Pathways.PageInfo.EndCursor
+	}
+}
+
+// TestWorklistFindsExactlyThePlantedGaps compares, for each of Region
+// Sjælland's four clusters, the gaps the worklist reports over the
+// sandbox's whole history with the gaps the sandbox planted: every planted
+// gap found (recall 100%), none reported on a pathway generated clean
+// (precision 100%).
+func TestWorklistFindsExactlyThePlantedGaps(t *testing.T) {
+	d, now := truthStack(t, 20000)
+	token := demoToken(t, d.Sandbox, oidc.ClientRegionIntegrator)
+	filter := map[string]any{
+		"dischargedAfter":  now.Add(-120 * 24 * time.Hour).Format(time.RFC3339),
+		"dischargedBefore": now.Add(time.Second).Format(time.RFC3339),
+	}
+	total := map[string]int{}
+	for _, cluster := range []string{"sjaelland-holbaek", "sjaelland-naestved-slagelse", "sjaelland-nykobing", "sjaelland-roskilde-koge"} {
+		t.Run(cluster, func(t *testing.T) {
+			truth := sandboxGet[controls.TruthGaps](t, d, "/_sandbox/truth/gaps?cluster="+cluster)
+			var want []string
+			for _, g := range truth.Gaps {
+				want = append(want, g.DischargeEncounterID+" "+string(g.Kind))
+				total[string(g.Kind)]++
+			}
+			got := worklist(t, d, token, cluster, filter)
+			sort.Strings(want)
+			sort.Strings(got)
+			if len(want) == 0 {
+				t.Fatal("the sandbox planted no gaps in this cluster")
+			}
+			for _, w := range want {
+				if _, found := slices.BinarySearch(got, w); !found {
+					t.Errorf("planted gap not found: %s", w)
+				}
+			}
+			for _, g := range got {
+				if _, planted := slices.BinarySearch(want, g); !planted {
+					t.Errorf("gap reported on a pathway generated clean: %s", g)
+				}
+			}
+			t.Logf("%s: %d planted, %d found", cluster, len(want), len(got))
+		})
+	}
+	t.Logf("planted gaps by kind across the region: %v", total)
+}
+
+// TestWorklistCostsOneRequestPerInstancePerLevel: the Næstved/Slagelse
+// worklist over 30 days costs the pages of the discharge search plus at most
+// one request per upstream system instance per dependency level, counted by
+// the sandbox.
+func TestWorklistCostsOneRequestPerInstancePerLevel(t *testing.T) {
+	d, _ := truthStack(t, 20000)
+	token := demoToken(t, d.Sandbox, oidc.ClientIntegrator)
+	resetStats(t, d)
+	r := queryAs(t, d.GraphQL, token, queries.Must("worklist.graphql"), map[string]any{"cluster": "sjaelland-naestved-slagelse"})
+	got := decode[struct {
+		Cluster struct {
+			Pathways struct {
+				TotalCount int
+				Nodes      []struct{ ID string }
+			}
+		}
+	}](t, r)
+	if got.Cluster.Pathways.TotalCount == 0 {
+		t.Fatal("an empty worklist proves nothing")
+	}
+	st := sandboxGet[controls.Stats](t, d, "/_sandbox/stats")
+	for system, s := range st.Systems {
+		for pattern, rs := range s.Routes {
+			switch {
+			case pattern == "POST /ehospital/fhir/Encounter/_search":
+				// Two searches: the population search for discharges, and the
+				// encounter histories of the citizens found (one level).
+				if rs.Requests > 2 {
+					t.Errorf("%s: %d encounter searches, want ≤ 2", system, rs.Requests)
+				}
+			case strings.Contains(pattern, "_getpages") || pattern == "GET /ehospital/fhir":
+				// Next pages of those searches.
+			case rs.Requests > 1:
+				t.Errorf("%s %s: %d requests, want ≤ 1 per level", system, pattern, rs.Requests)
+			}
+		}
+	}
+	t.Logf("worklist of %d pathways: %d upstream requests in all", got.Cluster.Pathways.TotalCount, st.TotalRequests())
+}
+
+func TestClusterDataIsForIntegratorsOfThatCluster(t *testing.T) {
+	d, _ := truthStack(t, 3000)
+	q := `query($id: ID!) { cluster(id: $id) { pathways(first: 1) { totalCount } } }`
+	tests := []struct {
+		client, cluster, want string
+	}{
+		{oidc.ClientIntegrator, "sjaelland-naestved-slagelse", ""},
+		{oidc.ClientIntegrator, "sjaelland-holbaek", "FORBIDDEN"},
+		{oidc.ClientClinicianSlagelse, "sjaelland-naestved-slagelse", "FORBIDDEN"},
+		{oidc.ClientPrivacyOfficer, "sjaelland-naestved-slagelse", "FORBIDDEN"},
+		{"", "sjaelland-naestved-slagelse", "UNAUTHENTICATED"},
+	}
+	for _, tt := range tests {
+		t.Run(fmt.Sprintf("%s reads %s", tt.client, tt.cluster), func(t *testing.T) {
+			token := ""
+			if tt.client != "" {
+				token = demoToken(t, d.Sandbox, tt.client)
+			}
+			r := queryAs(t, d.GraphQL, token, q, map[string]any{"id": tt.cluster})
+			if tt.want == "" {
+				if len(r.Errors) > 0 {
+					t.Fatalf("errors: %+v", r.Errors)
+				}
+				return
+			}
+			if len(r.Errors) == 0 || r.codes()[0] != tt.want {
+				t.Fatalf("errors %+v, want %s", r.Errors, tt.want)
+			}
+		})
+	}
+}
+
+func TestPathwayStatsSuppressSmallCounts(t *testing.T) {
+	d, _ := truthStack(t, 20000)
+	token := demoToken(t, d.Sandbox, oidc.ClientIntegrator)
+	r := queryAs(t, d.GraphQL, token, `{ cluster(id: "sjaelland-naestved-slagelse") {
+		pathwayStats { total { discharges { value suppressed } byGapKind { kind count { value suppressed } } }
+		  municipalities { municipality { code } counts { discharges { value suppressed } byStatus { status count { value suppressed } } byGapKind { kind count { value suppressed } } } } } } }`, nil)
+	type count struct {
+		Value      *int
+		Suppressed bool
+	}
+	got := decode[struct {
+		Cluster struct {
+			PathwayStats struct {
+				Total struct {
+					Discharges count
+					ByGapKind  []struct {
+						Kind  string
+						Count count
+					}
+				}
+				Municipalities []struct {
+					Municipality struct{ Code int }
+					Counts       struct {
+						Discharges count
+						ByStatus   []struct{ Count count }
+						ByGapKind  []struct{ Count count }
+					}
+				}
+			}
+		}
+	}](t, r)
+	s := got.Cluster.PathwayStats
+	if len(s.Municipalities) != 4 || s.Total.Discharges.Value == nil || *s.Total.Discharges.Value < 5 {
+		t.Fatalf("stats = %+v", s)
+	}
+	check := func(c count) {
+		switch {
+		case c.Suppressed && c.Value != nil:
+			t.Errorf("a suppressed count shows its value %d", *c.Value)
+		case !c.Suppressed && c.Value == nil:
+			t.Error("a count is null without being suppressed")
+		case c.Value != nil && *c.Value >= 1 && *c.Value <= 4:
+			t.Errorf("count %d shown: 1-4 must be suppressed", *c.Value)
+		}
+	}
+	suppressed := 0
+	for _, m := range s.Municipalities {
+		check(m.Counts.Discharges)
+		for _, b := range m.Counts.ByStatus {
+			check(b.Count)
+			if b.Count.Suppressed {
+				suppressed++
+			}
+		}
+		for _, b := range m.Counts.ByGapKind {
+			check(b.Count)
+			if b.Count.Suppressed {
+				suppressed++
+			}
+		}
+	}
+	if suppressed == 0 {
+		t.Error("no count was suppressed in four municipalities over 30 days: the test shows nothing")
+	}
+}

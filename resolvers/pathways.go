@@ -1,0 +1,312 @@
+package resolvers
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/99designs/gqlgen/graphql"
+
+	"github.com/sundhedsklynge/klynge/access"
+	"github.com/sundhedsklynge/klynge/audit"
+	"github.com/sundhedsklynge/klynge/connectors/registry"
+	"github.com/sundhedsklynge/klynge/domain"
+	"github.com/sundhedsklynge/klynge/graph/model"
+	"github.com/sundhedsklynge/klynge/loaders"
+	"github.com/sundhedsklynge/klynge/pathway"
+)
+
+// Worklist bounds.
+const (
+	defaultWorklistWindow = 30 * 24 * time.Hour
+	maxWorklistWindow     = 180 * 24 * time.Hour
+)
+
+// assessed is one citizen's pathways with the systems that failed to
+// answer for them.
+type assessed struct {
+	pathways []pathway.Pathway
+	missing  []model.SourceSystem
+}
+
+// assessCitizen assembles a citizen's pathways from the operation's loaders
+// (prefetched, so cached). pathway.Assemble cannot tell "no data" from "the
+// system failed" — an empty list of received notifications would look like
+// a missing SLHJ — so when a system failed, the rules are not evaluated: the
+// pathways are UNKNOWN and name the missing systems, and each failure is
+// reported once as an error naming the system. Without encounters there are
+// no pathways to show, and that is an error.
+func (r *Resolver) assessCitizen(ctx context.Context, cpr domain.CPR) (assessed, error) {
+	l := loaders.For(ctx)
+	var in pathway.Input
+	var missing []model.SourceSystem
+	fail := func(sys model.SourceSystem, err error) {
+		if !slices.Contains(missing, sys) {
+			missing = append(missing, sys)
+			graphql.AddError(ctx, err)
+		}
+	}
+	p, err := l.Patient.Load(ctx, cpr)()
+	switch {
+	case errors.Is(err, loaders.ErrNotFound):
+		return assessed{}, nil
+	case err != nil:
+		fail(model.SourceSystemEhospital, err)
+	default:
+		in.Citizen = p.Value
+	}
+	enc, err := l.Encounters.Load(ctx, cpr)()
+	if err != nil {
+		return assessed{}, err
+	}
+	in.Encounters = enc.Value
+	if f, err := l.OutOfHours.Load(ctx, cpr)(); err != nil {
+		fail(model.SourceSystemOutOfHours, err)
+	} else {
+		in.OutOfHours = f.Value
+	}
+	if f, err := l.Referrals.Load(ctx, cpr)(); err != nil {
+		fail(model.SourceSystemGpReferral, err)
+	} else {
+		in.Referrals = f.Value
+	}
+	if f, err := l.GPContacts.Load(ctx, cpr)(); err != nil {
+		fail(model.SourceSystemGpReferral, err)
+	} else {
+		in.GPContacts = f.Value
+	}
+	if m := in.Citizen.Address.Municipality; m != 0 {
+		key := loaders.MunicipalKey{Municipality: m, CPR: cpr}
+		if f, err := l.CareServices.Load(ctx, key)(); err != nil {
+			fail(model.SourceSystemMunicipal, err)
+		} else {
+			in.Services = f.Value
+		}
+		if f, err := l.CareVisits.Load(ctx, key)(); err != nil {
+			fail(model.SourceSystemMunicipal, err)
+		} else {
+			in.Visits = f.Value
+		}
+		if f, err := l.Notifications.Load(ctx, key)(); err != nil {
+			fail(model.SourceSystemMunicipal, err)
+		} else {
+			in.Received = f.Value
+		}
+	} else if !slices.Contains(missing, model.SourceSystemMunicipal) {
+		// Without the patient record the municipal instance is unknown.
+		missing = append(missing, model.SourceSystemMunicipal)
+	}
+	ps := pathway.Assemble(in, r.Pathways, l.Now())
+	if len(missing) > 0 {
+		for i := range ps {
+			ps[i].Gaps, ps[i].OpenDeadlines, ps[i].Status = nil, nil, ""
+		}
+	}
+	return assessed{pathways: ps, missing: missing}, nil
+}
+
+func (r *Resolver) citizenPathways(ctx context.Context, c *model.Citizen, status []model.PathwayStatus, first *int, after *string) (*model.PathwayConnection, error) {
+	a, err := r.assessCitizen(ctx, c.Cpr)
+	if err != nil {
+		return nil, err
+	}
+	nodes := make([]model.Pathway, 0, len(a.pathways))
+	for _, p := range a.pathways {
+		m := mapPathway(p, a.missing)
+		if len(status) == 0 || slices.Contains(status, m.Status) {
+			nodes = append(nodes, m)
+		}
+	}
+	return pathwayPage(nodes, first, after)
+}
+
+func pathwayPage(nodes []model.Pathway, first *int, after *string) (*model.PathwayConnection, error) {
+	pageNodes, info, total, err := page(nodes, first, after)
+	if err != nil {
+		return nil, err
+	}
+	return &model.PathwayConnection{Nodes: pageNodes, PageInfo: &info, TotalCount: total}, nil
+}
+
+// worklistWindow applies defaults and bounds to a discharge window.
+func worklistWindow(now time.Time, after, before *time.Time, afterField, beforeField string) (time.Time, time.Time, error) {
+	to := now
+	if before != nil {
+		to = *before
+	}
+	from := to.Add(-defaultWorklistWindow)
+	if after != nil {
+		from = *after
+	}
+	switch {
+	case !from.Before(to):
+		return from, to, domain.InvalidInput(afterField, "must be before %s", beforeField)
+	case to.Sub(from) > maxWorklistWindow:
+		return from, to, domain.InvalidInput(beforeField, "the window may span at most %d days, got %.0f", int(maxWorklistWindow.Hours()/24), to.Sub(from).Hours()/24)
+	}
+	return from, to, nil
+}
+
+// clusterPathways assesses every citizen of the cluster (or of one member
+// municipality) with a stay finished in [from, to), and returns the
+// pathways discharged in that window, newest discharge first. Cost: the
+// pages of one eHospitalet search, then one request per system instance per
+// dependency level per 100 citizens (the loaders' prefetch).
+func (r *Resolver) clusterPathways(ctx context.Context, c *registry.Cluster, municipality *int, from, to time.Time) ([]model.Pathway, []model.SourceSystem, error) {
+	codes := c.MunicipalityCodes()
+	if municipality != nil {
+		code := domain.MunicipalityCode(*municipality)
+		if !c.HasMember(code) {
+			return nil, nil, domain.InvalidInput("filter.municipality", "%d is not a member of cluster %s", *municipality, c.ID)
+		}
+		codes = []domain.MunicipalityCode{code}
+	}
+	if len(codes) == 0 {
+		return nil, nil, nil
+	}
+	l := loaders.For(ctx)
+	stays, _, err := l.FinishedStays(ctx, codes, from, to)
+	if err != nil {
+		return nil, nil, err
+	}
+	var cprs []domain.CPR
+	seen := map[domain.CPR]bool{}
+	for _, e := range stays {
+		if !seen[e.CPR] {
+			seen[e.CPR] = true
+			cprs = append(cprs, e.CPR)
+		}
+	}
+	var everything loaderSet
+	everything.all()
+	prefetch(ctx, l, cprs, everything)
+
+	var out []model.Pathway
+	var missing []model.SourceSystem
+	for _, cpr := range cprs {
+		a, err := r.assessCitizen(ctx, cpr)
+		if err != nil {
+			return nil, nil, err
+		}
+		for _, s := range a.missing {
+			if !slices.Contains(missing, s) {
+				missing = append(missing, s)
+			}
+		}
+		for _, p := range a.pathways {
+			// Only pathways discharged in the window, of citizens who live in
+			// the asked municipalities now (the search matched on residence).
+			if p.DischargedAt.IsZero() || p.DischargedAt.Before(from) || !p.DischargedAt.Before(to) || !slices.Contains(codes, p.Municipality) {
+				continue
+			}
+			m := mapPathway(p, a.missing)
+			m.CPR = cpr
+			out = append(out, m)
+		}
+	}
+	slices.SortStableFunc(out, func(a, b model.Pathway) int { return b.DischargedAt.Compare(*a.DischargedAt) })
+	return out, missing, nil
+}
+
+func (r *Resolver) worklist(ctx context.Context, c *registry.Cluster, f *model.PathwayFilter, first *int, after *string) (*model.PathwayConnection, error) {
+	const field = "Cluster.pathways"
+	st, p, d, err := r.clusterAccess(ctx, c, field)
+	if err != nil {
+		return nil, err
+	}
+	if f == nil {
+		f = &model.PathwayFilter{}
+	}
+	from, to, err := worklistWindow(loaders.For(ctx).Now(), f.DischargedAfter, f.DischargedBefore, "filter.dischargedAfter", "filter.dischargedBefore")
+	if err != nil {
+		return nil, err
+	}
+	all, _, err := r.clusterPathways(ctx, c, f.Municipality, from, to)
+	if err != nil {
+		return nil, err
+	}
+	nodes := slices.DeleteFunc(all, func(p model.Pathway) bool {
+		if len(f.Status) > 0 && !slices.Contains(f.Status, p.Status) {
+			return true
+		}
+		if len(f.GapKinds) > 0 && !slices.ContainsFunc(p.Gaps, func(g model.HandoverGap) bool { return slices.Contains(f.GapKinds, g.Kind) }) {
+			return true
+		}
+		return false
+	})
+	conn, err := pathwayPage(nodes, first, after)
+	if err != nil {
+		return nil, err
+	}
+	if err := r.discloseWorklist(st, p, d, field, conn.Nodes); err != nil {
+		return nil, err
+	}
+	return conn, nil
+}
+
+// pathwayCitizen is the citizen behind a pathway, under the citizen's own
+// access rules; null for a pseudonymised view.
+func (r *Resolver) pathwayCitizen(ctx context.Context, p *model.Pathway) (*model.Citizen, error) {
+	if p.CPR == "" || p.PseudonymOf != "" {
+		return nil, nil
+	}
+	cs, err := r.loadCitizens(ctx, []domain.CPR{p.CPR}, false)
+	if err != nil {
+		return nil, err
+	}
+	return cs[0], nil
+}
+
+// pathwayPseudonym is the caller's pseudonym of the citizen, for
+// pseudonymised views; null otherwise.
+func (r *Resolver) pathwayPseudonym(ctx context.Context, p *model.Pathway) (*string, error) {
+	return optString(p.PseudonymOf), nil
+}
+
+// clusterAccess decides whether the caller may read the cluster's data, and
+// records a refusal.
+func (r *Resolver) clusterAccess(ctx context.Context, c *registry.Cluster, field string) (*operationAccess, access.Principal, access.Decision, error) {
+	st, p, err := callerOf(ctx)
+	if err != nil {
+		return nil, p, access.Decision{}, err
+	}
+	d := access.ClusterData(p, c.ID)
+	if !d.Allowed {
+		st.add(record(p, "", field, audit.Purpose(d.Purpose), audit.OutcomeDenied, d.Reason))
+		return nil, p, d, d.Err()
+	}
+	return st, p, d, nil
+}
+
+// discloseWorklist pseudonymises a page of pathways for the caller when the
+// decision says so, and owes one access-log record per citizen on the page.
+func (r *Resolver) discloseWorklist(st *operationAccess, p access.Principal, d access.Decision, field string, nodes []model.Pathway) error {
+	seen := map[domain.CPR]bool{}
+	for i := range nodes {
+		n := &nodes[i]
+		if d.Pseudonymised {
+			if r.Pseudonyms == nil {
+				return errors.New("cluster data: no pseudonym secret configured (access.pseudonymSecret)")
+			}
+			ps, err := r.Pseudonyms.Pseudonym(p.Subject, n.CPR)
+			if err != nil {
+				return err
+			}
+			n.PseudonymOf = ps
+		}
+		if seen[n.CPR] {
+			continue
+		}
+		seen[n.CPR] = true
+		rec := record(p, n.CPR, field, audit.Purpose(d.Purpose), audit.OutcomeAllowed, d.Reason)
+		rec.Pseudonymised = d.Pseudonymised
+		rec.Sources = []string{sourceEHospital, sourceOutOfHours, sourceGPReferral}
+		if n.MunicipalityCode != nil {
+			rec.Sources = append(rec.Sources, fmt.Sprintf("municipal/%d", *n.MunicipalityCode))
+		}
+		st.add(rec)
+	}
+	return nil
+}
