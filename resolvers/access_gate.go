@@ -129,6 +129,16 @@ func (st *operationAccess) decideAll(ctx context.Context, cprs []domain.CPR) []a
 	}
 	out := make([]access.Decision, len(cprs))
 	for i, c := range calls {
+		// A decision already made stands although the request has ended
+		// since (its deadline passed while upstreams were read): a select
+		// on both would pick at random and refuse fields of an answer that
+		// is otherwise complete.
+		select {
+		case <-c.done:
+			out[i] = c.d
+			continue
+		default:
+		}
 		select {
 		case <-c.done:
 		case <-ctx.Done():
