@@ -77,10 +77,9 @@ func (s *stack) stats(t *testing.T) controls.Stats {
 	return sandboxGet[controls.Stats](t, s.demo, "/_sandbox/stats")
 }
 
-// metric reads one sample from the gateway's /metrics: the value of the
-// first series named name whose labels include every pair in labels
-// (written as in the exposition format, e.g. `system="municipal/330"`); 0
-// when there is none.
+// metric reads the gateway's /metrics: the sum of the series named name
+// whose labels include every pair in labels (written as in the exposition
+// format, e.g. `system="municipal/330"`); 0 when there is none.
 func (s *stack) metric(t *testing.T, name string, labels ...string) float64 {
 	t.Helper()
 	resp, err := http.Get(strings.TrimSuffix(s.GraphQL, "/graphql") + "/metrics")
@@ -90,6 +89,7 @@ func (s *stack) metric(t *testing.T, name string, labels ...string) float64 {
 	defer resp.Body.Close()
 	sc := bufio.NewScanner(resp.Body)
 	sc.Buffer(make([]byte, 1<<20), 1<<20)
+	sum := 0.0
 lines:
 	for sc.Scan() {
 		line := sc.Text()
@@ -105,9 +105,9 @@ lines:
 		if err != nil {
 			t.Fatalf("metric line %q: %v", line, err)
 		}
-		return v
+		sum += v
 	}
-	return 0
+	return sum
 }
 
 // sampleIn samples n CPRs of citizens with care services, at most want of
