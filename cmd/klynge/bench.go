@@ -15,6 +15,7 @@ import (
 
 	"github.com/sundhedsklynge/klynge/docs/queries"
 	"github.com/sundhedsklynge/klynge/sandbox/controls"
+	"github.com/sundhedsklynge/klynge/sandbox/oidc"
 	"github.com/sundhedsklynge/klynge/server/config"
 )
 
@@ -25,7 +26,10 @@ type scenario struct {
 	// chain is the number of dependent upstream levels the operation needs;
 	// with latency L its floor is chain×L.
 	chain int
-	vars  func(sample []string, i int) map[string]any
+	// client, when set, is the demo client the scenario runs as instead of
+	// the bench's default (the GP with break-the-glass for the sample).
+	client string
+	vars   func(sample []string, i int) map[string]any
 }
 
 func benchScenarios() []scenario {
@@ -40,6 +44,10 @@ func benchScenarios() []scenario {
 				}
 				return map[string]any{"cprs": out}
 			}},
+		// A cluster worklist: the search for discharges, then the citizens
+		// found in two levels, so three levels in all.
+		{name: "worklist-30d", query: queries.Must("worklist.graphql"), chain: 3, client: oidc.ClientIntegrator,
+			vars: func([]string, int) map[string]any { return map[string]any{"cluster": "sjaelland-naestved-slagelse"} }},
 	}
 }
 
@@ -49,7 +57,7 @@ func benchScenarios() []scenario {
 // upstream requests per operation that the sandbox counted.
 func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("bench", flag.ContinueOnError)
-	only := fs.String("scenario", "", "comma-separated scenarios to run (default all: patient-context, citizen-list-100)")
+	only := fs.String("scenario", "", "comma-separated scenarios to run (default all: patient-context, citizen-list-100, worklist-30d)")
 	clients := fs.Int("clients", 8, "concurrent clients")
 	duration := fs.Duration("duration", 10*time.Second, "measured time per scenario")
 	warmup := fs.Duration("warmup", 2*time.Second, "unmeasured time before each scenario")
@@ -101,6 +109,12 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		if *only != "" && !slices.Contains(strings.Split(*only, ","), sc.name) {
 			continue
 		}
+		token := b.token
+		if sc.client != "" {
+			if b.token, err = fetchDemoToken(ctx, b.http, b.sandbox, sc.client); err != nil {
+				return fmt.Errorf("bench: %w", err)
+			}
+		}
 		b.drive(ctx, sc, sample, *clients, *warmup)
 		if err := b.resetStats(ctx); err != nil {
 			return err
@@ -117,6 +131,7 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 			sc.name, res.ops(), float64(res.ops())/duration.Seconds(),
 			ms(res.pct(50)), ms(res.pct(90)), ms(res.pct(99)), ms(res.pct(100)), ms(floor),
 			ratio(res.pct(50), floor), float64(stats.TotalRequests())/float64(max(res.ops(), 1)), res.errors)
+		b.token = token
 	}
 	store := "SQLite"
 	if *auditPostgres != "" {
