@@ -30,12 +30,14 @@ func prefetch(ctx context.Context, l *loaders.Loaders, cprs []domain.CPR, asked 
 			wg.Go(f)
 		}
 	}
-	run(true, func() { l.Patient.Prefetch(ctx, cprs) })
+	// The patient records are usually cached already (the access check of
+	// a GP or nurse reads them); level 2 then starts at once, beside the
+	// rest of level 1, instead of after it.
+	l.Patient.Prefetch(ctx, cprs)
 	run(asked.encounters, func() { l.Encounters.Prefetch(ctx, cprs) })
 	run(asked.outOfHours, func() { l.OutOfHours.Prefetch(ctx, cprs) })
 	run(asked.referrals, func() { l.Referrals.Prefetch(ctx, cprs) })
 	run(asked.gpContacts, func() { l.GPContacts.Prefetch(ctx, cprs) })
-	wg.Wait()
 
 	var keys []loaders.MunicipalKey
 	var practices []domain.Ydernummer

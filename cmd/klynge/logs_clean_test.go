@@ -38,33 +38,45 @@ func noteIdentifiers(graphqlURL string, vars map[string]any, response []byte) {
 	s := identifiersOf(graphqlURL)
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	var walk func(v any, key string)
-	walk = func(v any, key string) {
+	// Names and address lines are taken from citizens only (objects with a
+	// cpr, or under a citizen/citizens field): municipalities, clusters and
+	// practices have names too, and those may be logged.
+	var walk func(v any, key string, inCitizen bool)
+	walk = func(v any, key string, inCitizen bool) {
 		switch x := v.(type) {
 		case map[string]any:
+			_, hasCPR := x["cpr"]
+			citizen := hasCPR || key == "citizen" || key == "citizens"
 			for k, e := range x {
-				walk(e, k)
+				switch {
+				case citizen && (k == "name" || k == "givenName" || k == "familyName" || k == "address"):
+					walk(e, k, true)
+				case inCitizen && k == "line":
+					walk(e, k, true)
+				default:
+					walk(e, k, false)
+				}
 			}
 		case []any:
 			for _, e := range x {
-				walk(e, key)
+				walk(e, key, inCitizen)
 			}
 		case string:
 			switch {
 			case syntheticCPR.MatchString(x):
 				s.values[x] = true
 				s.values[strings.ReplaceAll(x, "-", "")] = true
-			case key == "name" || key == "givenName" || key == "familyName" || key == "line":
-				if len(x) >= 5 { // a name, not a code; short strings would match anything
+			case inCitizen && (key == "name" || key == "givenName" || key == "familyName" || key == "line"):
+				if len(x) >= 5 { // a name, not an initial; short strings would match anything
 					s.values[x] = true
 				}
 			}
 		}
 	}
-	walk(map[string]any(vars), "")
+	walk(map[string]any(vars), "", false)
 	var data any
 	if json.Unmarshal(response, &data) == nil {
-		walk(data, "")
+		walk(data, "", false)
 	}
 }
 
