@@ -88,6 +88,20 @@ func TestLaegevagtenDownLeavesTheRestOfThePatientContextComplete(t *testing.T) {
 	if n := s.metric(t, "klynge_upstream_requests_total", `system="outofhours"`, `outcome="unavailable"`); n != 1 {
 		t.Errorf("/metrics counts %v unavailable outofhours calls, want 1", n)
 	}
+	// The failed batch's log line names the request, so that an operator
+	// can find the answer it spoiled.
+	logged := false
+	for _, line := range strings.Split(s.Output.String(), "\n") {
+		if strings.Contains(line, `"msg":"upstream batch failed"`) && strings.Contains(line, `"system":"outofhours"`) {
+			logged = strings.Contains(line, `"request_id":"`)
+			if !logged {
+				t.Errorf("the failed batch's log line has no request id: %s", line)
+			}
+		}
+	}
+	if !logged {
+		t.Error("no log line for the failed out-of-hours batch")
+	}
 }
 
 func TestEHospitaletFailingHalfItsRequestsIsMostlyRecoveredByRetries(t *testing.T) {
