@@ -10,7 +10,7 @@ var pathwaySources = map[pathway.System]model.SourceSystem{
 	pathway.SystemEHospital:  model.SourceSystemEhospital,
 	pathway.SystemMunicipal:  model.SourceSystemMunicipal,
 	pathway.SystemOutOfHours: model.SourceSystemOutOfHours,
-	pathway.SystemGP: model.SourceSystemGpReferral,
+	pathway.SystemGP:         model.SourceSystemGpReferral,
 }
 
 // mapPathway maps an assessed pathway. The pathway package's constants are
