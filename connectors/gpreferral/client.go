@@ -98,7 +98,7 @@ func (c *Client) PracticesByYdernummer(ctx context.Context, ids []domain.Ydernum
 			out, err = mapPractices(upstream.NewChecker(c.up.System(), op), resp.Practices, upstream.NewKeySet(batch))
 			return err
 		})
-		return out, apiError(err)
+		return out, upstream.AsAPIError(err)
 	}
 	grouped, err := upstream.CollectInBatches(ctx, ids, gpreferralapi.MaxPracticesLookup, search,
 		func(p domain.Practice) domain.Ydernummer { return p.Ydernummer })
@@ -139,7 +139,7 @@ func (c *Client) Feed(ctx context.Context, after string, limit int) (FeedPage, e
 		return err
 	}})
 	if err != nil {
-		return FeedPage{}, fmt.Errorf("gpreferral: read feed: %w", apiError(err))
+		return FeedPage{}, fmt.Errorf("gpreferral: read feed: %w", upstream.AsAPIError(err))
 	}
 	return page, nil
 }
@@ -154,5 +154,5 @@ func (c *Client) searchCPRs(ctx context.Context, op, path string, batch []domain
 	err := c.up.PostSearch(ctx, op, path, len(batch), req, func(body []byte) error {
 		return decode(upstream.NewChecker(c.up.System(), op), body)
 	})
-	return apiError(err)
+	return upstream.AsAPIError(err)
 }

@@ -299,7 +299,7 @@ func TestErrorAnswersAreTyped(t *testing.T) {
 	}
 	defer up.Close()
 	_, err = New(up).ReferralsByCPR(context.Background(), []domain.CPR{synthCPR(1)})
-	var ae *APIError
+	var ae *upstream.APIError
 	if !errors.As(err, &ae) || ae.Code != "not_found" || ae.Status.Status != http.StatusNotFound {
 		t.Fatalf("want *APIError not_found, got %v", err)
 	}

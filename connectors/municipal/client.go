@@ -99,7 +99,7 @@ func search[D any](ctx context.Context, c *Client, kind searchKind[D], cprs []do
 			records, err = kind.decode(m, body)
 			return err
 		})
-		return records, apiError(err)
+		return records, upstream.AsAPIError(err)
 	}
 	out, err := upstream.CollectInBatches(ctx, cprs, municipalapi.MaxCPRsPerSearch, searchBatch, kind.cpr)
 	if err != nil {

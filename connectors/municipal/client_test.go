@@ -236,7 +236,7 @@ func TestOneInstanceDownLeavesTheOthersAnswering(t *testing.T) {
 	if sys, code, ok := upstream.Classify(err); !ok || sys != "municipal/330" || code != upstream.CodeUnavailable {
 		t.Fatalf("Classify(%v) = %s %s, want municipal/330 %s", err, sys, code, upstream.CodeUnavailable)
 	}
-	var ae *APIError
+	var ae *upstream.APIError
 	if !errors.As(err, &ae) || ae.Code != "unavailable" {
 		t.Errorf("want *APIError with the upstream's code, got %v", err)
 	}

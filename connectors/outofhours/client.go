@@ -57,7 +57,7 @@ func (c *Client) search(ctx context.Context, cprs []domain.CPR, from, to time.Ti
 		return err
 	})
 	if err != nil {
-		return nil, apiError(err)
+		return nil, upstream.AsAPIError(err)
 	}
 	return contacts, nil
 }

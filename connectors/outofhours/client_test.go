@@ -249,7 +249,7 @@ func TestErrorAnswersAreTyped(t *testing.T) {
 	defer srv.Close()
 	c := newClient(t, srv.URL)
 	_, err := c.ContactsByCPR(context.Background(), []domain.CPR{synthCPR(1)}, time.Time{}, time.Time{})
-	var ae *APIError
+	var ae *upstream.APIError
 	if !errors.As(err, &ae) || ae.Code != "bad_request" || ae.Status.Status != 400 {
 		t.Fatalf("want *APIError bad_request 400, got %T %v", err, err)
 	}
