@@ -16,7 +16,7 @@ import (
 // the controls on one mux, behind a recoverer and answers in each system's
 // own error format for paths and methods no route serves.
 func (s *Sandbox) assemble() (http.Handler, error) {
-	gate := traffic.NewGate(s.stats, s.faults, s.cfg.Latency, s.cfg.Seed, s.log)
+	gate := traffic.NewGate(s.stats, s.faults, s.cfg.Latency, s.cfg.ExactLatency, s.cfg.Seed, s.log)
 	mux := http.NewServeMux()
 	for i := range s.systems {
 		sys := &s.systems[i]

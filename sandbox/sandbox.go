@@ -25,7 +25,10 @@ type Config struct {
 	Seed       int64         // 1 when 0
 	Now        time.Time     // the sandbox's present; time.Now().Truncate(time.Hour) when zero
 	Latency    time.Duration // base latency, with jitter, added to every upstream answer (not controls)
-	Logger     *slog.Logger  // nil discards
+	// ExactLatency drops the jitter (up to +50%): every answer waits exactly
+	// Latency, so a benchmark's floor is exactly levels × Latency.
+	ExactLatency bool
+	Logger       *slog.Logger // nil discards
 }
 
 // Defaults of Config.

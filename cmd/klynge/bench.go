@@ -8,6 +8,8 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"os"
+	"runtime/pprof"
 	"slices"
 	"strings"
 	"sync"
@@ -61,6 +63,7 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	clients := fs.Int("clients", 8, "concurrent clients")
 	duration := fs.Duration("duration", 10*time.Second, "measured time per scenario")
 	warmup := fs.Duration("warmup", 2*time.Second, "unmeasured time before each scenario")
+	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the measured runs (sandbox and gateway together) to `file`")
 	auditPostgres := fs.String("audit-postgres", "", "keep the access log in PostgreSQL (`DSN`) instead of a temporary SQLite file")
 	var sf sandboxFlags
 	sf.register(fs, 20*time.Millisecond)
@@ -105,6 +108,17 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		sbCfg.Population, sbCfg.Latency, *clients, *duration)
 	fmt.Fprintln(stdout, "| scenario | ops | ops/s | p50 | p90 | p99 | max | floor (levels × latency) | p50 / floor | upstream req/op | errors |")
 	fmt.Fprintln(stdout, "|---|---|---|---|---|---|---|---|---|---|---|")
+	if *cpuProfile != "" {
+		f, err := os.Create(*cpuProfile)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return err
+		}
+		defer pprof.StopCPUProfile()
+	}
 	for _, sc := range benchScenarios() {
 		if *only != "" && !slices.Contains(strings.Split(*only, ","), sc.name) {
 			continue

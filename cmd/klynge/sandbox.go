@@ -12,21 +12,23 @@ import (
 
 // sandboxFlags are shared by `sandbox` and `demo`.
 type sandboxFlags struct {
-	population int
-	seed       int64
-	now        string
-	latency    time.Duration
+	population   int
+	seed         int64
+	now          string
+	latency      time.Duration
+	exactLatency bool
 }
 
 func (f *sandboxFlags) register(fs *flag.FlagSet, defaultLatency time.Duration) {
 	fs.IntVar(&f.population, "population", 20000, "number of synthetic citizens")
 	fs.Int64Var(&f.seed, "seed", 1, "seed of the synthetic population (same seed and -now give byte-identical answers)")
 	fs.StringVar(&f.now, "now", "", "the sandbox's present, RFC 3339 (default: now, truncated to the hour)")
-	fs.DurationVar(&f.latency, "latency", defaultLatency, "base latency (with jitter) added to every upstream answer")
+	fs.DurationVar(&f.latency, "latency", defaultLatency, "base latency (with up to 50% jitter) added to every upstream answer")
+	fs.BoolVar(&f.exactLatency, "exact-latency", false, "no jitter: every upstream answer waits exactly -latency")
 }
 
 func (f *sandboxFlags) config(logOut io.Writer) (sandbox.Config, error) {
-	cfg := sandbox.Config{Population: f.population, Seed: f.seed, Latency: f.latency, Logger: newLogger(logOut)}
+	cfg := sandbox.Config{Population: f.population, Seed: f.seed, Latency: f.latency, ExactLatency: f.exactLatency, Logger: newLogger(logOut)}
 	if f.population < 17 || f.population > 2_000_000 {
 		return cfg, usageError{fmt.Sprintf("-population %d: must be between 17 (one citizen per municipality) and 2000000", f.population)}
 	}

@@ -19,6 +19,7 @@ type Gate struct {
 	stats   *Stats
 	faults  *Faults
 	latency time.Duration
+	exact   bool // no jitter: every answer waits exactly latency
 	log     *slog.Logger
 
 	mu     sync.Mutex
@@ -26,12 +27,13 @@ type Gate struct {
 }
 
 // NewGate builds a gate adding base latency (with up to 50% jitter drawn
-// from a generator seeded by seed) to every answer.
-func NewGate(stats *Stats, faults *Faults, latency time.Duration, seed int64, log *slog.Logger) *Gate {
+// from a generator seeded by seed, unless exact) to every answer.
+func NewGate(stats *Stats, faults *Faults, latency time.Duration, exact bool, seed int64, log *slog.Logger) *Gate {
 	return &Gate{
 		stats:   stats,
 		faults:  faults,
 		latency: latency,
+		exact:   exact,
 		log:     log,
 		jitter:  rand.New(rand.NewPCG(uint64(seed), 0x6c6174656e6379)),
 	}
@@ -98,8 +100,8 @@ func (g *Gate) serveRecovered(sys httpapi.System, rt httpapi.Route, rec *recorde
 }
 
 func (g *Gate) baseLatency() time.Duration {
-	if g.latency <= 0 {
-		return 0
+	if g.latency <= 0 || g.exact {
+		return max(g.latency, 0)
 	}
 	g.mu.Lock()
 	defer g.mu.Unlock()

@@ -9,6 +9,7 @@ import (
 	"slices"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/sundhedsklynge/klynge/sandbox/controls"
 	"github.com/sundhedsklynge/klynge/sandbox/internal/httpapi"
@@ -29,7 +30,7 @@ func testSystem(h http.HandlerFunc) (httpapi.System, httpapi.Route) {
 
 func TestAPanickingHandlerAnswers500AndIsCounted(t *testing.T) {
 	stats := NewStats()
-	gate := NewGate(stats, NewFaults(func(string) bool { return true }), 0, 1, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	gate := NewGate(stats, NewFaults(func(string) bool { return true }), 0, false, 1, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	sys, rt := testSystem(func(w http.ResponseWriter, r *http.Request) {
 		httpapi.SetKeys(r.Context(), 3)
 		w.Write([]byte("half an answer"))
@@ -121,5 +122,28 @@ func TestMalformKeepsJSONButBreaksTypes(t *testing.T) {
 	var v any
 	if err := json.Unmarshal(Malform([]byte("not json")), &v); err != nil {
 		t.Errorf("fallback is not JSON: %v", err)
+	}
+}
+
+func TestBaseLatencyJitter(t *testing.T) {
+	const base = 20 * time.Millisecond
+	jittered := NewGate(nil, nil, base, false, 1, nil)
+	exact := NewGate(nil, nil, base, true, 1, nil)
+	varied := false
+	for range 200 {
+		d := jittered.baseLatency()
+		if d < base || d > base+base/2 {
+			t.Fatalf("jittered latency %s outside [%s, %s]", d, base, base+base/2)
+		}
+		varied = varied || d != base
+		if got := exact.baseLatency(); got != base {
+			t.Fatalf("exact latency %s, want %s", got, base)
+		}
+	}
+	if !varied {
+		t.Error("200 jittered draws were all exactly the base")
+	}
+	if got := NewGate(nil, nil, 0, false, 1, nil).baseLatency(); got != 0 {
+		t.Errorf("no latency configured gave %s", got)
 	}
 }
