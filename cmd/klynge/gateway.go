@@ -74,10 +74,14 @@ type gateway struct {
 	telemetry   *telemetry
 }
 
-func newGateway(ctx context.Context, cfg *config.Config, deps gatewayDeps, logger *slog.Logger) (*gateway, error) {
+func newGateway(ctx context.Context, cfg *config.Config, deps gatewayDeps, logger *slog.Logger) (_ *gateway, err error) {
 	reg, err := registry.Load()
 	if err != nil {
 		return nil, err
+	}
+	rules := pathwayRules(cfg.Pathways)
+	if err := rules.Validate(); err != nil {
+		return nil, fmt.Errorf("config: %w", err)
 	}
 	if deps.Metrics == nil {
 		deps.Metrics = prometheus.NewRegistry()
@@ -89,31 +93,35 @@ func newGateway(ctx context.Context, cfg *config.Config, deps gatewayDeps, logge
 	if deps.Now == nil {
 		deps.Now = time.Now
 	}
+	// What is opened is closed again, newest first, when a later step fails.
+	var opened []func() error
+	defer func() {
+		if err != nil {
+			for i := len(opened) - 1; i >= 0; i-- {
+				_ = opened[i]()
+			}
+		}
+	}()
 	guards, closeGuards, err := server.GuardsFromConfig(ctx, cfg, logger)
 	if err != nil {
 		return nil, err
 	}
+	opened = append(opened, closeGuards)
 	tel, err := newTelemetry(ctx, cfg, deps.Metrics, deps.SpanExporter, logger)
 	if err != nil {
-		closeGuards()
 		return nil, err
 	}
+	opened = append(opened, func() error { return tel.Close(context.WithoutCancel(ctx)) })
 	metrics := upstream.NewMetrics(deps.Metrics)
 	ups, clients, err := connectUpstreams(cfg.Upstreams, reg, metrics, logger, tel.wrapUpstream)
 	if err != nil {
-		closeGuards()
 		return nil, err
 	}
 	ac, err := newAccessControl(ctx, cfg, deps.Metrics, logger)
 	if err != nil {
-		closeGuards()
 		return nil, err
 	}
 	guards.Auth = ac.auth
-	rules := pathwayRules(cfg.Pathways)
-	if err := rules.Validate(); err != nil {
-		return nil, fmt.Errorf("config: %w", err)
-	}
 	root := &resolvers.Resolver{
 		Registry:         reg,
 		Version:          buildVersion(),
