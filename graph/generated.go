@@ -2679,6 +2679,7 @@ enum Role {
 type Me {
   "The token's subject."
   subject: String!
+  "What the token lets the caller do."
   role: Role!
   "SOR code, ydernummer, municipality or region code, by role."
   organization: String
@@ -2706,9 +2707,11 @@ enum AccessOutcome {
 
 "Who was given (or refused) data."
 type AccessPrincipal {
+  "The token's subject (a user or client id, never a CPR)."
   subject: String!
   "The role as the token named it."
   role: String!
+  "The organisation the token named: SOR code, ydernummer, municipality or region code."
   organization: String
 }
 
@@ -2716,11 +2719,15 @@ type AccessPrincipal {
 type AccessLogEntry {
   "The entry's place in the tamper-evident log."
   seq: ID!
+  "When the data was disclosed (or refused)."
   at: DateTime!
   "The request id (X-Request-Id) of the request that caused it."
   requestId: String
+  "Who looked."
   principal: AccessPrincipal!
+  "Why they were allowed (or asked)."
   purpose: AccessPurpose!
+  "Allowed or denied."
   outcome: AccessOutcome!
   "The fields disclosed (or refused), e.g. ` + "`" + `Citizen.hospitalEncounters` + "`" + `."
   fields: [String!]!
@@ -2736,28 +2743,39 @@ type AccessLogEntry {
 
 "A page of access-log entries."
 type AccessLogConnection {
+  "The entries in this page, newest first."
   nodes: [AccessLogEntry!]!
+  "Paging information."
   pageInfo: PageInfo!
 }
 
 "A break-the-glass grant."
 type BreakGlassGrant {
+  "The grant's id, for reviewBreakGlass."
   id: ID!
+  "The citizen whose data the grant opens."
   citizen: CPR!
   "Who broke the glass."
   principal: AccessPrincipal!
+  "The reason given (at least 20 characters)."
   reason: String!
+  "When the grant was made."
   grantedAt: DateTime!
+  "When it stops opening the citizen's data."
   expiresAt: DateTime!
   "The privacy officer who reviewed it; null until reviewed."
   reviewedBy: String
+  "When it was reviewed; null until reviewed."
   reviewedAt: DateTime
+  "The reviewer's note."
   reviewNote: String
 }
 
 "A page of break-the-glass grants."
 type BreakGlassGrantConnection {
+  "The grants in this page."
   nodes: [BreakGlassGrant!]!
+  "Paging information."
   pageInfo: PageInfo!
 }
 `, BuiltIn: false},

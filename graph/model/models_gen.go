@@ -15,20 +15,26 @@ import (
 
 // A page of access-log entries.
 type AccessLogConnection struct {
-	Nodes    []AccessLogEntry `json:"nodes"`
-	PageInfo *PageInfo        `json:"pageInfo"`
+	// The entries in this page, newest first.
+	Nodes []AccessLogEntry `json:"nodes"`
+	// Paging information.
+	PageInfo *PageInfo `json:"pageInfo"`
 }
 
 // One entry of the access log.
 type AccessLogEntry struct {
 	// The entry's place in the tamper-evident log.
-	Seq string    `json:"seq"`
-	At  time.Time `json:"at"`
+	Seq string `json:"seq"`
+	// When the data was disclosed (or refused).
+	At time.Time `json:"at"`
 	// The request id (X-Request-Id) of the request that caused it.
-	RequestID *string          `json:"requestId,omitempty"`
+	RequestID *string `json:"requestId,omitempty"`
+	// Who looked.
 	Principal *AccessPrincipal `json:"principal"`
-	Purpose   AccessPurpose    `json:"purpose"`
-	Outcome   AccessOutcome    `json:"outcome"`
+	// Why they were allowed (or asked).
+	Purpose AccessPurpose `json:"purpose"`
+	// Allowed or denied.
+	Outcome AccessOutcome `json:"outcome"`
 	// The fields disclosed (or refused), e.g. `Citizen.hospitalEncounters`.
 	Fields []string `json:"fields"`
 	// The systems the data came from, e.g. `ehospital`, `municipal/330`.
@@ -43,9 +49,11 @@ type AccessLogEntry struct {
 
 // Who was given (or refused) data.
 type AccessPrincipal struct {
+	// The token's subject (a user or client id, never a CPR).
 	Subject string `json:"subject"`
 	// The role as the token named it.
-	Role         string  `json:"role"`
+	Role string `json:"role"`
+	// The organisation the token named: SOR code, ydernummer, municipality or region code.
 	Organization *string `json:"organization,omitempty"`
 }
 
@@ -63,23 +71,32 @@ type Address struct {
 
 // A break-the-glass grant.
 type BreakGlassGrant struct {
-	ID      string     `json:"id"`
+	// The grant's id, for reviewBreakGlass.
+	ID string `json:"id"`
+	// The citizen whose data the grant opens.
 	Citizen domain.CPR `json:"citizen"`
 	// Who broke the glass.
 	Principal *AccessPrincipal `json:"principal"`
-	Reason    string           `json:"reason"`
-	GrantedAt time.Time        `json:"grantedAt"`
-	ExpiresAt time.Time        `json:"expiresAt"`
+	// The reason given (at least 20 characters).
+	Reason string `json:"reason"`
+	// When the grant was made.
+	GrantedAt time.Time `json:"grantedAt"`
+	// When it stops opening the citizen's data.
+	ExpiresAt time.Time `json:"expiresAt"`
 	// The privacy officer who reviewed it; null until reviewed.
-	ReviewedBy *string    `json:"reviewedBy,omitempty"`
+	ReviewedBy *string `json:"reviewedBy,omitempty"`
+	// When it was reviewed; null until reviewed.
 	ReviewedAt *time.Time `json:"reviewedAt,omitempty"`
-	ReviewNote *string    `json:"reviewNote,omitempty"`
+	// The reviewer's note.
+	ReviewNote *string `json:"reviewNote,omitempty"`
 }
 
 // A page of break-the-glass grants.
 type BreakGlassGrantConnection struct {
-	Nodes    []BreakGlassGrant `json:"nodes"`
-	PageInfo *PageInfo         `json:"pageInfo"`
+	// The grants in this page.
+	Nodes []BreakGlassGrant `json:"nodes"`
+	// Paging information.
+	PageInfo *PageInfo `json:"pageInfo"`
 }
 
 // One municipal service (FSIII indsats) granted to a citizen.
@@ -302,7 +319,8 @@ type HospitalNotification struct {
 type Me struct {
 	// The token's subject.
 	Subject string `json:"subject"`
-	Role    Role   `json:"role"`
+	// What the token lets the caller do.
+	Role Role `json:"role"`
 	// SOR code, ydernummer, municipality or region code, by role.
 	Organization *string `json:"organization,omitempty"`
 	// The clusters an integrator serves.
