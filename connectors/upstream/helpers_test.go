@@ -2,13 +2,13 @@ package upstream
 
 import (
 	"context"
+	"github.com/sundhedsklynge/klynge/internal/metricstest"
 	"net/http"
 	"net/http/httptest"
 	"sync/atomic"
 	"testing"
 
 	"github.com/prometheus/client_golang/prometheus"
-	dto "github.com/prometheus/client_model/go"
 )
 
 // countingServer is a real HTTP server on loopback whose handler is told
@@ -53,43 +53,8 @@ func get(ctx context.Context, c *Client, path string) error {
 	return c.GetJSON(ctx, "test_get", path, &out)
 }
 
-// metricValue reads one sample (counter, gauge, or a histogram's count)
-// from reg; 0 when absent.
+// metricValue reads one sample from reg (internal/metricstest).
 func metricValue(t *testing.T, reg *prometheus.Registry, name string, labels map[string]string) float64 {
 	t.Helper()
-	families, err := reg.Gather()
-	if err != nil {
-		t.Fatalf("gather: %v", err)
-	}
-	for _, f := range families {
-		if f.GetName() != name {
-			continue
-		}
-	metrics:
-		for _, m := range f.GetMetric() {
-			have := map[string]string{}
-			for _, l := range m.GetLabel() {
-				have[l.GetName()] = l.GetValue()
-			}
-			for k, v := range labels {
-				if have[k] != v {
-					continue metrics
-				}
-			}
-			return sampleValue(m)
-		}
-	}
-	return 0
-}
-
-func sampleValue(m *dto.Metric) float64 {
-	switch {
-	case m.Counter != nil:
-		return m.GetCounter().GetValue()
-	case m.Gauge != nil:
-		return m.GetGauge().GetValue()
-	case m.Histogram != nil:
-		return float64(m.GetHistogram().GetSampleCount())
-	}
-	return 0
+	return metricstest.Value(t, reg, name, labels)
 }
