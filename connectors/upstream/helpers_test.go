@@ -2,13 +2,14 @@ package upstream
 
 import (
 	"context"
-	"github.com/sundhedsklynge/klynge/internal/metricstest"
 	"net/http"
 	"net/http/httptest"
 	"sync/atomic"
 	"testing"
 
 	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/sundhedsklynge/klynge/internal/metricstest"
 )
 
 // countingServer is a real HTTP server on loopback whose handler is told

@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"github.com/sundhedsklynge/klynge/internal/metricstest"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -25,6 +24,8 @@ import (
 	"github.com/sundhedsklynge/klynge/server"
 	"github.com/sundhedsklynge/klynge/server/internal/schematest"
 	"github.com/sundhedsklynge/klynge/server/observe"
+
+	"github.com/sundhedsklynge/klynge/internal/metricstest"
 )
 
 // A synthetic CPR (day of birth + 60) and a name: neither may appear in any
