@@ -161,10 +161,9 @@ func (s *Sandbox) citizens(w http.ResponseWriter, r *http.Request) {
 		n = v
 	}
 	with := q.Get("with")
-	reason, ok := s.reasons()[with]
-	if !ok {
-		controlFail(w, httpapi.BadRequest("with: must be one of %s, %s, %s, %s; got %q",
-			controls.WithDischarge, controls.WithCare, controls.WithOutOfHours, controls.WithReferral, with))
+	reason, err := s.reasonFor(with)
+	if err != nil {
+		controlFail(w, err)
 		return
 	}
 	var members []domain.MunicipalityCode
@@ -193,6 +192,32 @@ func (s *Sandbox) citizens(w http.ResponseWriter, r *http.Request) {
 	writeControlJSON(w, out)
 }
 
+// reasonFor parses a sample's with= (one kind, or several joined by commas,
+// all of which must hold) into the reason a citizen qualifies ("" if not).
+func (s *Sandbox) reasonFor(with string) (func(domain.Citizen) string, error) {
+	kinds := s.reasons()
+	var parts []func(domain.Citizen) string
+	for kind := range strings.SplitSeq(with, ",") {
+		reason, ok := kinds[kind]
+		if !ok {
+			return nil, httpapi.BadRequest("with: must be one or more of %s, %s, %s, %s, joined by commas; got %q",
+				controls.WithDischarge, controls.WithCare, controls.WithOutOfHours, controls.WithReferral, with)
+		}
+		parts = append(parts, reason)
+	}
+	return func(c domain.Citizen) string {
+		whys := make([]string, 0, len(parts))
+		for _, reason := range parts {
+			why := reason(c)
+			if why == "" {
+				return ""
+			}
+			whys = append(whys, why)
+		}
+		return strings.Join(whys, "; ")
+	}, nil
+}
+
 // reasons say, per sample kind, why a citizen qualifies ("" if not).
 func (s *Sandbox) reasons() map[string]func(domain.Citizen) string {
 	loc := s.world.Location()
@@ -211,15 +236,16 @@ func (s *Sandbox) reasons() map[string]func(domain.Citizen) string {
 			return fmt.Sprintf("discharged %s to %s from %s", day(last.End), last.Destination, last.Hospital.Name)
 		},
 		controls.WithCare: func(c domain.Citizen) string {
-			services := s.world.ServicesOf(c.CPR)
-			if len(services) == 0 {
+			var codes []string
+			for _, sv := range s.world.ServicesOf(c.CPR) {
+				if sv.ActiveAt(s.world.Now()) {
+					codes = append(codes, sv.Service.Code)
+				}
+			}
+			if len(codes) == 0 {
 				return ""
 			}
-			var codes []string
-			for _, sv := range services {
-				codes = append(codes, sv.Service.Code)
-			}
-			return fmt.Sprintf("%d municipal services (%s)", len(services), strings.Join(slices.Compact(slices.Sorted(slices.Values(codes))), ", "))
+			return fmt.Sprintf("%d active municipal services (%s)", len(codes), strings.Join(slices.Compact(slices.Sorted(slices.Values(codes))), ", "))
 		},
 		controls.WithOutOfHours: func(c domain.Citizen) string {
 			contacts := s.world.OutOfHoursOf(c.CPR)

@@ -224,9 +224,12 @@ func TestCitizenSamples(t *testing.T) {
 		has  func(c string) bool
 	}{
 		{controls.WithDischarge, func(c string) bool { return len(w.EncountersOf(domainCPR(c))) > 0 }},
-		{controls.WithCare, func(c string) bool { return len(w.ServicesOf(domainCPR(c))) > 0 }},
+		{controls.WithCare, func(c string) bool { return activeServices(w, c) > 0 }},
 		{controls.WithOutOfHours, func(c string) bool { return len(w.OutOfHoursOf(domainCPR(c))) > 0 }},
 		{controls.WithReferral, func(c string) bool { return len(w.ReferralsOf(domainCPR(c))) > 0 }},
+		{controls.WithDischarge + "," + controls.WithCare, func(c string) bool {
+			return len(w.EncountersOf(domainCPR(c))) > 0 && activeServices(w, c) > 0
+		}},
 	} {
 		t.Run(tc.with, func(t *testing.T) {
 			cprs := s.Citizens(t, 8, tc.with)
@@ -255,7 +258,8 @@ func TestCitizenSamples(t *testing.T) {
 		}
 	})
 	t.Run("bad samples are 400 or 404", func(t *testing.T) {
-		wantStatus(t, get(t, s.URLs.Controls+"/citizens?with=everything"), 400, "with: must be one of")
+		wantStatus(t, get(t, s.URLs.Controls+"/citizens?with=everything"), 400, "with: must be one or more of")
+		wantStatus(t, get(t, s.URLs.Controls+"/citizens?with=care,"), 400, "with: must be one or more of")
 		wantStatus(t, get(t, s.URLs.Controls+"/citizens?with=care&sample=0"), 400, "sample: must be an integer 1..1000")
 		wantStatus(t, get(t, s.URLs.Controls+"/citizens?with=care&cluster=x"), 404)
 	})
@@ -281,4 +285,16 @@ func TestIndexListsTheSystems(t *testing.T) {
 	}
 	wantStatus(t, call(t, http.MethodPost, s.URLs.Controls+"/stats", "", nil), 405, "method_not_allowed")
 	wantStatus(t, get(t, s.URLs.Controls+"/nothing"), 404)
+}
+
+// activeServices counts the citizen's municipal services running at the
+// sandbox's present.
+func activeServices(w *population.World, cpr string) int {
+	n := 0
+	for _, sv := range w.ServicesOf(domainCPR(cpr)) {
+		if sv.ActiveAt(w.Now()) {
+			n++
+		}
+	}
+	return n
 }

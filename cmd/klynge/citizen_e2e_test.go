@@ -159,7 +159,7 @@ func TestPatientContextExampleShowsAllFourSystems(t *testing.T) {
 
 func TestTimelineExamplePagesThroughEverySource(t *testing.T) {
 	d := startDemo(t)
-	cpr := sampleCPRs(t, d, 1, "care")[0]
+	cpr := sampleCPRs(t, d, 1, "discharge,care")[0]
 	q := exampleQuery(t, "timeline.graphql")
 	type page struct {
 		Citizen struct {

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/sundhedsklynge/klynge/sandbox/controls"
+	"github.com/sundhedsklynge/klynge/sandbox/sandboxtest"
 )
 
 // demo is a running `klynge demo`, started in-process through Main exactly
@@ -31,7 +32,7 @@ func startDemo(t testing.TB, args ...string) *demo {
 	ctx, cancel := context.WithCancel(context.Background())
 	pr, pw := io.Pipe()
 	logs := &syncBuffer{}
-	full := append([]string{"demo", "-addr", "127.0.0.1:0", "-sandbox-addr", "127.0.0.1:0", "-population", "2000", "-latency", "0s"}, args...)
+	full := append([]string{"demo", "-addr", "127.0.0.1:0", "-sandbox-addr", "127.0.0.1:0", "-population", "2000", "-latency", "0s", "-now", testNow(t)}, args...)
 	done := make(chan int, 1)
 	go func() {
 		code := Main(ctx, full, pw, logs)
@@ -212,4 +213,11 @@ func sampleCPRs(t testing.TB, d *demo, n int, with string) []string {
 	}
 	grantGlass(t, d, out)
 	return out
+}
+
+// testNow is the pinned present (sandboxtest.Now) as the -now flag wants it.
+// A later -now in a test's own arguments overrides it.
+func testNow(t testing.TB) string {
+	t.Helper()
+	return sandboxtest.Now(t).Format(time.RFC3339)
 }

@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/sundhedsklynge/klynge/sandbox"
+	"github.com/sundhedsklynge/klynge/sandbox/sandboxtest"
 )
 
 // TestNoDataWithoutTheAccessLog: when the access log cannot be written, a
@@ -16,7 +17,7 @@ import (
 // gateway reports itself not ready.
 func TestNoDataWithoutTheAccessLog(t *testing.T) {
 	var logs syncBuffer
-	st, err := startDemoStack(t.Context(), sandbox.Config{Population: 2000, Logger: newLogger(&logs)}, "127.0.0.1:0", "127.0.0.1:0", nil, nil)
+	st, err := startDemoStack(t.Context(), sandbox.Config{Population: 2000, Now: sandboxtest.Now(t), Logger: newLogger(&logs)}, "127.0.0.1:0", "127.0.0.1:0", nil, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -13,6 +13,7 @@ import (
 	"github.com/sundhedsklynge/klynge/sandbox"
 	"github.com/sundhedsklynge/klynge/sandbox/controls"
 	"github.com/sundhedsklynge/klynge/sandbox/oidc"
+	"github.com/sundhedsklynge/klynge/sandbox/sandboxtest"
 )
 
 // truthStack is the demo's sandbox and gateway with the gateway's clock
@@ -22,7 +23,7 @@ func truthStack(t *testing.T, population int) (*demo, time.Time) {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	var now time.Time
-	st, err := startDemoStack(ctx, sandbox.Config{Population: population, Logger: newLogger(&syncBuffer{})}, "127.0.0.1:0", "127.0.0.1:0", nil,
+	st, err := startDemoStack(ctx, sandbox.Config{Population: population, Now: sandboxtest.Now(t), Logger: newLogger(&syncBuffer{})}, "127.0.0.1:0", "127.0.0.1:0", nil,
 		func(sandboxNow time.Time) func() time.Time {
 			now = sandboxNow
 			return func() time.Time { return sandboxNow }

@@ -11,7 +11,7 @@ import (
 // as two processes, the gateway configured by klynge.example.yaml (so the
 // example cannot rot), and asks the gateway for a citizen.
 func TestServeAgainstASeparateSandbox(t *testing.T) {
-	_, printed := startProcess(t, nil, "sandbox", "-addr", "127.0.0.1:0", "-population", "2000")
+	_, printed := startProcess(t, nil, "sandbox", "-addr", "127.0.0.1:0", "-population", "2000", "-now", testNow(t))
 	var sandboxURL string
 	for _, line := range printed {
 		if v, ok := strings.CutPrefix(line, "controls:"); ok {

@@ -69,7 +69,7 @@ func serveProcess(t *testing.T, path string) (graphqlURL string, proc *os.Proces
 }
 
 func TestSIGTERMFinishesTheRequestInFlightFlushesTheAccessLogAndExitsZero(t *testing.T) {
-	_, printed := startProcess(t, nil, "sandbox", "-addr", "127.0.0.1:0", "-population", "2000")
+	_, printed := startProcess(t, nil, "sandbox", "-addr", "127.0.0.1:0", "-population", "2000", "-now", testNow(t))
 	var sandboxURL string
 	for _, line := range printed {
 		if v, ok := strings.CutPrefix(line, "controls:"); ok {

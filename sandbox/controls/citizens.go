@@ -1,9 +1,10 @@
 package controls
 
-// Citizen sample kinds for GET /_sandbox/citizens?with=...
+// Citizen sample kinds for GET /_sandbox/citizens?with=... Several kinds
+// joined by commas (with=discharge,care) sample citizens for whom all hold.
 const (
 	WithDischarge  = "discharge"  // discharged from a stay in the last 120 days
-	WithCare       = "care"       // has municipal care services
+	WithCare       = "care"       // has municipal care services active now
 	WithOutOfHours = "outofhours" // had an out-of-hours contact
 	WithReferral   = "referral"   // has a GP referral
 )

@@ -18,9 +18,12 @@ type Server struct {
 }
 
 // Start generates a sandbox from cfg and serves it on loopback until the test
-// ends.
+// ends. A zero cfg.Now is the pinned test present (Now), never the wall clock.
 func Start(t testing.TB, cfg sandbox.Config) *Server {
 	t.Helper()
+	if cfg.Now.IsZero() {
+		cfg.Now = Now(t)
+	}
 	sb, err := sandbox.New(cfg)
 	if err != nil {
 		t.Fatalf("sandboxtest: %v", err)

@@ -24,6 +24,7 @@ import (
 	"github.com/sundhedsklynge/klynge/access"
 	"github.com/sundhedsklynge/klynge/sandbox/oidc"
 	"github.com/sundhedsklynge/klynge/sandbox/population"
+	"github.com/sundhedsklynge/klynge/sandbox/sandboxtest"
 )
 
 // Synthetic CPR (day of birth + 60).
@@ -149,7 +150,7 @@ func newAuthenticator(t *testing.T, issuer string, opts Options) *Authenticator 
 // sandboxIssuer serves the sandbox's development issuer on loopback.
 func sandboxIssuer(t *testing.T) (*oidc.Issuer, string) {
 	t.Helper()
-	w, err := population.Generate(population.Config{Population: 2000, Seed: 1, Now: time.Now().Truncate(time.Hour)})
+	w, err := population.Generate(population.Config{Population: 2000, Seed: 1, Now: sandboxtest.Now(t)})
 	if err != nil {
 		t.Fatal(err)
 	}
