@@ -11,6 +11,7 @@ import (
 
 	"github.com/sundhedsklynge/klynge/connectors/registry"
 	"github.com/sundhedsklynge/klynge/domain"
+	"github.com/sundhedsklynge/klynge/gate"
 	"github.com/sundhedsklynge/klynge/graph/model"
 	"github.com/sundhedsklynge/klynge/loaders"
 )
@@ -27,8 +28,8 @@ const maxCitizensPerCall = 500
 func (r *Resolver) loadCitizens(ctx context.Context, cprs []domain.CPR, indexed bool) ([]*model.Citizen, error) {
 	l := loaders.For(ctx)
 	// Access is decided before anything but what the decision itself needs
-	// is fetched (access_gate.go); refused citizens stay null.
-	admitted, err := r.admit(ctx, cprs, indexed)
+	// is fetched (package gate); refused citizens stay null.
+	admitted, err := gate.Admit(ctx, cprs, indexed)
 	if err != nil {
 		return nil, err
 	}

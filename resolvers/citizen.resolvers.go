@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/sundhedsklynge/klynge/domain"
+	"github.com/sundhedsklynge/klynge/gate"
 	"github.com/sundhedsklynge/klynge/graph"
 	"github.com/sundhedsklynge/klynge/graph/model"
 	"github.com/sundhedsklynge/klynge/loaders"
@@ -175,7 +176,7 @@ func (r *queryResolver) Citizen(ctx context.Context, cpr domain.CPR) (*model.Cit
 	l := loaders.For(ctx)
 	l.Once("root citizen fields", func() {
 		cprs, asked := rootCitizens(ctx)
-		prefetch(ctx, l, r.admitted(ctx, cprs), asked)
+		prefetch(ctx, l, gate.Admitted(ctx, cprs), asked)
 	})
 	out, err := r.loadCitizens(ctx, []domain.CPR{cpr}, false)
 	if err != nil {

@@ -3,16 +3,14 @@ package resolvers
 import (
 	"context"
 	"errors"
-	"fmt"
 	"slices"
 	"time"
 
 	"github.com/99designs/gqlgen/graphql"
 
-	"github.com/sundhedsklynge/klynge/access"
-	"github.com/sundhedsklynge/klynge/audit"
 	"github.com/sundhedsklynge/klynge/connectors/registry"
 	"github.com/sundhedsklynge/klynge/domain"
+	"github.com/sundhedsklynge/klynge/gate"
 	"github.com/sundhedsklynge/klynge/graph/model"
 	"github.com/sundhedsklynge/klynge/loaders"
 	"github.com/sundhedsklynge/klynge/pathway"
@@ -211,8 +209,7 @@ func (r *Resolver) clusterPathways(ctx context.Context, c *registry.Cluster, mun
 }
 
 func (r *Resolver) worklist(ctx context.Context, c *registry.Cluster, f *model.PathwayFilter, first *int, after *string) (*model.PathwayConnection, error) {
-	const field = "Cluster.pathways"
-	st, p, d, err := r.clusterAccess(ctx, c, field)
+	cr, err := gate.OpenCluster(ctx, c.ID, "Cluster.pathways")
 	if err != nil {
 		return nil, err
 	}
@@ -240,7 +237,7 @@ func (r *Resolver) worklist(ctx context.Context, c *registry.Cluster, f *model.P
 	if err != nil {
 		return nil, err
 	}
-	if err := r.discloseWorklist(st, p, d, field, conn.Nodes); err != nil {
+	if err := discloseWorklist(cr, conn.Nodes); err != nil {
 		return nil, err
 	}
 	return conn, nil
@@ -265,48 +262,21 @@ func (r *Resolver) pathwayPseudonym(ctx context.Context, p *model.Pathway) (*str
 	return optString(p.PseudonymOf), nil
 }
 
-// clusterAccess decides whether the caller may read the cluster's data, and
-// records a refusal.
-func (r *Resolver) clusterAccess(ctx context.Context, c *registry.Cluster, field string) (*operationAccess, access.Principal, access.Decision, error) {
-	st, p, err := callerOf(ctx)
-	if err != nil {
-		return nil, p, access.Decision{}, err
-	}
-	d := access.ClusterData(p, c.ID)
-	if !d.Allowed {
-		st.add(record(p, "", field, audit.Purpose(d.Purpose), audit.OutcomeDenied, d.Reason))
-		return nil, p, d, d.Err()
-	}
-	return st, p, d, nil
-}
-
 // discloseWorklist pseudonymises a page of pathways for the caller when the
 // decision says so, and owes one access-log record per citizen on the page.
-func (r *Resolver) discloseWorklist(st *operationAccess, p access.Principal, d access.Decision, field string, nodes []model.Pathway) error {
-	seen := map[domain.CPR]bool{}
+func discloseWorklist(cr *gate.ClusterReader, nodes []model.Pathway) error {
 	for i := range nodes {
 		n := &nodes[i]
-		if d.Pseudonymised {
-			if r.Pseudonyms == nil {
-				return errors.New("cluster data: no pseudonym secret configured (access.pseudonymSecret)")
-			}
-			ps, err := r.Pseudonyms.Pseudonym(p.Subject, n.CPR)
-			if err != nil {
-				return err
-			}
-			n.PseudonymOf = ps
+		ps, err := cr.Pseudonym(n.CPR)
+		if err != nil {
+			return err
 		}
-		if seen[n.CPR] {
-			continue
-		}
-		seen[n.CPR] = true
-		rec := record(p, n.CPR, field, audit.Purpose(d.Purpose), audit.OutcomeAllowed, d.Reason)
-		rec.Pseudonymised = d.Pseudonymised
-		rec.Sources = []string{sourceEHospital, sourceOutOfHours, sourceGPReferral}
+		n.PseudonymOf = ps
+		var m domain.MunicipalityCode
 		if n.MunicipalityCode != nil {
-			rec.Sources = append(rec.Sources, fmt.Sprintf("municipal/%d", *n.MunicipalityCode))
+			m = domain.MunicipalityCode(*n.MunicipalityCode)
 		}
-		st.add(rec)
+		cr.Disclosed(n.CPR, m)
 	}
 	return nil
 }

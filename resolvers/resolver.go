@@ -1,13 +1,11 @@
 // Package resolvers holds klynge's GraphQL field resolvers. They are thin
-// adapters: arguments → access check → loaders → mapping. They never do HTTP
+// adapters: arguments → access check (package gate) → loaders → mapping. They never do HTTP
 // (loaders and connectors do) and never call each other; shared code lives in
 // plain files beside the generated *.resolvers.go files, which gqlgen
 // rewrites.
 package resolvers
 
 import (
-	"github.com/sundhedsklynge/klynge/access"
-	"github.com/sundhedsklynge/klynge/audit"
 	"github.com/sundhedsklynge/klynge/connectors/registry"
 	"github.com/sundhedsklynge/klynge/pathway"
 )
@@ -20,13 +18,6 @@ type Resolver struct {
 	// ClassifyUpstream names the system and error code of an upstream
 	// failure (connectors/upstream.Classify), for Citizen.sources.
 	ClassifyUpstream func(err error) (system, code string, ok bool)
-	// Access are the access rules; Audit is the access log, which every
-	// disclosure is written to before the response leaves (AccessLog).
-	Access access.Rules
-	Audit  *audit.Log
-	// Pseudonyms key integrators' pseudonyms; nil means integrators get no
-	// cluster data.
-	Pseudonyms *access.Pseudonymiser
 	// Pathways are the handover rules' windows and thresholds; the zero
 	// value means pathway.DefaultRules.
 	Pathways pathway.Rules

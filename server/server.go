@@ -55,7 +55,7 @@ type Options struct {
 	// is safe.
 	Guards Guards
 	// Extensions join the executor after the guards and the operation
-	// middlewares, e.g. the access log (resolvers.AccessLog).
+	// middlewares, e.g. the access gate (gate.Extension).
 	Extensions []graphql.HandlerExtension
 }
 

@@ -17,6 +17,7 @@ import (
 	"github.com/sundhedsklynge/klynge/connectors/ehospital/fhir"
 	"github.com/sundhedsklynge/klynge/connectors/registry"
 	"github.com/sundhedsklynge/klynge/connectors/upstream"
+	"github.com/sundhedsklynge/klynge/gate"
 	"github.com/sundhedsklynge/klynge/graph"
 	"github.com/sundhedsklynge/klynge/loaders"
 	"github.com/sundhedsklynge/klynge/resolvers"
@@ -126,9 +127,6 @@ func newGateway(ctx context.Context, cfg *config.Config, deps gatewayDeps, logge
 		Registry:         reg,
 		Version:          buildVersion(),
 		ClassifyUpstream: upstream.Classify,
-		Access:           ac.rules,
-		Audit:            ac.log,
-		Pseudonyms:       ac.pseudonyms,
 		Pathways:         rules,
 	}
 	h := server.New(server.Options{
@@ -153,7 +151,7 @@ func newGateway(ctx context.Context, cfg *config.Config, deps gatewayDeps, logge
 		Admission:         tel.admission(),
 		Metrics:           tel.metricsHandler(),
 		Guards:            guards,
-		Extensions:        []graphql.HandlerExtension{resolvers.AccessLog{Resolver: root, Logger: logger, ObserveAppend: ac.observeAppend}},
+		Extensions:        []graphql.HandlerExtension{gate.Extension{Rules: ac.rules, Log: ac.log, Pseudonyms: ac.pseudonyms, Logger: logger, ObserveAppend: ac.observeAppend}},
 		PlaygroundHeaders: map[string]string{"Authorization": "Bearer PASTE-A-TOKEN-HERE (klynge token clinician-slagelse prints one; docs/ACCESS.md)"},
 	})
 	return &gateway{handler: h, upstreams: clients, closeGuards: closeGuards, access: ac, tempDir: deps.TempDir, telemetry: tel}, nil

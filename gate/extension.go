@@ -1,4 +1,4 @@
-package resolvers
+package gate
 
 import (
 	"context"
@@ -12,6 +12,8 @@ import (
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/vektah/gqlparser/v2/gqlerror"
 
+	"github.com/sundhedsklynge/klynge/access"
+	"github.com/sundhedsklynge/klynge/audit"
 	"github.com/sundhedsklynge/klynge/graph/model"
 	"github.com/sundhedsklynge/klynge/server"
 )
@@ -20,15 +22,23 @@ import (
 // because its access-log records could not be written.
 const CodeAccessLogUnavailable = "ACCESS_LOG_UNAVAILABLE"
 
-// AccessLog is the gqlgen extension that enforces access to citizens and
+// Extension is the gqlgen extension that enforces access to citizens and
 // records it. Per operation it holds the principal and the decisions made;
 // on every field of a Citizen it checks the decision (so that no path to a
 // citizen bypasses the rules) and notes what was disclosed from which
 // systems; before each response leaves it appends the records to the access
 // log and, if that fails, replaces the response with an error and no data
 // (fail closed).
-type AccessLog struct {
-	Resolver *Resolver
+type Extension struct {
+	// Rules are the access rules every decision applies.
+	Rules access.Rules
+	// Log is the access log every disclosure is written to before the
+	// response leaves, and the register of break-the-glass grants; nil
+	// withholds every response that owes a record.
+	Log *audit.Log
+	// Pseudonyms key integrators' pseudonyms; nil means integrators get no
+	// cluster data.
+	Pseudonyms *access.Pseudonymiser
 	// Logger receives failed appends (never a record's content).
 	Logger *slog.Logger
 	// ObserveAppend, when set, is told how long each response waited for
@@ -38,31 +48,26 @@ type AccessLog struct {
 }
 
 var (
-	_ graphql.HandlerExtension     = AccessLog{}
-	_ graphql.OperationInterceptor = AccessLog{}
-	_ graphql.FieldInterceptor     = AccessLog{}
-	_ graphql.ResponseInterceptor  = AccessLog{}
+	_ graphql.HandlerExtension     = Extension{}
+	_ graphql.OperationInterceptor = Extension{}
+	_ graphql.FieldInterceptor     = Extension{}
+	_ graphql.ResponseInterceptor  = Extension{}
 )
 
-func (AccessLog) ExtensionName() string { return "AccessLog" }
+func (Extension) ExtensionName() string { return "AccessLog" }
 
-func (a AccessLog) Validate(graphql.ExecutableSchema) error {
-	if a.Resolver == nil {
-		return errors.New("resolvers.AccessLog: Resolver is required")
-	}
-	return nil
+func (Extension) Validate(graphql.ExecutableSchema) error { return nil }
+
+func (a Extension) InterceptOperation(ctx context.Context, next graphql.OperationHandler) graphql.ResponseHandler {
+	return next(context.WithValue(ctx, operationKey{}, newOperation(ctx, &a)))
 }
 
-func (a AccessLog) InterceptOperation(ctx context.Context, next graphql.OperationHandler) graphql.ResponseHandler {
-	return next(context.WithValue(ctx, operationAccessKey{}, newOperationAccess(ctx, a.Resolver)))
-}
-
-func (a AccessLog) InterceptField(ctx context.Context, next graphql.Resolver) (any, error) {
+func (a Extension) InterceptField(ctx context.Context, next graphql.Resolver) (any, error) {
 	fc := graphql.GetFieldContext(ctx)
 	if fc == nil || fc.Object != "Citizen" {
 		return next(ctx)
 	}
-	st, err := operationAccessFrom(ctx)
+	st, err := From(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -83,12 +88,12 @@ func (a AccessLog) InterceptField(ctx context.Context, next graphql.Resolver) (a
 	return res, err
 }
 
-func (a AccessLog) InterceptResponse(ctx context.Context, next graphql.ResponseHandler) *graphql.Response {
+func (a Extension) InterceptResponse(ctx context.Context, next graphql.ResponseHandler) *graphql.Response {
 	resp := next(ctx)
 	if resp == nil {
 		return nil
 	}
-	st, err := operationAccessFrom(ctx)
+	st, err := From(ctx)
 	if err != nil {
 		return resp
 	}
@@ -98,7 +103,7 @@ func (a AccessLog) InterceptResponse(ctx context.Context, next graphql.ResponseH
 		return resp
 	}
 	var appendErr error
-	if a.Resolver.Audit == nil {
+	if a.Log == nil {
 		appendErr = errors.New("no access log configured")
 	} else {
 		// Detached from the request's deadline: the deadline bounds the
@@ -106,7 +111,7 @@ func (a AccessLog) InterceptResponse(ctx context.Context, next graphql.ResponseH
 		// partial answer that reached its deadline is still logged and
 		// returned. The log's commit timeout bounds the append.
 		start := time.Now()
-		appendErr = a.Resolver.Audit.Append(context.WithoutCancel(ctx), recs...)
+		appendErr = a.Log.Append(context.WithoutCancel(ctx), recs...)
 		if a.ObserveAppend != nil && appendErr == nil {
 			a.ObserveAppend(time.Since(start), len(recs))
 		}

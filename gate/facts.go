@@ -1,4 +1,4 @@
-package resolvers
+package gate
 
 import (
 	"context"

@@ -1,4 +1,4 @@
-package resolvers
+package gate
 
 import (
 	"context"
@@ -7,6 +7,7 @@ import (
 	"github.com/99designs/gqlgen/graphql"
 
 	"github.com/sundhedsklynge/klynge/graph/model"
+	"github.com/sundhedsklynge/klynge/loaders"
 )
 
 // Source system names in access-log records: the instance names
@@ -43,12 +44,15 @@ func fieldSources(ctx context.Context, fc *graphql.FieldContext, c *model.Citize
 	return []string{sourceEHospital, sourceOutOfHours, sourceGPReferral, municipalSource(ctx, c)}
 }
 
-// municipalSource is the care-system instance of the citizen's municipality.
+// municipalSource is the care-system instance of the citizen's
+// municipality, as the patient record in the operation's loader cache says
+// (no upstream call).
 func municipalSource(ctx context.Context, c *model.Citizen) string {
-	if key, ok := municipalKey(ctx, c); ok {
-		return fmt.Sprintf("municipal/%d", key.Municipality)
+	f, err := loaders.For(ctx).Patient.Load(ctx, c.Cpr)()
+	if err != nil || f.Value.Address.Municipality == 0 {
+		return "municipal"
 	}
-	return "municipal"
+	return fmt.Sprintf("municipal/%d", f.Value.Address.Municipality)
 }
 
 func timelineSources(ctx context.Context, fc *graphql.FieldContext, c *model.Citizen) []string {

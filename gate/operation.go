@@ -1,4 +1,4 @@
-package resolvers
+package gate
 
 import (
 	"context"
@@ -17,12 +17,12 @@ import (
 	"github.com/sundhedsklynge/klynge/loaders"
 )
 
-// operationAccess is one operation's access state: the principal, the
-// decisions made about citizens (each made once per operation), and the
-// access-log records owed for what the operation disclosed or refused,
-// which the AccessLog extension writes before each response leaves.
-type operationAccess struct {
-	r             *Resolver
+// Operation is one operation's access state: the principal, the decisions
+// made about citizens (each made once per operation), and the access-log
+// records owed for what the operation disclosed or refused, which the
+// Extension writes before each response leaves.
+type Operation struct {
+	gate          *Extension
 	principal     access.Principal
 	authenticated bool
 
@@ -52,31 +52,44 @@ type owedRecord struct {
 	sources  map[string]bool
 }
 
-type operationAccessKey struct{}
+type operationKey struct{}
 
-func newOperationAccess(ctx context.Context, r *Resolver) *operationAccess {
+func newOperation(ctx context.Context, g *Extension) *Operation {
 	p, ok := access.PrincipalFrom(ctx)
-	return &operationAccess{
-		r: r, principal: p, authenticated: ok,
+	return &Operation{
+		gate: g, principal: p, authenticated: ok,
 		decisions: map[domain.CPR]*decisionCall{},
 		owed:      map[owedKey]*owedRecord{},
 	}
 }
 
-// errAccessNotInstalled fails a resolver closed when the AccessLog
-// extension is missing: a wiring bug must never disclose data.
-var errAccessNotInstalled = errors.New("access control is not installed (resolvers.AccessLog extension)")
+// errAccessNotInstalled fails a resolver closed when the Extension is
+// missing: a wiring bug must never disclose data.
+var errAccessNotInstalled = errors.New("access control is not installed (gate.Extension)")
 
-func operationAccessFrom(ctx context.Context) (*operationAccess, error) {
-	st, ok := ctx.Value(operationAccessKey{}).(*operationAccess)
+// From is the operation's access state; it fails closed when the Extension
+// is not installed.
+func From(ctx context.Context) (*Operation, error) {
+	st, ok := ctx.Value(operationKey{}).(*Operation)
 	if !ok {
 		return nil, errAccessNotInstalled
 	}
 	return st, nil
 }
 
+// Caller is the operation's access state and its authenticated principal,
+// or UNAUTHENTICATED.
+func Caller(ctx context.Context) (*Operation, access.Principal, error) {
+	st, err := From(ctx)
+	if err != nil {
+		return nil, access.Principal{}, err
+	}
+	p, err := st.caller()
+	return st, p, err
+}
+
 // caller is the authenticated principal, or UNAUTHENTICATED.
-func (st *operationAccess) caller() (access.Principal, error) {
+func (st *Operation) caller() (access.Principal, error) {
 	if !st.authenticated {
 		return access.Principal{}, &domain.UnauthenticatedError{Reason: "no bearer token: send the header Authorization: Bearer <token>"}
 	}
@@ -86,7 +99,7 @@ func (st *operationAccess) caller() (access.Principal, error) {
 // decideAll decides for every CPR not yet decided in this operation, with
 // the facts warmed in one batch per loader first, and returns the
 // decisions in the order asked.
-func (st *operationAccess) decideAll(ctx context.Context, cprs []domain.CPR) []access.Decision {
+func (st *Operation) decideAll(ctx context.Context, cprs []domain.CPR) []access.Decision {
 	var mine []domain.CPR
 	calls := make([]*decisionCall, len(cprs))
 	st.mu.Lock()
@@ -104,9 +117,9 @@ func (st *operationAccess) decideAll(ctx context.Context, cprs []domain.CPR) []a
 	if len(mine) > 0 {
 		l := loaders.For(ctx)
 		now := l.Now()
-		src := loaderFacts{l: l, log: st.r.Audit}
+		src := loaderFacts{l: l, log: st.gate.Log}
 		if st.authenticated {
-			warm(ctx, st.r.Access, st.principal, mine, src, now)
+			warm(ctx, st.gate.Rules, st.principal, mine, src, now)
 		}
 		var wg sync.WaitGroup
 		sem := make(chan struct{}, 8) // grant lookups are local reads; bound them all the same
@@ -116,7 +129,7 @@ func (st *operationAccess) decideAll(ctx context.Context, cprs []domain.CPR) []a
 				defer func() { <-sem }()
 				d := access.Decision{Purpose: access.PurposeTreatment, Reason: "not authenticated"}
 				if st.authenticated {
-					d = st.r.Access.Check(ctx, st.principal, cpr, now, src)
+					d = st.gate.Rules.Check(ctx, st.principal, cpr, now, src)
 				}
 				st.mu.Lock()
 				c := st.decisions[cpr]
@@ -150,22 +163,22 @@ func (st *operationAccess) decideAll(ctx context.Context, cprs []domain.CPR) []a
 	return out
 }
 
-func (st *operationAccess) decide(ctx context.Context, cpr domain.CPR) access.Decision {
+func (st *Operation) decide(ctx context.Context, cpr domain.CPR) access.Decision {
 	return st.decideAll(ctx, []domain.CPR{cpr})[0]
 }
 
 // disclosed owes a record that field of the citizen was disclosed from
 // sources under d.
-func (st *operationAccess) disclosed(cpr domain.CPR, d access.Decision, field string, sources []string) {
+func (st *Operation) disclosed(cpr domain.CPR, d access.Decision, field string, sources []string) {
 	st.owe(cpr, d, audit.OutcomeAllowed, field, sources)
 }
 
 // refused owes a record that field of the citizen was refused under d.
-func (st *operationAccess) refused(cpr domain.CPR, d access.Decision, field string) {
+func (st *Operation) refused(cpr domain.CPR, d access.Decision, field string) {
 	st.owe(cpr, d, audit.OutcomeDenied, field, nil)
 }
 
-func (st *operationAccess) owe(cpr domain.CPR, d access.Decision, outcome audit.Outcome, field string, sources []string) {
+func (st *Operation) owe(cpr domain.CPR, d access.Decision, outcome audit.Outcome, field string, sources []string) {
 	st.mu.Lock()
 	defer st.mu.Unlock()
 	k := owedKey{cpr: cpr, outcome: outcome, purpose: d.Purpose}
@@ -182,7 +195,7 @@ func (st *operationAccess) owe(cpr domain.CPR, d access.Decision, outcome audit.
 }
 
 // add owes a record built elsewhere (break-the-glass, access-log reads).
-func (st *operationAccess) add(rec audit.Record) {
+func (st *Operation) add(rec audit.Record) {
 	st.mu.Lock()
 	defer st.mu.Unlock()
 	st.extra = append(st.extra, rec)
@@ -190,7 +203,7 @@ func (st *operationAccess) add(rec audit.Record) {
 
 // drain returns the records owed so far and forgets them, so that each
 // response (and each part of an incremental one) writes its own.
-func (st *operationAccess) drain(requestID string) []audit.Record {
+func (st *Operation) drain(requestID string) []audit.Record {
 	st.mu.Lock()
 	defer st.mu.Unlock()
 	out := make([]audit.Record, 0, len(st.order)+len(st.extra))
@@ -238,12 +251,12 @@ func sortedKeys(m map[string]bool) []string {
 	return out
 }
 
-// admit decides, before any clinical data is fetched, which of the CPRs a
+// Admit decides, before any clinical data is fetched, which of the CPRs a
 // root field asked for the caller may read. A refused citizen's entry is
 // null with a FORBIDDEN error at its path that says why, and is recorded;
 // the mask says which may be loaded.
-func (r *Resolver) admit(ctx context.Context, cprs []domain.CPR, indexed bool) ([]bool, error) {
-	st, err := operationAccessFrom(ctx)
+func Admit(ctx context.Context, cprs []domain.CPR, indexed bool) ([]bool, error) {
+	st, err := From(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -268,10 +281,10 @@ func (r *Resolver) admit(ctx context.Context, cprs []domain.CPR, indexed bool) (
 	return ok, nil
 }
 
-// admitted are the CPRs the caller may read, decided as admit decides but
+// Admitted are the CPRs the caller may read, decided as Admit decides but
 // without reporting: for prefetching before the fields that report run.
-func (r *Resolver) admitted(ctx context.Context, cprs []domain.CPR) []domain.CPR {
-	st, err := operationAccessFrom(ctx)
+func Admitted(ctx context.Context, cprs []domain.CPR) []domain.CPR {
+	st, err := From(ctx)
 	if err != nil || !st.authenticated {
 		return nil
 	}
