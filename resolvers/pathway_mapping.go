@@ -13,10 +13,19 @@ var pathwaySources = map[pathway.System]model.SourceSystem{
 	pathway.SystemGP:         model.SourceSystemGpReferral,
 }
 
-// mapPathway maps an assessed pathway. The pathway package's constants are
-// spelled as the GraphQL enums, so most values convert directly. With
-// missing sources the status is UNKNOWN.
-func mapPathway(p pathway.Pathway, missing []model.SourceSystem) model.Pathway {
+// mapSources maps systems to the schema's SourceSystem, never nil.
+func mapSources(ss []pathway.System) []model.SourceSystem {
+	out := make([]model.SourceSystem, len(ss))
+	for i, s := range ss {
+		out[i] = pathwaySources[s]
+	}
+	return out
+}
+
+// mapPathway maps an assessed pathway (pathway.Assess: UNKNOWN with missing
+// sources). The pathway package's constants are spelled as the GraphQL
+// enums, so most values convert directly.
+func mapPathway(p pathway.Pathway, missing []pathway.System) model.Pathway {
 	out := model.Pathway{
 		ID:                     p.ID,
 		CPR:                    p.CPR,
@@ -35,16 +44,13 @@ func mapPathway(p pathway.Pathway, missing []model.SourceSystem) model.Pathway {
 		Events:                 mapAll(p.Events, mapPathwayEvent),
 		Gaps:                   mapAll(p.Gaps, mapGap),
 		OpenDeadlines:          mapAll(p.OpenDeadlines, mapDeadline),
-		MissingSources:         append([]model.SourceSystem{}, missing...),
+		MissingSources:         mapSources(missing),
 		Responsibility: &model.Responsibility{
 			Timeline: mapAll(p.Responsibility.Timeline, mapSpan),
 		},
 	}
 	if out.EncounterIds == nil {
 		out.EncounterIds = []string{}
-	}
-	if len(missing) > 0 {
-		out.Status = model.PathwayStatusUnknown
 	}
 	if d, ok := destinations[p.Destination]; ok {
 		out.Destination = &d

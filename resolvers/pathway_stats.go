@@ -2,7 +2,6 @@ package resolvers
 
 import (
 	"context"
-	"slices"
 	"time"
 
 	"github.com/sundhedsklynge/klynge/connectors/registry"
@@ -10,6 +9,7 @@ import (
 	"github.com/sundhedsklynge/klynge/gate"
 	"github.com/sundhedsklynge/klynge/graph/model"
 	"github.com/sundhedsklynge/klynge/loaders"
+	"github.com/sundhedsklynge/klynge/pathway"
 )
 
 // suppressBelow: counts from 1 to suppressBelow-1 are withheld so that small
@@ -37,46 +37,35 @@ func (r *Resolver) pathwayStats(ctx context.Context, c *registry.Cluster, fromAr
 	if err != nil {
 		return nil, err
 	}
-	all, missing, err := r.clusterPathways(ctx, c, nil, from, to)
+	items, missing, err := r.clusterPathways(ctx, c, nil, from, to, pathway.Criteria{})
 	if err != nil {
 		return nil, err
 	}
-	out := &model.PathwayStats{From: from, To: to, Total: counts(all), MissingSources: missing}
-	if out.MissingSources == nil {
-		out.MissingSources = []model.SourceSystem{}
+	all := make([]pathway.Pathway, len(items))
+	for i, it := range items {
+		all[i] = it.Pathway
 	}
+	out := &model.PathwayStats{From: from, To: to, Total: counts(pathway.Summarize(all)), MissingSources: mapSources(missing)}
 	for _, code := range c.MunicipalityCodes() {
 		m, ok := r.Registry.Municipality(code)
 		if !ok {
 			continue
 		}
-		in := slices.DeleteFunc(slices.Clone(all), func(p model.Pathway) bool {
-			return p.MunicipalityCode == nil || domain.MunicipalityCode(*p.MunicipalityCode) != code
-		})
-		out.Municipalities = append(out.Municipalities, model.MunicipalityPathwayStats{Municipality: &m, Counts: counts(in)})
+		in := pathway.Filter(all, pathway.Criteria{Municipalities: []domain.MunicipalityCode{code}})
+		out.Municipalities = append(out.Municipalities, model.MunicipalityPathwayStats{Municipality: &m, Counts: counts(pathway.Summarize(in))})
 	}
 	return out, nil
 }
 
-func counts(ps []model.Pathway) *model.PathwayCounts {
-	byStatus := map[model.PathwayStatus]int{}
-	byGap := map[model.GapKind]int{}
-	for _, p := range ps {
-		byStatus[p.Status]++
-		var seen []model.GapKind
-		for _, g := range p.Gaps {
-			if !slices.Contains(seen, g.Kind) {
-				seen = append(seen, g.Kind)
-				byGap[g.Kind]++
-			}
-		}
-	}
-	out := &model.PathwayCounts{Discharges: count(len(ps))}
-	for _, s := range model.AllPathwayStatus {
-		out.ByStatus = append(out.ByStatus, model.StatusCount{Status: s, Count: count(byStatus[s])})
+// counts shows a summary with small numbers suppressed, every status and
+// gap kind of the schema listed.
+func counts(s pathway.Stats) *model.PathwayCounts {
+	out := &model.PathwayCounts{Discharges: count(s.Discharges)}
+	for _, st := range model.AllPathwayStatus {
+		out.ByStatus = append(out.ByStatus, model.StatusCount{Status: st, Count: count(s.ByStatus[pathway.Status(st)])})
 	}
 	for _, k := range model.AllGapKind {
-		out.ByGapKind = append(out.ByGapKind, model.GapKindCount{Kind: k, Count: count(byGap[k])})
+		out.ByGapKind = append(out.ByGapKind, model.GapKindCount{Kind: k, Count: count(s.ByGapKind[pathway.GapKind(k)])})
 	}
 	return out
 }

@@ -22,25 +22,15 @@ const (
 	maxWorklistWindow     = 180 * 24 * time.Hour
 )
 
-// assessed is one citizen's pathways with the systems that failed to
-// answer for them.
-type assessed struct {
-	pathways []pathway.Pathway
-	missing  []model.SourceSystem
-}
-
-// assessCitizen assembles a citizen's pathways from the operation's loaders
-// (prefetched, so cached). pathway.Assemble cannot tell "no data" from "the
-// system failed" — an empty list of received notifications would look like
-// a missing SLHJ — so when a system failed, the rules are not evaluated: the
-// pathways are UNKNOWN and name the missing systems, and each failure is
-// reported once as an error naming the system. Without encounters there are
-// no pathways to show, and that is an error.
-func (r *Resolver) assessCitizen(ctx context.Context, cpr domain.CPR) (assessed, error) {
+// assessCitizen assesses a citizen's pathways (pathway.Assess) from the
+// operation's loaders (prefetched, so cached). Each system that failed is
+// reported once as an error naming it, and makes the pathways UNKNOWN.
+// Without encounters there are no pathways to show, and that is an error.
+func (r *Resolver) assessCitizen(ctx context.Context, cpr domain.CPR) (pathway.Assessment, error) {
 	l := loaders.For(ctx)
 	var in pathway.Input
-	var missing []model.SourceSystem
-	fail := func(sys model.SourceSystem, err error) {
+	var missing []pathway.System
+	fail := func(sys pathway.System, err error) {
 		if !slices.Contains(missing, sys) {
 			missing = append(missing, sys)
 			graphql.AddError(ctx, err)
@@ -49,60 +39,54 @@ func (r *Resolver) assessCitizen(ctx context.Context, cpr domain.CPR) (assessed,
 	p, err := l.Patient.Load(ctx, cpr)()
 	switch {
 	case errors.Is(err, loaders.ErrNotFound):
-		return assessed{}, nil
+		return pathway.Assessment{}, nil
 	case err != nil:
-		fail(model.SourceSystemEhospital, err)
+		fail(pathway.SystemEHospital, err)
 	default:
 		in.Citizen = p.Value
 	}
 	enc, err := l.Encounters.Load(ctx, cpr)()
 	if err != nil {
-		return assessed{}, err
+		return pathway.Assessment{}, err
 	}
 	in.Encounters = enc.Value
 	if f, err := l.OutOfHours.Load(ctx, cpr)(); err != nil {
-		fail(model.SourceSystemOutOfHours, err)
+		fail(pathway.SystemOutOfHours, err)
 	} else {
 		in.OutOfHours = f.Value
 	}
 	if f, err := l.Referrals.Load(ctx, cpr)(); err != nil {
-		fail(model.SourceSystemGpReferral, err)
+		fail(pathway.SystemGP, err)
 	} else {
 		in.Referrals = f.Value
 	}
 	if f, err := l.GPContacts.Load(ctx, cpr)(); err != nil {
-		fail(model.SourceSystemGpReferral, err)
+		fail(pathway.SystemGP, err)
 	} else {
 		in.GPContacts = f.Value
 	}
 	if m := in.Citizen.Address.Municipality; m != 0 {
 		key := loaders.MunicipalKey{Municipality: m, CPR: cpr}
 		if f, err := l.CareServices.Load(ctx, key)(); err != nil {
-			fail(model.SourceSystemMunicipal, err)
+			fail(pathway.SystemMunicipal, err)
 		} else {
 			in.Services = f.Value
 		}
 		if f, err := l.CareVisits.Load(ctx, key)(); err != nil {
-			fail(model.SourceSystemMunicipal, err)
+			fail(pathway.SystemMunicipal, err)
 		} else {
 			in.Visits = f.Value
 		}
 		if f, err := l.Notifications.Load(ctx, key)(); err != nil {
-			fail(model.SourceSystemMunicipal, err)
+			fail(pathway.SystemMunicipal, err)
 		} else {
 			in.Received = f.Value
 		}
-	} else if !slices.Contains(missing, model.SourceSystemMunicipal) {
+	} else if !slices.Contains(missing, pathway.SystemMunicipal) {
 		// Without the patient record the municipal instance is unknown.
-		missing = append(missing, model.SourceSystemMunicipal)
+		missing = append(missing, pathway.SystemMunicipal)
 	}
-	ps := pathway.Assemble(in, r.Pathways, l.Now())
-	if len(missing) > 0 {
-		for i := range ps {
-			ps[i].Gaps, ps[i].OpenDeadlines, ps[i].Status = nil, nil, ""
-		}
-	}
-	return assessed{pathways: ps, missing: missing}, nil
+	return pathway.Assess(in, missing, r.Pathways, l.Now()), nil
 }
 
 func (r *Resolver) citizenPathways(ctx context.Context, c *model.Citizen, status []model.PathwayStatus, first *int, after *string) (*model.PathwayConnection, error) {
@@ -110,22 +94,47 @@ func (r *Resolver) citizenPathways(ctx context.Context, c *model.Citizen, status
 	if err != nil {
 		return nil, err
 	}
-	nodes := make([]model.Pathway, 0, len(a.pathways))
-	for _, p := range a.pathways {
-		m := mapPathway(p, a.missing)
-		if len(status) == 0 || slices.Contains(status, m.Status) {
-			nodes = append(nodes, m)
-		}
+	ps := pathway.Filter(a.Pathways, pathway.Criteria{Statuses: pathwayStatuses(status)})
+	items := make([]assessedPathway, len(ps))
+	for i, p := range ps {
+		items[i] = assessedPathway{Pathway: p, missing: a.Missing}
 	}
-	return pathwayPage(nodes, first, after)
+	return pathwayPage(items, first, after)
 }
 
-func pathwayPage(nodes []model.Pathway, first *int, after *string) (*model.PathwayConnection, error) {
-	pageNodes, info, total, err := page(nodes, first, after)
+// assessedPathway is a pathway with the systems its citizen's assessment
+// missed.
+type assessedPathway struct {
+	pathway.Pathway
+	missing []pathway.System
+}
+
+func pathwayPage(items []assessedPathway, first *int, after *string) (*model.PathwayConnection, error) {
+	pageItems, info, total, err := page(items, first, after)
 	if err != nil {
 		return nil, err
 	}
-	return &model.PathwayConnection{Nodes: pageNodes, PageInfo: &info, TotalCount: total}, nil
+	nodes := make([]model.Pathway, len(pageItems))
+	for i, it := range pageItems {
+		nodes[i] = mapPathway(it.Pathway, it.missing)
+	}
+	return &model.PathwayConnection{Nodes: nodes, PageInfo: &info, TotalCount: total}, nil
+}
+
+func pathwayStatuses(ss []model.PathwayStatus) []pathway.Status {
+	out := make([]pathway.Status, len(ss))
+	for i, s := range ss {
+		out[i] = pathway.Status(s)
+	}
+	return out
+}
+
+func gapKinds(ks []model.GapKind) []pathway.GapKind {
+	out := make([]pathway.GapKind, len(ks))
+	for i, k := range ks {
+		out[i] = pathway.GapKind(k)
+	}
+	return out
 }
 
 // worklistWindow applies defaults and bounds to a discharge window.
@@ -149,10 +158,11 @@ func worklistWindow(now time.Time, after, before *time.Time, afterField, beforeF
 
 // clusterPathways assesses every citizen of the cluster (or of one member
 // municipality) with a stay finished in [from, to), and returns the
-// pathways discharged in that window, newest discharge first. Cost: the
-// pages of one eHospitalet search, then one request per system instance per
+// pathways discharged in that window that match crit, newest discharge
+// first, and the systems that failed for any citizen. Cost: the pages of
+// one eHospitalet search, then one request per system instance per
 // dependency level per 100 citizens (the loaders' prefetch).
-func (r *Resolver) clusterPathways(ctx context.Context, c *registry.Cluster, municipality *int, from, to time.Time) ([]model.Pathway, []model.SourceSystem, error) {
+func (r *Resolver) clusterPathways(ctx context.Context, c *registry.Cluster, municipality *int, from, to time.Time, crit pathway.Criteria) ([]assessedPathway, []pathway.System, error) {
 	codes := c.MunicipalityCodes()
 	if municipality != nil {
 		code := domain.MunicipalityCode(*municipality)
@@ -181,30 +191,28 @@ func (r *Resolver) clusterPathways(ctx context.Context, c *registry.Cluster, mun
 	everything.all()
 	prefetch(ctx, l, cprs, everything)
 
-	var out []model.Pathway
-	var missing []model.SourceSystem
+	// Only pathways discharged in the window, of citizens who live in the
+	// asked municipalities now (the search matched on residence).
+	crit.DischargedAfter, crit.DischargedBefore, crit.Municipalities = from, to, codes
+	var out []assessedPathway
+	var missing []pathway.System
 	for _, cpr := range cprs {
 		a, err := r.assessCitizen(ctx, cpr)
 		if err != nil {
 			return nil, nil, err
 		}
-		for _, s := range a.missing {
+		for _, s := range a.Missing {
 			if !slices.Contains(missing, s) {
 				missing = append(missing, s)
 			}
 		}
-		for _, p := range a.pathways {
-			// Only pathways discharged in the window, of citizens who live in
-			// the asked municipalities now (the search matched on residence).
-			if p.DischargedAt.IsZero() || p.DischargedAt.Before(from) || !p.DischargedAt.Before(to) || !slices.Contains(codes, p.Municipality) {
-				continue
-			}
-			m := mapPathway(p, a.missing)
-			m.CPR = cpr
-			out = append(out, m)
+		for _, p := range pathway.Filter(a.Pathways, crit) {
+			p.CPR = cpr
+			out = append(out, assessedPathway{Pathway: p, missing: a.Missing})
 		}
 	}
-	slices.SortStableFunc(out, func(a, b model.Pathway) int { return b.DischargedAt.Compare(*a.DischargedAt) })
+	// Newest discharge first, ties in search order, so that paging is stable.
+	slices.SortStableFunc(out, func(a, b assessedPathway) int { return b.DischargedAt.Compare(a.DischargedAt) })
 	return out, missing, nil
 }
 
@@ -220,20 +228,12 @@ func (r *Resolver) worklist(ctx context.Context, c *registry.Cluster, f *model.P
 	if err != nil {
 		return nil, err
 	}
-	all, _, err := r.clusterPathways(ctx, c, f.Municipality, from, to)
+	crit := pathway.Criteria{Statuses: pathwayStatuses(f.Status), GapKinds: gapKinds(f.GapKinds)}
+	items, _, err := r.clusterPathways(ctx, c, f.Municipality, from, to, crit)
 	if err != nil {
 		return nil, err
 	}
-	nodes := slices.DeleteFunc(all, func(p model.Pathway) bool {
-		if len(f.Status) > 0 && !slices.Contains(f.Status, p.Status) {
-			return true
-		}
-		if len(f.GapKinds) > 0 && !slices.ContainsFunc(p.Gaps, func(g model.HandoverGap) bool { return slices.Contains(f.GapKinds, g.Kind) }) {
-			return true
-		}
-		return false
-	})
-	conn, err := pathwayPage(nodes, first, after)
+	conn, err := pathwayPage(items, first, after)
 	if err != nil {
 		return nil, err
 	}
