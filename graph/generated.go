@@ -13,9 +13,9 @@ import (
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/99designs/gqlgen/graphql/introspection"
-	"github.com/sundhedsklynge/klynge/connectors/registry"
 	"github.com/sundhedsklynge/klynge/domain"
 	"github.com/sundhedsklynge/klynge/graph/model"
+	"github.com/sundhedsklynge/klynge/registry"
 	"github.com/sundhedsklynge/klynge/resolvers/scalars"
 	gqlparser "github.com/vektah/gqlparser/v2"
 	"github.com/vektah/gqlparser/v2/ast"
@@ -7045,7 +7045,7 @@ func (ec *executionContext) _Citizen_municipality(ctx context.Context, field gra
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *registry.Municipality) graphql.Marshaler {
-			return ec.marshalOMunicipality2ᚖgithubᚗcomᚋsundhedsklyngeᚋklyngeᚋconnectorsᚋregistryᚐMunicipality(ctx, selections, v)
+			return ec.marshalOMunicipality2ᚖgithubᚗcomᚋsundhedsklyngeᚋklyngeᚋregistryᚐMunicipality(ctx, selections, v)
 		},
 		true,
 		false,
@@ -7077,7 +7077,7 @@ func (ec *executionContext) _Citizen_clusters(ctx context.Context, field graphql
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []registry.Cluster) graphql.Marshaler {
-			return ec.marshalOCluster2ᚕgithubᚗcomᚋsundhedsklyngeᚋklyngeᚋconnectorsᚋregistryᚐClusterᚄ(ctx, selections, v)
+			return ec.marshalOCluster2ᚕgithubᚗcomᚋsundhedsklyngeᚋklyngeᚋregistryᚐClusterᚄ(ctx, selections, v)
 		},
 		true,
 		false,
@@ -7617,7 +7617,7 @@ func (ec *executionContext) _Cluster_region(ctx context.Context, field graphql.C
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *registry.Region) graphql.Marshaler {
-			return ec.marshalNRegion2ᚖgithubᚗcomᚋsundhedsklyngeᚋklyngeᚋconnectorsᚋregistryᚐRegion(ctx, selections, v)
+			return ec.marshalNRegion2ᚖgithubᚗcomᚋsundhedsklyngeᚋklyngeᚋregistryᚐRegion(ctx, selections, v)
 		},
 		true,
 		true,
@@ -7672,7 +7672,7 @@ func (ec *executionContext) _Cluster_members(ctx context.Context, field graphql.
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []registry.Membership) graphql.Marshaler {
-			return ec.marshalNClusterMembership2ᚕgithubᚗcomᚋsundhedsklyngeᚋklyngeᚋconnectorsᚋregistryᚐMembershipᚄ(ctx, selections, v)
+			return ec.marshalNClusterMembership2ᚕgithubᚗcomᚋsundhedsklyngeᚋklyngeᚋregistryᚐMembershipᚄ(ctx, selections, v)
 		},
 		true,
 		true,
@@ -7750,7 +7750,7 @@ func (ec *executionContext) _Cluster_levels(ctx context.Context, field graphql.C
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *registry.Levels) graphql.Marshaler {
-			return ec.marshalOClusterLevels2ᚖgithubᚗcomᚋsundhedsklyngeᚋklyngeᚋconnectorsᚋregistryᚐLevels(ctx, selections, v)
+			return ec.marshalOClusterLevels2ᚖgithubᚗcomᚋsundhedsklyngeᚋklyngeᚋregistryᚐLevels(ctx, selections, v)
 		},
 		true,
 		false,
@@ -7782,7 +7782,7 @@ func (ec *executionContext) _Cluster_themeCommittees(ctx context.Context, field 
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []registry.ThemeCommittee) graphql.Marshaler {
-			return ec.marshalNThemeCommittee2ᚕgithubᚗcomᚋsundhedsklyngeᚋklyngeᚋconnectorsᚋregistryᚐThemeCommitteeᚄ(ctx, selections, v)
+			return ec.marshalNThemeCommittee2ᚕgithubᚗcomᚋsundhedsklyngeᚋklyngeᚋregistryᚐThemeCommitteeᚄ(ctx, selections, v)
 		},
 		true,
 		true,
@@ -7814,7 +7814,7 @@ func (ec *executionContext) _Cluster_startupFunding(ctx context.Context, field g
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *registry.Funding) graphql.Marshaler {
-			return ec.marshalOFunding2ᚖgithubᚗcomᚋsundhedsklyngeᚋklyngeᚋconnectorsᚋregistryᚐFunding(ctx, selections, v)
+			return ec.marshalOFunding2ᚖgithubᚗcomᚋsundhedsklyngeᚋklyngeᚋregistryᚐFunding(ctx, selections, v)
 		},
 		true,
 		false,
@@ -7846,7 +7846,7 @@ func (ec *executionContext) _Cluster_initiativeFunding(ctx context.Context, fiel
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []registry.InitiativeFunding) graphql.Marshaler {
-			return ec.marshalNInitiativeFunding2ᚕgithubᚗcomᚋsundhedsklyngeᚋklyngeᚋconnectorsᚋregistryᚐInitiativeFundingᚄ(ctx, selections, v)
+			return ec.marshalNInitiativeFunding2ᚕgithubᚗcomᚋsundhedsklyngeᚋklyngeᚋregistryᚐInitiativeFundingᚄ(ctx, selections, v)
 		},
 		true,
 		true,
@@ -8081,7 +8081,7 @@ func (ec *executionContext) _ClusterMembership_municipality(ctx context.Context,
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *registry.Municipality) graphql.Marshaler {
-			return ec.marshalNMunicipality2ᚖgithubᚗcomᚋsundhedsklyngeᚋklyngeᚋconnectorsᚋregistryᚐMunicipality(ctx, selections, v)
+			return ec.marshalNMunicipality2ᚖgithubᚗcomᚋsundhedsklyngeᚋklyngeᚋregistryᚐMunicipality(ctx, selections, v)
 		},
 		true,
 		true,
@@ -9418,7 +9418,7 @@ func (ec *executionContext) _Municipality_region(ctx context.Context, field grap
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *registry.Region) graphql.Marshaler {
-			return ec.marshalNRegion2ᚖgithubᚗcomᚋsundhedsklyngeᚋklyngeᚋconnectorsᚋregistryᚐRegion(ctx, selections, v)
+			return ec.marshalNRegion2ᚖgithubᚗcomᚋsundhedsklyngeᚋklyngeᚋregistryᚐRegion(ctx, selections, v)
 		},
 		true,
 		true,
@@ -9450,7 +9450,7 @@ func (ec *executionContext) _Municipality_clusters(ctx context.Context, field gr
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []registry.Cluster) graphql.Marshaler {
-			return ec.marshalNCluster2ᚕgithubᚗcomᚋsundhedsklyngeᚋklyngeᚋconnectorsᚋregistryᚐClusterᚄ(ctx, selections, v)
+			return ec.marshalNCluster2ᚕgithubᚗcomᚋsundhedsklyngeᚋklyngeᚋregistryᚐClusterᚄ(ctx, selections, v)
 		},
 		true,
 		true,
@@ -9482,7 +9482,7 @@ func (ec *executionContext) _MunicipalityPathwayStats_municipality(ctx context.C
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *registry.Municipality) graphql.Marshaler {
-			return ec.marshalNMunicipality2ᚖgithubᚗcomᚋsundhedsklyngeᚋklyngeᚋconnectorsᚋregistryᚐMunicipality(ctx, selections, v)
+			return ec.marshalNMunicipality2ᚖgithubᚗcomᚋsundhedsklyngeᚋklyngeᚋregistryᚐMunicipality(ctx, selections, v)
 		},
 		true,
 		true,
@@ -11075,7 +11075,7 @@ func (ec *executionContext) _Practice_municipality(ctx context.Context, field gr
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *registry.Municipality) graphql.Marshaler {
-			return ec.marshalOMunicipality2ᚖgithubᚗcomᚋsundhedsklyngeᚋklyngeᚋconnectorsᚋregistryᚐMunicipality(ctx, selections, v)
+			return ec.marshalOMunicipality2ᚖgithubᚗcomᚋsundhedsklyngeᚋklyngeᚋregistryᚐMunicipality(ctx, selections, v)
 		},
 		true,
 		false,
@@ -11107,7 +11107,7 @@ func (ec *executionContext) _Practice_clusters(ctx context.Context, field graphq
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []registry.Cluster) graphql.Marshaler {
-			return ec.marshalNCluster2ᚕgithubᚗcomᚋsundhedsklyngeᚋklyngeᚋconnectorsᚋregistryᚐClusterᚄ(ctx, selections, v)
+			return ec.marshalNCluster2ᚕgithubᚗcomᚋsundhedsklyngeᚋklyngeᚋregistryᚐClusterᚄ(ctx, selections, v)
 		},
 		true,
 		true,
@@ -11425,7 +11425,7 @@ func (ec *executionContext) _Query_regions(ctx context.Context, field graphql.Co
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []registry.Region) graphql.Marshaler {
-			return ec.marshalNRegion2ᚕgithubᚗcomᚋsundhedsklyngeᚋklyngeᚋconnectorsᚋregistryᚐRegionᚄ(ctx, selections, v)
+			return ec.marshalNRegion2ᚕgithubᚗcomᚋsundhedsklyngeᚋklyngeᚋregistryᚐRegionᚄ(ctx, selections, v)
 		},
 		true,
 		true,
@@ -11458,7 +11458,7 @@ func (ec *executionContext) _Query_region(ctx context.Context, field graphql.Col
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *registry.Region) graphql.Marshaler {
-			return ec.marshalORegion2ᚖgithubᚗcomᚋsundhedsklyngeᚋklyngeᚋconnectorsᚋregistryᚐRegion(ctx, selections, v)
+			return ec.marshalORegion2ᚖgithubᚗcomᚋsundhedsklyngeᚋklyngeᚋregistryᚐRegion(ctx, selections, v)
 		},
 		true,
 		false,
@@ -11502,7 +11502,7 @@ func (ec *executionContext) _Query_clusters(ctx context.Context, field graphql.C
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []registry.Cluster) graphql.Marshaler {
-			return ec.marshalNCluster2ᚕgithubᚗcomᚋsundhedsklyngeᚋklyngeᚋconnectorsᚋregistryᚐClusterᚄ(ctx, selections, v)
+			return ec.marshalNCluster2ᚕgithubᚗcomᚋsundhedsklyngeᚋklyngeᚋregistryᚐClusterᚄ(ctx, selections, v)
 		},
 		true,
 		true,
@@ -11546,7 +11546,7 @@ func (ec *executionContext) _Query_cluster(ctx context.Context, field graphql.Co
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *registry.Cluster) graphql.Marshaler {
-			return ec.marshalOCluster2ᚖgithubᚗcomᚋsundhedsklyngeᚋklyngeᚋconnectorsᚋregistryᚐCluster(ctx, selections, v)
+			return ec.marshalOCluster2ᚖgithubᚗcomᚋsundhedsklyngeᚋklyngeᚋregistryᚐCluster(ctx, selections, v)
 		},
 		true,
 		false,
@@ -11590,7 +11590,7 @@ func (ec *executionContext) _Query_municipalities(ctx context.Context, field gra
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []registry.Municipality) graphql.Marshaler {
-			return ec.marshalNMunicipality2ᚕgithubᚗcomᚋsundhedsklyngeᚋklyngeᚋconnectorsᚋregistryᚐMunicipalityᚄ(ctx, selections, v)
+			return ec.marshalNMunicipality2ᚕgithubᚗcomᚋsundhedsklyngeᚋklyngeᚋregistryᚐMunicipalityᚄ(ctx, selections, v)
 		},
 		true,
 		true,
@@ -11634,7 +11634,7 @@ func (ec *executionContext) _Query_municipality(ctx context.Context, field graph
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *registry.Municipality) graphql.Marshaler {
-			return ec.marshalOMunicipality2ᚖgithubᚗcomᚋsundhedsklyngeᚋklyngeᚋconnectorsᚋregistryᚐMunicipality(ctx, selections, v)
+			return ec.marshalOMunicipality2ᚖgithubᚗcomᚋsundhedsklyngeᚋklyngeᚋregistryᚐMunicipality(ctx, selections, v)
 		},
 		true,
 		false,
@@ -12584,7 +12584,7 @@ func (ec *executionContext) _Region_municipalities(ctx context.Context, field gr
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []registry.Municipality) graphql.Marshaler {
-			return ec.marshalNMunicipality2ᚕgithubᚗcomᚋsundhedsklyngeᚋklyngeᚋconnectorsᚋregistryᚐMunicipalityᚄ(ctx, selections, v)
+			return ec.marshalNMunicipality2ᚕgithubᚗcomᚋsundhedsklyngeᚋklyngeᚋregistryᚐMunicipalityᚄ(ctx, selections, v)
 		},
 		true,
 		true,
@@ -12616,7 +12616,7 @@ func (ec *executionContext) _Region_clusters(ctx context.Context, field graphql.
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []registry.Cluster) graphql.Marshaler {
-			return ec.marshalNCluster2ᚕgithubᚗcomᚋsundhedsklyngeᚋklyngeᚋconnectorsᚋregistryᚐClusterᚄ(ctx, selections, v)
+			return ec.marshalNCluster2ᚕgithubᚗcomᚋsundhedsklyngeᚋklyngeᚋregistryᚐClusterᚄ(ctx, selections, v)
 		},
 		true,
 		true,
@@ -18206,15 +18206,15 @@ func (ec *executionContext) marshalNCitizen2ᚕᚖgithubᚗcomᚋsundhedsklynge�
 	return ret
 }
 
-func (ec *executionContext) marshalNCluster2githubᚗcomᚋsundhedsklyngeᚋklyngeᚋconnectorsᚋregistryᚐCluster(ctx context.Context, sel ast.SelectionSet, v registry.Cluster) graphql.Marshaler {
+func (ec *executionContext) marshalNCluster2githubᚗcomᚋsundhedsklyngeᚋklyngeᚋregistryᚐCluster(ctx context.Context, sel ast.SelectionSet, v registry.Cluster) graphql.Marshaler {
 	return ec._Cluster(ctx, sel, &v)
 }
 
-func (ec *executionContext) marshalNCluster2ᚕgithubᚗcomᚋsundhedsklyngeᚋklyngeᚋconnectorsᚋregistryᚐClusterᚄ(ctx context.Context, sel ast.SelectionSet, v []registry.Cluster) graphql.Marshaler {
+func (ec *executionContext) marshalNCluster2ᚕgithubᚗcomᚋsundhedsklyngeᚋklyngeᚋregistryᚐClusterᚄ(ctx context.Context, sel ast.SelectionSet, v []registry.Cluster) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNCluster2githubᚗcomᚋsundhedsklyngeᚋklyngeᚋconnectorsᚋregistryᚐCluster(ctx, sel, v[i])
+		return ec.marshalNCluster2githubᚗcomᚋsundhedsklyngeᚋklyngeᚋregistryᚐCluster(ctx, sel, v[i])
 	})
 
 	for _, e := range ret {
@@ -18226,15 +18226,15 @@ func (ec *executionContext) marshalNCluster2ᚕgithubᚗcomᚋsundhedsklyngeᚋk
 	return ret
 }
 
-func (ec *executionContext) marshalNClusterMembership2githubᚗcomᚋsundhedsklyngeᚋklyngeᚋconnectorsᚋregistryᚐMembership(ctx context.Context, sel ast.SelectionSet, v registry.Membership) graphql.Marshaler {
+func (ec *executionContext) marshalNClusterMembership2githubᚗcomᚋsundhedsklyngeᚋklyngeᚋregistryᚐMembership(ctx context.Context, sel ast.SelectionSet, v registry.Membership) graphql.Marshaler {
 	return ec._ClusterMembership(ctx, sel, &v)
 }
 
-func (ec *executionContext) marshalNClusterMembership2ᚕgithubᚗcomᚋsundhedsklyngeᚋklyngeᚋconnectorsᚋregistryᚐMembershipᚄ(ctx context.Context, sel ast.SelectionSet, v []registry.Membership) graphql.Marshaler {
+func (ec *executionContext) marshalNClusterMembership2ᚕgithubᚗcomᚋsundhedsklyngeᚋklyngeᚋregistryᚐMembershipᚄ(ctx context.Context, sel ast.SelectionSet, v []registry.Membership) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNClusterMembership2githubᚗcomᚋsundhedsklyngeᚋklyngeᚋconnectorsᚋregistryᚐMembership(ctx, sel, v[i])
+		return ec.marshalNClusterMembership2githubᚗcomᚋsundhedsklyngeᚋklyngeᚋregistryᚐMembership(ctx, sel, v[i])
 	})
 
 	for _, e := range ret {
@@ -18463,15 +18463,15 @@ func (ec *executionContext) marshalNID2ᚕstringᚄ(ctx context.Context, sel ast
 	return ret
 }
 
-func (ec *executionContext) marshalNInitiativeFunding2githubᚗcomᚋsundhedsklyngeᚋklyngeᚋconnectorsᚋregistryᚐInitiativeFunding(ctx context.Context, sel ast.SelectionSet, v registry.InitiativeFunding) graphql.Marshaler {
+func (ec *executionContext) marshalNInitiativeFunding2githubᚗcomᚋsundhedsklyngeᚋklyngeᚋregistryᚐInitiativeFunding(ctx context.Context, sel ast.SelectionSet, v registry.InitiativeFunding) graphql.Marshaler {
 	return ec._InitiativeFunding(ctx, sel, &v)
 }
 
-func (ec *executionContext) marshalNInitiativeFunding2ᚕgithubᚗcomᚋsundhedsklyngeᚋklyngeᚋconnectorsᚋregistryᚐInitiativeFundingᚄ(ctx context.Context, sel ast.SelectionSet, v []registry.InitiativeFunding) graphql.Marshaler {
+func (ec *executionContext) marshalNInitiativeFunding2ᚕgithubᚗcomᚋsundhedsklyngeᚋklyngeᚋregistryᚐInitiativeFundingᚄ(ctx context.Context, sel ast.SelectionSet, v []registry.InitiativeFunding) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNInitiativeFunding2githubᚗcomᚋsundhedsklyngeᚋklyngeᚋconnectorsᚋregistryᚐInitiativeFunding(ctx, sel, v[i])
+		return ec.marshalNInitiativeFunding2githubᚗcomᚋsundhedsklyngeᚋklyngeᚋregistryᚐInitiativeFunding(ctx, sel, v[i])
 	})
 
 	for _, e := range ret {
@@ -18534,15 +18534,15 @@ func (ec *executionContext) marshalNMe2ᚖgithubᚗcomᚋsundhedsklyngeᚋklynge
 	return ec._Me(ctx, sel, v)
 }
 
-func (ec *executionContext) marshalNMunicipality2githubᚗcomᚋsundhedsklyngeᚋklyngeᚋconnectorsᚋregistryᚐMunicipality(ctx context.Context, sel ast.SelectionSet, v registry.Municipality) graphql.Marshaler {
+func (ec *executionContext) marshalNMunicipality2githubᚗcomᚋsundhedsklyngeᚋklyngeᚋregistryᚐMunicipality(ctx context.Context, sel ast.SelectionSet, v registry.Municipality) graphql.Marshaler {
 	return ec._Municipality(ctx, sel, &v)
 }
 
-func (ec *executionContext) marshalNMunicipality2ᚕgithubᚗcomᚋsundhedsklyngeᚋklyngeᚋconnectorsᚋregistryᚐMunicipalityᚄ(ctx context.Context, sel ast.SelectionSet, v []registry.Municipality) graphql.Marshaler {
+func (ec *executionContext) marshalNMunicipality2ᚕgithubᚗcomᚋsundhedsklyngeᚋklyngeᚋregistryᚐMunicipalityᚄ(ctx context.Context, sel ast.SelectionSet, v []registry.Municipality) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNMunicipality2githubᚗcomᚋsundhedsklyngeᚋklyngeᚋconnectorsᚋregistryᚐMunicipality(ctx, sel, v[i])
+		return ec.marshalNMunicipality2githubᚗcomᚋsundhedsklyngeᚋklyngeᚋregistryᚐMunicipality(ctx, sel, v[i])
 	})
 
 	for _, e := range ret {
@@ -18554,7 +18554,7 @@ func (ec *executionContext) marshalNMunicipality2ᚕgithubᚗcomᚋsundhedsklyng
 	return ret
 }
 
-func (ec *executionContext) marshalNMunicipality2ᚖgithubᚗcomᚋsundhedsklyngeᚋklyngeᚋconnectorsᚋregistryᚐMunicipality(ctx context.Context, sel ast.SelectionSet, v *registry.Municipality) graphql.Marshaler {
+func (ec *executionContext) marshalNMunicipality2ᚖgithubᚗcomᚋsundhedsklyngeᚋklyngeᚋregistryᚐMunicipality(ctx context.Context, sel ast.SelectionSet, v *registry.Municipality) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "Municipality!")
 		return graphql.Null
@@ -18830,15 +18830,15 @@ func (ec *executionContext) marshalNReferralStatusChange2ᚕgithubᚗcomᚋsundh
 	return ret
 }
 
-func (ec *executionContext) marshalNRegion2githubᚗcomᚋsundhedsklyngeᚋklyngeᚋconnectorsᚋregistryᚐRegion(ctx context.Context, sel ast.SelectionSet, v registry.Region) graphql.Marshaler {
+func (ec *executionContext) marshalNRegion2githubᚗcomᚋsundhedsklyngeᚋklyngeᚋregistryᚐRegion(ctx context.Context, sel ast.SelectionSet, v registry.Region) graphql.Marshaler {
 	return ec._Region(ctx, sel, &v)
 }
 
-func (ec *executionContext) marshalNRegion2ᚕgithubᚗcomᚋsundhedsklyngeᚋklyngeᚋconnectorsᚋregistryᚐRegionᚄ(ctx context.Context, sel ast.SelectionSet, v []registry.Region) graphql.Marshaler {
+func (ec *executionContext) marshalNRegion2ᚕgithubᚗcomᚋsundhedsklyngeᚋklyngeᚋregistryᚐRegionᚄ(ctx context.Context, sel ast.SelectionSet, v []registry.Region) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNRegion2githubᚗcomᚋsundhedsklyngeᚋklyngeᚋconnectorsᚋregistryᚐRegion(ctx, sel, v[i])
+		return ec.marshalNRegion2githubᚗcomᚋsundhedsklyngeᚋklyngeᚋregistryᚐRegion(ctx, sel, v[i])
 	})
 
 	for _, e := range ret {
@@ -18850,7 +18850,7 @@ func (ec *executionContext) marshalNRegion2ᚕgithubᚗcomᚋsundhedsklyngeᚋkl
 	return ret
 }
 
-func (ec *executionContext) marshalNRegion2ᚖgithubᚗcomᚋsundhedsklyngeᚋklyngeᚋconnectorsᚋregistryᚐRegion(ctx context.Context, sel ast.SelectionSet, v *registry.Region) graphql.Marshaler {
+func (ec *executionContext) marshalNRegion2ᚖgithubᚗcomᚋsundhedsklyngeᚋklyngeᚋregistryᚐRegion(ctx context.Context, sel ast.SelectionSet, v *registry.Region) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "Region!")
 		return graphql.Null
@@ -19059,15 +19059,15 @@ func (ec *executionContext) marshalNString2ᚕstringᚄ(ctx context.Context, sel
 	return ret
 }
 
-func (ec *executionContext) marshalNThemeCommittee2githubᚗcomᚋsundhedsklyngeᚋklyngeᚋconnectorsᚋregistryᚐThemeCommittee(ctx context.Context, sel ast.SelectionSet, v registry.ThemeCommittee) graphql.Marshaler {
+func (ec *executionContext) marshalNThemeCommittee2githubᚗcomᚋsundhedsklyngeᚋklyngeᚋregistryᚐThemeCommittee(ctx context.Context, sel ast.SelectionSet, v registry.ThemeCommittee) graphql.Marshaler {
 	return ec._ThemeCommittee(ctx, sel, &v)
 }
 
-func (ec *executionContext) marshalNThemeCommittee2ᚕgithubᚗcomᚋsundhedsklyngeᚋklyngeᚋconnectorsᚋregistryᚐThemeCommitteeᚄ(ctx context.Context, sel ast.SelectionSet, v []registry.ThemeCommittee) graphql.Marshaler {
+func (ec *executionContext) marshalNThemeCommittee2ᚕgithubᚗcomᚋsundhedsklyngeᚋklyngeᚋregistryᚐThemeCommitteeᚄ(ctx context.Context, sel ast.SelectionSet, v []registry.ThemeCommittee) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNThemeCommittee2githubᚗcomᚋsundhedsklyngeᚋklyngeᚋconnectorsᚋregistryᚐThemeCommittee(ctx, sel, v[i])
+		return ec.marshalNThemeCommittee2githubᚗcomᚋsundhedsklyngeᚋklyngeᚋregistryᚐThemeCommittee(ctx, sel, v[i])
 	})
 
 	for _, e := range ret {
@@ -19329,14 +19329,14 @@ func (ec *executionContext) marshalOCitizen2ᚖgithubᚗcomᚋsundhedsklyngeᚋk
 	return ec._Citizen(ctx, sel, v)
 }
 
-func (ec *executionContext) marshalOCluster2ᚕgithubᚗcomᚋsundhedsklyngeᚋklyngeᚋconnectorsᚋregistryᚐClusterᚄ(ctx context.Context, sel ast.SelectionSet, v []registry.Cluster) graphql.Marshaler {
+func (ec *executionContext) marshalOCluster2ᚕgithubᚗcomᚋsundhedsklyngeᚋklyngeᚋregistryᚐClusterᚄ(ctx context.Context, sel ast.SelectionSet, v []registry.Cluster) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
 	}
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNCluster2githubᚗcomᚋsundhedsklyngeᚋklyngeᚋconnectorsᚋregistryᚐCluster(ctx, sel, v[i])
+		return ec.marshalNCluster2githubᚗcomᚋsundhedsklyngeᚋklyngeᚋregistryᚐCluster(ctx, sel, v[i])
 	})
 
 	for _, e := range ret {
@@ -19348,14 +19348,14 @@ func (ec *executionContext) marshalOCluster2ᚕgithubᚗcomᚋsundhedsklyngeᚋk
 	return ret
 }
 
-func (ec *executionContext) marshalOCluster2ᚖgithubᚗcomᚋsundhedsklyngeᚋklyngeᚋconnectorsᚋregistryᚐCluster(ctx context.Context, sel ast.SelectionSet, v *registry.Cluster) graphql.Marshaler {
+func (ec *executionContext) marshalOCluster2ᚖgithubᚗcomᚋsundhedsklyngeᚋklyngeᚋregistryᚐCluster(ctx context.Context, sel ast.SelectionSet, v *registry.Cluster) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
 	}
 	return ec._Cluster(ctx, sel, v)
 }
 
-func (ec *executionContext) marshalOClusterLevels2ᚖgithubᚗcomᚋsundhedsklyngeᚋklyngeᚋconnectorsᚋregistryᚐLevels(ctx context.Context, sel ast.SelectionSet, v *registry.Levels) graphql.Marshaler {
+func (ec *executionContext) marshalOClusterLevels2ᚖgithubᚗcomᚋsundhedsklyngeᚋklyngeᚋregistryᚐLevels(ctx context.Context, sel ast.SelectionSet, v *registry.Levels) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
 	}
@@ -19439,7 +19439,7 @@ func (ec *executionContext) marshalOEncounterStatus2ᚕgithubᚗcomᚋsundhedskl
 	return ret
 }
 
-func (ec *executionContext) marshalOFunding2ᚖgithubᚗcomᚋsundhedsklyngeᚋklyngeᚋconnectorsᚋregistryᚐFunding(ctx context.Context, sel ast.SelectionSet, v *registry.Funding) graphql.Marshaler {
+func (ec *executionContext) marshalOFunding2ᚖgithubᚗcomᚋsundhedsklyngeᚋklyngeᚋregistryᚐFunding(ctx context.Context, sel ast.SelectionSet, v *registry.Funding) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
 	}
@@ -19525,7 +19525,7 @@ func (ec *executionContext) marshalOInt2ᚖint(ctx context.Context, sel ast.Sele
 	return res
 }
 
-func (ec *executionContext) marshalOMunicipality2ᚖgithubᚗcomᚋsundhedsklyngeᚋklyngeᚋconnectorsᚋregistryᚐMunicipality(ctx context.Context, sel ast.SelectionSet, v *registry.Municipality) graphql.Marshaler {
+func (ec *executionContext) marshalOMunicipality2ᚖgithubᚗcomᚋsundhedsklyngeᚋklyngeᚋregistryᚐMunicipality(ctx context.Context, sel ast.SelectionSet, v *registry.Municipality) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
 	}
@@ -19654,7 +19654,7 @@ func (ec *executionContext) marshalOReferralStatus2ᚕgithubᚗcomᚋsundhedskly
 	return ret
 }
 
-func (ec *executionContext) marshalORegion2ᚖgithubᚗcomᚋsundhedsklyngeᚋklyngeᚋconnectorsᚋregistryᚐRegion(ctx context.Context, sel ast.SelectionSet, v *registry.Region) graphql.Marshaler {
+func (ec *executionContext) marshalORegion2ᚖgithubᚗcomᚋsundhedsklyngeᚋklyngeᚋregistryᚐRegion(ctx context.Context, sel ast.SelectionSet, v *registry.Region) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
 	}

@@ -9,11 +9,11 @@ import (
 	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/gqlerror"
 
-	"github.com/sundhedsklynge/klynge/connectors/registry"
 	"github.com/sundhedsklynge/klynge/domain"
 	"github.com/sundhedsklynge/klynge/gate"
 	"github.com/sundhedsklynge/klynge/graph/model"
 	"github.com/sundhedsklynge/klynge/loaders"
+	"github.com/sundhedsklynge/klynge/registry"
 )
 
 // maxCitizensPerCall bounds `citizens(cprs:)`: more would fan out into more

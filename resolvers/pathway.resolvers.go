@@ -9,9 +9,9 @@ import (
 	"context"
 	"time"
 
-	"github.com/sundhedsklynge/klynge/connectors/registry"
 	"github.com/sundhedsklynge/klynge/graph"
 	"github.com/sundhedsklynge/klynge/graph/model"
+	"github.com/sundhedsklynge/klynge/registry"
 )
 
 // Pathways is the resolver for the pathways field.

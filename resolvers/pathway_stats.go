@@ -4,12 +4,12 @@ import (
 	"context"
 	"time"
 
-	"github.com/sundhedsklynge/klynge/connectors/registry"
 	"github.com/sundhedsklynge/klynge/domain"
 	"github.com/sundhedsklynge/klynge/gate"
 	"github.com/sundhedsklynge/klynge/graph/model"
 	"github.com/sundhedsklynge/klynge/loaders"
 	"github.com/sundhedsklynge/klynge/pathway"
+	"github.com/sundhedsklynge/klynge/registry"
 )
 
 // suppressBelow: counts from 1 to suppressBelow-1 are withheld so that small

@@ -8,12 +8,12 @@ import (
 
 	"github.com/99designs/gqlgen/graphql"
 
-	"github.com/sundhedsklynge/klynge/connectors/registry"
 	"github.com/sundhedsklynge/klynge/domain"
 	"github.com/sundhedsklynge/klynge/gate"
 	"github.com/sundhedsklynge/klynge/graph/model"
 	"github.com/sundhedsklynge/klynge/loaders"
 	"github.com/sundhedsklynge/klynge/pathway"
+	"github.com/sundhedsklynge/klynge/registry"
 )
 
 // Worklist bounds.

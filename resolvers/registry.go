@@ -3,8 +3,8 @@ package resolvers
 import (
 	"fmt"
 
-	"github.com/sundhedsklynge/klynge/connectors/registry"
 	"github.com/sundhedsklynge/klynge/domain"
+	"github.com/sundhedsklynge/klynge/registry"
 )
 
 // regionCodeArg checks a region argument so that a typo is an error, not an

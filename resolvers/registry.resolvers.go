@@ -9,9 +9,9 @@ import (
 	"context"
 	"fmt"
 
-	"github.com/sundhedsklynge/klynge/connectors/registry"
 	"github.com/sundhedsklynge/klynge/domain"
 	"github.com/sundhedsklynge/klynge/graph"
+	"github.com/sundhedsklynge/klynge/registry"
 )
 
 // NameConfirmed is the resolver for the nameConfirmed field.

@@ -6,8 +6,8 @@
 package resolvers
 
 import (
-	"github.com/sundhedsklynge/klynge/connectors/registry"
 	"github.com/sundhedsklynge/klynge/pathway"
+	"github.com/sundhedsklynge/klynge/registry"
 )
 
 // Resolver is the root resolver. Its fields are the gateway's dependencies,

@@ -7,7 +7,7 @@ import (
 	"net/http"
 	"time"
 
-	"github.com/sundhedsklynge/klynge/connectors/registry"
+	"github.com/sundhedsklynge/klynge/registry"
 	"github.com/sundhedsklynge/klynge/sandbox/internal/ehospital"
 	"github.com/sundhedsklynge/klynge/sandbox/internal/gpreferral"
 	"github.com/sundhedsklynge/klynge/sandbox/internal/httpapi"

@@ -9,7 +9,7 @@ import (
 	"path/filepath"
 	"time"
 
-	"github.com/sundhedsklynge/klynge/connectors/registry"
+	"github.com/sundhedsklynge/klynge/registry"
 	"github.com/sundhedsklynge/klynge/sandbox"
 	"github.com/sundhedsklynge/klynge/server/config"
 )

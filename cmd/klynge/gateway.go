@@ -15,11 +15,11 @@ import (
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 
 	"github.com/sundhedsklynge/klynge/connectors/ehospital/fhir"
-	"github.com/sundhedsklynge/klynge/connectors/registry"
 	"github.com/sundhedsklynge/klynge/connectors/upstream"
 	"github.com/sundhedsklynge/klynge/gate"
 	"github.com/sundhedsklynge/klynge/graph"
 	"github.com/sundhedsklynge/klynge/loaders"
+	"github.com/sundhedsklynge/klynge/registry"
 	"github.com/sundhedsklynge/klynge/resolvers"
 	"github.com/sundhedsklynge/klynge/sandbox"
 	"github.com/sundhedsklynge/klynge/server"

@@ -10,10 +10,10 @@ import (
 	"github.com/sundhedsklynge/klynge/connectors/gpreferral"
 	"github.com/sundhedsklynge/klynge/connectors/municipal"
 	"github.com/sundhedsklynge/klynge/connectors/outofhours"
-	"github.com/sundhedsklynge/klynge/connectors/registry"
 	"github.com/sundhedsklynge/klynge/connectors/upstream"
 	"github.com/sundhedsklynge/klynge/domain"
 	"github.com/sundhedsklynge/klynge/loaders"
+	"github.com/sundhedsklynge/klynge/registry"
 	"github.com/sundhedsklynge/klynge/server/config"
 )
 

@@ -9,8 +9,8 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/sundhedsklynge/klynge/connectors/registry"
 	"github.com/sundhedsklynge/klynge/domain"
+	"github.com/sundhedsklynge/klynge/registry"
 )
 
 // A page of access-log entries.

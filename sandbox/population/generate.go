@@ -6,8 +6,8 @@ import (
 	"slices"
 	"time"
 
-	"github.com/sundhedsklynge/klynge/connectors/registry"
 	"github.com/sundhedsklynge/klynge/domain"
+	"github.com/sundhedsklynge/klynge/registry"
 )
 
 // Config says what to generate. The sandbox applies its defaults before
