@@ -15,7 +15,7 @@ import (
 	"github.com/sundhedsklynge/klynge/access"
 	"github.com/sundhedsklynge/klynge/audit"
 	"github.com/sundhedsklynge/klynge/graph/model"
-	"github.com/sundhedsklynge/klynge/server"
+	"github.com/sundhedsklynge/klynge/requestid"
 )
 
 // CodeAccessLogUnavailable is the `extensions.code` of a response withheld
@@ -97,7 +97,7 @@ func (a Extension) InterceptResponse(ctx context.Context, next graphql.ResponseH
 	if err != nil {
 		return resp
 	}
-	id := server.RequestIDFrom(ctx)
+	id := requestid.From(ctx)
 	recs := st.drain(id)
 	if len(recs) == 0 {
 		return resp

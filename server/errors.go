@@ -10,6 +10,7 @@ import (
 	"github.com/vektah/gqlparser/v2/gqlerror"
 
 	"github.com/sundhedsklynge/klynge/domain"
+	"github.com/sundhedsklynge/klynge/requestid"
 )
 
 // Error codes in `extensions.code`. Clients switch on these; they are part
@@ -71,7 +72,7 @@ func errorPresenter(logger *slog.Logger, classify UpstreamClassifier) graphql.Er
 					gerr.Message = system + ": " + upstreamMessage(code)
 					setExt(gerr, "code", code)
 					setExt(gerr, "system", system)
-					logger.WarnContext(ctx, "upstream error", "request_id", RequestIDFrom(ctx), "system", system, "code", code, "path", gerr.Path.String(), "err", err)
+					logger.WarnContext(ctx, "upstream error", "request_id", requestid.From(ctx), "system", system, "code", code, "path", gerr.Path.String(), "err", err)
 					return gerr
 				}
 			}
@@ -80,8 +81,8 @@ func errorPresenter(logger *slog.Logger, classify UpstreamClassifier) graphql.Er
 				// messages are about the query and safe to show.
 				return gerr
 			}
-			logger.ErrorContext(ctx, "internal error", "request_id", RequestIDFrom(ctx), "path", gerr.Path.String(), "err", err)
-			gerr.Message = "internal error (request id " + RequestIDFrom(ctx) + ")"
+			logger.ErrorContext(ctx, "internal error", "request_id", requestid.From(ctx), "path", gerr.Path.String(), "err", err)
+			gerr.Message = "internal error (request id " + requestid.From(ctx) + ")"
 			setExt(gerr, "code", CodeInternal)
 		}
 		return gerr

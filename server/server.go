@@ -16,6 +16,7 @@ import (
 	"github.com/99designs/gqlgen/graphql/playground"
 	"github.com/vektah/gqlparser/v2/ast"
 
+	"github.com/sundhedsklynge/klynge/requestid"
 	"github.com/sundhedsklynge/klynge/server/gqlhttp"
 )
 
@@ -79,7 +80,7 @@ func New(opts Options) http.Handler {
 	}
 	gql.SetErrorPresenter(errorPresenter(logger, opts.ClassifyUpstream))
 	gql.SetRecoverFunc(func(ctx context.Context, p any) error {
-		logger.ErrorContext(ctx, "panic in resolver", "request_id", RequestIDFrom(ctx), "panic", fmt.Sprint(p))
+		logger.ErrorContext(ctx, "panic in resolver", "request_id", requestid.From(ctx), "panic", fmt.Sprint(p))
 		return fmt.Errorf("panic: %v", p)
 	})
 	for _, e := range opts.Observers {
@@ -116,7 +117,7 @@ func New(opts Options) http.Handler {
 		}
 		writeJSON(w, http.StatusOK, map[string]string{"status": "ready"})
 	})
-	return withRequestID(accessLog(logger, mux))
+	return requestid.Middleware(accessLog(logger, mux))
 }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {
@@ -133,7 +134,7 @@ func accessLog(logger *slog.Logger, next http.Handler) http.Handler {
 		rec := &statusRecorder{ResponseWriter: w, status: http.StatusOK}
 		next.ServeHTTP(rec, r)
 		logger.InfoContext(r.Context(), "http request",
-			"request_id", RequestIDFrom(r.Context()),
+			"request_id", requestid.From(r.Context()),
 			"method", r.Method, "path", r.URL.Path,
 			"status", rec.status, "duration_ms", time.Since(start).Milliseconds())
 	})

@@ -6,7 +6,7 @@ import (
 
 	"go.opentelemetry.io/otel/trace"
 
-	"github.com/sundhedsklynge/klynge/server"
+	"github.com/sundhedsklynge/klynge/requestid"
 )
 
 // LogHandler adds the request id (and, inside a sampled trace, the trace
@@ -20,7 +20,7 @@ type logHandler struct{ next slog.Handler }
 func (h *logHandler) Enabled(ctx context.Context, l slog.Level) bool { return h.next.Enabled(ctx, l) }
 
 func (h *logHandler) Handle(ctx context.Context, r slog.Record) error {
-	if id := server.RequestIDFrom(ctx); id != "" && !hasAttr(r, "request_id") {
+	if id := requestid.From(ctx); id != "" && !hasAttr(r, "request_id") {
 		r = r.Clone()
 		r.AddAttrs(slog.String("request_id", id))
 	}

@@ -12,7 +12,7 @@ import (
 	"go.opentelemetry.io/otel/propagation"
 	"go.opentelemetry.io/otel/trace"
 
-	"github.com/sundhedsklynge/klynge/server"
+	"github.com/sundhedsklynge/klynge/requestid"
 )
 
 // instrumentation names the tracer of this package.
@@ -84,7 +84,7 @@ func (o *Operations) InterceptOperation(ctx context.Context, next graphql.Operat
 			trace.WithAttributes(
 				attribute.String("graphql.operation.type", opType),
 				attribute.String("graphql.operation.name", name),
-				attribute.String("klynge.request_id", server.RequestIDFrom(ctx)),
+				attribute.String("klynge.request_id", requestid.From(ctx)),
 			))
 	}
 

@@ -13,7 +13,7 @@ import (
 
 	"go.opentelemetry.io/otel/sdk/trace/tracetest"
 
-	"github.com/sundhedsklynge/klynge/server"
+	"github.com/sundhedsklynge/klynge/requestid"
 	"github.com/sundhedsklynge/klynge/server/observe"
 )
 
@@ -72,9 +72,9 @@ func TestLogLinesCarryTheRequestAndTraceIDs(t *testing.T) {
 	logger := slog.New(observe.LogHandler(slog.NewJSONHandler(&buf, nil)))
 	exp := tracetest.NewInMemoryExporter()
 	tp, _ := observe.NewTracerProvider(context.Background(), observe.TracingOptions{Exporter: exp})
-	ctx, span := tp.Tracer("test").Start(server.WithRequestID(context.Background(), "req-1"), "op")
+	ctx, span := tp.Tracer("test").Start(requestid.With(context.Background(), "req-1"), "op")
 	logger.WarnContext(ctx, "upstream batch failed", "system", "outofhours")
-	logger.InfoContext(server.WithRequestID(context.Background(), "req-2"), "http request", "request_id", "req-2")
+	logger.InfoContext(requestid.With(context.Background(), "req-2"), "http request", "request_id", "req-2")
 	logger.Info("no request")
 	span.End()
 
