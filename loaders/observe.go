@@ -3,7 +3,7 @@ package loaders
 import "context"
 
 // BatchObserver is told of every batch call a loader makes to one upstream
-// instance, for metrics and tracing (server/observe provides one). It
+// instance, for metrics and tracing (package observe provides one). It
 // returns the context the call runs with — carrying, say, the batch's trace
 // span, so that the upstream calls nest under it — and a function the
 // loader calls with the batch's outcome when the call ends. It must not

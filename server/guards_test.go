@@ -13,9 +13,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/sundhedsklynge/klynge/internal/schematest"
 	"github.com/sundhedsklynge/klynge/server"
 	"github.com/sundhedsklynge/klynge/server/config"
-	"github.com/sundhedsklynge/klynge/server/internal/schematest"
 	"github.com/sundhedsklynge/klynge/server/trusted"
 )
 

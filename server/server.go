@@ -42,7 +42,7 @@ type Options struct {
 	// Ready reports readiness problems for /readyz; nil means always ready.
 	Ready func(ctx context.Context) error
 	// Observers join the executor before the operation middlewares, so
-	// that they time and trace all an operation does (server/observe).
+	// that they time and trace all an operation does (package observe).
 	Observers []graphql.HandlerExtension
 	// Admission, when set, wraps the executor inside the guards: the bound
 	// on concurrent operations and the request deadline (server/overload).

@@ -19,12 +19,12 @@ import (
 	"github.com/sundhedsklynge/klynge/gate"
 	"github.com/sundhedsklynge/klynge/graph"
 	"github.com/sundhedsklynge/klynge/loaders"
+	"github.com/sundhedsklynge/klynge/observe"
 	"github.com/sundhedsklynge/klynge/registry"
 	"github.com/sundhedsklynge/klynge/resolvers"
 	"github.com/sundhedsklynge/klynge/sandbox"
 	"github.com/sundhedsklynge/klynge/server"
 	"github.com/sundhedsklynge/klynge/server/config"
-	"github.com/sundhedsklynge/klynge/server/observe"
 )
 
 // gatewayDeps are what the configuration does not say: the clock (tests pin

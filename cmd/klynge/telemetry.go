@@ -11,8 +11,8 @@ import (
 	"go.opentelemetry.io/otel/trace"
 
 	"github.com/sundhedsklynge/klynge/loaders"
+	"github.com/sundhedsklynge/klynge/observe"
 	"github.com/sundhedsklynge/klynge/server/config"
-	"github.com/sundhedsklynge/klynge/server/observe"
 	"github.com/sundhedsklynge/klynge/server/overload"
 )
 

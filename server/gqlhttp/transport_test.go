@@ -11,8 +11,8 @@ import (
 
 	"github.com/99designs/gqlgen/graphql/handler"
 
+	"github.com/sundhedsklynge/klynge/internal/schematest"
 	"github.com/sundhedsklynge/klynge/server/gqlhttp"
-	"github.com/sundhedsklynge/klynge/server/internal/schematest"
 )
 
 type answer struct {

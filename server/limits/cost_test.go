@@ -8,7 +8,7 @@ import (
 	"github.com/vektah/gqlparser/v2"
 	"github.com/vektah/gqlparser/v2/ast"
 
-	"github.com/sundhedsklynge/klynge/server/internal/schematest"
+	"github.com/sundhedsklynge/klynge/internal/schematest"
 )
 
 // cprs makes n distinct synthetic CPR strings (day of birth + 60).

@@ -13,8 +13,8 @@ import (
 
 	"go.opentelemetry.io/otel/sdk/trace/tracetest"
 
+	"github.com/sundhedsklynge/klynge/observe"
 	"github.com/sundhedsklynge/klynge/requestid"
-	"github.com/sundhedsklynge/klynge/server/observe"
 )
 
 func TestTracingIsOffWithoutAnEndpoint(t *testing.T) {

@@ -20,10 +20,10 @@ import (
 	"go.opentelemetry.io/otel/sdk/trace/tracetest"
 
 	"github.com/sundhedsklynge/klynge/connectors/upstream"
+	"github.com/sundhedsklynge/klynge/internal/schematest"
 	"github.com/sundhedsklynge/klynge/loaders"
+	"github.com/sundhedsklynge/klynge/observe"
 	"github.com/sundhedsklynge/klynge/server"
-	"github.com/sundhedsklynge/klynge/server/internal/schematest"
-	"github.com/sundhedsklynge/klynge/server/observe"
 
 	"github.com/sundhedsklynge/klynge/internal/metricstest"
 )

@@ -16,7 +16,7 @@ import (
 )
 
 // instrumentation names the tracer of this package.
-const instrumentation = "github.com/sundhedsklynge/klynge/server/observe"
+const instrumentation = "github.com/sundhedsklynge/klynge/observe"
 
 // Operation results, the values of the result label.
 const (
