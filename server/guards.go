@@ -18,7 +18,7 @@ import (
 	"github.com/sundhedsklynge/klynge/server/browser"
 	"github.com/sundhedsklynge/klynge/server/config"
 	"github.com/sundhedsklynge/klynge/server/gqlhttp"
-	"github.com/sundhedsklynge/klynge/server/limits"
+	"github.com/sundhedsklynge/klynge/server/oplimits"
 	"github.com/sundhedsklynge/klynge/server/ratelimit"
 	"github.com/sundhedsklynge/klynge/server/trusted"
 )
@@ -27,8 +27,8 @@ import (
 // safe: default limits, CSRF protection, no cross-origin browser access,
 // APQ in memory, no rate limit.
 type Guards struct {
-	// Limits bound each operation; zero fields take limits.Defaults.
-	Limits limits.Config
+	// Limits bound each operation; zero fields take oplimits.Defaults.
+	Limits oplimits.Config
 	// MaxRequestBytes and MaxHeaderBytes bound the HTTP request (zero: the
 	// gqlhttp defaults, 1 MiB and 16 KiB).
 	MaxRequestBytes int64
@@ -57,7 +57,7 @@ func (g Guards) install(gql *handler.Server) {
 		docs, _ = trusted.New(trusted.Options{APQ: lru.New[string](1000)}) // cannot fail without Enforce
 	}
 	gql.Use(docs)
-	lim := limits.New(g.Limits)
+	lim := oplimits.New(g.Limits)
 	if max := lim.Config().MaxTokens; max > 0 {
 		// A backstop behind the limits' own count (the parser counts EOF).
 		gql.SetParserTokenLimit(max + 1)
@@ -93,7 +93,7 @@ func GuardsFromConfig(ctx context.Context, cfg *config.Config, logger *slog.Logg
 	close = func() error { return nil }
 	l := cfg.Limits
 	g = Guards{
-		Limits: limits.Config{
+		Limits: oplimits.Config{
 			MaxDocumentBytes: l.MaxDocumentBytes, MaxTokens: l.MaxTokens, MaxDepth: l.MaxDepth,
 			MaxAliases: l.MaxAliases, MaxRootFields: l.MaxRootFields, MaxDirectivesPerField: l.MaxDirectivesPerField,
 			MaxCost: l.MaxCost, AssumedListSize: l.AssumedListSize, FieldCosts: l.FieldCosts, ListSizes: l.ListSizes,

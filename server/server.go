@@ -44,10 +44,10 @@ type Options struct {
 	// Observers join the executor before the operation middlewares, so
 	// that they time and trace all an operation does (package observe).
 	Observers []graphql.HandlerExtension
-	// Admission, when set, wraps the executor inside the guards: the bound
+	// Overload, when set, wraps the executor inside the guards: the bound
 	// on concurrent operations and the request deadline (server/overload).
 	// A request refused by a guard costs no slot.
-	Admission func(http.Handler) http.Handler
+	Overload func(http.Handler) http.Handler
 	// Metrics, when set, is served at GET /metrics (promhttp's handler of
 	// the gateway's registry).
 	Metrics http.Handler
@@ -94,8 +94,8 @@ func New(opts Options) http.Handler {
 	}
 
 	var exec http.Handler = gql
-	if opts.Admission != nil {
-		exec = opts.Admission(exec)
+	if opts.Overload != nil {
+		exec = opts.Overload(exec)
 	}
 	mux := http.NewServeMux()
 	mux.Handle("/graphql", opts.Guards.wrap(exec, logger))

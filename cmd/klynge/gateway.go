@@ -148,7 +148,7 @@ func newGateway(ctx context.Context, cfg *config.Config, deps gatewayDeps, logge
 			return errors.Join(upstreamsReady(clients), ac.ready(ctx))
 		},
 		Observers:         tel.observers(),
-		Admission:         tel.admission(),
+		Overload:          tel.overload(),
 		Metrics:           tel.metricsHandler(),
 		Guards:            guards,
 		Extensions:        []graphql.HandlerExtension{gate.Extension{Rules: ac.rules, Log: ac.log, Pseudonyms: ac.pseudonyms, Logger: logger, ObserveAppend: ac.observeAppend}},

@@ -80,7 +80,7 @@ func (t *telemetry) observers() []graphql.HandlerExtension {
 	return []graphql.HandlerExtension{observe.NewOperations(t.metrics, t.tracer())}
 }
 
-func (t *telemetry) admission() func(http.Handler) http.Handler { return t.limiter.Middleware }
+func (t *telemetry) overload() func(http.Handler) http.Handler { return t.limiter.Middleware }
 
 func (t *telemetry) metricsHandler() http.Handler { return observe.MetricsHandler(t.registry) }
 

@@ -13,7 +13,7 @@ import (
 
 	"github.com/sundhedsklynge/klynge/internal/schematest"
 	"github.com/sundhedsklynge/klynge/server/gqlhttp"
-	"github.com/sundhedsklynge/klynge/server/limits"
+	"github.com/sundhedsklynge/klynge/server/oplimits"
 	"github.com/sundhedsklynge/klynge/server/trusted"
 )
 
@@ -41,7 +41,7 @@ func serve(t *testing.T, opts trusted.Options) (*httptest.Server, *schematest.Ex
 	srv := handler.New(es)
 	srv.AddTransport(gqlhttp.Transport{})
 	srv.Use(docs)
-	srv.Use(limits.New(limits.Config{}))
+	srv.Use(oplimits.New(oplimits.Config{}))
 	ts := httptest.NewServer(srv)
 	t.Cleanup(ts.Close)
 	return ts, es
@@ -145,7 +145,7 @@ func TestAutomaticPersistedQueries(t *testing.T) {
 	t.Run("a document refused by the limits is not registered", func(t *testing.T) {
 		deep := "{ regions { " + strings.Repeat("municipalities { region { ", 7) + "name" + strings.Repeat(" } }", 7) + " } }"
 		h := trusted.Hash(deep)
-		if r := call(t, ts.URL, map[string]any{"query": deep, "extensions": apq(h)}); r.code != limits.CodeDepthLimit {
+		if r := call(t, ts.URL, map[string]any{"query": deep, "extensions": apq(h)}); r.code != oplimits.CodeDepthLimit {
 			t.Fatalf("deep registration: %+v", r)
 		}
 		if r := call(t, ts.URL, map[string]any{"extensions": apq(h)}); r.code != trusted.CodePersistedQueryNotFound {

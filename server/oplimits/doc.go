@@ -1,4 +1,4 @@
-// Package limits bounds what one GraphQL operation may ask for, before any
+// Package oplimits bounds what one GraphQL operation may ask for, before any
 // resolver runs and so before any upstream system is called: document size
 // and parser tokens, depth, aliases, root fields, directives per field, and
 // a cost derived from the schema's shape (see Cost).
@@ -12,4 +12,4 @@
 //
 // It reads documents and variables but never logs them: they may hold CPR
 // numbers.
-package limits
+package oplimits

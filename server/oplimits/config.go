@@ -1,4 +1,4 @@
-package limits
+package oplimits
 
 // Config holds the limits. A zero field means its default (Defaults);
 // Unlimited (-1) switches one limit off.

@@ -1,4 +1,4 @@
-package limits_test
+package oplimits_test
 
 import (
 	"bytes"
@@ -13,7 +13,7 @@ import (
 
 	"github.com/sundhedsklynge/klynge/internal/schematest"
 	"github.com/sundhedsklynge/klynge/server/gqlhttp"
-	"github.com/sundhedsklynge/klynge/server/limits"
+	"github.com/sundhedsklynge/klynge/server/oplimits"
 )
 
 type gqlError struct {
@@ -28,12 +28,12 @@ type gqlError struct {
 	}
 }
 
-func serve(t testing.TB, cfg limits.Config) (*httptest.Server, *schematest.Executable) {
+func serve(t testing.TB, cfg oplimits.Config) (*httptest.Server, *schematest.Executable) {
 	t.Helper()
 	es := schematest.New()
 	srv := handler.New(es)
 	srv.AddTransport(gqlhttp.Transport{MaxBodyBytes: 8 << 20})
-	srv.Use(limits.New(cfg))
+	srv.Use(oplimits.New(cfg))
 	ts := httptest.NewServer(srv)
 	t.Cleanup(ts.Close)
 	return ts, es
@@ -93,7 +93,7 @@ func syntheticCPRs(n int) []string {
 }
 
 func TestLimitsRefuseBeforeAnythingRuns(t *testing.T) {
-	ts, es := serve(t, limits.Config{})
+	ts, es := serve(t, oplimits.Config{})
 	cases := []struct {
 		name  string
 		query string
@@ -101,17 +101,17 @@ func TestLimitsRefuseBeforeAnythingRuns(t *testing.T) {
 		code  string
 		key   string
 	}{
-		{"a 100-level deep query", nest(100), nil, limits.CodeDepthLimit, "limits.maxDepth"},
-		{"depth reached through fragments", `{ regions { ...R } } fragment R on Region { municipalities { ...M } } fragment M on Municipality { region { municipalities { region { municipalities { region { municipalities { region { municipalities { region { municipalities { name } } } } } } } } } } }`, nil, limits.CodeDepthLimit, "limits.maxDepth"},
-		{"10,000 aliases", aliases(10000), nil, limits.CodeAliasLimit, "limits.maxAliases"},
-		{"31 aliases", aliases(31), nil, limits.CodeAliasLimit, "limits.maxAliases"},
-		{"21 root fields", "{ " + strings.Repeat("version ", 21) + "}", nil, limits.CodeRootFieldLimit, "limits.maxRootFields"},
-		{"root fields counted through fragments", "query { ...A ...A } fragment A on Query { " + strings.Repeat("version ", 11) + "}", nil, limits.CodeRootFieldLimit, "limits.maxRootFields"},
-		{"6 directives on one field", `{ version @skip(if: false) @include(if: true) @skip(if: false) @include(if: true) @skip(if: false) @include(if: true) }`, nil, limits.CodeDirectiveLimit, "limits.maxDirectivesPerField"},
-		{"a document over 64 KiB", "{ version " + strings.Repeat(" ", 70<<10) + "}", nil, limits.CodeDocumentTooLarge, "limits.maxDocumentBytes"},
-		{"more than 5000 tokens", "{ " + strings.Repeat("version ", 5001) + "}", nil, limits.CodeTokenLimit, "limits.maxTokens"},
-		{"a list argument of 100,000 CPRs", `query($c: [CPR!]!) { citizens(cprs: $c) { cpr } }`, map[string]any{"c": syntheticCPRs(100000)}, limits.CodeCostLimit, "limits.maxCost"},
-		{"a cost bomb through nested connections", `query($c: [CPR!]!) { citizens(cprs: $c) { hospitalEncounters(first: 100) { nodes { notifications { sender { name } } } } timeline(first: 100) { nodes { summary } } } }`, map[string]any{"c": syntheticCPRs(500)}, limits.CodeCostLimit, "limits.maxCost"},
+		{"a 100-level deep query", nest(100), nil, oplimits.CodeDepthLimit, "limits.maxDepth"},
+		{"depth reached through fragments", `{ regions { ...R } } fragment R on Region { municipalities { ...M } } fragment M on Municipality { region { municipalities { region { municipalities { region { municipalities { region { municipalities { region { municipalities { name } } } } } } } } } } }`, nil, oplimits.CodeDepthLimit, "limits.maxDepth"},
+		{"10,000 aliases", aliases(10000), nil, oplimits.CodeAliasLimit, "limits.maxAliases"},
+		{"31 aliases", aliases(31), nil, oplimits.CodeAliasLimit, "limits.maxAliases"},
+		{"21 root fields", "{ " + strings.Repeat("version ", 21) + "}", nil, oplimits.CodeRootFieldLimit, "limits.maxRootFields"},
+		{"root fields counted through fragments", "query { ...A ...A } fragment A on Query { " + strings.Repeat("version ", 11) + "}", nil, oplimits.CodeRootFieldLimit, "limits.maxRootFields"},
+		{"6 directives on one field", `{ version @skip(if: false) @include(if: true) @skip(if: false) @include(if: true) @skip(if: false) @include(if: true) }`, nil, oplimits.CodeDirectiveLimit, "limits.maxDirectivesPerField"},
+		{"a document over 64 KiB", "{ version " + strings.Repeat(" ", 70<<10) + "}", nil, oplimits.CodeDocumentTooLarge, "limits.maxDocumentBytes"},
+		{"more than 5000 tokens", "{ " + strings.Repeat("version ", 5001) + "}", nil, oplimits.CodeTokenLimit, "limits.maxTokens"},
+		{"a list argument of 100,000 CPRs", `query($c: [CPR!]!) { citizens(cprs: $c) { cpr } }`, map[string]any{"c": syntheticCPRs(100000)}, oplimits.CodeCostLimit, "limits.maxCost"},
+		{"a cost bomb through nested connections", `query($c: [CPR!]!) { citizens(cprs: $c) { hospitalEncounters(first: 100) { nodes { notifications { sender { name } } } } timeline(first: 100) { nodes { summary } } } }`, map[string]any{"c": syntheticCPRs(500)}, oplimits.CodeCostLimit, "limits.maxCost"},
 		{"a fragment cycle does not hang the checks", `{ regions { ...A } } fragment A on Region { municipalities { region { ...A } } }`, nil, "GRAPHQL_VALIDATION_FAILED", ""},
 	}
 	for _, tc := range cases {
@@ -138,7 +138,7 @@ func TestLimitsRefuseBeforeAnythingRuns(t *testing.T) {
 }
 
 func TestOrdinaryQueriesPass(t *testing.T) {
-	ts, es := serve(t, limits.Config{})
+	ts, es := serve(t, oplimits.Config{})
 	for name, q := range map[string]string{
 		"a citizen page":                    `{ citizen(cpr: "6101011234") { cpr name gp { name municipality { name } } hospitalEncounters { nodes { id notifications { code sender { name } } } totalCount } timeline { nodes { summary } } } }`,
 		"200 citizens briefly":              `query($c: [CPR!]!) { citizens(cprs: $c) { cpr name gp { name } } }`,
@@ -156,7 +156,7 @@ func TestOrdinaryQueriesPass(t *testing.T) {
 }
 
 func TestLimitsAreConfigurable(t *testing.T) {
-	ts, _ := serve(t, limits.Config{MaxDepth: 3, MaxAliases: limits.Unlimited, MaxTokens: limits.Unlimited})
+	ts, _ := serve(t, oplimits.Config{MaxDepth: 3, MaxAliases: oplimits.Unlimited, MaxTokens: oplimits.Unlimited})
 	if _, errs := post(t, ts.URL, nest(4), nil); len(errs) != 1 || errs[0].Extensions.Limit.Max != 3 {
 		t.Errorf("depth 4 under maxDepth 3: %+v", errs)
 	}
@@ -171,7 +171,7 @@ func TestLimitsAreConfigurable(t *testing.T) {
 // BenchmarkRefuse10000Aliases shows the cost of refusing the alias bomb:
 // the token count stops at the limit, so it never reaches the parser.
 func BenchmarkRefuse10000Aliases(b *testing.B) {
-	ts, _ := serve(b, limits.Config{})
+	ts, _ := serve(b, oplimits.Config{})
 	q := aliases(10000)
 	for b.Loop() {
 		post(b, ts.URL, q, nil)
@@ -181,7 +181,7 @@ func BenchmarkRefuse10000Aliases(b *testing.B) {
 // BenchmarkRefuse100000CPRs shows the cost of refusing a 100,000-CPR list
 // argument by cost (with the body limit raised so that it gets that far).
 func BenchmarkRefuse100000CPRs(b *testing.B) {
-	ts, _ := serve(b, limits.Config{})
+	ts, _ := serve(b, oplimits.Config{})
 	vars := map[string]any{"c": syntheticCPRs(100000)}
 	for b.Loop() {
 		post(b, ts.URL, `query($c: [CPR!]!) { citizens(cprs: $c) { cpr } }`, vars)
