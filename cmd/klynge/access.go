@@ -12,8 +12,8 @@ import (
 
 	"github.com/sundhedsklynge/klynge/access"
 	"github.com/sundhedsklynge/klynge/audit"
+	"github.com/sundhedsklynge/klynge/config"
 	"github.com/sundhedsklynge/klynge/server/auth"
-	"github.com/sundhedsklynge/klynge/server/config"
 )
 
 // accessControl is the gateway's lawful-access machinery: who the caller
@@ -43,7 +43,7 @@ func (ac *accessControl) onAppend(f func(time.Duration, int)) { ac.appendObserve
 // log (creating a SQLite file, or the tables in PostgreSQL, if needed). It
 // does not contact the identity provider: that happens on the first token
 // or readiness probe, so the demo can start its sandbox issuer afterwards.
-func newAccessControl(ctx context.Context, cfg *config.Config, reg prometheus.Registerer, logger *slog.Logger) (*accessControl, error) {
+func newAccessControl(ctx context.Context, cfg *config.Config, rules access.Rules, reg prometheus.Registerer, logger *slog.Logger) (*accessControl, error) {
 	authn, err := auth.New(auth.Options{
 		Issuer:             cfg.Auth.Issuer,
 		Audience:           cfg.Auth.Audience,
@@ -55,7 +55,7 @@ func newAccessControl(ctx context.Context, cfg *config.Config, reg prometheus.Re
 	if err != nil {
 		return nil, fmt.Errorf("auth: %w", err)
 	}
-	ac := &accessControl{auth: authn, rules: cfg.Access.Rules()}
+	ac := &accessControl{auth: authn, rules: rules}
 	if s := cfg.Access.PseudonymSecret; s != "" {
 		if ac.pseudonyms, err = access.NewPseudonymiser([]byte(s)); err != nil {
 			return nil, fmt.Errorf("access.pseudonymSecret: %w", err)
@@ -75,6 +75,46 @@ func newAccessControl(ctx context.Context, cfg *config.Config, reg prometheus.Re
 		return nil, fmt.Errorf("audit: %w", err)
 	}
 	return ac, nil
+}
+
+// accessRules turns the access section into the rules, defaults filled in;
+// a value the rules refuse is an error naming its key and the rule.
+func accessRules(a config.Access) (access.Rules, error) {
+	r := access.Rules{
+		HospitalWindow:      a.HospitalWindow.D(),
+		OutOfHoursWindow:    a.OutOfHoursWindow.D(),
+		ServiceEndedWindow:  a.ServiceEndedWindow.D(),
+		BreakGlassDuration:  a.BreakGlassDuration.D(),
+		BreakGlassMinReason: a.BreakGlassMinReason,
+	}.WithDefaults()
+	var errs []error
+	if err := r.Validate(); err != nil {
+		list := []error{err}
+		var joined interface{ Unwrap() []error }
+		if errors.As(err, &joined) {
+			list = joined.Unwrap()
+		}
+		for _, e := range list {
+			var re *access.RuleError
+			if errors.As(e, &re) {
+				e = fmt.Errorf("%s: %s", accessRuleKeys[re.Field], re.Rule)
+			}
+			errs = append(errs, e)
+		}
+	}
+	if s := a.PseudonymSecret; s != "" && len(s) < access.MinPseudonymSecret {
+		errs = append(errs, fmt.Errorf("access.pseudonymSecret: must be at least %d bytes, got %d", access.MinPseudonymSecret, len(s)))
+	}
+	return r, errors.Join(errs...)
+}
+
+// accessRuleKeys maps access.Rules fields to their configuration keys.
+var accessRuleKeys = map[string]string{
+	"HospitalWindow":      "access.hospitalWindow",
+	"OutOfHoursWindow":    "access.outOfHoursWindow",
+	"ServiceEndedWindow":  "access.serviceEndedWindow",
+	"BreakGlassDuration":  "access.breakGlassDuration",
+	"BreakGlassMinReason": "access.breakGlassMinReason",
 }
 
 // ready fails while tokens cannot be checked or the log cannot be written:

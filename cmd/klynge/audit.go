@@ -9,7 +9,7 @@ import (
 	"os"
 
 	"github.com/sundhedsklynge/klynge/audit"
-	"github.com/sundhedsklynge/klynge/server/config"
+	"github.com/sundhedsklynge/klynge/config"
 )
 
 // errLogBroken is what `klynge audit verify` returns when the chain does

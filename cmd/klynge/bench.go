@@ -15,10 +15,10 @@ import (
 	"sync"
 	"time"
 
+	"github.com/sundhedsklynge/klynge/config"
 	"github.com/sundhedsklynge/klynge/docs/queries"
 	"github.com/sundhedsklynge/klynge/sandbox/controls"
 	"github.com/sundhedsklynge/klynge/sandbox/oidc"
-	"github.com/sundhedsklynge/klynge/server/config"
 )
 
 // A scenario is one documented operation with the variables for request i.

@@ -1,7 +1,7 @@
 package main
 
 import (
-	"github.com/sundhedsklynge/klynge/server/config"
+	"github.com/sundhedsklynge/klynge/config"
 )
 
 // loadConfig reads the configuration for serve; a missing file is an error

@@ -11,8 +11,8 @@ import (
 
 	"go.uber.org/goleak"
 
+	"github.com/sundhedsklynge/klynge/config"
 	"github.com/sundhedsklynge/klynge/sandbox/controls"
-	"github.com/sundhedsklynge/klynge/server/config"
 )
 
 // slowMunicipality is a stack whose requests have a 1 s deadline, with a

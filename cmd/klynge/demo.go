@@ -9,9 +9,9 @@ import (
 	"path/filepath"
 	"time"
 
+	"github.com/sundhedsklynge/klynge/config"
 	"github.com/sundhedsklynge/klynge/registry"
 	"github.com/sundhedsklynge/klynge/sandbox"
-	"github.com/sundhedsklynge/klynge/server/config"
 )
 
 // runDemo starts the sandbox and a gateway wired to it over loopback HTTP,

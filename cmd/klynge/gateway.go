@@ -14,6 +14,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 
+	"github.com/sundhedsklynge/klynge/config"
 	"github.com/sundhedsklynge/klynge/connectors/ehospital/fhir"
 	"github.com/sundhedsklynge/klynge/connectors/upstream"
 	"github.com/sundhedsklynge/klynge/gate"
@@ -24,7 +25,6 @@ import (
 	"github.com/sundhedsklynge/klynge/resolvers"
 	"github.com/sundhedsklynge/klynge/sandbox"
 	"github.com/sundhedsklynge/klynge/server"
-	"github.com/sundhedsklynge/klynge/server/config"
 )
 
 // gatewayDeps are what the configuration does not say: the clock (tests pin
@@ -84,6 +84,10 @@ func newGateway(ctx context.Context, cfg *config.Config, deps gatewayDeps, logge
 	if err := rules.Validate(); err != nil {
 		return nil, fmt.Errorf("config: %w", err)
 	}
+	ar, err := accessRules(cfg.Access)
+	if err != nil {
+		return nil, fmt.Errorf("config: %w", err)
+	}
 	if deps.Metrics == nil {
 		deps.Metrics = prometheus.NewRegistry()
 		deps.Metrics.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
@@ -103,7 +107,7 @@ func newGateway(ctx context.Context, cfg *config.Config, deps gatewayDeps, logge
 			}
 		}
 	}()
-	guards, closeGuards, err := server.GuardsFromConfig(ctx, cfg, logger)
+	guards, closeGuards, err := guardsFromConfig(ctx, cfg, logger)
 	if err != nil {
 		return nil, err
 	}
@@ -118,7 +122,7 @@ func newGateway(ctx context.Context, cfg *config.Config, deps gatewayDeps, logge
 	if err != nil {
 		return nil, err
 	}
-	ac, err := newAccessControl(ctx, cfg, deps.Metrics, logger)
+	ac, err := newAccessControl(ctx, cfg, ar, deps.Metrics, logger)
 	if err != nil {
 		return nil, err
 	}

@@ -9,8 +9,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/sundhedsklynge/klynge/config"
 	"github.com/sundhedsklynge/klynge/sandbox/controls"
-	"github.com/sundhedsklynge/klynge/server/config"
 )
 
 func TestAtTenTimesTheBoundExcessRequestsAreRefusedAtOnce(t *testing.T) {

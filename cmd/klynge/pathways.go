@@ -3,8 +3,8 @@ package main
 import (
 	"time"
 
+	"github.com/sundhedsklynge/klynge/config"
 	"github.com/sundhedsklynge/klynge/pathway"
-	"github.com/sundhedsklynge/klynge/server/config"
 )
 
 // pathwayRules turns the pathways section of the configuration into the

@@ -4,8 +4,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/sundhedsklynge/klynge/config"
 	"github.com/sundhedsklynge/klynge/pathway"
-	"github.com/sundhedsklynge/klynge/server/config"
 )
 
 func TestPathwayRulesFromConfiguration(t *testing.T) {

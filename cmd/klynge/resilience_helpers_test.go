@@ -11,10 +11,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/sundhedsklynge/klynge/config"
 	"github.com/sundhedsklynge/klynge/sandbox"
 	"github.com/sundhedsklynge/klynge/sandbox/controls"
 	"github.com/sundhedsklynge/klynge/sandbox/sandboxtest"
-	"github.com/sundhedsklynge/klynge/server/config"
 )
 
 // stack is the demo's sandbox and gateway run in-process with a tuned

@@ -11,7 +11,7 @@ import (
 
 // runServe runs the gateway against the upstreams a configuration file
 // names. Environment variables KLYNGE_... override the file (see
-// server/config). A bad value stops the process with a message naming the
+// config). A bad value stops the process with a message naming the
 // key and the rule.
 func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("serve", flag.ContinueOnError)

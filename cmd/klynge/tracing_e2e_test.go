@@ -14,8 +14,8 @@ import (
 	tracepb "go.opentelemetry.io/proto/otlp/trace/v1"
 	"google.golang.org/protobuf/proto"
 
+	"github.com/sundhedsklynge/klynge/config"
 	"github.com/sundhedsklynge/klynge/sandbox/controls"
-	"github.com/sundhedsklynge/klynge/server/config"
 )
 
 // otlpCollector is an OTLP/HTTP trace receiver on loopback that keeps

@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"slices"
 
+	"github.com/sundhedsklynge/klynge/config"
 	"github.com/sundhedsklynge/klynge/connectors/ehospital"
 	"github.com/sundhedsklynge/klynge/connectors/gpreferral"
 	"github.com/sundhedsklynge/klynge/connectors/municipal"
@@ -14,7 +15,6 @@ import (
 	"github.com/sundhedsklynge/klynge/domain"
 	"github.com/sundhedsklynge/klynge/loaders"
 	"github.com/sundhedsklynge/klynge/registry"
-	"github.com/sundhedsklynge/klynge/server/config"
 )
 
 // connectUpstreams builds one HTTP client per upstream instance (each with

@@ -1,13 +1,10 @@
 package config
 
 import (
-	"errors"
 	"fmt"
 	"net/url"
 	"strings"
 	"time"
-
-	"github.com/sundhedsklynge/klynge/access"
 )
 
 // Authentication configures how the gateway authenticates its callers: bearer JWTs
@@ -45,7 +42,7 @@ type Audit struct {
 }
 
 // Access configures the access rules (package access); zero values are the
-// rules' defaults.
+// rules' defaults. The rules validate the values when they are built.
 type Access struct {
 	// HospitalWindow: how long after an encounter a clinician at its
 	// department or hospital keeps a care relationship (default 720h).
@@ -75,17 +72,6 @@ const (
 	DefaultAuditFile = "klynge-audit.db"
 )
 
-// Rules are the access rules the section describes, defaults filled in.
-func (a Access) Rules() access.Rules {
-	return access.Rules{
-		HospitalWindow:      a.HospitalWindow.D(),
-		OutOfHoursWindow:    a.OutOfHoursWindow.D(),
-		ServiceEndedWindow:  a.ServiceEndedWindow.D(),
-		BreakGlassDuration:  a.BreakGlassDuration.D(),
-		BreakGlassMinReason: a.BreakGlassMinReason,
-	}.WithDefaults()
-}
-
 func (c *Config) fillAccessDefaults() {
 	if c.Auth.Audience == "" {
 		c.Auth.Audience = DefaultAudience
@@ -93,15 +79,6 @@ func (c *Config) fillAccessDefaults() {
 	if c.Audit.SQLite == "" && c.Audit.Postgres == "" {
 		c.Audit.SQLite = DefaultAuditFile
 	}
-}
-
-// accessRuleKeys maps access.Rules fields to their keys here.
-var accessRuleKeys = map[string]string{
-	"HospitalWindow":      "access.hospitalWindow",
-	"OutOfHoursWindow":    "access.outOfHoursWindow",
-	"ServiceEndedWindow":  "access.serviceEndedWindow",
-	"BreakGlassDuration":  "access.breakGlassDuration",
-	"BreakGlassMinReason": "access.breakGlassMinReason",
 }
 
 func (c *Config) validateAccess() []error {
@@ -136,24 +113,7 @@ func (c *Config) validateAccess() []error {
 	if au.CommitTimeout.D() > 5*time.Minute {
 		bad("audit.commitTimeout", "must be at most 5m, got %s", au.CommitTimeout.D())
 	}
-
-	if err := c.Access.Rules().Validate(); err != nil {
-		var joined interface{ Unwrap() []error }
-		list := []error{err}
-		if errors.As(err, &joined) {
-			list = joined.Unwrap()
-		}
-		for _, e := range list {
-			var re *access.RuleError
-			if errors.As(e, &re) {
-				bad(accessRuleKeys[re.Field], "%s", re.Rule)
-			} else {
-				errs = append(errs, e)
-			}
-		}
-	}
-	if s := c.Access.PseudonymSecret; s != "" && len(s) < access.MinPseudonymSecret {
-		bad("access.pseudonymSecret", "must be at least %d bytes, got %d", access.MinPseudonymSecret, len(s))
-	}
+	// The access section's values are checked by the rules themselves
+	// when cmd/klynge builds them (accessRules).
 	return errs
 }

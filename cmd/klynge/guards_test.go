@@ -1,4 +1,4 @@
-package server_test
+package main
 
 import (
 	"bytes"
@@ -13,9 +13,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/sundhedsklynge/klynge/config"
 	"github.com/sundhedsklynge/klynge/internal/schematest"
 	"github.com/sundhedsklynge/klynge/server"
-	"github.com/sundhedsklynge/klynge/server/config"
 	"github.com/sundhedsklynge/klynge/server/trusted"
 )
 
@@ -25,7 +25,7 @@ const listed = `query Version { version }`
 // schema.
 func replica(t *testing.T, cfg *config.Config) (*httptest.Server, *schematest.Executable) {
 	t.Helper()
-	g, closeGuards, err := server.GuardsFromConfig(context.Background(), cfg, nil)
+	g, closeGuards, err := guardsFromConfig(context.Background(), cfg, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -105,7 +105,7 @@ func TestGuardsFromConfigRefuseABadManifest(t *testing.T) {
 	manifest := filepath.Join(t.TempDir(), "m.json")
 	os.WriteFile(manifest, []byte(`{"`+strings.Repeat("0", 64)+`": "{ version }"}`), 0o600)
 	cfg := guardConfig(t, "trustedDocuments: {manifest: "+manifest+"}\n")
-	if _, _, err := server.GuardsFromConfig(context.Background(), cfg, nil); err == nil || !strings.Contains(err.Error(), "trustedDocuments.manifest") {
+	if _, _, err := guardsFromConfig(context.Background(), cfg, nil); err == nil || !strings.Contains(err.Error(), "trustedDocuments.manifest") {
 		t.Fatalf("err = %v", err)
 	}
 }
@@ -152,7 +152,7 @@ func TestReplicasShareRedis(t *testing.T) {
 
 func TestGuardsFromConfigFailWhenRedisDoesNotAnswer(t *testing.T) {
 	cfg := guardConfig(t, "redis: {addr: \"127.0.0.1:1\"}\n")
-	if _, _, err := server.GuardsFromConfig(context.Background(), cfg, nil); err == nil || !strings.Contains(err.Error(), "redis.addr") {
+	if _, _, err := guardsFromConfig(context.Background(), cfg, nil); err == nil || !strings.Contains(err.Error(), "redis.addr") {
 		t.Fatalf("err = %v", err)
 	}
 }

@@ -17,9 +17,8 @@ func TestAccessSectionsDefaults(t *testing.T) {
 	if cfg.Audit.SQLite != DefaultAuditFile || cfg.Audit.Postgres != "" {
 		t.Errorf("audit defaults %+v, want the SQLite file", cfg.Audit)
 	}
-	r := cfg.Access.Rules()
-	if r.HospitalWindow != 30*24*time.Hour || r.OutOfHoursWindow != 24*time.Hour || r.BreakGlassDuration != 4*time.Hour || r.BreakGlassMinReason != 20 {
-		t.Errorf("access rules defaults %+v", r)
+	if cfg.Access != (Access{}) {
+		t.Errorf("access %+v: left out, every key must stay zero (the rules' defaults)", cfg.Access)
 	}
 }
 
@@ -42,9 +41,9 @@ access: {hospitalWindow: 168h, breakGlassDuration: 2h}
 	if cfg.Audit.Postgres == "" || cfg.Audit.SQLite != "" {
 		t.Errorf("audit %+v: postgres from the environment must replace the SQLite default", cfg.Audit)
 	}
-	r := cfg.Access.Rules()
-	if r.HospitalWindow != 7*24*time.Hour || r.BreakGlassDuration != 2*time.Hour || r.BreakGlassMinReason != 30 || r.OutOfHoursWindow != 24*time.Hour {
-		t.Errorf("rules %+v", r)
+	a := cfg.Access
+	if a.HospitalWindow.D() != 7*24*time.Hour || a.BreakGlassDuration.D() != 2*time.Hour || a.BreakGlassMinReason != 30 || a.OutOfHoursWindow != 0 {
+		t.Errorf("access %+v", a)
 	}
 	if len(cfg.Access.PseudonymSecret) != 32 {
 		t.Error("pseudonym secret not read from the environment")
@@ -64,9 +63,6 @@ func TestAccessSectionsRefuseBadValues(t *testing.T) {
 		{"huge clock skew", minimal, []string{"KLYNGE_AUTH_CLOCKSKEW=1h"}, "auth.clockSkew: must be at most 5m"},
 		{"both stores", minimal + "\naudit: {sqlite: a.db, postgres: postgres://x/y}\n", nil, "audit: set sqlite or postgres, not both"},
 		{"negative batch", minimal + "\naudit: {maxBatch: -1}\n", nil, "audit.maxBatch: must be between 1 and 10000"},
-		{"break glass for two days", minimal + "\naccess: {breakGlassDuration: 48h}\n", nil, "access.breakGlassDuration: must be between 1 minute and 24 hours"},
-		{"hospital window of two years", minimal + "\naccess: {hospitalWindow: 17520h}\n", nil, "access.hospitalWindow: must be more than 0 and at most 365 days"},
-		{"short pseudonym secret", minimal, []string{"KLYNGE_ACCESS_PSEUDONYMSECRET=short"}, "access.pseudonymSecret: must be at least 32 bytes, got 5"},
 		{"unknown key", minimal + "\naccess: {hospitalWindw: 1h}\n", nil, "hospitalWindw"},
 	}
 	for _, tt := range tests {
