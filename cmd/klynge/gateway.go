@@ -117,7 +117,10 @@ func newGateway(ctx context.Context, cfg *config.Config, deps gatewayDeps, logge
 		return nil, err
 	}
 	opened = append(opened, func() error { return tel.Close(context.WithoutCancel(ctx)) })
-	metrics := upstream.NewMetrics(deps.Metrics)
+	metrics, err := upstream.NewMetrics(deps.Metrics)
+	if err != nil {
+		return nil, err
+	}
 	ups, clients, err := connectUpstreams(cfg.Upstreams, reg, metrics, logger, tel.wrapUpstream)
 	if err != nil {
 		return nil, err

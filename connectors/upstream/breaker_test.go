@@ -26,12 +26,12 @@ func switchableServer(t *testing.T, status *atomic.Int32) *countingServer {
 	})
 }
 
-func breakerOptions(base string, reg *prometheus.Registry) Options {
+func breakerOptions(t testing.TB, base string, reg *prometheus.Registry) Options {
 	return Options{
 		BaseURL: base,
 		Retry:   RetryOptions{Max: -1},
 		Breaker: BreakerOptions{MinRequests: 4, FailureRatio: 0.5, OpenFor: 10 * time.Second, HalfOpenRequests: 1},
-		Metrics: NewMetrics(reg),
+		Metrics: mustMetrics(t, reg),
 	}
 }
 
@@ -42,7 +42,7 @@ func TestBreakerOpensFailsFastAndCloses(t *testing.T) {
 	reg := prometheus.NewRegistry()
 	var logged bytes.Buffer
 	synctest.Test(t, func(t *testing.T) {
-		o := breakerOptions(srv.URL, reg)
+		o := breakerOptions(t, srv.URL, reg)
 		o.Logger = slog.New(slog.NewTextHandler(&logged, &slog.HandlerOptions{Level: slog.LevelWarn}))
 		c := newTestClient(t, o)
 		ctx := context.Background()
@@ -105,7 +105,7 @@ func TestBreakerProbeThatFailsReopens(t *testing.T) {
 	status.Store(http.StatusBadGateway)
 	srv := switchableServer(t, &status)
 	synctest.Test(t, func(t *testing.T) {
-		c := newTestClient(t, breakerOptions(srv.URL, prometheus.NewRegistry()))
+		c := newTestClient(t, breakerOptions(t, srv.URL, prometheus.NewRegistry()))
 		for range 4 {
 			_ = get(context.Background(), c, "/r")
 		}
@@ -139,7 +139,7 @@ func TestBreakerCountsOnlyUpstreamFailures(t *testing.T) {
 			status.Store(int32(tt.status))
 			srv := switchableServer(t, &status)
 			synctest.Test(t, func(t *testing.T) {
-				c := newTestClient(t, breakerOptions(srv.URL, prometheus.NewRegistry()))
+				c := newTestClient(t, breakerOptions(t, srv.URL, prometheus.NewRegistry()))
 				for range 10 {
 					_ = get(context.Background(), c, "/r")
 				}
@@ -156,7 +156,7 @@ func TestBreakerNeedsMinimumRequests(t *testing.T) {
 	status.Store(http.StatusServiceUnavailable)
 	srv := switchableServer(t, &status)
 	synctest.Test(t, func(t *testing.T) {
-		c := newTestClient(t, breakerOptions(srv.URL, prometheus.NewRegistry()))
+		c := newTestClient(t, breakerOptions(t, srv.URL, prometheus.NewRegistry()))
 		for range 3 {
 			_ = get(context.Background(), c, "/r")
 		}
@@ -177,7 +177,7 @@ func TestBreakerDisabled(t *testing.T) {
 	status.Store(http.StatusServiceUnavailable)
 	srv := switchableServer(t, &status)
 	synctest.Test(t, func(t *testing.T) {
-		o := breakerOptions(srv.URL, prometheus.NewRegistry())
+		o := breakerOptions(t, srv.URL, prometheus.NewRegistry())
 		o.Breaker.Disabled = true
 		c := newTestClient(t, o)
 		for range 20 {

@@ -183,7 +183,7 @@ func TestMetricsRecordCallsAttemptsRetriesAndKeys(t *testing.T) {
 		_, _ = w.Write([]byte(`{}`))
 	})
 	reg := prometheus.NewRegistry()
-	c := newTestClient(t, Options{BaseURL: srv.URL, Metrics: NewMetrics(reg),
+	c := newTestClient(t, Options{BaseURL: srv.URL, Metrics: mustMetrics(t, reg),
 		Retry: RetryOptions{WaitMin: time.Millisecond, WaitMax: time.Millisecond}})
 	ctx := context.Background()
 	if _, err := c.Do(ctx, Request{Op: "flaky", Path: "/flaky", Keys: 42}); err != nil {
@@ -191,10 +191,9 @@ func TestMetricsRecordCallsAttemptsRetriesAndKeys(t *testing.T) {
 	}
 	_, _ = c.Do(ctx, Request{Op: "lookup", Path: "/missing"})
 
-	// A second NewMetrics on the same registry reuses the collectors.
-	again := NewMetrics(reg)
-	if again.requests != c.opts.Metrics.requests {
-		t.Error("NewMetrics twice on one registry made new collectors")
+	// A second NewMetrics on the same registry is refused with an error.
+	if again, err := NewMetrics(reg); err == nil || again != nil {
+		t.Error("NewMetrics twice on one registry did not fail")
 	}
 
 	checks := []struct {
@@ -222,7 +221,7 @@ func TestDecodeFailureIsABadResponse(t *testing.T) {
 		_, _ = io.WriteString(w, `{"contacts":[{"cpr":"x"},{"cpr":`+syntheticCPR+`}]}`)
 	})
 	reg := prometheus.NewRegistry()
-	c := newTestClient(t, Options{System: "outofhours", BaseURL: srv.URL, Metrics: NewMetrics(reg)})
+	c := newTestClient(t, Options{System: "outofhours", BaseURL: srv.URL, Metrics: mustMetrics(t, reg)})
 	var out struct {
 		Contacts []struct {
 			CPR string `json:"cpr"`

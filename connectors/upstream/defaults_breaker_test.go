@@ -32,7 +32,7 @@ func TestDefaultBreakerToleratesHalfFailingSystemButOpensOnDownSystem(t *testing
 				_, _ = w.Write([]byte(`{}`))
 			})
 			synctest.Test(t, func(t *testing.T) {
-				c := newTestClient(t, Options{BaseURL: srv.URL, Metrics: NewMetrics(prometheus.NewRegistry())})
+				c := newTestClient(t, Options{BaseURL: srv.URL, Metrics: mustMetrics(t, prometheus.NewRegistry())})
 				failed := 0
 				for range 40 {
 					if err := get(context.Background(), c, "/r"); err != nil {

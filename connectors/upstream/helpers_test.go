@@ -59,3 +59,12 @@ func metricValue(t *testing.T, reg *prometheus.Registry, name string, labels map
 	t.Helper()
 	return metricstest.Value(t, reg, name, labels)
 }
+
+func mustMetrics(t testing.TB, reg prometheus.Registerer) *Metrics {
+	t.Helper()
+	m, err := NewMetrics(reg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return m
+}

@@ -1,7 +1,7 @@
 package upstream
 
 import (
-	"errors"
+	"fmt"
 
 	"github.com/prometheus/client_golang/prometheus"
 )
@@ -34,11 +34,10 @@ type Metrics struct {
 }
 
 // NewMetrics creates the upstream collectors and registers them with reg
-// (nil: not registered, for tests). Collectors already registered with reg
-// by an earlier call are reused, so two calls with one registry share them.
-// It panics if reg refuses a collector for any other reason, which is a
-// programming error (a clashing metric name).
-func NewMetrics(reg prometheus.Registerer) *Metrics {
+// (nil: not registered, for tests). Like every NewMetrics in klynge it
+// returns reg's refusal as an error and never panics: one Metrics per
+// registry, shared by every upstream client.
+func NewMetrics(reg prometheus.Registerer) (*Metrics, error) {
 	latency := []float64{.005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10}
 	m := &Metrics{
 		requests: prometheus.NewCounterVec(prometheus.CounterOpts{
@@ -70,29 +69,14 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 		}, []string{"system", "op"}),
 	}
 	if reg == nil {
-		return m
+		return m, nil
 	}
-	m.requests = register(reg, m.requests)
-	m.attemptDur = register(reg, m.attemptDur)
-	m.callDur = register(reg, m.callDur)
-	m.retries = register(reg, m.retries)
-	m.breakerState = register(reg, m.breakerState)
-	m.batchKeys = register(reg, m.batchKeys)
-	return m
-}
-
-func register[C prometheus.Collector](reg prometheus.Registerer, c C) C {
-	err := reg.Register(c)
-	if err == nil {
-		return c
-	}
-	var already prometheus.AlreadyRegisteredError
-	if errors.As(err, &already) {
-		if existing, ok := already.ExistingCollector.(C); ok {
-			return existing
+	for _, c := range []prometheus.Collector{m.requests, m.attemptDur, m.callDur, m.retries, m.breakerState, m.batchKeys} {
+		if err := reg.Register(c); err != nil {
+			return nil, fmt.Errorf("upstream: register metrics: %w", err)
 		}
 	}
-	panic("upstream: register metrics: " + err.Error())
+	return m, nil
 }
 
 func (m *Metrics) observeCall(system, op, outcome string, seconds float64, retries, keys int) {
