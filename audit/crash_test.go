@@ -11,6 +11,8 @@ import (
 	"testing"
 
 	"github.com/sundhedsklynge/klynge/audit"
+	"github.com/sundhedsklynge/klynge/audit/postgres"
+	"github.com/sundhedsklynge/klynge/audit/sqlite"
 )
 
 // Environment of the child process that TestAcknowledgedAppendsSurviveSIGKILL
@@ -114,9 +116,9 @@ func TestCrashChildAppendsUntilKilled(t *testing.T) {
 		err error
 	)
 	if kind == "sqlite" {
-		l, err = audit.OpenSQLite(ctx, location, audit.Options{})
+		l, err = sqlite.Open(ctx, location, audit.Options{})
 	} else {
-		l, err = audit.OpenPostgres(ctx, location, audit.Options{})
+		l, err = postgres.Open(ctx, location, audit.Options{})
 	}
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "crash child: open:", err)

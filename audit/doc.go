@@ -15,9 +15,11 @@
 // names the first record whose hash, link or sequence number is wrong. What
 // that does and does not detect is written beside [Log.Verify].
 //
-// Two stores share one behaviour: SQLite (embedded, pure Go, WAL,
-// synchronous=FULL) for one process, and PostgreSQL for several gateway
-// replicas sharing one global chain.
+// Two stores share one behaviour, each in its own package so that a binary
+// links only the database it uses: audit/sqlite (embedded, pure Go, WAL,
+// synchronous=FULL) for one process, and audit/postgres for several gateway
+// replicas sharing one global chain. They implement [Store]; the tests in
+// this package run every behaviour against both.
 //
 // The package must not log what it stores: records hold CPR numbers, so no
 // record, CPR or reason is ever written to a log line or an error message.

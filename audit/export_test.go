@@ -1,10 +1,5 @@
 package audit
 
-import (
-	"context"
-	"fmt"
-)
-
 // Hooks for the black-box tests in package audit_test. They observe or
 // break the log from inside; production code has no way to reach them.
 
@@ -20,16 +15,4 @@ func CommittingForTest(l *Log) int64 { return l.committing.Load() }
 
 // CloseDatabaseForTest closes the log's database handles behind its back,
 // as a database that goes away would.
-func CloseDatabaseForTest(l *Log) { l.store.close() }
-
-// SQLitePragmaForTest reads a pragma on the connection the writer commits
-// with.
-func SQLitePragmaForTest(ctx context.Context, l *Log, name string) (string, error) {
-	s, ok := l.store.(*sqliteStore)
-	if !ok {
-		return "", fmt.Errorf("not a sqlite log")
-	}
-	var v string
-	err := s.writer.QueryRowContext(ctx, "PRAGMA "+name).Scan(&v)
-	return v, err
-}
+func CloseDatabaseForTest(l *Log) { l.store.Close() }

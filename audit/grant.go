@@ -83,7 +83,7 @@ func (l *Log) GrantBreakGlass(ctx context.Context, g Grant) (Grant, error) {
 		return Grant{}, grantError("GrantedAt", "and ExpiresAt must be between the years 1970 and 9999")
 	}
 	g.ReviewedBy, g.ReviewedAt, g.ReviewNote = "", time.Time{}, ""
-	id, err := l.store.insertGrant(ctx, g)
+	id, err := l.store.InsertGrant(ctx, g)
 	if err != nil {
 		return Grant{}, fmt.Errorf("audit: grant break-the-glass: %w", err)
 	}
@@ -100,7 +100,7 @@ func (l *Log) ActiveGrant(ctx context.Context, subject string, citizen domain.CP
 	if subject == "" || citizen == "" {
 		return Grant{}, false, nil
 	}
-	g, ok, err := l.store.activeGrant(ctx, subject, string(citizen), normaliseTime(now))
+	g, ok, err := l.store.ActiveGrant(ctx, subject, string(citizen), normaliseTime(now))
 	if err != nil {
 		return Grant{}, false, fmt.Errorf("audit: active grant: %w", err)
 	}
@@ -118,7 +118,7 @@ func (l *Log) ReviewQueue(ctx context.Context, q ReviewQuery) ([]Grant, error) {
 	if q.After < 0 {
 		return nil, fmt.Errorf("audit: review queue: After must not be negative")
 	}
-	gs, err := l.store.reviewQueue(ctx, q)
+	gs, err := l.store.ReviewQueue(ctx, q)
 	if err != nil {
 		return nil, fmt.Errorf("audit: review queue: %w", err)
 	}
@@ -143,7 +143,7 @@ func (l *Log) MarkReviewed(ctx context.Context, id int64, reviewer string, note 
 			return fmt.Errorf("audit: mark reviewed: %s %s", t.field, rule)
 		}
 	}
-	if err := l.store.markReviewed(ctx, id, reviewer, note, normaliseTime(at)); err != nil {
+	if err := l.store.MarkReviewed(ctx, id, reviewer, note, normaliseTime(at)); err != nil {
 		return fmt.Errorf("audit: mark reviewed %d: %w", id, err)
 	}
 	return nil

@@ -86,9 +86,10 @@ func appendBool(b []byte, v bool) []byte {
 	return append(b, 0)
 }
 
-// seal gives each record its sequence number and links it to the one before,
-// starting after the chain head (headSeq, headHash). It returns the new head.
-func seal(recs []Record, headSeq int64, headHash string) (int64, string) {
+// Seal gives each record its sequence number and links it to the one
+// before, starting after the chain head (headSeq, headHash). It returns the
+// new head. Stores call it inside the transaction that holds the head.
+func Seal(recs []Record, headSeq int64, headHash string) (int64, string) {
 	for i := range recs {
 		headSeq++
 		recs[i].Seq = headSeq

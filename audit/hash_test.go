@@ -122,7 +122,7 @@ func TestMovingBytesBetweenFieldsChangesTheHash(t *testing.T) {
 
 func TestSealLinksRecordsAfterTheHead(t *testing.T) {
 	recs := []Record{hashFixture(), hashFixture(), hashFixture()}
-	headSeq, headHash := seal(recs, 41, "ab")
+	headSeq, headHash := Seal(recs, 41, "ab")
 	if recs[0].Seq != 42 || recs[0].PrevHash != "ab" || recs[2].Seq != 44 || recs[1].PrevHash != recs[0].Hash || recs[2].PrevHash != recs[1].Hash {
 		t.Errorf("sealed records are not numbered and linked after the head: %+v", recs)
 	}

@@ -32,7 +32,9 @@ const (
 	defaultCommitTimeout = 10 * time.Second
 )
 
-func (o Options) withDefaults() Options {
+// WithDefaults fills the zero fields with their defaults (a store opens
+// with the commit timeout it will be used with).
+func (o Options) WithDefaults() Options {
 	if o.MaxBatch <= 0 {
 		o.MaxBatch = defaultMaxBatch
 	}
@@ -46,10 +48,11 @@ func (o Options) withDefaults() Options {
 }
 
 // Log is the access log. It is safe for concurrent use. Open it with
-// OpenSQLite or OpenPostgres; both start one writer goroutine, which Close
-// stops after it has committed every queued record.
+// sqlite.Open or postgres.Open (packages audit/sqlite, audit/postgres),
+// which call New; it starts one writer goroutine, which Close stops after
+// it has committed every queued record.
 type Log struct {
-	store store
+	store Store
 	opts  Options
 
 	mu     sync.Mutex
@@ -81,10 +84,11 @@ type pendingAppend struct {
 	result chan error // capacity 1; the writer sends exactly once for taken appends
 }
 
-func newLog(s store, opts Options) *Log {
+// New starts the log over s. The log owns s from now on: Close closes it.
+func New(s Store, opts Options) *Log {
 	l := &Log{
 		store:      s,
-		opts:       opts,
+		opts:       opts.WithDefaults(),
 		wake:       make(chan struct{}, 1),
 		writerDone: make(chan struct{}),
 	}
@@ -239,7 +243,7 @@ func (l *Log) commit(batch []*pendingAppend) {
 	// away must not roll back the others' records.
 	l.committing.Store(int64(len(recs)))
 	ctx, cancel := context.WithTimeout(context.Background(), l.opts.CommitTimeout)
-	err := l.store.appendBatch(ctx, recs)
+	err := l.store.AppendBatch(ctx, recs)
 	cancel()
 	l.committing.Store(0)
 	l.opts.Metrics.observeBatch(len(recs), err)
@@ -263,7 +267,7 @@ func (l *Log) Close() error {
 		l.mu.Unlock()
 		l.signal()
 		<-l.writerDone
-		l.closeResult = l.store.close()
+		l.closeResult = l.store.Close()
 		if l.closeResult != nil {
 			l.closeResult = fmt.Errorf("audit: close: %w", l.closeResult)
 		}
@@ -278,7 +282,7 @@ func (l *Log) Ping(ctx context.Context) error {
 	if l.isClosed() {
 		return ErrClosed
 	}
-	if err := l.store.ping(ctx); err != nil {
+	if err := l.store.Ping(ctx); err != nil {
 		return fmt.Errorf("audit: ping: %w", err)
 	}
 	return nil
@@ -294,7 +298,7 @@ func (l *Log) Query(ctx context.Context, q Query) ([]Record, error) {
 	if err := q.validate(); err != nil {
 		return nil, err
 	}
-	recs, err := l.store.query(ctx, q)
+	recs, err := l.store.Query(ctx, q)
 	if err != nil {
 		return nil, fmt.Errorf("audit: query: %w", err)
 	}

@@ -285,25 +285,6 @@ func TestPingAnswersForAWritableLog(t *testing.T) {
 	})
 }
 
-func TestSQLiteCommitsAreDurableOnReturn(t *testing.T) {
-	l := freshSQLite(t).openLog(t, audit.Options{})
-	for pragma, want := range map[string]string{"journal_mode": "wal", "synchronous": "2"} {
-		got, err := audit.SQLitePragmaForTest(context.Background(), l, pragma)
-		if err != nil || got != want {
-			t.Errorf("PRAGMA %s = %q, %v; want %q", pragma, got, err, want)
-		}
-	}
-}
-
-func TestOpenSQLiteRefusesANonDurablePath(t *testing.T) {
-	for _, path := range []string{"", ":memory:", "file::memory:", "/tmp/a?mode=memory"} {
-		if l, err := audit.OpenSQLite(context.Background(), path, audit.Options{}); err == nil {
-			l.Close()
-			t.Errorf("OpenSQLite(%q) succeeded", path)
-		}
-	}
-}
-
 func TestOpenRefusesASchemaNewerThanItKnows(t *testing.T) {
 	eachStore(t, func(t *testing.T, db *testDB) {
 		ctx := context.Background()

@@ -16,6 +16,8 @@ import (
 	"go.uber.org/goleak"
 
 	"github.com/sundhedsklynge/klynge/audit"
+	"github.com/sundhedsklynge/klynge/audit/postgres"
+	"github.com/sundhedsklynge/klynge/audit/sqlite"
 )
 
 func TestMain(m *testing.M) {
@@ -141,7 +143,7 @@ func freshSQLite(t testing.TB) *testDB {
 		kind:     "sqlite",
 		location: path,
 		open: func(ctx context.Context, opts audit.Options) (*audit.Log, error) {
-			return audit.OpenSQLite(ctx, path, opts)
+			return sqlite.Open(ctx, path, opts)
 		},
 		exec: func(ctx context.Context, query string, args ...any) error {
 			_, err := outside.ExecContext(ctx, query, args...)
@@ -193,7 +195,7 @@ func freshPostgres(t testing.TB) *testDB {
 		kind:     "postgres",
 		location: logDSN,
 		open: func(ctx context.Context, opts audit.Options) (*audit.Log, error) {
-			return audit.OpenPostgres(ctx, logDSN, opts)
+			return postgres.Open(ctx, logDSN, opts)
 		},
 		exec: func(ctx context.Context, query string, args ...any) error {
 			_, err := outside.Exec(ctx, query, args...)
@@ -216,7 +218,7 @@ func freshPostgres(t testing.TB) *testDB {
 			return func() { tx.Rollback(context.Background()) }, nil
 		},
 		openReadOnly: func(ctx context.Context) (*audit.Log, error) {
-			return audit.OpenPostgres(ctx, withParam(t, logDSN, "default_transaction_read_only", "on"), audit.Options{})
+			return postgres.Open(ctx, withParam(t, logDSN, "default_transaction_read_only", "on"), audit.Options{})
 		},
 	}
 }

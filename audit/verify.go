@@ -57,7 +57,7 @@ func (l *Log) Verify(ctx context.Context) (VerifyReport, error) {
 		rep.Problem = fmt.Sprintf(format, args...)
 		return errStopScan
 	}
-	head, err := l.store.scan(ctx, func(r Record) error {
+	head, err := l.store.Scan(ctx, func(r Record) error {
 		rep.Records++
 		switch {
 		case r.Seq > wantSeq:

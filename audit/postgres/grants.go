@@ -1,4 +1,4 @@
-package audit
+package postgres
 
 import (
 	"context"
@@ -9,21 +9,22 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
+	"github.com/sundhedsklynge/klynge/audit"
 	"github.com/sundhedsklynge/klynge/domain"
 )
 
 const postgresGrantColumns = `id, subject, role, organization, citizen, reason, granted_at, expires_at,
 	reviewed_by, reviewed_at, review_note`
 
-func scanPostgresGrant(row pgx.Row) (Grant, error) {
+func scanPostgresGrant(row pgx.Row) (audit.Grant, error) {
 	var (
-		g          Grant
+		g          audit.Grant
 		citizen    string
 		reviewedAt *time.Time
 	)
 	if err := row.Scan(&g.ID, &g.Principal.Subject, &g.Principal.Role, &g.Principal.Organization, &citizen,
 		&g.Reason, &g.GrantedAt, &g.ExpiresAt, &g.ReviewedBy, &reviewedAt, &g.ReviewNote); err != nil {
-		return Grant{}, err
+		return audit.Grant{}, err
 	}
 	g.Citizen = domain.CPR(citizen)
 	g.GrantedAt, g.ExpiresAt = g.GrantedAt.UTC(), g.ExpiresAt.UTC()
@@ -31,7 +32,7 @@ func scanPostgresGrant(row pgx.Row) (Grant, error) {
 	return g, nil
 }
 
-func (s *postgresStore) insertGrant(ctx context.Context, g Grant) (int64, error) {
+func (s *postgresStore) InsertGrant(ctx context.Context, g audit.Grant) (int64, error) {
 	var id int64
 	err := s.pool.QueryRow(ctx, `INSERT INTO audit_break_glass_grants
 		(subject, role, organization, citizen, reason, granted_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6, $7)
@@ -41,20 +42,20 @@ func (s *postgresStore) insertGrant(ctx context.Context, g Grant) (int64, error)
 	return id, err
 }
 
-func (s *postgresStore) activeGrant(ctx context.Context, subject, citizen string, now time.Time) (Grant, bool, error) {
+func (s *postgresStore) ActiveGrant(ctx context.Context, subject, citizen string, now time.Time) (audit.Grant, bool, error) {
 	g, err := scanPostgresGrant(s.pool.QueryRow(ctx, `SELECT `+postgresGrantColumns+` FROM audit_break_glass_grants
 		WHERE subject = $1 AND citizen = $2 AND granted_at <= $3 AND expires_at > $3
 		ORDER BY expires_at DESC, id DESC LIMIT 1`, subject, citizen, now))
 	if errors.Is(err, pgx.ErrNoRows) {
-		return Grant{}, false, nil
+		return audit.Grant{}, false, nil
 	}
 	if err != nil {
-		return Grant{}, false, err
+		return audit.Grant{}, false, err
 	}
 	return g, true, nil
 }
 
-func (s *postgresStore) reviewQueue(ctx context.Context, q ReviewQuery) ([]Grant, error) {
+func (s *postgresStore) ReviewQueue(ctx context.Context, q audit.ReviewQuery) ([]audit.Grant, error) {
 	where := []string{"id > $1"}
 	if q.Reviewed != nil {
 		if *q.Reviewed {
@@ -69,7 +70,7 @@ func (s *postgresStore) reviewQueue(ctx context.Context, q ReviewQuery) ([]Grant
 		return nil, err
 	}
 	defer rows.Close()
-	var out []Grant
+	var out []audit.Grant
 	for rows.Next() {
 		g, err := scanPostgresGrant(rows)
 		if err != nil {
@@ -80,7 +81,7 @@ func (s *postgresStore) reviewQueue(ctx context.Context, q ReviewQuery) ([]Grant
 	return out, rows.Err()
 }
 
-func (s *postgresStore) markReviewed(ctx context.Context, id int64, reviewer, note string, at time.Time) error {
+func (s *postgresStore) MarkReviewed(ctx context.Context, id int64, reviewer, note string, at time.Time) error {
 	tag, err := s.pool.Exec(ctx, `UPDATE audit_break_glass_grants
 		SET reviewed_by = $1, reviewed_at = $2, review_note = $3 WHERE id = $4 AND reviewed_at IS NULL`,
 		reviewer, at, note, id)
@@ -95,7 +96,7 @@ func (s *postgresStore) markReviewed(ctx context.Context, id int64, reviewer, no
 		return fmt.Errorf("look up grant: %w", err)
 	}
 	if exists {
-		return ErrAlreadyReviewed
+		return audit.ErrAlreadyReviewed
 	}
-	return ErrGrantNotFound
+	return audit.ErrGrantNotFound
 }

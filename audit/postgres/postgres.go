@@ -1,4 +1,6 @@
-package audit
+// Package postgres keeps the access log (package audit) in PostgreSQL
+// (pgx), shared by every gateway replica with one global chain.
+package postgres
 
 import (
 	"context"
@@ -10,6 +12,7 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
+	"github.com/sundhedsklynge/klynge/audit"
 	"github.com/sundhedsklynge/klynge/domain"
 )
 
@@ -22,14 +25,14 @@ type postgresStore struct {
 	pool *pgxpool.Pool
 }
 
-// OpenPostgres connects to the database at dsn (a pgx connection string; its
+// Open connects to the database at dsn (a pgx connection string; its
 // pool_max_conns and search_path settings apply), brings the log's schema up
 // to date and starts the writer goroutine. The tables live in the first
 // schema of the search path.
 //
 // A role that may only read (or a read-only standby) can open the log to
 // Query and Verify once its schema is current; Append and Ping then fail.
-func OpenPostgres(ctx context.Context, dsn string, opts Options) (*Log, error) {
+func Open(ctx context.Context, dsn string, opts audit.Options) (*audit.Log, error) {
 	cfg, err := pgxpool.ParseConfig(dsn)
 	if err != nil {
 		// pgx's parse errors can quote the DSN, password included.
@@ -43,10 +46,10 @@ func OpenPostgres(ctx context.Context, dsn string, opts Options) (*Log, error) {
 		pool.Close()
 		return nil, fmt.Errorf("audit: open postgres: %w", err)
 	}
-	return newLog(&postgresStore{pool: pool}, opts.withDefaults()), nil
+	return audit.New(&postgresStore{pool: pool}, opts.WithDefaults()), nil
 }
 
-func (s *postgresStore) close() error {
+func (s *postgresStore) Close() error {
 	s.pool.Close()
 	return nil
 }
@@ -54,7 +57,7 @@ func (s *postgresStore) close() error {
 var postgresRecordColumns = []string{"seq", "logged_at", "request_id", "subject", "role", "organization",
 	"citizen", "pseudonymised", "fields", "sources", "purpose", "outcome", "reason", "flagged", "prev_hash", "hash"}
 
-func (s *postgresStore) appendBatch(ctx context.Context, recs []Record) (err error) {
+func (s *postgresStore) AppendBatch(ctx context.Context, recs []audit.Record) (err error) {
 	tx, err := s.pool.Begin(ctx)
 	if err != nil {
 		return fmt.Errorf("begin: %w", err)
@@ -65,11 +68,11 @@ func (s *postgresStore) appendBatch(ctx context.Context, recs []Record) (err err
 		}
 	}()
 	// The row lock serialises writers across processes until commit.
-	var head chainHead
+	var head audit.ChainHead
 	if err := tx.QueryRow(ctx, `SELECT seq, hash FROM audit_chain_head WHERE id = 1 FOR UPDATE`).Scan(&head.Seq, &head.Hash); err != nil {
 		return fmt.Errorf("lock chain head: %w", err)
 	}
-	newSeq, newHash := seal(recs, head.Seq, head.Hash)
+	newSeq, newHash := audit.Seal(recs, head.Seq, head.Hash)
 	rows := make([][]any, len(recs))
 	for i, r := range recs {
 		rows[i] = []any{r.Seq, r.Time, r.RequestID, r.Principal.Subject, r.Principal.Role,
@@ -90,23 +93,23 @@ func (s *postgresStore) appendBatch(ctx context.Context, recs []Record) (err err
 
 var postgresRecordSelect = `SELECT ` + strings.Join(postgresRecordColumns, ", ") + ` FROM audit_records`
 
-func scanPostgresRecord(rows pgx.Rows) (Record, error) {
+func scanPostgresRecord(rows pgx.Rows) (audit.Record, error) {
 	var (
-		r                         Record
+		r                         audit.Record
 		citizen, purpose, outcome string
 	)
 	if err := rows.Scan(&r.Seq, &r.Time, &r.RequestID, &r.Principal.Subject, &r.Principal.Role,
 		&r.Principal.Organization, &citizen, &r.Pseudonymised, &r.Fields, &r.Sources, &purpose, &outcome,
 		&r.Reason, &r.FlaggedForReview, &r.PrevHash, &r.Hash); err != nil {
-		return Record{}, err
+		return audit.Record{}, err
 	}
 	r.Time = r.Time.UTC()
-	r.Citizen, r.Purpose, r.Outcome = domain.CPR(citizen), Purpose(purpose), Outcome(outcome)
+	r.Citizen, r.Purpose, r.Outcome = domain.CPR(citizen), audit.Purpose(purpose), audit.Outcome(outcome)
 	r.Fields, r.Sources = cloneList(r.Fields), cloneList(r.Sources)
 	return r, nil
 }
 
-func (s *postgresStore) query(ctx context.Context, q Query) ([]Record, error) {
+func (s *postgresStore) Query(ctx context.Context, q audit.Query) ([]audit.Record, error) {
 	var (
 		where []string
 		args  []any
@@ -141,7 +144,7 @@ func (s *postgresStore) query(ctx context.Context, q Query) ([]Record, error) {
 		return nil, err
 	}
 	defer rows.Close()
-	var out []Record
+	var out []audit.Record
 	for rows.Next() {
 		r, err := scanPostgresRecord(rows)
 		if err != nil {
@@ -152,17 +155,17 @@ func (s *postgresStore) query(ctx context.Context, q Query) ([]Record, error) {
 	return out, rows.Err()
 }
 
-func (s *postgresStore) scan(ctx context.Context, fn func(Record) error) (chainHead, error) {
+func (s *postgresStore) Scan(ctx context.Context, fn func(audit.Record) error) (audit.ChainHead, error) {
 	// REPEATABLE READ: the head and every record come from one snapshot,
 	// however many appends commit meanwhile.
 	tx, err := s.pool.BeginTx(ctx, pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly})
 	if err != nil {
-		return chainHead{}, err
+		return audit.ChainHead{}, err
 	}
 	defer tx.Rollback(context.WithoutCancel(ctx))
-	var head chainHead
+	var head audit.ChainHead
 	if err := tx.QueryRow(ctx, `SELECT seq, hash FROM audit_chain_head WHERE id = 1`).Scan(&head.Seq, &head.Hash); err != nil {
-		return chainHead{}, fmt.Errorf("read chain head: %w", err)
+		return audit.ChainHead{}, fmt.Errorf("read chain head: %w", err)
 	}
 	rows, err := tx.Query(ctx, postgresRecordSelect+` ORDER BY seq`)
 	if err != nil {
@@ -181,7 +184,7 @@ func (s *postgresStore) scan(ctx context.Context, fn func(Record) error) (chainH
 	return head, rows.Err()
 }
 
-func (s *postgresStore) ping(ctx context.Context) error {
+func (s *postgresStore) Ping(ctx context.Context) error {
 	// Asks whether a write would be accepted without taking the chain
 	// head's lock, which would stall every replica's writer behind probes.
 	var primary, readOnly, mayInsert, mayMoveHead bool
@@ -207,4 +210,18 @@ func timeOrZero(t *time.Time) time.Time {
 		return time.Time{}
 	}
 	return t.UTC()
+}
+
+func nonNil(l []string) []string {
+	if l == nil {
+		return []string{}
+	}
+	return l
+}
+
+func cloneList(l []string) []string {
+	if len(l) == 0 {
+		return nil
+	}
+	return append([]string(nil), l...)
 }

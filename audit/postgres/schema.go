@@ -1,4 +1,4 @@
-package audit
+package postgres
 
 import (
 	"context"
@@ -6,6 +6,8 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/sundhedsklynge/klynge/audit"
 )
 
 // postgresMigrations are applied in order, each once, in one transaction with
@@ -54,7 +56,7 @@ CREATE TABLE audit_chain_head (
 	seq  bigint   NOT NULL,
 	hash text     NOT NULL
 );
-INSERT INTO audit_chain_head (id, seq, hash) VALUES (1, 0, '` + GenesisHash + `');
+INSERT INTO audit_chain_head (id, seq, hash) VALUES (1, 0, '` + audit.GenesisHash + `');
 CREATE FUNCTION audit_chain_head_forward_only() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
 	IF NEW.seq < OLD.seq THEN
@@ -103,9 +105,12 @@ func postgresSchemaVersion(ctx context.Context, q interface {
 	return v, nil
 }
 
+// schemaVersion is the version this code writes and understands.
+var schemaVersion = len(postgresMigrations) - 1
+
 func migratePostgres(ctx context.Context, pool *pgxpool.Pool) (err error) {
-	if len(postgresMigrations) != len(sqliteMigrations) {
-		return fmt.Errorf("migrate: %d postgres migrations but %d sqlite ones", len(postgresMigrations)-1, len(sqliteMigrations)-1)
+	if schemaVersion != audit.SchemaVersion {
+		return fmt.Errorf("migrate: postgres migrations end at version %d, the log's tables are at %d", schemaVersion, audit.SchemaVersion)
 	}
 	// Look first without writing, so that a read-only role can open a
 	// current log to query and verify it.

@@ -1,4 +1,4 @@
-package audit
+package sqlite
 
 import (
 	"context"
@@ -8,22 +8,23 @@ import (
 	"strings"
 	"time"
 
+	"github.com/sundhedsklynge/klynge/audit"
 	"github.com/sundhedsklynge/klynge/domain"
 )
 
 const sqliteGrantColumns = `id, subject, role, organization, citizen, reason, granted_at_us, expires_at_us,
 	reviewed_by, reviewed_at_us, review_note`
 
-func scanSQLiteGrant(row interface{ Scan(...any) error }) (Grant, error) {
+func scanSQLiteGrant(row interface{ Scan(...any) error }) (audit.Grant, error) {
 	var (
-		g                Grant
+		g                audit.Grant
 		citizen          string
 		granted, expires int64
 		reviewedAt       sql.NullInt64
 	)
 	if err := row.Scan(&g.ID, &g.Principal.Subject, &g.Principal.Role, &g.Principal.Organization, &citizen,
 		&g.Reason, &granted, &expires, &g.ReviewedBy, &reviewedAt, &g.ReviewNote); err != nil {
-		return Grant{}, err
+		return audit.Grant{}, err
 	}
 	g.Citizen = domain.CPR(citizen)
 	g.GrantedAt = time.UnixMicro(granted).UTC()
@@ -34,7 +35,7 @@ func scanSQLiteGrant(row interface{ Scan(...any) error }) (Grant, error) {
 	return g, nil
 }
 
-func (s *sqliteStore) insertGrant(ctx context.Context, g Grant) (int64, error) {
+func (s *sqliteStore) InsertGrant(ctx context.Context, g audit.Grant) (int64, error) {
 	res, err := s.writer.ExecContext(ctx, `INSERT INTO audit_break_glass_grants
 		(subject, role, organization, citizen, reason, granted_at_us, expires_at_us) VALUES (?, ?, ?, ?, ?, ?, ?)`,
 		g.Principal.Subject, g.Principal.Role, g.Principal.Organization, string(g.Citizen), g.Reason,
@@ -45,21 +46,21 @@ func (s *sqliteStore) insertGrant(ctx context.Context, g Grant) (int64, error) {
 	return res.LastInsertId()
 }
 
-func (s *sqliteStore) activeGrant(ctx context.Context, subject, citizen string, now time.Time) (Grant, bool, error) {
+func (s *sqliteStore) ActiveGrant(ctx context.Context, subject, citizen string, now time.Time) (audit.Grant, bool, error) {
 	row := s.reader.QueryRowContext(ctx, `SELECT `+sqliteGrantColumns+` FROM audit_break_glass_grants
 		WHERE subject = ? AND citizen = ? AND granted_at_us <= ? AND expires_at_us > ?
 		ORDER BY expires_at_us DESC, id DESC LIMIT 1`, subject, citizen, now.UnixMicro(), now.UnixMicro())
 	g, err := scanSQLiteGrant(row)
 	if errors.Is(err, sql.ErrNoRows) {
-		return Grant{}, false, nil
+		return audit.Grant{}, false, nil
 	}
 	if err != nil {
-		return Grant{}, false, err
+		return audit.Grant{}, false, err
 	}
 	return g, true, nil
 }
 
-func (s *sqliteStore) reviewQueue(ctx context.Context, q ReviewQuery) ([]Grant, error) {
+func (s *sqliteStore) ReviewQueue(ctx context.Context, q audit.ReviewQuery) ([]audit.Grant, error) {
 	where := []string{"id > ?"}
 	args := []any{q.After}
 	if q.Reviewed != nil {
@@ -76,7 +77,7 @@ func (s *sqliteStore) reviewQueue(ctx context.Context, q ReviewQuery) ([]Grant, 
 		return nil, err
 	}
 	defer rows.Close()
-	var out []Grant
+	var out []audit.Grant
 	for rows.Next() {
 		g, err := scanSQLiteGrant(rows)
 		if err != nil {
@@ -87,7 +88,7 @@ func (s *sqliteStore) reviewQueue(ctx context.Context, q ReviewQuery) ([]Grant, 
 	return out, rows.Err()
 }
 
-func (s *sqliteStore) markReviewed(ctx context.Context, id int64, reviewer, note string, at time.Time) error {
+func (s *sqliteStore) MarkReviewed(ctx context.Context, id int64, reviewer, note string, at time.Time) error {
 	res, err := s.writer.ExecContext(ctx, `UPDATE audit_break_glass_grants
 		SET reviewed_by = ?, reviewed_at_us = ?, review_note = ? WHERE id = ? AND reviewed_at_us IS NULL`,
 		reviewer, at.UnixMicro(), note, id)
@@ -106,7 +107,7 @@ func (s *sqliteStore) markReviewed(ctx context.Context, id int64, reviewer, note
 		return fmt.Errorf("look up grant: %w", err)
 	}
 	if exists {
-		return ErrAlreadyReviewed
+		return audit.ErrAlreadyReviewed
 	}
-	return ErrGrantNotFound
+	return audit.ErrGrantNotFound
 }

@@ -1,9 +1,11 @@
-package audit
+package sqlite
 
 import (
 	"context"
 	"database/sql"
 	"fmt"
+
+	"github.com/sundhedsklynge/klynge/audit"
 )
 
 // sqliteMigrations are applied in order, each once, in one transaction with
@@ -47,7 +49,7 @@ CREATE TABLE audit_chain_head (
 	seq  INTEGER NOT NULL,
 	hash TEXT    NOT NULL
 );
-INSERT INTO audit_chain_head (id, seq, hash) VALUES (1, 0, '` + GenesisHash + `');
+INSERT INTO audit_chain_head (id, seq, hash) VALUES (1, 0, '` + audit.GenesisHash + `');
 CREATE TRIGGER audit_chain_head_forward_only BEFORE UPDATE ON audit_chain_head
 WHEN NEW.seq < OLD.seq BEGIN SELECT RAISE(ABORT, 'the audit chain head only moves forward'); END;
 CREATE TRIGGER audit_chain_head_no_delete BEFORE DELETE ON audit_chain_head
@@ -75,6 +77,9 @@ CREATE INDEX audit_break_glass_grants_unreviewed ON audit_break_glass_grants (id
 var schemaVersion = len(sqliteMigrations) - 1
 
 func migrateSQLite(ctx context.Context, db *sql.DB) (err error) {
+	if schemaVersion != audit.SchemaVersion {
+		return fmt.Errorf("migrate: sqlite migrations end at version %d, the log's tables are at %d", schemaVersion, audit.SchemaVersion)
+	}
 	tx, err := db.BeginTx(ctx, nil) // IMMEDIATE: one migrator at a time
 	if err != nil {
 		return fmt.Errorf("migrate: begin: %w", err)

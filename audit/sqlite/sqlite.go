@@ -1,4 +1,8 @@
-package audit
+// Package sqlite keeps the access log (package audit) in one SQLite file:
+// embedded, pure Go (modernc.org/sqlite), WAL with synchronous=FULL, so a
+// commit is durable when Append returns. For one gateway process; several
+// replicas share audit/postgres instead.
+package sqlite
 
 import (
 	"context"
@@ -10,8 +14,10 @@ import (
 	"strings"
 	"time"
 
-	"github.com/sundhedsklynge/klynge/domain"
 	_ "modernc.org/sqlite" // registers the pure-Go "sqlite" driver
+
+	"github.com/sundhedsklynge/klynge/audit"
+	"github.com/sundhedsklynge/klynge/domain"
 )
 
 // sqliteStore keeps the log in one SQLite file. Writes go through one
@@ -25,13 +31,21 @@ type sqliteStore struct {
 	reader *sql.DB
 }
 
-// OpenSQLite opens (creating if needed) the log in the SQLite file at path,
+// Open opens (creating if needed) the log in the SQLite file at path,
 // brings its schema up to date, and starts the writer goroutine. Commits
 // are durable on return (WAL, synchronous=FULL). A statement waits up to
 // Options.CommitTimeout for another connection's lock (SQLite's busy
 // timeout).
-func OpenSQLite(ctx context.Context, path string, opts Options) (*Log, error) {
-	opts = opts.withDefaults()
+func Open(ctx context.Context, path string, opts audit.Options) (*audit.Log, error) {
+	opts = opts.WithDefaults()
+	s, err := openStore(ctx, path, opts.CommitTimeout)
+	if err != nil {
+		return nil, err
+	}
+	return audit.New(s, opts), nil
+}
+
+func openStore(ctx context.Context, path string, busyTimeout time.Duration) (*sqliteStore, error) {
 	if path == "" || path == ":memory:" || strings.HasPrefix(path, "file:") {
 		return nil, errors.New("audit: open sqlite: path must name a file (an in-memory database is not durable)")
 	}
@@ -39,7 +53,7 @@ func OpenSQLite(ctx context.Context, path string, opts Options) (*Log, error) {
 		return nil, errors.New("audit: open sqlite: path must not contain '?' or '#'")
 	}
 	common := url.Values{}
-	common.Set("_busy_timeout", fmt.Sprint(opts.CommitTimeout.Milliseconds()))
+	common.Set("_busy_timeout", fmt.Sprint(busyTimeout.Milliseconds()))
 	common.Set("_journal_mode", "WAL")
 	common.Set("_synchronous", "FULL")
 
@@ -77,14 +91,14 @@ func OpenSQLite(ctx context.Context, path string, opts Options) (*Log, error) {
 		reader.Close()
 		return nil, fmt.Errorf("audit: open sqlite: %w", err)
 	}
-	return newLog(&sqliteStore{writer: writer, reader: reader}, opts), nil
+	return &sqliteStore{writer: writer, reader: reader}, nil
 }
 
-func (s *sqliteStore) close() error {
+func (s *sqliteStore) Close() error {
 	return errors.Join(s.writer.Close(), s.reader.Close())
 }
 
-func (s *sqliteStore) appendBatch(ctx context.Context, recs []Record) (err error) {
+func (s *sqliteStore) AppendBatch(ctx context.Context, recs []audit.Record) (err error) {
 	tx, err := s.writer.BeginTx(ctx, nil) // BEGIN IMMEDIATE: takes the write lock
 	if err != nil {
 		return fmt.Errorf("begin: %w", err)
@@ -94,11 +108,11 @@ func (s *sqliteStore) appendBatch(ctx context.Context, recs []Record) (err error
 			tx.Rollback()
 		}
 	}()
-	var head chainHead
+	var head audit.ChainHead
 	if err := tx.QueryRowContext(ctx, `SELECT seq, hash FROM audit_chain_head WHERE id = 1`).Scan(&head.Seq, &head.Hash); err != nil {
 		return fmt.Errorf("read chain head: %w", err)
 	}
-	newSeq, newHash := seal(recs, head.Seq, head.Hash)
+	newSeq, newHash := audit.Seal(recs, head.Seq, head.Hash)
 
 	stmt, err := tx.PrepareContext(ctx, `INSERT INTO audit_records (seq, time_us, request_id, subject, role, organization,
 		citizen, pseudonymised, fields, sources, purpose, outcome, reason, flagged, prev_hash, hash)
@@ -129,9 +143,9 @@ func (s *sqliteStore) appendBatch(ctx context.Context, recs []Record) (err error
 const sqliteRecordColumns = `seq, time_us, request_id, subject, role, organization, citizen, pseudonymised,
 	fields, sources, purpose, outcome, reason, flagged, prev_hash, hash`
 
-func scanSQLiteRecord(rows *sql.Rows) (Record, error) {
+func scanSQLiteRecord(rows *sql.Rows) (audit.Record, error) {
 	var (
-		r               Record
+		r               audit.Record
 		timeUS          int64
 		fields, sources string
 		citizen         string
@@ -141,22 +155,22 @@ func scanSQLiteRecord(rows *sql.Rows) (Record, error) {
 	if err := rows.Scan(&r.Seq, &timeUS, &r.RequestID, &r.Principal.Subject, &r.Principal.Role,
 		&r.Principal.Organization, &citizen, &r.Pseudonymised, &fields, &sources, &purpose, &outcome,
 		&r.Reason, &r.FlaggedForReview, &r.PrevHash, &r.Hash); err != nil {
-		return Record{}, err
+		return audit.Record{}, err
 	}
 	r.Time = time.UnixMicro(timeUS).UTC()
 	r.Citizen = domain.CPR(citizen)
-	r.Purpose, r.Outcome = Purpose(purpose), Outcome(outcome)
+	r.Purpose, r.Outcome = audit.Purpose(purpose), audit.Outcome(outcome)
 	var err error
 	if r.Fields, err = decodeList(fields); err != nil {
-		return Record{}, fmt.Errorf("record %d: fields: %w", r.Seq, err)
+		return audit.Record{}, fmt.Errorf("record %d: fields: %w", r.Seq, err)
 	}
 	if r.Sources, err = decodeList(sources); err != nil {
-		return Record{}, fmt.Errorf("record %d: sources: %w", r.Seq, err)
+		return audit.Record{}, fmt.Errorf("record %d: sources: %w", r.Seq, err)
 	}
 	return r, nil
 }
 
-func (s *sqliteStore) query(ctx context.Context, q Query) ([]Record, error) {
+func (s *sqliteStore) Query(ctx context.Context, q audit.Query) ([]audit.Record, error) {
 	var (
 		where []string
 		args  []any
@@ -192,7 +206,7 @@ func (s *sqliteStore) query(ctx context.Context, q Query) ([]Record, error) {
 		return nil, err
 	}
 	defer rows.Close()
-	var out []Record
+	var out []audit.Record
 	for rows.Next() {
 		r, err := scanSQLiteRecord(rows)
 		if err != nil {
@@ -203,17 +217,17 @@ func (s *sqliteStore) query(ctx context.Context, q Query) ([]Record, error) {
 	return out, rows.Err()
 }
 
-func (s *sqliteStore) scan(ctx context.Context, fn func(Record) error) (chainHead, error) {
+func (s *sqliteStore) Scan(ctx context.Context, fn func(audit.Record) error) (audit.ChainHead, error) {
 	// A read transaction on a WAL database reads one snapshot from its
 	// first statement to its end, so the head and the records agree.
 	tx, err := s.reader.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
 	if err != nil {
-		return chainHead{}, err
+		return audit.ChainHead{}, err
 	}
 	defer tx.Rollback()
-	var head chainHead
+	var head audit.ChainHead
 	if err := tx.QueryRowContext(ctx, `SELECT seq, hash FROM audit_chain_head WHERE id = 1`).Scan(&head.Seq, &head.Hash); err != nil {
-		return chainHead{}, fmt.Errorf("read chain head: %w", err)
+		return audit.ChainHead{}, fmt.Errorf("read chain head: %w", err)
 	}
 	rows, err := tx.QueryContext(ctx, `SELECT `+sqliteRecordColumns+` FROM audit_records ORDER BY seq`)
 	if err != nil {
@@ -232,7 +246,7 @@ func (s *sqliteStore) scan(ctx context.Context, fn func(Record) error) (chainHea
 	return head, rows.Err()
 }
 
-func (s *sqliteStore) ping(ctx context.Context) error {
+func (s *sqliteStore) Ping(ctx context.Context) error {
 	// BEGIN IMMEDIATE takes the write lock and the no-op update needs a
 	// writable file; rolling back leaves nothing behind.
 	tx, err := s.writer.BeginTx(ctx, nil)

@@ -12,6 +12,8 @@ import (
 
 	"github.com/sundhedsklynge/klynge/access"
 	"github.com/sundhedsklynge/klynge/audit"
+	"github.com/sundhedsklynge/klynge/audit/postgres"
+	"github.com/sundhedsklynge/klynge/audit/sqlite"
 	"github.com/sundhedsklynge/klynge/config"
 	"github.com/sundhedsklynge/klynge/server/auth"
 )
@@ -67,9 +69,9 @@ func newAccessControl(ctx context.Context, cfg *config.Config, rules access.Rule
 	}
 	opts := audit.Options{MaxBatch: cfg.Audit.MaxBatch, CommitTimeout: cfg.Audit.CommitTimeout.D(), Logger: logger, Metrics: metrics}
 	if cfg.Audit.Postgres != "" {
-		ac.log, err = audit.OpenPostgres(ctx, cfg.Audit.Postgres, opts)
+		ac.log, err = postgres.Open(ctx, cfg.Audit.Postgres, opts)
 	} else {
-		ac.log, err = audit.OpenSQLite(ctx, cfg.Audit.SQLite, opts)
+		ac.log, err = sqlite.Open(ctx, cfg.Audit.SQLite, opts)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("audit: %w", err)

@@ -9,6 +9,8 @@ import (
 	"os"
 
 	"github.com/sundhedsklynge/klynge/audit"
+	"github.com/sundhedsklynge/klynge/audit/postgres"
+	"github.com/sundhedsklynge/klynge/audit/sqlite"
 	"github.com/sundhedsklynge/klynge/config"
 )
 
@@ -70,12 +72,12 @@ func runAudit(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 // exist is an error: opening would create an empty log that verifies.
 func openAuditForVerify(ctx context.Context, sqlitePath, dsn string) (*audit.Log, string, error) {
 	if dsn != "" {
-		l, err := audit.OpenPostgres(ctx, dsn, audit.Options{})
+		l, err := postgres.Open(ctx, dsn, audit.Options{})
 		return l, "(PostgreSQL)", err
 	}
 	if _, err := os.Stat(sqlitePath); err != nil {
 		return nil, "", fmt.Errorf("audit log %s: %w", sqlitePath, err)
 	}
-	l, err := audit.OpenSQLite(ctx, sqlitePath, audit.Options{})
+	l, err := sqlite.Open(ctx, sqlitePath, audit.Options{})
 	return l, sqlitePath, err
 }

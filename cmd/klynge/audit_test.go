@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/sundhedsklynge/klynge/audit"
+	"github.com/sundhedsklynge/klynge/audit/sqlite"
 	"github.com/sundhedsklynge/klynge/domain"
 )
 
@@ -16,7 +17,7 @@ import (
 func auditFixture(t *testing.T, n int) string {
 	t.Helper()
 	path := filepath.Join(t.TempDir(), "audit.db")
-	l, err := audit.OpenSQLite(t.Context(), path, audit.Options{})
+	l, err := sqlite.Open(t.Context(), path, audit.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}

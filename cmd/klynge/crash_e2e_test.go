@@ -24,6 +24,8 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/sundhedsklynge/klynge/audit"
+	"github.com/sundhedsklynge/klynge/audit/postgres"
+	"github.com/sundhedsklynge/klynge/audit/sqlite"
 	"github.com/sundhedsklynge/klynge/domain"
 )
 
@@ -37,7 +39,7 @@ func TestAccessLogSurvivesSIGKILL(t *testing.T) {
 	t.Run("sqlite", func(t *testing.T) {
 		path := filepath.Join(t.TempDir(), "audit.db")
 		received := readUntilKilled(t, "-audit", path)
-		l, err := audit.OpenSQLite(t.Context(), path, audit.Options{})
+		l, err := sqlite.Open(t.Context(), path, audit.Options{})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -48,7 +50,7 @@ func TestAccessLogSurvivesSIGKILL(t *testing.T) {
 	t.Run("postgres", func(t *testing.T) {
 		dsn := freshPostgresSchema(t)
 		received := readUntilKilled(t, "-audit-postgres", dsn)
-		l, err := audit.OpenPostgres(t.Context(), dsn, audit.Options{})
+		l, err := postgres.Open(t.Context(), dsn, audit.Options{})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/sundhedsklynge/klynge/audit"
+	"github.com/sundhedsklynge/klynge/audit/sqlite"
 	"github.com/sundhedsklynge/klynge/domain"
 	"github.com/sundhedsklynge/klynge/sandbox/controls"
 )
@@ -151,7 +152,7 @@ func TestSIGTERMFinishesTheRequestInFlightFlushesTheAccessLogAndExitsZero(t *tes
 	}
 	t.Logf("SIGTERM during a request: it was answered completely and the process exited 0, %s after the signal", time.Since(sigterm).Round(time.Millisecond))
 
-	log, err := audit.OpenSQLite(context.Background(), auditPath, audit.Options{})
+	log, err := sqlite.Open(context.Background(), auditPath, audit.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
