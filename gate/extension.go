@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"net/http"
 	"reflect"
 	"time"
 
@@ -14,13 +13,10 @@ import (
 
 	"github.com/sundhedsklynge/klynge/access"
 	"github.com/sundhedsklynge/klynge/audit"
+	"github.com/sundhedsklynge/klynge/errcode"
 	"github.com/sundhedsklynge/klynge/graph/model"
 	"github.com/sundhedsklynge/klynge/requestid"
 )
-
-// CodeAccessLogUnavailable is the `extensions.code` of a response withheld
-// because its access-log records could not be written.
-const CodeAccessLogUnavailable = "ACCESS_LOG_UNAVAILABLE"
 
 // Extension is the gqlgen extension that enforces access to citizens and
 // records it. Per operation it holds the principal and the decisions made;
@@ -125,16 +121,9 @@ func (a Extension) InterceptResponse(ctx context.Context, next graphql.ResponseH
 	}
 	return &graphql.Response{Errors: gqlerror.List{{
 		Message:    fmt.Sprintf("the access log could not be written, so no data is returned (request id %s); try again", id),
-		Err:        unavailable{},
-		Extensions: map[string]any{"code": CodeAccessLogUnavailable},
+		Extensions: map[string]any{"code": errcode.AccessLogUnavailable},
 	}}}
 }
-
-// unavailable makes the transport answer a withheld response with 503.
-type unavailable struct{}
-
-func (unavailable) Error() string   { return "access log unavailable" }
-func (unavailable) HTTPStatus() int { return http.StatusServiceUnavailable }
 
 // citizenOf is the Citizen whose field fc's parent resolved: the object of
 // a citizen field, or one element of a list of citizens.

@@ -13,6 +13,7 @@ import (
 	"github.com/sundhedsklynge/klynge/connectors/outofhours"
 	"github.com/sundhedsklynge/klynge/connectors/upstream"
 	"github.com/sundhedsklynge/klynge/domain"
+	"github.com/sundhedsklynge/klynge/errcode"
 	"github.com/sundhedsklynge/klynge/loaders"
 	"github.com/sundhedsklynge/klynge/sandbox"
 	"github.com/sundhedsklynge/klynge/sandbox/sandboxtest"
@@ -137,7 +138,7 @@ func TestOneMunicipalityFailingFailsOnlyItsCitizens(t *testing.T) {
 			if !errors.As(err, &se) || se.Source.System != "municipal/330" {
 				t.Fatalf("Slagelse citizen: err = %v, want a SourceError naming municipal/330", err)
 			}
-			if sys, code, _ := upstream.Classify(err); sys != "municipal/330" || code != upstream.CodeUnavailable {
+			if sys, code, _ := upstream.Classify(err); sys != "municipal/330" || code != errcode.UpstreamUnavailable {
 				t.Errorf("Classify = %s %s", sys, code)
 			}
 			failed++
@@ -168,7 +169,7 @@ func TestUnconfiguredMunicipalityIsUnavailable(t *testing.T) {
 	up.Municipal = municipal.NewDirectory(nil)
 	l := loaders.New(up, loaders.Options{})
 	_, err := l.CareVisits.Load(context.Background(), loaders.MunicipalKey{Municipality: 101, CPR: domain.MustParseCPR("6101011234")})()
-	if sys, code, ok := upstream.Classify(err); !ok || sys != "municipal/101" || code != upstream.CodeUnavailable {
+	if sys, code, ok := upstream.Classify(err); !ok || sys != "municipal/101" || code != errcode.UpstreamUnavailable {
 		t.Fatalf("Classify(%v) = %q %q %v, want municipal/101 unavailable", err, sys, code, ok)
 	}
 }

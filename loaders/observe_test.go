@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/sundhedsklynge/klynge/connectors/upstream"
+	"github.com/sundhedsklynge/klynge/errcode"
 	"github.com/sundhedsklynge/klynge/loaders"
 	"github.com/sundhedsklynge/klynge/sandbox"
 	"github.com/sundhedsklynge/klynge/sandbox/sandboxtest"
@@ -76,7 +77,7 @@ func TestObserverSeesEveryBatchPerInstanceWithItsOutcome(t *testing.T) {
 		}
 		wantCode := ""
 		if system == "municipal/330" {
-			wantCode = upstream.CodeUnavailable
+			wantCode = errcode.UpstreamUnavailable
 		}
 		if b.code != wantCode {
 			t.Errorf("%s: outcome %q, want %q", system, b.code, wantCode)

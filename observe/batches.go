@@ -3,7 +3,6 @@ package observe
 import (
 	"context"
 	"errors"
-	"strings"
 	"time"
 
 	"go.opentelemetry.io/otel/attribute"
@@ -11,6 +10,7 @@ import (
 	"go.opentelemetry.io/otel/trace"
 
 	"github.com/sundhedsklynge/klynge/connectors/upstream"
+	"github.com/sundhedsklynge/klynge/errcode"
 	"github.com/sundhedsklynge/klynge/loaders"
 )
 
@@ -61,7 +61,14 @@ func batchOutcome(err error) string {
 		return "ok"
 	}
 	if _, code, ok := upstream.Classify(err); ok {
-		return strings.ToLower(strings.TrimPrefix(code, "UPSTREAM_"))
+		switch code {
+		case errcode.UpstreamTimeout:
+			return "timeout"
+		case errcode.UpstreamBadResponse:
+			return "bad_response"
+		default:
+			return "unavailable"
+		}
 	}
 	if errors.Is(err, context.Canceled) {
 		return "canceled"

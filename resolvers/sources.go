@@ -9,6 +9,7 @@ import (
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/vektah/gqlparser/v2/ast"
 
+	"github.com/sundhedsklynge/klynge/errcode"
 	"github.com/sundhedsklynge/klynge/graph/model"
 	"github.com/sundhedsklynge/klynge/loaders"
 )
@@ -190,13 +191,15 @@ func (r *Resolver) status(sys model.SourceSystem, instance string, os []outcome)
 		longest = max(longest, o.src.Duration)
 		if o.err != nil && st.Ok {
 			st.Ok = false
-			msg := o.err.Error()
-			code := "UPSTREAM_UNAVAILABLE"
+			// The presenter's safe text, never o.err's: a network error
+			// names the upstream's host and address.
+			code := errcode.UpstreamUnavailable
 			if r.ClassifyUpstream != nil {
 				if _, c, ok := r.ClassifyUpstream(o.err); ok {
 					code = c
 				}
 			}
+			msg := errcode.UpstreamMessage(instance, code)
 			st.Error, st.ErrorCode = &msg, &code
 		}
 	}

@@ -10,21 +10,8 @@ import (
 	"github.com/vektah/gqlparser/v2/gqlerror"
 
 	"github.com/sundhedsklynge/klynge/domain"
+	"github.com/sundhedsklynge/klynge/errcode"
 	"github.com/sundhedsklynge/klynge/requestid"
-)
-
-// Error codes in `extensions.code`. Clients switch on these; they are part
-// of the public contract (docs/ERRORS.md).
-const (
-	CodeBadUserInput     = "BAD_USER_INPUT"
-	CodeForbidden        = "FORBIDDEN"
-	CodeUnauthenticated  = "UNAUTHENTICATED"
-	CodeInternal         = "INTERNAL_SERVER_ERROR"
-	CodeUpstreamDown     = "UPSTREAM_UNAVAILABLE"
-	CodeUpstreamTimeout  = "UPSTREAM_TIMEOUT"
-	CodeUpstreamBad      = "UPSTREAM_BAD_RESPONSE"
-	CodeValidationFailed = "GRAPHQL_VALIDATION_FAILED"
-	CodeParseFailed      = "GRAPHQL_PARSE_FAILED"
 )
 
 // UpstreamClassifier says which upstream an error came from and how it
@@ -55,21 +42,21 @@ func errorPresenter(logger *slog.Logger, classify UpstreamClassifier) graphql.Er
 				}
 			}
 			gerr.Message = field + ": " + input.Rule
-			setExt(gerr, "code", CodeBadUserInput)
+			setExt(gerr, "code", errcode.BadUserInput)
 			setExt(gerr, "field", field)
 		case errors.As(err, &forbidden):
 			gerr.Message = forbidden.Error()
-			setExt(gerr, "code", CodeForbidden)
+			setExt(gerr, "code", errcode.Forbidden)
 		case errors.As(err, &unauth):
 			gerr.Message = unauth.Error()
-			setExt(gerr, "code", CodeUnauthenticated)
+			setExt(gerr, "code", errcode.Unauthenticated)
 		case errors.Is(err, context.Canceled):
-			gerr.Message = "request cancelled"
-			setExt(gerr, "code", "REQUEST_CANCELLED")
+			gerr.Message = errcode.Message(errcode.RequestCancelled, "")
+			setExt(gerr, "code", errcode.RequestCancelled)
 		default:
 			if classify != nil {
 				if system, code, ok := classify(err); ok {
-					gerr.Message = system + ": " + upstreamMessage(code)
+					gerr.Message = errcode.UpstreamMessage(system, code)
 					setExt(gerr, "code", code)
 					setExt(gerr, "system", system)
 					logger.WarnContext(ctx, "upstream error", "request_id", requestid.From(ctx), "system", system, "code", code, "path", gerr.Path.String(), "err", err)
@@ -82,21 +69,10 @@ func errorPresenter(logger *slog.Logger, classify UpstreamClassifier) graphql.Er
 				return gerr
 			}
 			logger.ErrorContext(ctx, "internal error", "request_id", requestid.From(ctx), "path", gerr.Path.String(), "err", err)
-			gerr.Message = "internal error (request id " + requestid.From(ctx) + ")"
-			setExt(gerr, "code", CodeInternal)
+			gerr.Message = errcode.Message(errcode.InternalServerError, "") + " (request id " + requestid.From(ctx) + ")"
+			setExt(gerr, "code", errcode.InternalServerError)
 		}
 		return gerr
-	}
-}
-
-func upstreamMessage(code string) string {
-	switch code {
-	case CodeUpstreamTimeout:
-		return "the system did not answer in time; this part of the answer is missing"
-	case CodeUpstreamBad:
-		return "the system sent data klynge could not read; this part of the answer is missing"
-	default:
-		return "the system is unavailable; this part of the answer is missing"
 	}
 }
 

@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/sundhedsklynge/klynge/errcode"
 	"github.com/sundhedsklynge/klynge/sandbox/controls"
 	"github.com/sundhedsklynge/klynge/sandbox/sandboxtest"
 )
@@ -136,6 +137,12 @@ func query(t testing.TB, url, q string, vars map[string]any) gqlResponse {
 	out := gqlResponse{Status: resp.StatusCode}
 	if err := json.Unmarshal(raw, &out); err != nil {
 		t.Fatalf("response is not JSON (status %d): %s", resp.StatusCode, raw)
+	}
+	// Every code a client can get is documented (docs/ERRORS.md).
+	for _, c := range out.codes() {
+		if _, ok := errcode.Lookup(c); !ok {
+			t.Errorf("extensions.code %q is not in package errcode (docs/ERRORS.md)", c)
+		}
 	}
 	return out
 }

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/sundhedsklynge/klynge/config"
+	"github.com/sundhedsklynge/klynge/errcode"
 	"github.com/sundhedsklynge/klynge/internal/schematest"
 	"github.com/sundhedsklynge/klynge/server"
 	"github.com/sundhedsklynge/klynge/server/trusted"
@@ -93,7 +94,7 @@ func TestGuardsFromConfigEnforceTheManifest(t *testing.T) {
 	if r := post(t, ts.URL, map[string]any{"documentId": "sha256:" + trusted.Hash(listed)}); r.status != 200 || r.code != "" {
 		t.Fatalf("manifest operation: %+v", r)
 	}
-	if r := post(t, ts.URL, map[string]any{"query": "{ regions { name } }"}); r.code != trusted.CodeOperationNotTrusted {
+	if r := post(t, ts.URL, map[string]any{"query": "{ regions { name } }"}); r.code != errcode.OperationNotTrusted {
 		t.Fatalf("unlisted operation: %+v", r)
 	}
 	if es.Executions.Load() != 1 {

@@ -11,6 +11,7 @@ import (
 	"github.com/sundhedsklynge/klynge/connectors/ehospital/fhir"
 	"github.com/sundhedsklynge/klynge/connectors/upstream"
 	"github.com/sundhedsklynge/klynge/domain"
+	"github.com/sundhedsklynge/klynge/errcode"
 )
 
 func TestEncountersAreMappedWithTheirNotifications(t *testing.T) {
@@ -256,9 +257,9 @@ func TestOperationOutcomeBecomesATypedError(t *testing.T) {
 		code     string
 		wantCode string
 	}{
-		{"invalid search", http.StatusBadRequest, "invalid", upstream.CodeBadResponse},
-		{"too costly", http.StatusUnprocessableEntity, "too-costly", upstream.CodeBadResponse},
-		{"server failure", http.StatusInternalServerError, "exception", upstream.CodeUnavailable},
+		{"invalid search", http.StatusBadRequest, "invalid", errcode.UpstreamBadResponse},
+		{"too costly", http.StatusUnprocessableEntity, "too-costly", errcode.UpstreamBadResponse},
+		{"server failure", http.StatusInternalServerError, "exception", errcode.UpstreamUnavailable},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

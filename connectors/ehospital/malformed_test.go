@@ -11,6 +11,7 @@ import (
 
 	"github.com/sundhedsklynge/klynge/connectors/upstream"
 	"github.com/sundhedsklynge/klynge/domain"
+	"github.com/sundhedsklynge/klynge/errcode"
 )
 
 // mutate applies edit to the decoded testdata file and re-encodes it.
@@ -147,8 +148,8 @@ func TestMalformedDataIsRefusedNamingTheField(t *testing.T) {
 					t.Errorf("error quotes a CPR: %v", err)
 				}
 			}
-			if _, code, _ := upstream.Classify(err); code != upstream.CodeBadResponse {
-				t.Errorf("Classify code %s, want %s", code, upstream.CodeBadResponse)
+			if _, code, _ := upstream.Classify(err); code != errcode.UpstreamBadResponse {
+				t.Errorf("Classify code %s, want %s", code, errcode.UpstreamBadResponse)
 			}
 		})
 	}

@@ -18,6 +18,7 @@ import (
 	"github.com/sundhedsklynge/klynge/connectors/gpreferral/gpreferralapi"
 	"github.com/sundhedsklynge/klynge/connectors/upstream"
 	"github.com/sundhedsklynge/klynge/domain"
+	"github.com/sundhedsklynge/klynge/errcode"
 )
 
 func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
@@ -303,7 +304,7 @@ func TestErrorAnswersAreTyped(t *testing.T) {
 	if !errors.As(err, &ae) || ae.Code != "not_found" || ae.Status.Status != http.StatusNotFound {
 		t.Fatalf("want *APIError not_found, got %v", err)
 	}
-	if sys, code, _ := upstream.Classify(err); sys != "gpreferral" || code != upstream.CodeBadResponse {
+	if sys, code, _ := upstream.Classify(err); sys != "gpreferral" || code != errcode.UpstreamBadResponse {
 		t.Errorf("Classify = %s %s", sys, code)
 	}
 }

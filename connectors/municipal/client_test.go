@@ -18,6 +18,7 @@ import (
 	"github.com/sundhedsklynge/klynge/connectors/municipal/municipalapi"
 	"github.com/sundhedsklynge/klynge/connectors/upstream"
 	"github.com/sundhedsklynge/klynge/domain"
+	"github.com/sundhedsklynge/klynge/errcode"
 )
 
 func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
@@ -233,8 +234,8 @@ func TestOneInstanceDownLeavesTheOthersAnswering(t *testing.T) {
 	soroe, _ := d.Instance(370)
 	cpr := synthCPR(1)
 	_, err := slagelse.Visits(context.Background(), []domain.CPR{cpr}, time.Time{}, time.Time{})
-	if sys, code, ok := upstream.Classify(err); !ok || sys != "municipal/330" || code != upstream.CodeUnavailable {
-		t.Fatalf("Classify(%v) = %s %s, want municipal/330 %s", err, sys, code, upstream.CodeUnavailable)
+	if sys, code, ok := upstream.Classify(err); !ok || sys != "municipal/330" || code != errcode.UpstreamUnavailable {
+		t.Fatalf("Classify(%v) = %s %s, want municipal/330 %s", err, sys, code, errcode.UpstreamUnavailable)
 	}
 	var ae *upstream.APIError
 	if !errors.As(err, &ae) || ae.Code != "unavailable" {

@@ -19,6 +19,7 @@ import (
 	"github.com/sundhedsklynge/klynge/connectors/outofhours/outofhoursapi"
 	"github.com/sundhedsklynge/klynge/connectors/upstream"
 	"github.com/sundhedsklynge/klynge/domain"
+	"github.com/sundhedsklynge/klynge/errcode"
 )
 
 func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
@@ -224,8 +225,8 @@ func TestMalformedContactsAreRefusedNamingTheField(t *testing.T) {
 			if strings.Contains(err.Error(), string(asked)) {
 				t.Errorf("error quotes a CPR: %v", err)
 			}
-			if _, code, _ := upstream.Classify(err); code != upstream.CodeBadResponse {
-				t.Errorf("Classify code %s, want %s", code, upstream.CodeBadResponse)
+			if _, code, _ := upstream.Classify(err); code != errcode.UpstreamBadResponse {
+				t.Errorf("Classify code %s, want %s", code, errcode.UpstreamBadResponse)
 			}
 		})
 	}
@@ -256,7 +257,7 @@ func TestErrorAnswersAreTyped(t *testing.T) {
 	if strings.Contains(err.Error(), "6703851234") {
 		t.Errorf("error repeats the upstream's message: %v", err)
 	}
-	if sys, code, _ := upstream.Classify(err); sys != "outofhours" || code != upstream.CodeBadResponse {
+	if sys, code, _ := upstream.Classify(err); sys != "outofhours" || code != errcode.UpstreamBadResponse {
 		t.Errorf("Classify = %s %s", sys, code)
 	}
 }
@@ -267,8 +268,8 @@ func TestUpstreamDownIsUnavailable(t *testing.T) {
 	srv.Close()
 	c := newClient(t, base)
 	_, err := c.ContactsByCPR(context.Background(), []domain.CPR{synthCPR(1)}, time.Time{}, time.Time{})
-	if sys, code, ok := upstream.Classify(err); !ok || sys != "outofhours" || code != upstream.CodeUnavailable {
-		t.Fatalf("Classify(%v) = %s %s %v, want outofhours %s", err, sys, code, ok, upstream.CodeUnavailable)
+	if sys, code, ok := upstream.Classify(err); !ok || sys != "outofhours" || code != errcode.UpstreamUnavailable {
+		t.Fatalf("Classify(%v) = %s %s %v, want outofhours %s", err, sys, code, ok, errcode.UpstreamUnavailable)
 	}
 	if !strings.HasPrefix(err.Error(), "outofhours: search contacts: ") {
 		t.Errorf("error lacks context: %v", err)

@@ -13,6 +13,8 @@ import (
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/sundhedsklynge/klynge/errcode"
 )
 
 // switchableServer answers with whatever status is set, counting requests.
@@ -68,8 +70,8 @@ func TestBreakerOpensFailsFastAndCloses(t *testing.T) {
 		if !errors.As(err, &ue) || !errors.Is(err, ErrBreakerOpen) {
 			t.Fatalf("while open: want *UnavailableError wrapping ErrBreakerOpen, got %v", err)
 		}
-		if sys, code, _ := Classify(err); sys != "testsys" || code != CodeUnavailable {
-			t.Errorf("Classify = %s %s, want testsys %s", sys, code, CodeUnavailable)
+		if sys, code, _ := Classify(err); sys != "testsys" || code != errcode.UpstreamUnavailable {
+			t.Errorf("Classify = %s %s, want testsys %s", sys, code, errcode.UpstreamUnavailable)
 		}
 		if srv.count() != 4 {
 			t.Fatalf("an open breaker let a request through: %d requests", srv.count())

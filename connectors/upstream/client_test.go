@@ -18,6 +18,8 @@ import (
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/sundhedsklynge/klynge/errcode"
 )
 
 const syntheticCPR = "6703851234" // day 67: a replacement number, never a real person
@@ -48,8 +50,8 @@ func TestResponseSizeLimit(t *testing.T) {
 			if !errors.As(err, &tl) || tl.Limit != 1024 || tl.System != "testsys" || tl.Op != "big" {
 				t.Fatalf("want *ResponseTooLargeError{testsys, big, 1024}, got %T %v", err, err)
 			}
-			if _, code, _ := Classify(err); code != CodeBadResponse {
-				t.Errorf("Classify code %s, want %s", code, CodeBadResponse)
+			if _, code, _ := Classify(err); code != errcode.UpstreamBadResponse {
+				t.Errorf("Classify code %s, want %s", code, errcode.UpstreamBadResponse)
 			}
 			if srv.count() != 1 {
 				t.Errorf("an oversized answer was retried: %d requests", srv.count())
@@ -308,7 +310,7 @@ func TestUnreachableUpstreamIsUnavailable(t *testing.T) {
 	if !errors.As(err, &ue) {
 		t.Fatalf("want *UnavailableError, got %T %v", err, err)
 	}
-	if sys, code, ok := Classify(err); !ok || sys != "municipal/330" || code != CodeUnavailable {
+	if sys, code, ok := Classify(err); !ok || sys != "municipal/330" || code != errcode.UpstreamUnavailable {
 		t.Errorf("Classify = %s %s %v", sys, code, ok)
 	}
 }
@@ -324,16 +326,16 @@ func TestClassify(t *testing.T) {
 		{"nil", nil, "", "", false},
 		{"a plain error is not an upstream's", errors.New("boom"), "", "", false},
 		{"caller cancelled", fmt.Errorf("x: %w", context.Canceled), "", "", false},
-		{"timeout", &TimeoutError{System: "ehospital"}, "ehospital", CodeTimeout, true},
-		{"wrapped unavailable", fmt.Errorf("outofhours: search contacts: %w", &UnavailableError{System: "outofhours", Err: ErrBreakerOpen}), "outofhours", CodeUnavailable, true},
-		{"decode", &DecodeError{System: "gpreferral", Field: "referrals[0].sentAt"}, "gpreferral", CodeBadResponse, true},
-		{"too large", &ResponseTooLargeError{System: "ehospital"}, "ehospital", CodeBadResponse, true},
-		{"503", &StatusError{System: "municipal/330", Status: 503}, "municipal/330", CodeUnavailable, true},
-		{"429", &StatusError{System: "s", Status: 429}, "s", CodeUnavailable, true},
-		{"401 refused credentials", &StatusError{System: "s", Status: 401}, "s", CodeUnavailable, true},
-		{"504", &StatusError{System: "s", Status: 504}, "s", CodeTimeout, true},
-		{"400", &StatusError{System: "s", Status: 400}, "s", CodeBadResponse, true},
-		{"302", &StatusError{System: "s", Status: 302}, "s", CodeBadResponse, true},
+		{"timeout", &TimeoutError{System: "ehospital"}, "ehospital", errcode.UpstreamTimeout, true},
+		{"wrapped unavailable", fmt.Errorf("outofhours: search contacts: %w", &UnavailableError{System: "outofhours", Err: ErrBreakerOpen}), "outofhours", errcode.UpstreamUnavailable, true},
+		{"decode", &DecodeError{System: "gpreferral", Field: "referrals[0].sentAt"}, "gpreferral", errcode.UpstreamBadResponse, true},
+		{"too large", &ResponseTooLargeError{System: "ehospital"}, "ehospital", errcode.UpstreamBadResponse, true},
+		{"503", &StatusError{System: "municipal/330", Status: 503}, "municipal/330", errcode.UpstreamUnavailable, true},
+		{"429", &StatusError{System: "s", Status: 429}, "s", errcode.UpstreamUnavailable, true},
+		{"401 refused credentials", &StatusError{System: "s", Status: 401}, "s", errcode.UpstreamUnavailable, true},
+		{"504", &StatusError{System: "s", Status: 504}, "s", errcode.UpstreamTimeout, true},
+		{"400", &StatusError{System: "s", Status: 400}, "s", errcode.UpstreamBadResponse, true},
+		{"302", &StatusError{System: "s", Status: 302}, "s", errcode.UpstreamBadResponse, true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

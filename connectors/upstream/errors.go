@@ -6,13 +6,8 @@ import (
 	"fmt"
 	"net/http"
 	"time"
-)
 
-// Error codes the GraphQL error presenter shows in extensions.code.
-const (
-	CodeUnavailable = "UPSTREAM_UNAVAILABLE"
-	CodeTimeout     = "UPSTREAM_TIMEOUT"
-	CodeBadResponse = "UPSTREAM_BAD_RESPONSE"
+	"github.com/sundhedsklynge/klynge/errcode"
 )
 
 // ErrBreakerOpen is wrapped by the *UnavailableError returned while a
@@ -102,13 +97,13 @@ func Classify(err error) (system, code string, ok bool) {
 	case err == nil:
 		return "", "", false
 	case errors.As(err, &timeout):
-		return timeout.System, CodeTimeout, true
+		return timeout.System, errcode.UpstreamTimeout, true
 	case errors.As(err, &unavailable):
-		return unavailable.System, CodeUnavailable, true
+		return unavailable.System, errcode.UpstreamUnavailable, true
 	case errors.As(err, &decode):
-		return decode.System, CodeBadResponse, true
+		return decode.System, errcode.UpstreamBadResponse, true
 	case errors.As(err, &tooLarge):
-		return tooLarge.System, CodeBadResponse, true
+		return tooLarge.System, errcode.UpstreamBadResponse, true
 	case errors.As(err, &status):
 		return status.System, statusCode(status.Status), true
 	}
@@ -121,10 +116,10 @@ func Classify(err error) (system, code string, ok bool) {
 func statusCode(status int) string {
 	switch {
 	case status == http.StatusRequestTimeout || status == http.StatusGatewayTimeout:
-		return CodeTimeout
+		return errcode.UpstreamTimeout
 	case status >= 500, status == http.StatusTooManyRequests,
 		status == http.StatusUnauthorized, status == http.StatusForbidden:
-		return CodeUnavailable
+		return errcode.UpstreamUnavailable
 	}
-	return CodeBadResponse
+	return errcode.UpstreamBadResponse
 }

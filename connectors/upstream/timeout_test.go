@@ -6,6 +6,8 @@ import (
 	"net/http"
 	"testing"
 	"time"
+
+	"github.com/sundhedsklynge/klynge/errcode"
 )
 
 // These tests run on the real clock: a request in flight on a real socket
@@ -53,8 +55,8 @@ func TestTimeouts(t *testing.T) {
 			if !errors.As(err, &te) || te.System != "testsys" {
 				t.Fatalf("want *TimeoutError naming testsys, got %T %v", err, err)
 			}
-			if sys, code, ok := Classify(err); !ok || sys != "testsys" || code != CodeTimeout {
-				t.Errorf("Classify = %q, %q, %v; want testsys, %s", sys, code, ok, CodeTimeout)
+			if sys, code, ok := Classify(err); !ok || sys != "testsys" || code != errcode.UpstreamTimeout {
+				t.Errorf("Classify = %q, %q, %v; want testsys, %s", sys, code, ok, errcode.UpstreamTimeout)
 			}
 			if got := srv.count(); got != tt.wantCalls {
 				t.Errorf("upstream saw %d requests, want %d", got, tt.wantCalls)

@@ -13,6 +13,7 @@ import (
 	jose "github.com/go-jose/go-jose/v4"
 	"github.com/go-jose/go-jose/v4/jwt"
 
+	"github.com/sundhedsklynge/klynge/errcode"
 	"github.com/sundhedsklynge/klynge/sandbox/oidc"
 )
 
@@ -92,7 +93,7 @@ func TestKeySetOutage(t *testing.T) {
 
 	t.Run("without cached keys the gateway answers 503, not 401", func(t *testing.T) {
 		status, _, r := call(t, protected(a), http.MethodPost, "Bearer "+token, nil)
-		if status != http.StatusServiceUnavailable || r.Code != CodeUnavailable || r.Reason != ReasonKeysUnavailable {
+		if status != http.StatusServiceUnavailable || r.Code != errcode.AuthUnavailable || r.Reason != ReasonKeysUnavailable {
 			t.Fatalf("status %d, error %+v", status, r)
 		}
 	})

@@ -7,14 +7,7 @@ import (
 	"strings"
 
 	"github.com/sundhedsklynge/klynge/access"
-)
-
-// Error codes in `extensions.code` of refusals.
-const (
-	CodeUnauthenticated = "UNAUTHENTICATED"
-	// CodeUnavailable: the identity provider could not be reached, which
-	// is not the caller's fault (HTTP 503).
-	CodeUnavailable = "AUTHENTICATION_UNAVAILABLE"
+	"github.com/sundhedsklynge/klynge/errcode"
 )
 
 // Middleware authenticates every request but CORS preflights (OPTIONS,
@@ -85,9 +78,9 @@ func (a *Authenticator) refuse(w http.ResponseWriter, r *http.Request, err error
 		ae = authError(ReasonInvalid, "the token is not valid")
 	}
 	a.log.InfoContext(r.Context(), "auth: request refused", "reason", ae.Reason)
-	status, code := http.StatusUnauthorized, CodeUnauthenticated
+	code := errcode.Unauthenticated
 	if ae.Unavailable() {
-		status, code = http.StatusServiceUnavailable, CodeUnavailable
+		code = errcode.AuthUnavailable
 		w.Header().Set("Retry-After", "5")
 	} else {
 		w.Header().Set("WWW-Authenticate", a.challenge(ae))
@@ -98,7 +91,7 @@ func (a *Authenticator) refuse(w http.ResponseWriter, r *http.Request, err error
 	}
 	w.Header().Set("Content-Type", media+"; charset=utf-8")
 	w.Header().Set("Cache-Control", "no-store")
-	w.WriteHeader(status)
+	w.WriteHeader(errcode.Status(code))
 	_ = json.NewEncoder(w).Encode(map[string]any{
 		"errors": []map[string]any{{
 			"message":    "unauthenticated: " + ae.Description,

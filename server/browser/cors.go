@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/sundhedsklynge/klynge/errcode"
 	"github.com/sundhedsklynge/klynge/server/gqlhttp"
 )
 
@@ -35,13 +36,6 @@ type Options struct {
 // one of jQuery-era clients.
 var DefaultPreflightHeaders = []string{"X-Requested-With", "Apollo-Require-Preflight", "X-Apollo-Operation-Name", "GraphQL-Preflight"}
 
-// CodeCSRFRejected is the `extensions.code` of a refused cross-site request;
-// CodeOriginNotAllowed that of a refused preflight.
-const (
-	CodeCSRFRejected     = "CSRF_REJECTED"
-	CodeOriginNotAllowed = "CORS_ORIGIN_NOT_ALLOWED"
-)
-
 // Guard wraps the GraphQL handler with CORS and CSRF protection.
 func Guard(opts Options, next http.Handler) http.Handler {
 	g := newGuard(opts)
@@ -53,7 +47,7 @@ func Guard(opts Options, next http.Handler) http.Handler {
 			return
 		}
 		if g.forged(r) {
-			gqlhttp.WriteError(w, r, http.StatusForbidden, CodeCSRFRejected,
+			gqlhttp.WriteError(w, r, errcode.CSRFRejected,
 				"this request was refused as a possible cross-site request forgery: a browser sent it from another site without a preflight. "+
 					"Send it with Content-Type: application/json, or add the header "+g.preflightHeaders[0]+" (docs/OPERATIONS.md#guards)")
 			return
@@ -114,7 +108,7 @@ func (g *guard) preflight(w http.ResponseWriter, r *http.Request, origin string)
 	w.Header().Add("Vary", "Access-Control-Request-Method")
 	w.Header().Add("Vary", "Access-Control-Request-Headers")
 	if !g.allowed(origin) {
-		gqlhttp.WriteError(w, r, http.StatusForbidden, CodeOriginNotAllowed,
+		gqlhttp.WriteError(w, r, errcode.OriginNotAllowed,
 			fmt.Sprintf("the origin %s may not call this API from a browser; add it to cors.allowedOrigins", safeOrigin(origin)))
 		return
 	}

@@ -3,6 +3,8 @@ package gqlhttp
 import (
 	"fmt"
 	"net/http"
+
+	"github.com/sundhedsklynge/klynge/errcode"
 )
 
 // DefaultMaxHeaderBytes bounds the request line and headers when no bound is
@@ -23,12 +25,12 @@ func Bound(maxBody, maxHeader int64, next http.Handler) http.Handler {
 	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if n := headerBytes(r); n > maxHeader {
-			WriteError(w, r, http.StatusRequestHeaderFieldsTooLarge, CodeHeadersTooLarge,
+			WriteError(w, r, errcode.HeadersTooLarge,
 				fmt.Sprintf("the request line and headers exceed the limit of %d bytes (limits.maxHeaderBytes)", maxHeader))
 			return
 		}
 		if r.ContentLength > maxBody {
-			WriteError(w, r, http.StatusRequestEntityTooLarge, CodeRequestTooLarge,
+			WriteError(w, r, errcode.RequestTooLarge,
 				fmt.Sprintf("the request body exceeds the limit of %d bytes (limits.maxRequestBytes)", maxBody))
 			return
 		}

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/sundhedsklynge/klynge/errcode"
 	"github.com/sundhedsklynge/klynge/server/gqlhttp"
 )
 
@@ -15,7 +16,7 @@ func TestBoundRefusesOversizedRequestsBeforeTheHandler(t *testing.T) {
 	inner := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		reached++
 		if _, err := io.ReadAll(r.Body); err != nil {
-			gqlhttp.WriteError(w, r, http.StatusRequestEntityTooLarge, gqlhttp.CodeRequestTooLarge, err.Error())
+			gqlhttp.WriteError(w, r, errcode.RequestTooLarge, err.Error())
 			return
 		}
 		w.WriteHeader(http.StatusNoContent)

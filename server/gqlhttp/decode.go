@@ -12,6 +12,8 @@ import (
 	"strings"
 
 	"github.com/99designs/gqlgen/graphql"
+
+	"github.com/sundhedsklynge/klynge/errcode"
 )
 
 // DefaultMaxBodyBytes bounds a POST body when no bound is configured.
@@ -27,9 +29,8 @@ type Request struct {
 }
 
 // RequestError is a request that is not well-formed GraphQL over HTTP. It is
-// answered with Status whatever the response media type.
+// answered with its code's status whatever the response media type.
 type RequestError struct {
-	Status  int
 	Code    string
 	Message string
 	// Allow is sent as the Allow header with 405.
@@ -38,8 +39,11 @@ type RequestError struct {
 
 func (e *RequestError) Error() string { return e.Message }
 
+// Status is the HTTP status the request is refused with.
+func (e *RequestError) Status() int { return errcode.Status(e.Code) }
+
 func badRequest(format string, args ...any) *RequestError {
-	return &RequestError{Status: http.StatusBadRequest, Code: CodeBadRequest, Message: fmt.Sprintf(format, args...)}
+	return &RequestError{Code: errcode.BadRequest, Message: fmt.Sprintf(format, args...)}
 }
 
 // wireRequest keeps each parameter raw so that its JSON type can be checked
@@ -75,7 +79,7 @@ func DecodeBody(body []byte) (*Request, *RequestError) {
 	}
 	switch trimmed[0] {
 	case '[':
-		return nil, &RequestError{Status: http.StatusBadRequest, Code: CodeBatchNotSupported,
+		return nil, &RequestError{Code: errcode.BatchNotSupported,
 			Message: "batched operations (a JSON array) are not supported: send 1 operation per request"}
 	case '{':
 	default:
@@ -225,7 +229,7 @@ func jsonProblem(err error) string {
 
 func checkContentType(ct string) *RequestError {
 	unsupported := func(msg string) *RequestError {
-		return &RequestError{Status: http.StatusUnsupportedMediaType, Code: CodeUnsupportedMediaType, Message: msg}
+		return &RequestError{Code: errcode.UnsupportedMediaType, Message: msg}
 	}
 	if strings.TrimSpace(ct) == "" {
 		return unsupported("a POST needs Content-Type: application/json")
@@ -264,6 +268,6 @@ func readBody(r *http.Request, maxBody int64) ([]byte, *RequestError) {
 }
 
 func tooLarge(limit int64) *RequestError {
-	return &RequestError{Status: http.StatusRequestEntityTooLarge, Code: CodeRequestTooLarge,
+	return &RequestError{Code: errcode.RequestTooLarge,
 		Message: fmt.Sprintf("the request body exceeds the limit of %d bytes (limits.maxRequestBytes)", limit)}
 }

@@ -26,10 +26,10 @@ func FuzzDecodeBody(f *testing.F) {
 	f.Fuzz(func(t *testing.T, body []byte) {
 		req, rerr := gqlhttp.DecodeBody(body)
 		if rerr != nil {
-			if rerr.Status < 400 || rerr.Status > 499 || rerr.Code == "" || rerr.Message == "" {
+			if rerr.Status() < 400 || rerr.Status() > 499 || rerr.Code == "" || rerr.Message == "" {
 				t.Fatalf("refusal %+v is not a 4xx with a code and a message", rerr)
 			}
-			if rerr.Status == http.StatusMethodNotAllowed {
+			if rerr.Status() == http.StatusMethodNotAllowed {
 				t.Fatalf("a body cannot make a 405")
 			}
 			return

@@ -6,6 +6,8 @@ import (
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/parser"
+
+	"github.com/sundhedsklynge/klynge/errcode"
 )
 
 // allowedMethods is the Allow header of 405 answers and OPTIONS.
@@ -30,7 +32,7 @@ func (Transport) Supports(r *http.Request) bool { return r.Header.Get("Upgrade")
 func (t Transport) Do(w http.ResponseWriter, r *http.Request, exec graphql.GraphExecutor) {
 	media, ok := Negotiate(r.Header.Get("Accept"))
 	if !ok {
-		writeError(w, MediaJSON, http.StatusNotAcceptable, CodeNotAcceptable,
+		writeError(w, MediaJSON, errcode.NotAcceptable,
 			"the Accept header allows neither application/graphql-response+json nor application/json")
 		return
 	}
@@ -51,7 +53,7 @@ func (t Transport) Do(w http.ResponseWriter, r *http.Request, exec graphql.Graph
 		w.WriteHeader(http.StatusNoContent)
 		return
 	default:
-		rerr = &RequestError{Status: http.StatusMethodNotAllowed, Code: CodeMethodNotAllowed, Allow: allowedMethods,
+		rerr = &RequestError{Code: errcode.MethodNotAllowed, Allow: allowedMethods,
 			Message: "GraphQL is served over GET (queries) and POST; " + r.Method + " is not allowed"}
 	}
 	if rerr != nil {
@@ -91,7 +93,7 @@ func (t Transport) Do(w http.ResponseWriter, r *http.Request, exec graphql.Graph
 }
 
 func mutationOverGET() *RequestError {
-	return &RequestError{Status: http.StatusMethodNotAllowed, Code: CodeMethodNotAllowed, Allow: "POST",
+	return &RequestError{Code: errcode.MethodNotAllowed, Allow: "POST",
 		Message: "only queries may be sent with GET; send mutations and subscriptions with POST"}
 }
 

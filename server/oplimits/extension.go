@@ -10,6 +10,8 @@ import (
 	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/gqlerror"
 	"github.com/vektah/gqlparser/v2/parser"
+
+	"github.com/sundhedsklynge/klynge/errcode"
 )
 
 // Extension enforces the limits as a gqlgen handler extension. Register it
@@ -74,13 +76,13 @@ func (e *Extension) CheckDocument(ctx context.Context, query string) *gqlerror.E
 	tokens, aliases := lexicalShape(query, c.MaxTokens, c.MaxAliases)
 	switch {
 	case exceeds(aliases, c.MaxAliases):
-		return refusal(CodeAliasLimit, "limits.maxAliases", aliases, c.MaxAliases,
+		return refusal(errcode.AliasLimitExceeded, "limits.maxAliases", aliases, c.MaxAliases,
 			"the document uses more than %d aliases (limits.maxAliases)", c.MaxAliases)
 	case exceeds(tokens, c.MaxTokens):
-		return refusal(CodeTokenLimit, "limits.maxTokens", tokens, c.MaxTokens,
+		return refusal(errcode.TokenLimitExceeded, "limits.maxTokens", tokens, c.MaxTokens,
 			"the document has more than %d tokens (limits.maxTokens)", c.MaxTokens)
 	case exceeds(len(query), c.MaxDocumentBytes):
-		return refusal(CodeDocumentTooLarge, "limits.maxDocumentBytes", len(query), c.MaxDocumentBytes,
+		return refusal(errcode.DocumentTooLarge, "limits.maxDocumentBytes", len(query), c.MaxDocumentBytes,
 			"the document is %d bytes; the limit is %d (limits.maxDocumentBytes)", len(query), c.MaxDocumentBytes)
 	}
 	doc, err := parser.ParseQuery(&ast.Source{Input: query})
@@ -102,7 +104,7 @@ func (e *Extension) MutateOperationContext(ctx context.Context, opCtx *graphql.O
 	}
 	cost := Cost(e.schema, opCtx.Operation, opCtx.Doc.Fragments, opCtx.Variables, e.cfg)
 	if exceeds(cost, e.cfg.MaxCost) {
-		return refusal(CodeCostLimit, "limits.maxCost", cost, e.cfg.MaxCost,
+		return refusal(errcode.CostLimitExceeded, "limits.maxCost", cost, e.cfg.MaxCost,
 			"the operation would cost %d; the limit is %d (limits.maxCost). Ask for fewer citizens, smaller pages (first) or fewer nested lists", cost, e.cfg.MaxCost)
 	}
 	return nil

@@ -11,6 +11,7 @@ import (
 
 	"github.com/99designs/gqlgen/graphql/handler"
 
+	"github.com/sundhedsklynge/klynge/errcode"
 	"github.com/sundhedsklynge/klynge/internal/schematest"
 	"github.com/sundhedsklynge/klynge/server/gqlhttp"
 	"github.com/sundhedsklynge/klynge/server/oplimits"
@@ -101,17 +102,17 @@ func TestLimitsRefuseBeforeAnythingRuns(t *testing.T) {
 		code  string
 		key   string
 	}{
-		{"a 100-level deep query", nest(100), nil, oplimits.CodeDepthLimit, "limits.maxDepth"},
-		{"depth reached through fragments", `{ regions { ...R } } fragment R on Region { municipalities { ...M } } fragment M on Municipality { region { municipalities { region { municipalities { region { municipalities { region { municipalities { region { municipalities { name } } } } } } } } } } }`, nil, oplimits.CodeDepthLimit, "limits.maxDepth"},
-		{"10,000 aliases", aliases(10000), nil, oplimits.CodeAliasLimit, "limits.maxAliases"},
-		{"31 aliases", aliases(31), nil, oplimits.CodeAliasLimit, "limits.maxAliases"},
-		{"21 root fields", "{ " + strings.Repeat("version ", 21) + "}", nil, oplimits.CodeRootFieldLimit, "limits.maxRootFields"},
-		{"root fields counted through fragments", "query { ...A ...A } fragment A on Query { " + strings.Repeat("version ", 11) + "}", nil, oplimits.CodeRootFieldLimit, "limits.maxRootFields"},
-		{"6 directives on one field", `{ version @skip(if: false) @include(if: true) @skip(if: false) @include(if: true) @skip(if: false) @include(if: true) }`, nil, oplimits.CodeDirectiveLimit, "limits.maxDirectivesPerField"},
-		{"a document over 64 KiB", "{ version " + strings.Repeat(" ", 70<<10) + "}", nil, oplimits.CodeDocumentTooLarge, "limits.maxDocumentBytes"},
-		{"more than 5000 tokens", "{ " + strings.Repeat("version ", 5001) + "}", nil, oplimits.CodeTokenLimit, "limits.maxTokens"},
-		{"a list argument of 100,000 CPRs", `query($c: [CPR!]!) { citizens(cprs: $c) { cpr } }`, map[string]any{"c": syntheticCPRs(100000)}, oplimits.CodeCostLimit, "limits.maxCost"},
-		{"a cost bomb through nested connections", `query($c: [CPR!]!) { citizens(cprs: $c) { hospitalEncounters(first: 100) { nodes { notifications { sender { name } } } } timeline(first: 100) { nodes { summary } } } }`, map[string]any{"c": syntheticCPRs(500)}, oplimits.CodeCostLimit, "limits.maxCost"},
+		{"a 100-level deep query", nest(100), nil, errcode.DepthLimitExceeded, "limits.maxDepth"},
+		{"depth reached through fragments", `{ regions { ...R } } fragment R on Region { municipalities { ...M } } fragment M on Municipality { region { municipalities { region { municipalities { region { municipalities { region { municipalities { region { municipalities { name } } } } } } } } } } }`, nil, errcode.DepthLimitExceeded, "limits.maxDepth"},
+		{"10,000 aliases", aliases(10000), nil, errcode.AliasLimitExceeded, "limits.maxAliases"},
+		{"31 aliases", aliases(31), nil, errcode.AliasLimitExceeded, "limits.maxAliases"},
+		{"21 root fields", "{ " + strings.Repeat("version ", 21) + "}", nil, errcode.RootFieldLimitExceeded, "limits.maxRootFields"},
+		{"root fields counted through fragments", "query { ...A ...A } fragment A on Query { " + strings.Repeat("version ", 11) + "}", nil, errcode.RootFieldLimitExceeded, "limits.maxRootFields"},
+		{"6 directives on one field", `{ version @skip(if: false) @include(if: true) @skip(if: false) @include(if: true) @skip(if: false) @include(if: true) }`, nil, errcode.DirectiveLimitExceeded, "limits.maxDirectivesPerField"},
+		{"a document over 64 KiB", "{ version " + strings.Repeat(" ", 70<<10) + "}", nil, errcode.DocumentTooLarge, "limits.maxDocumentBytes"},
+		{"more than 5000 tokens", "{ " + strings.Repeat("version ", 5001) + "}", nil, errcode.TokenLimitExceeded, "limits.maxTokens"},
+		{"a list argument of 100,000 CPRs", `query($c: [CPR!]!) { citizens(cprs: $c) { cpr } }`, map[string]any{"c": syntheticCPRs(100000)}, errcode.CostLimitExceeded, "limits.maxCost"},
+		{"a cost bomb through nested connections", `query($c: [CPR!]!) { citizens(cprs: $c) { hospitalEncounters(first: 100) { nodes { notifications { sender { name } } } } timeline(first: 100) { nodes { summary } } } }`, map[string]any{"c": syntheticCPRs(500)}, errcode.CostLimitExceeded, "limits.maxCost"},
 		{"a fragment cycle does not hang the checks", `{ regions { ...A } } fragment A on Region { municipalities { region { ...A } } }`, nil, "GRAPHQL_VALIDATION_FAILED", ""},
 	}
 	for _, tc := range cases {

@@ -6,6 +6,8 @@ import (
 	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/gqlerror"
 	"github.com/vektah/gqlparser/v2/lexer"
+
+	"github.com/sundhedsklynge/klynge/errcode"
 )
 
 // lexicalShape counts the document's tokens and its aliases (a name, a
@@ -80,16 +82,16 @@ func checkStructure(doc *ast.QueryDocument, c Config) *gqlerror.Error {
 	}
 	switch {
 	case exceeds(s.depth, c.MaxDepth):
-		return refusal(CodeDepthLimit, "limits.maxDepth", s.depth, c.MaxDepth,
+		return refusal(errcode.DepthLimitExceeded, "limits.maxDepth", s.depth, c.MaxDepth,
 			"the query is nested %d levels deep; the limit is %d (limits.maxDepth)", s.depth, c.MaxDepth)
 	case exceeds(s.aliases, c.MaxAliases):
-		return refusal(CodeAliasLimit, "limits.maxAliases", s.aliases, c.MaxAliases,
+		return refusal(errcode.AliasLimitExceeded, "limits.maxAliases", s.aliases, c.MaxAliases,
 			"the document uses %d aliases; the limit is %d (limits.maxAliases)", s.aliases, c.MaxAliases)
 	case exceeds(s.rootFields, c.MaxRootFields):
-		return refusal(CodeRootFieldLimit, "limits.maxRootFields", s.rootFields, c.MaxRootFields,
+		return refusal(errcode.RootFieldLimitExceeded, "limits.maxRootFields", s.rootFields, c.MaxRootFields,
 			"the operation asks for %d root fields; the limit is %d (limits.maxRootFields)", s.rootFields, c.MaxRootFields)
 	case exceeds(s.directives, c.MaxDirectivesPerField):
-		return refusal(CodeDirectiveLimit, "limits.maxDirectivesPerField", s.directives, c.MaxDirectivesPerField,
+		return refusal(errcode.DirectiveLimitExceeded, "limits.maxDirectivesPerField", s.directives, c.MaxDirectivesPerField,
 			"%s carries %d directives; the limit is %d per field (limits.maxDirectivesPerField)", s.directivesAt, s.directives, c.MaxDirectivesPerField)
 	}
 	return nil

@@ -11,12 +11,9 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/sundhedsklynge/klynge/errcode"
 	"github.com/sundhedsklynge/klynge/server/gqlhttp"
 )
-
-// CodeOverloaded is the `extensions.code` of a request refused because the
-// gateway is at its bound.
-const CodeOverloaded = "OVERLOADED"
 
 // Defaults of Options.
 const (
@@ -121,7 +118,7 @@ func (l *Limiter) refuse(w http.ResponseWriter, r *http.Request) {
 	}
 	secs := int(math.Ceil(l.opts.RetryAfter.Seconds()))
 	w.Header().Set("Retry-After", strconv.Itoa(secs))
-	gqlhttp.WriteError(w, r, http.StatusServiceUnavailable, CodeOverloaded, fmt.Sprintf(
+	gqlhttp.WriteError(w, r, errcode.Overloaded, fmt.Sprintf(
 		"the gateway is at its bound of %d operations at once (server.maxConcurrentOperations); retry after %d s",
 		l.opts.MaxInFlight, secs))
 }

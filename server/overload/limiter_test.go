@@ -14,6 +14,8 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 	dto "github.com/prometheus/client_model/go"
+
+	"github.com/sundhedsklynge/klynge/errcode"
 )
 
 // blockingServer serves the limiter over a handler that holds every
@@ -101,7 +103,7 @@ func TestRequestsBeyondTheBoundAreRefusedAtOnce(t *testing.T) {
 		if err := json.Unmarshal([]byte(body), &gql); err != nil || len(gql.Errors) != 1 {
 			t.Fatalf("refusal is not one GraphQL error: %s", body)
 		}
-		if e := gql.Errors[0]; e.Extensions.Code != CodeOverloaded || !strings.Contains(e.Message, "server.maxConcurrentOperations") {
+		if e := gql.Errors[0]; e.Extensions.Code != errcode.Overloaded || !strings.Contains(e.Message, "server.maxConcurrentOperations") {
 			t.Errorf("refusal = %+v, want code OVERLOADED naming the setting", e)
 		}
 	}

@@ -10,11 +10,9 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/sundhedsklynge/klynge/errcode"
 	"github.com/sundhedsklynge/klynge/server/gqlhttp"
 )
-
-// CodeRateLimited is the `extensions.code` of a refused request.
-const CodeRateLimited = "RATE_LIMITED"
 
 // KeyFunc names the principal a request counts against. An empty key is
 // not limited.
@@ -62,7 +60,7 @@ func Middleware(l Limiter, key KeyFunc, logger *slog.Logger, next http.Handler) 
 			secs := retryAfterSeconds(d.RetryAfter)
 			rate := l.Rate()
 			w.Header().Set("Retry-After", strconv.Itoa(secs))
-			gqlhttp.WriteError(w, r, http.StatusTooManyRequests, CodeRateLimited,
+			gqlhttp.WriteError(w, r, errcode.RateLimited,
 				fmt.Sprintf("too many requests: the limit is %s per second with bursts of %d (rateLimit.requestsPerSecond, rateLimit.burst); retry after %d s",
 					strconv.FormatFloat(rate.PerSecond, 'f', -1, 64), rate.Burst, secs))
 			return

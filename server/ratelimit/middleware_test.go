@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/sundhedsklynge/klynge/errcode"
 	"github.com/sundhedsklynge/klynge/server/ratelimit"
 )
 
@@ -45,7 +46,7 @@ func TestMiddlewareAnswers429WithRetryAfter(t *testing.T) {
 		t.Fatalf("second request: %d Retry-After %q", resp.StatusCode, resp.Header.Get("Retry-After"))
 	}
 	if !strings.HasPrefix(resp.Header.Get("Content-Type"), "application/graphql-response+json") || body.Data != nil ||
-		len(body.Errors) != 1 || body.Errors[0].Extensions.Code != ratelimit.CodeRateLimited || !strings.Contains(body.Errors[0].Message, "rateLimit.burst") {
+		len(body.Errors) != 1 || body.Errors[0].Extensions.Code != errcode.RateLimited || !strings.Contains(body.Errors[0].Message, "rateLimit.burst") {
 		t.Fatalf("429 body: %+v", body)
 	}
 	if resp := do("a-token"); resp.StatusCode != 200 {

@@ -7,18 +7,8 @@ import (
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/vektah/gqlparser/v2/gqlerror"
 
+	"github.com/sundhedsklynge/klynge/errcode"
 	"github.com/sundhedsklynge/klynge/server/gqlhttp"
-)
-
-// Error codes (`extensions.code`). PERSISTED_QUERY_NOT_FOUND and the message
-// "PersistedQueryNotFound" are what Apollo's and urql's persisted-query
-// links look for before they resend the full document.
-const (
-	CodePersistedQueryNotFound     = "PERSISTED_QUERY_NOT_FOUND"
-	CodePersistedQueryNotSupported = "PERSISTED_QUERY_NOT_SUPPORTED"
-	CodeHashMismatch               = "PERSISTED_QUERY_HASH_MISMATCH"
-	CodeBadPersistedQuery          = "BAD_PERSISTED_QUERY"
-	CodeOperationNotTrusted        = "OPERATION_NOT_TRUSTED"
 )
 
 // Options configure Documents.
@@ -78,7 +68,7 @@ func (d *Documents) MutateOperationParameters(ctx context.Context, raw *graphql.
 	}
 	if op, ok := d.opts.Manifest.Lookup(id); ok {
 		if raw.Query != "" && Hash(raw.Query) != id {
-			return refuse(CodeHashMismatch, "the query sent is not the document its id names; send the id alone or the exact document")
+			return refuse(errcode.PersistedQueryHashMismatch, "the query sent is not the document its id names; send the id alone or the exact document")
 		}
 		raw.Query = op.Body
 		return nil
@@ -89,7 +79,7 @@ func (d *Documents) MutateOperationParameters(ctx context.Context, raw *graphql.
 	case d.opts.Enforce, !fromAPQ:
 		return notFound()
 	case d.opts.APQ == nil:
-		return refuse(CodePersistedQueryNotSupported, "PersistedQueryNotSupported: this server does not accept automatic persisted queries")
+		return refuse(errcode.PersistedQueryNotSupported, "PersistedQueryNotSupported: this server does not accept automatic persisted queries")
 	case raw.Query == "":
 		body, ok := d.opts.APQ.Get(ctx, id)
 		if !ok {
@@ -98,7 +88,7 @@ func (d *Documents) MutateOperationParameters(ctx context.Context, raw *graphql.
 		raw.Query = body
 		return nil
 	case Hash(raw.Query) != id:
-		return refuse(CodeHashMismatch, "provided sha256Hash does not match the query")
+		return refuse(errcode.PersistedQueryHashMismatch, "provided sha256Hash does not match the query")
 	default:
 		if opCtx := graphql.GetOperationContext(ctx); opCtx != nil {
 			opCtx.Stats.SetExtension(registerKey, id)
@@ -136,7 +126,7 @@ func requestedID(ctx context.Context, raw *graphql.RawParams) (id string, fromAP
 	if docID := gqlhttp.DocumentIDFrom(ctx); docID != "" {
 		id, err := NormaliseID(docID)
 		if err != nil {
-			return "", false, refuse(CodeBadPersistedQuery, "documentId: "+err.Error())
+			return "", false, refuse(errcode.BadPersistedQuery, "documentId: "+err.Error())
 		}
 		return id, false, nil
 	}
@@ -146,15 +136,15 @@ func requestedID(ctx context.Context, raw *graphql.RawParams) (id string, fromAP
 	}
 	pq, ok := ext.(map[string]any)
 	if !ok {
-		return "", false, refuse(CodeBadPersistedQuery, "extensions.persistedQuery must be an object with version 1 and sha256Hash")
+		return "", false, refuse(errcode.BadPersistedQuery, "extensions.persistedQuery must be an object with version 1 and sha256Hash")
 	}
 	if v := pq["version"]; !isOne(v) {
-		return "", false, refuse(CodeBadPersistedQuery, "extensions.persistedQuery.version must be 1")
+		return "", false, refuse(errcode.BadPersistedQuery, "extensions.persistedQuery.version must be 1")
 	}
 	hash, _ := pq["sha256Hash"].(string)
 	id, err := NormaliseID(hash)
 	if err != nil {
-		return "", false, refuse(CodeBadPersistedQuery, "extensions.persistedQuery.sha256Hash: "+err.Error())
+		return "", false, refuse(errcode.BadPersistedQuery, "extensions.persistedQuery.sha256Hash: "+err.Error())
 	}
 	return id, true, nil
 }
@@ -174,11 +164,11 @@ func isOne(v any) bool {
 }
 
 func notFound() *gqlerror.Error {
-	return refuse(CodePersistedQueryNotFound, "PersistedQueryNotFound")
+	return refuse(errcode.PersistedQueryNotFound, "PersistedQueryNotFound")
 }
 
 func notTrusted() *gqlerror.Error {
-	return refuse(CodeOperationNotTrusted,
+	return refuse(errcode.OperationNotTrusted,
 		"only the operations in the trusted-documents manifest may run on this server; send the operation's id as extensions.persistedQuery.sha256Hash or documentId (docs/TRUSTED-DOCUMENTS.md)")
 }
 

@@ -11,6 +11,7 @@ import (
 	"github.com/99designs/gqlgen/graphql/handler"
 	"github.com/99designs/gqlgen/graphql/handler/lru"
 
+	"github.com/sundhedsklynge/klynge/errcode"
 	"github.com/sundhedsklynge/klynge/internal/schematest"
 	"github.com/sundhedsklynge/klynge/server/gqlhttp"
 	"github.com/sundhedsklynge/klynge/server/oplimits"
@@ -89,12 +90,12 @@ func TestEnforcedManifest(t *testing.T) {
 		{"a manifest operation runs by APQ hash", map[string]any{"extensions": apq(trusted.Hash(listed))}, ""},
 		{"a manifest operation runs by documentId", map[string]any{"documentId": "sha256:" + trusted.Hash(listed)}, ""},
 		{"a manifest operation sent as text runs", map[string]any{"query": listed}, ""},
-		{"an unlisted document is refused", map[string]any{"query": unlisted}, trusted.CodeOperationNotTrusted},
-		{"an unknown id is not found", map[string]any{"extensions": apq(trusted.Hash(unlisted))}, trusted.CodePersistedQueryNotFound},
-		{"an APQ registration is refused", map[string]any{"query": unlisted, "extensions": apq(trusted.Hash(unlisted))}, trusted.CodeOperationNotTrusted},
-		{"a listed id with another document is refused", map[string]any{"query": unlisted, "extensions": apq(trusted.Hash(listed))}, trusted.CodeHashMismatch},
-		{"a malformed id is refused", map[string]any{"documentId": "md5:abc"}, trusted.CodeBadPersistedQuery},
-		{"an APQ extension of another version is refused", map[string]any{"extensions": map[string]any{"persistedQuery": map[string]any{"version": 2, "sha256Hash": trusted.Hash(listed)}}}, trusted.CodeBadPersistedQuery},
+		{"an unlisted document is refused", map[string]any{"query": unlisted}, errcode.OperationNotTrusted},
+		{"an unknown id is not found", map[string]any{"extensions": apq(trusted.Hash(unlisted))}, errcode.PersistedQueryNotFound},
+		{"an APQ registration is refused", map[string]any{"query": unlisted, "extensions": apq(trusted.Hash(unlisted))}, errcode.OperationNotTrusted},
+		{"a listed id with another document is refused", map[string]any{"query": unlisted, "extensions": apq(trusted.Hash(listed))}, errcode.PersistedQueryHashMismatch},
+		{"a malformed id is refused", map[string]any{"documentId": "md5:abc"}, errcode.BadPersistedQuery},
+		{"an APQ extension of another version is refused", map[string]any{"extensions": map[string]any{"persistedQuery": map[string]any{"version": 2, "sha256Hash": trusted.Hash(listed)}}}, errcode.BadPersistedQuery},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -113,7 +114,7 @@ func TestEnforcedManifest(t *testing.T) {
 
 func TestRequireID(t *testing.T) {
 	ts, _ := serve(t, trusted.Options{Manifest: manifest(t), Enforce: true, RequireID: true})
-	if r := call(t, ts.URL, map[string]any{"query": listed}); r.code != trusted.CodeOperationNotTrusted {
+	if r := call(t, ts.URL, map[string]any{"query": listed}); r.code != errcode.OperationNotTrusted {
 		t.Fatalf("a listed document sent as text under requireId: %+v", r)
 	}
 }
@@ -126,8 +127,8 @@ func TestAutomaticPersistedQueries(t *testing.T) {
 		body map[string]any
 		code string
 	}{
-		{"an unknown hash asks for the document", map[string]any{"extensions": apq(hash)}, trusted.CodePersistedQueryNotFound},
-		{"a document that does not match its hash is refused", map[string]any{"query": listed, "extensions": apq(hash)}, trusted.CodeHashMismatch},
+		{"an unknown hash asks for the document", map[string]any{"extensions": apq(hash)}, errcode.PersistedQueryNotFound},
+		{"a document that does not match its hash is refused", map[string]any{"query": listed, "extensions": apq(hash)}, errcode.PersistedQueryHashMismatch},
 		{"the document with its hash runs and is registered", map[string]any{"query": unlisted, "extensions": apq(hash)}, ""},
 		{"then the hash alone runs", map[string]any{"extensions": apq(hash)}, ""},
 		{"any document still runs without a hash", map[string]any{"query": listed}, ""},
@@ -145,10 +146,10 @@ func TestAutomaticPersistedQueries(t *testing.T) {
 	t.Run("a document refused by the limits is not registered", func(t *testing.T) {
 		deep := "{ regions { " + strings.Repeat("municipalities { region { ", 7) + "name" + strings.Repeat(" } }", 7) + " } }"
 		h := trusted.Hash(deep)
-		if r := call(t, ts.URL, map[string]any{"query": deep, "extensions": apq(h)}); r.code != oplimits.CodeDepthLimit {
+		if r := call(t, ts.URL, map[string]any{"query": deep, "extensions": apq(h)}); r.code != errcode.DepthLimitExceeded {
 			t.Fatalf("deep registration: %+v", r)
 		}
-		if r := call(t, ts.URL, map[string]any{"extensions": apq(h)}); r.code != trusted.CodePersistedQueryNotFound {
+		if r := call(t, ts.URL, map[string]any{"extensions": apq(h)}); r.code != errcode.PersistedQueryNotFound {
 			t.Fatalf("the refused document was registered: %+v", r)
 		}
 	})
@@ -156,7 +157,7 @@ func TestAutomaticPersistedQueries(t *testing.T) {
 
 func TestAPQCanBeOff(t *testing.T) {
 	ts, _ := serve(t, trusted.Options{})
-	if r := call(t, ts.URL, map[string]any{"extensions": apq(trusted.Hash(listed))}); r.code != trusted.CodePersistedQueryNotSupported {
+	if r := call(t, ts.URL, map[string]any{"extensions": apq(trusted.Hash(listed))}); r.code != errcode.PersistedQueryNotSupported {
 		t.Fatalf("APQ off: %+v", r)
 	}
 }
