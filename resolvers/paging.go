@@ -2,6 +2,7 @@ package resolvers
 
 import (
 	"encoding/base64"
+	"math"
 	"strconv"
 	"strings"
 
@@ -14,6 +15,11 @@ const (
 	defaultPageSize = 20
 	maxPageSize     = 100
 )
+
+// maxCursorOffset bounds the offset a cursor may hold. Every list behind a
+// connection is held in memory whole, so no cursor klynge issues comes near
+// it; a larger one is forged, and would overflow the slicing that follows.
+const maxCursorOffset = math.MaxInt32
 
 // page slices one page out of items (already filtered and ordered). Cursors
 // are opaque offsets: the data behind a citizen's lists is read whole from
@@ -64,7 +70,7 @@ func decodeCursor(c string) (int, error) {
 		return 0, bad
 	}
 	off, err := strconv.Atoi(s)
-	if err != nil || off < 0 {
+	if err != nil || off < 0 || off > maxCursorOffset {
 		return 0, bad
 	}
 	return off, nil

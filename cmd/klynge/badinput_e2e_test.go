@@ -1,8 +1,11 @@
 package main
 
 import (
+	"encoding/base64"
 	"fmt"
+	"math"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -39,6 +42,9 @@ func TestBadInputGetsAClearError(t *testing.T) {
 		{"first: 0", `query($c: CPR!) { citizen(cpr: $c) { timeline(first: 0) { totalCount } } }`, map[string]any{"c": good},
 			[]string{"BAD_USER_INPUT"}, []string{"first: must be between 1 and 100, got 0"}},
 		{"a cursor that was never issued", `query($c: CPR!) { citizen(cpr: $c) { timeline(after: "bogus") { totalCount } } }`, map[string]any{"c": good},
+			[]string{"BAD_USER_INPUT"}, []string{"after"}},
+		{"a cursor at the largest offset", `query($c: CPR!, $a: String) { citizen(cpr: $c) { timeline(after: $a) { totalCount } } }`,
+			map[string]any{"c": good, "a": base64.RawURLEncoding.EncodeToString([]byte("off:" + strconv.Itoa(math.MaxInt)))},
 			[]string{"BAD_USER_INPUT"}, []string{"after"}},
 		{"unknown field", `{ citizen(cpr: "6703851234") { shoeSize } }`, nil,
 			[]string{"GRAPHQL_VALIDATION_FAILED"}, []string{"shoeSize"}},
