@@ -45,7 +45,7 @@ gives; "with backoff" means wait, then retry a few times with growing pauses.
 	for _, s := range sections {
 		fmt.Fprintf(&b, "\n## %s\n\n%s\n\n", s.title, s.text)
 		b.WriteString("| code | HTTP status | retry? | meaning | what to do |\n|---|---|---|---|---|\n")
-		for _, i := range catalogue {
+		for _, i := range All() {
 			if i.Kind != s.kind {
 				continue
 			}

@@ -39,9 +39,6 @@ type RequestError struct {
 
 func (e *RequestError) Error() string { return e.Message }
 
-// Status is the HTTP status the request is refused with.
-func (e *RequestError) Status() int { return errcode.Status(e.Code) }
-
 func badRequest(format string, args ...any) *RequestError {
 	return &RequestError{Code: errcode.BadRequest, Message: fmt.Sprintf(format, args...)}
 }
