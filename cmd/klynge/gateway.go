@@ -14,6 +14,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 
+	"github.com/sundhedsklynge/klynge/access"
 	"github.com/sundhedsklynge/klynge/config"
 	"github.com/sundhedsklynge/klynge/connectors/ehospital/fhir"
 	"github.com/sundhedsklynge/klynge/connectors/upstream"
@@ -21,6 +22,7 @@ import (
 	"github.com/sundhedsklynge/klynge/graph"
 	"github.com/sundhedsklynge/klynge/loaders"
 	"github.com/sundhedsklynge/klynge/observe"
+	"github.com/sundhedsklynge/klynge/pathway"
 	"github.com/sundhedsklynge/klynge/registry"
 	"github.com/sundhedsklynge/klynge/resolvers"
 	"github.com/sundhedsklynge/klynge/sandbox"
@@ -80,13 +82,9 @@ func newGateway(ctx context.Context, cfg *config.Config, deps gatewayDeps, logge
 	if err != nil {
 		return nil, err
 	}
-	rules := pathwayRules(cfg.Pathways)
-	if err := rules.Validate(); err != nil {
-		return nil, fmt.Errorf("config: %w", err)
-	}
-	ar, err := accessRules(cfg.Access)
+	rules, ar, err := checkedRules(cfg)
 	if err != nil {
-		return nil, fmt.Errorf("config: %w", err)
+		return nil, err
 	}
 	if deps.Metrics == nil {
 		deps.Metrics = prometheus.NewRegistry()
@@ -162,6 +160,20 @@ func newGateway(ctx context.Context, cfg *config.Config, deps gatewayDeps, logge
 		PlaygroundHeaders: map[string]string{"Authorization": "Bearer PASTE-A-TOKEN-HERE (klynge token clinician-slagelse prints one; docs/ACCESS.md)"},
 	})
 	return &gateway{handler: h, upstreams: clients, closeGuards: closeGuards, access: ac, tempDir: deps.TempDir, telemetry: tel}, nil
+}
+
+// checkedRules are the pathway and access rules cfg describes, checked
+// before anything is opened; a bad value is an error naming its key.
+func checkedRules(cfg *config.Config) (pathway.Rules, access.Rules, error) {
+	pr := pathwayRules(cfg.Pathways)
+	if err := pr.Validate(); err != nil {
+		return pr, access.Rules{}, fmt.Errorf("config: %w", err)
+	}
+	ar, err := accessRules(cfg.Access)
+	if err != nil {
+		return pr, ar, fmt.Errorf("config: %w", err)
+	}
+	return pr, ar, nil
 }
 
 // upstreamsReady fails only when every upstream's breaker is open: one
