@@ -147,7 +147,7 @@ const MaxCitizenSample = 1000
 
 func (s *Sandbox) citizens(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
-	if err := httpapi.OnlyParams(q, "sample", "with", "cluster"); err != nil {
+	if err := httpapi.OnlyParams(q, "sample", "with", "cluster", "for"); err != nil {
 		controlFail(w, err)
 		return
 	}
@@ -160,8 +160,8 @@ func (s *Sandbox) citizens(w http.ResponseWriter, r *http.Request) {
 		}
 		n = v
 	}
-	with := q.Get("with")
-	reason, err := s.reasonFor(with)
+	with, client := q.Get("with"), q.Get("for")
+	reason, err := s.sampleReason(with, client)
 	if err != nil {
 		controlFail(w, err)
 		return
@@ -184,12 +184,58 @@ func (s *Sandbox) citizens(w http.ResponseWriter, r *http.Request) {
 			candidates = append(candidates, controls.CitizenSample{CPR: string(c.CPR), Municipality: int(c.Address.Municipality), Reason: why})
 		}
 	}
-	out := controls.Citizens{With: with, Cluster: q.Get("cluster"), Citizens: []controls.CitizenSample{}}
+	out := controls.Citizens{With: with, For: client, Cluster: q.Get("cluster"), Citizens: []controls.CitizenSample{}}
 	// Evenly spaced through CPR order: deterministic and spread over ages.
 	for k := range min(n, len(candidates)) {
 		out.Citizens = append(out.Citizens, candidates[k*len(candidates)/min(n, len(candidates))])
 	}
 	writeControlJSON(w, out)
+}
+
+// sampleReason combines a sample's with= kinds and its for= client: a
+// citizen qualifies when every kind holds and the demo client may read
+// them under klynge's default rules, without break-the-glass. At least one
+// of the two must be given.
+func (s *Sandbox) sampleReason(with, client string) (func(domain.Citizen) string, error) {
+	if with == "" && client == "" {
+		return nil, httpapi.BadRequest("with or for: give one or both, e.g. with=%s or for=%s", controls.WithDischarge, "clinician-slagelse")
+	}
+	kinds := func(domain.Citizen) string { return "" }
+	if with != "" {
+		var err error
+		if kinds, err = s.reasonFor(with); err != nil {
+			return nil, err
+		}
+	}
+	if client == "" {
+		return kinds, nil
+	}
+	if _, ok := s.oidc.Client(client); !ok {
+		ids := make([]string, 0, len(s.oidc.Clients()))
+		for _, c := range s.oidc.Clients() {
+			ids = append(ids, c.ID)
+		}
+		return nil, httpapi.BadRequest("for: %q is not a demo client; one of %s", client, strings.Join(ids, ", "))
+	}
+	if _, _, ok := s.oidc.Reads(client, domain.Citizen{}); !ok {
+		return nil, httpapi.BadRequest("for: %s reads no citizen by CPR (integrators see pseudonymised worklists, privacy officers access logs)", client)
+	}
+	return func(c domain.Citizen) string {
+		why := ""
+		if with != "" {
+			if why = kinds(c); why == "" {
+				return ""
+			}
+		}
+		reads, rule, _ := s.oidc.Reads(client, c)
+		if !reads {
+			return ""
+		}
+		if why == "" {
+			return rule
+		}
+		return why + "; " + rule
+	}, nil
 }
 
 // reasonFor parses a sample's with= (one kind, or several joined by commas,

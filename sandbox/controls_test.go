@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/sundhedsklynge/klynge/connectors/outofhours/outofhoursapi"
+	"github.com/sundhedsklynge/klynge/domain"
 	"github.com/sundhedsklynge/klynge/sandbox/controls"
 	"github.com/sundhedsklynge/klynge/sandbox/population"
 	"github.com/sundhedsklynge/klynge/sandbox/sandboxtest"
@@ -257,7 +258,36 @@ func TestCitizenSamples(t *testing.T) {
 			}
 		}
 	})
+	t.Run("a client's sample is citizens the client may read", func(t *testing.T) {
+		iss := s.Sandbox.OIDC()
+		for _, c := range iss.Clients() {
+			if _, _, ok := iss.Reads(c.ID, domain.Citizen{}); !ok {
+				continue
+			}
+			for _, with := range []string{"", controls.WithDischarge} {
+				a := get(t, s.URLs.Controls+"/citizens?sample=20&for="+c.ID+"&with="+with)
+				wantStatus(t, a, 200)
+				var out controls.Citizens
+				a.decode(t, &out)
+				if len(out.Citizens) == 0 && with == "" {
+					t.Errorf("%s: no citizen it may read", c.ID)
+				}
+				for _, sample := range out.Citizens {
+					cit, _ := w.Citizen(domainCPR(sample.CPR))
+					if reads, _, _ := iss.Reads(c.ID, cit); !reads || sample.Reason == "" {
+						t.Errorf("%s may not read sampled citizen %s... (%q)", c.ID, sample.CPR[:6], sample.Reason)
+					}
+					if with != "" && len(w.EncountersOf(cit.CPR)) == 0 {
+						t.Errorf("%s: sampled citizen %s... has no discharge", c.ID, sample.CPR[:6])
+					}
+				}
+			}
+		}
+	})
 	t.Run("bad samples are 400 or 404", func(t *testing.T) {
+		wantStatus(t, get(t, s.URLs.Controls+"/citizens"), 400, "with or for: give one or both")
+		wantStatus(t, get(t, s.URLs.Controls+"/citizens?for=root"), 400, `for: "root" is not a demo client; one of clinician-slagelse`)
+		wantStatus(t, get(t, s.URLs.Controls+"/citizens?for=integrator-naestved-slagelse"), 400, "reads no citizen by CPR")
 		wantStatus(t, get(t, s.URLs.Controls+"/citizens?with=everything"), 400, "with: must be one or more of")
 		wantStatus(t, get(t, s.URLs.Controls+"/citizens?with=care,"), 400, "with: must be one or more of")
 		wantStatus(t, get(t, s.URLs.Controls+"/citizens?with=care&sample=0"), 400, "sample: must be an integer 1..1000")

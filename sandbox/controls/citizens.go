@@ -10,9 +10,13 @@ const (
 )
 
 // Citizens is the answer of GET /_sandbox/citizens: a deterministic sample of
-// synthetic CPRs useful for demos and tests.
+// synthetic CPRs useful for demos and tests. ?with= picks citizens with some
+// history, ?for=CLIENT those a demo client may read (both may be given).
 type Citizens struct {
-	With     string          `json:"with"`
+	With string `json:"with"`
+	// For is the demo client (GET /oidc/clients) every sampled citizen is
+	// readable by under klynge's default rules, without break-the-glass.
+	For      string          `json:"for,omitempty"`
 	Cluster  string          `json:"cluster,omitempty"`
 	Citizens []CitizenSample `json:"citizens"`
 }

@@ -261,3 +261,22 @@ func regionClusters(w *population.World) []string {
 	slices.Sort(out)
 	return out
 }
+
+// Reads reports whether the demo client may read the citizen under
+// klynge's default rules at the world's present, with the reason the rules
+// give; ok is false for a client that reads no citizen by CPR (integrators,
+// privacy officers). The sandbox samples citizens per client with it
+// (GET /_sandbox/citizens?for=...), so that examples name citizens their
+// role may read without break-the-glass.
+func (i *Issuer) Reads(clientID string, c domain.Citizen) (reads bool, reason string, ok bool) {
+	client, found := i.Client(clientID)
+	if !found {
+		return false, "", false
+	}
+	p := client.Principal()
+	if p.Role != access.RoleCitizen && !p.Role.Clinical() {
+		return false, "", false
+	}
+	d := access.Rules{}.Decide(p, c.CPR, factsOf(i.opts.World, p, c), i.opts.World.Now())
+	return d.Allowed, d.Reason, true
+}

@@ -58,9 +58,13 @@ func TestAuthenticateRefusals(t *testing.T) {
 		{"not a JWT", "hello", ReasonMalformed, "not a signed JWT"},
 		{"unsigned alg none", "eyJhbGciOiJub25lIiwidHlwIjoiSldUIn0.eyJzdWIiOiJ4In0.", ReasonMalformed, "accepted algorithm"},
 		{"HS256 even though discovery lists it", hs256Token(t, ti.claims(now)), ReasonMalformed, "accepted algorithm"},
-		{"signed by another issuer's key", other.sign(t, ti.claims(now)), ReasonSignature, "signature"},
-		{"tampered payload", tamper(ti.sign(t, ti.claims(now))), ReasonSignature, "signature"},
-		{"another issuer in iss", with(func(c map[string]any) { c["iss"] = other.srv.URL }), ReasonIssuer, "not issued by " + ti.srv.URL},
+		// A restarted or rotated issuer: the key id is unknown, and the
+		// description says what probably happened and where to go.
+		{"signed by a key the issuer does not publish", other.sign(t, ti.claims(now)), ReasonSignature,
+			"signature does not verify: " + ti.srv.URL + " has no key with its key id (kid); the issuer's keys were rotated or it restarted"},
+		{"tampered payload", tamper(ti.sign(t, ti.claims(now))), ReasonSignature, "does not verify with the keys of " + ti.srv.URL},
+		{"another issuer in iss", with(func(c map[string]any) { c["iss"] = other.srv.URL }), ReasonIssuer,
+			"not issued by " + ti.srv.URL + " (a token from another identity provider or sandbox is not accepted here); get one from " + ti.srv.URL},
 		{"another audience", with(func(c map[string]any) { c["aud"] = "other-api" }), ReasonAudience, `audience "klynge"`},
 		{"expired a minute ago", with(func(c map[string]any) { c["exp"] = now.Add(-time.Minute).Unix() }), ReasonExpired, "expired at"},
 		{"no exp", with(func(c map[string]any) { delete(c, "exp") }), ReasonExpired, "no expiry"},

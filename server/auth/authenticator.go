@@ -250,10 +250,14 @@ func (a *Authenticator) classify(err error) *Error {
 	switch {
 	case strings.Contains(msg, "malformed jwt"):
 		return authError(ReasonMalformed, "the token is not a signed JWT with an accepted algorithm")
+	case strings.Contains(msg, errUnknownKeyID.Error()):
+		return authError(ReasonSignature, "the token's signature does not verify: %s has no key with its key id (kid); "+
+			"the issuer's keys were rotated or it restarted (a klynge sandbox makes new keys at every start): get a new token from it", a.opts.Issuer)
 	case strings.Contains(msg, "failed to verify signature"):
-		return authError(ReasonSignature, "the token's signature does not verify with the issuer's keys")
+		return authError(ReasonSignature, "the token's signature does not verify with the keys of %s; "+
+			"was it issued by another identity provider or sandbox, or were the keys rotated? Get a new token from %s", a.opts.Issuer, a.opts.Issuer)
 	case strings.Contains(msg, "issued by a different provider"):
-		return authError(ReasonIssuer, "the token was not issued by %s", a.opts.Issuer)
+		return authError(ReasonIssuer, "the token was not issued by %s (a token from another identity provider or sandbox is not accepted here); get one from %s", a.opts.Issuer, a.opts.Issuer)
 	case strings.Contains(msg, "expected audience"):
 		return authError(ReasonAudience, "the token is not meant for this gateway (audience %q)", a.opts.Audience)
 	case strings.Contains(msg, "nbf"):

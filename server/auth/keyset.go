@@ -77,7 +77,25 @@ func (s *keySet) VerifySignature(ctx context.Context, raw string) ([]byte, error
 	if payload, ok := verifyWith(jws, keys, kid); ok {
 		return payload, nil
 	}
+	if kid != "" && !hasKeyID(keys, kid) {
+		return nil, errUnknownKeyID
+	}
 	return nil, errors.New("no key of the issuer verifies the signature")
+}
+
+// errUnknownKeyID is a token whose key id the issuer does not publish,
+// even after a fetch: its keys were rotated, or it restarted (a klynge
+// sandbox makes a new key at every start). go-oidc wraps it as text, so
+// classify matches its message.
+var errUnknownKeyID = errors.New("the issuer publishes no key with the token's key id")
+
+func hasKeyID(keys []jose.JSONWebKey, kid string) bool {
+	for _, k := range keys {
+		if k.KeyID == kid {
+			return true
+		}
+	}
+	return false
 }
 
 func (s *keySet) cached() ([]jose.JSONWebKey, time.Time) {
