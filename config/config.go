@@ -130,7 +130,7 @@ func Load(path string, env []string) (*Config, error) {
 			return nil, fmt.Errorf("config %s: %w", path, err)
 		}
 	}
-	if err := applyEnv(cfg, env); err != nil {
+	if err := ApplyEnv(cfg, env); err != nil {
 		return nil, fmt.Errorf("config: %w", err)
 	}
 	if err := cfg.Complete(); err != nil {

@@ -58,6 +58,8 @@ func TestEnvironmentOverrides(t *testing.T) {
 		"KLYNGE_UPSTREAMS_MUNICIPAL_INSTANCES_330_AUTH_BEARERTOKEN=secret",
 		"KLYNGE_UPSTREAMS_OUTOFHOURS_RETRY_MAX=0",
 		"KLYNGE_INTROSPECTION=true",
+		"KLYNGE_CORS_ALLOWEDORIGINS=http://localhost:5173, https://portal.example.dk",
+		"KLYNGE_LIMITS_FIELDCOSTS=Citizen.timeline:4,Citizen.referrals:2",
 		"KLYNGE_TEST_POSTGRES_DSN=ignored",
 		"PATH=/usr/bin",
 	})
@@ -77,6 +79,12 @@ func TestEnvironmentOverrides(t *testing.T) {
 	if !cfg.Introspection {
 		t.Error("KLYNGE_INTROSPECTION not applied")
 	}
+	if got := cfg.CORS.AllowedOrigins; len(got) != 2 || got[0] != "http://localhost:5173" || got[1] != "https://portal.example.dk" {
+		t.Errorf("KLYNGE_CORS_ALLOWEDORIGINS gave %q", got)
+	}
+	if got := cfg.Limits.FieldCosts; len(got) != 2 || got["Citizen.timeline"] != 4 || got["Citizen.referrals"] != 2 {
+		t.Errorf("KLYNGE_LIMITS_FIELDCOSTS gave %v", got)
+	}
 }
 
 func TestBadConfigurationNamesKeyAndRule(t *testing.T) {
@@ -95,6 +103,8 @@ func TestBadConfigurationNamesKeyAndRule(t *testing.T) {
 		{"bad municipal code", minimal, []string{"KLYNGE_UPSTREAMS_MUNICIPAL_INSTANCES_33_BASEURL=http://x"}, []string{"upstreams.municipal.instances.33: 33 is not a 3-digit"}},
 		{"env typo", minimal, []string{"KLYNGE_UPSTREAMS_EHOSPTAL_BASEURL=http://x"}, []string{"KLYNGE_UPSTREAMS_EHOSPTAL_BASEURL: names no configuration setting"}},
 		{"env bad bool", minimal, []string{"KLYNGE_PLAYGROUND=yes please"}, []string{"KLYNGE_PLAYGROUND: must be true or false"}},
+		{"env map without values", minimal, []string{"KLYNGE_LIMITS_FIELDCOSTS=Citizen.timeline"}, []string{"KLYNGE_LIMITS_FIELDCOSTS: must be name:value pairs"}},
+		{"env map bad value", minimal, []string{"KLYNGE_LIMITS_LISTSIZES=Region.municipalities:many"}, []string{"KLYNGE_LIMITS_LISTSIZES: Region.municipalities: must be a whole number"}},
 		{"breaker ratio", minimal + "\n  defaults: {breaker: {failureRatio: 1.5}}\n", nil, []string{"breaker.failureRatio: must be in (0, 1]"}},
 		{"template without code", `upstreams: {municipal: {baseURLTemplate: "http://x/", codes: [330]}}`, nil, []string{"baseURLTemplate: must contain {code}"}},
 		{"log level", minimal + "\nlog: {level: loud}\n", nil, []string{"log.level: must be debug, info, warn or error"}},

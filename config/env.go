@@ -11,15 +11,18 @@ import (
 // EnvPrefix starts every environment override. The rest of the name is the
 // YAML key path in upper case, joined by underscores:
 // KLYNGE_UPSTREAMS_EHOSPITAL_BASEURL, KLYNGE_UPSTREAMS_MUNICIPAL_INSTANCES_330_AUTH_BEARERTOKEN.
-// Lists are comma-separated (KLYNGE_UPSTREAMS_MUNICIPAL_CODES=330,370).
+// Lists are comma-separated (KLYNGE_UPSTREAMS_MUNICIPAL_CODES=330,370);
+// maps keyed by names are name:value pairs, comma-separated
+// (KLYNGE_LIMITS_FIELDCOSTS=Citizen.timeline:4,Citizen.referrals:2).
 const EnvPrefix = "KLYNGE_"
 
 // envIgnored are KLYNGE_ variables that are not configuration (test harness).
 var envIgnored = []string{"KLYNGE_TEST_"}
 
-// applyEnv overrides cfg from env. An override that names no setting is an
-// error, so that a typo is not silently ignored.
-func applyEnv(cfg *Config, env []string) error {
+// ApplyEnv overrides cfg from env (os.Environ() form). An override that
+// names no setting is an error, so that a typo is not silently ignored.
+// Load applies it to the file; `klynge demo` to its built-in configuration.
+func ApplyEnv(cfg *Config, env []string) error {
 	var errs []error
 	for _, kv := range env {
 		name, value, ok := strings.Cut(kv, "=")
@@ -60,6 +63,11 @@ func setPath(v reflect.Value, path []string, value string) error {
 		}
 		return setPath(f, path[1:], value)
 	case reflect.Map:
+		if v.Type().Key().Kind() == reflect.String {
+			// Keyed by names with dots (Citizen.timeline), which no
+			// variable name can hold: the whole map is one setting.
+			break
+		}
 		if len(path) == 0 {
 			return errNoSetting
 		}
@@ -143,6 +151,8 @@ func setLeaf(v reflect.Value, s string) error {
 			return err
 		}
 		v.Set(elem)
+	case reflect.Map:
+		return setNamedMap(v, s)
 	case reflect.Slice:
 		parts := strings.Split(s, ",")
 		out := reflect.MakeSlice(v.Type(), 0, len(parts))
@@ -157,5 +167,24 @@ func setLeaf(v reflect.Value, s string) error {
 	default:
 		return errNoSetting
 	}
+	return nil
+}
+
+// setNamedMap sets a map keyed by names from "name:value,name:value",
+// replacing the map the file gave (as a list's variable replaces the list).
+func setNamedMap(v reflect.Value, s string) error {
+	m := reflect.MakeMap(v.Type())
+	for pair := range strings.SplitSeq(s, ",") {
+		name, value, ok := strings.Cut(strings.TrimSpace(pair), ":")
+		if !ok || strings.TrimSpace(name) == "" {
+			return fmt.Errorf("must be name:value pairs separated by commas, e.g. Citizen.timeline:4, got %q", pair)
+		}
+		elem := reflect.New(v.Type().Elem()).Elem()
+		if err := setLeaf(elem, strings.TrimSpace(value)); err != nil {
+			return fmt.Errorf("%s: %w", strings.TrimSpace(name), err)
+		}
+		m.SetMapIndex(reflect.ValueOf(strings.TrimSpace(name)).Convert(v.Type().Key()), elem)
+	}
+	v.Set(m)
 	return nil
 }

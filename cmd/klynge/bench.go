@@ -77,9 +77,10 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err != nil {
 		return err
 	}
-	st, err := startDemoStack(ctx, sbCfg, "127.0.0.1:0", "127.0.0.1:0", func(c *config.Config) {
+	st, err := startDemoStack(ctx, sbCfg, "127.0.0.1:0", "127.0.0.1:0", func(c *config.Config) error {
 		c.RateLimit.Disabled = true // the bench is one client address driving load on purpose
 		c.Audit.Postgres = *auditPostgres
+		return nil
 	}, nil)
 	if err != nil {
 		return err

@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/sundhedsklynge/klynge/config"
@@ -23,6 +24,8 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	trustedDocs := fs.String("trusted-documents", "", "persisted-query manifest `file`; when given, only its operations run (docs/TRUSTED-DOCUMENTS.md)")
 	auditFile := fs.String("audit", "", "keep the access log in this SQLite `file` (default: a temporary file, removed on exit)")
 	auditPostgres := fs.String("audit-postgres", "", "keep the access log in PostgreSQL (`DSN`) instead")
+	var corsOrigins stringList
+	fs.Var(&corsOrigins, "cors-origin", "let a browser page from this `origin` call the gateway, e.g. a dev server at http://localhost:5173 (repeatable; cors.allowedOrigins)")
 	var sf sandboxFlags
 	sf.register(fs, 20*time.Millisecond)
 	if err := parseFlags(fs, args, stderr); err != nil {
@@ -32,11 +35,19 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if err != nil {
 		return err
 	}
-	st, err := startDemoStack(ctx, cfg, *sandboxAddr, *addr, func(gcfg *config.Config) {
+	st, err := startDemoStack(ctx, cfg, *sandboxAddr, *addr, func(gcfg *config.Config) error {
+		// KLYNGE_... variables apply as they do to serve; flags win.
+		if err := config.ApplyEnv(gcfg, os.Environ()); err != nil {
+			return fmt.Errorf("config: %w", err)
+		}
 		if *trustedDocs != "" {
 			gcfg.TrustedDocuments.Manifest, gcfg.TrustedDocuments.Enforce = *trustedDocs, true
 		}
-		gcfg.Audit.SQLite, gcfg.Audit.Postgres = *auditFile, *auditPostgres
+		if *auditFile != "" || *auditPostgres != "" {
+			gcfg.Audit.SQLite, gcfg.Audit.Postgres = *auditFile, *auditPostgres
+		}
+		gcfg.CORS.AllowedOrigins = append(gcfg.CORS.AllowedOrigins, corsOrigins...)
+		return nil
 	}, nil)
 	if err != nil {
 		return err
@@ -60,12 +71,13 @@ type demoStack struct {
 }
 
 // startDemoStack builds the sandbox, binds it, and builds a gateway with
-// the demo configuration (adjusted by tune) pointed at it.
+// the demo configuration (adjusted by tune, which may refuse it) pointed at
+// it.
 //
 // clock, when not nil, gives the gateway's clock from the sandbox's present;
 // by default it starts there and runs at real speed (nowFrom). Tests that
 // compare with the sandbox's ground truth freeze it at that present.
-func startDemoStack(ctx context.Context, sbCfg sandbox.Config, sandboxAddr, gatewayAddr string, tune func(*config.Config), clock func(sandboxNow time.Time) func() time.Time) (*demoStack, error) {
+func startDemoStack(ctx context.Context, sbCfg sandbox.Config, sandboxAddr, gatewayAddr string, tune func(*config.Config) error, clock func(sandboxNow time.Time) func() time.Time) (*demoStack, error) {
 	logger := sbCfg.Logger
 	sb, err := sandbox.New(sbCfg)
 	if err != nil {
@@ -81,7 +93,9 @@ func startDemoStack(ctx context.Context, sbCfg sandbox.Config, sandboxAddr, gate
 	}
 	gcfg := demoConfig(sl.URL(), reg)
 	if tune != nil {
-		tune(gcfg)
+		if err := tune(gcfg); err != nil {
+			return nil, err
+		}
 	}
 	if clock == nil {
 		clock = nowFrom
@@ -118,4 +132,15 @@ func startDemoStack(ctx context.Context, sbCfg sandbox.Config, sandboxAddr, gate
 func nowFrom(start time.Time) func() time.Time {
 	origin := time.Now()
 	return func() time.Time { return start.Add(time.Since(origin)) }
+}
+
+// stringList is a repeatable string flag.
+type stringList []string
+
+func (l *stringList) String() string { return strings.Join(*l, ",") }
+
+// Set adds one value.
+func (l *stringList) Set(v string) error {
+	*l = append(*l, v)
+	return nil
 }

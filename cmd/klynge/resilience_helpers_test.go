@@ -31,7 +31,11 @@ func startStack(t *testing.T, tune func(*config.Config)) *stack {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	logs := &syncBuffer{}
-	st, err := startDemoStack(ctx, sandbox.Config{Population: 2000, Now: sandboxtest.Now(t), Logger: newLogger(logs)}, "127.0.0.1:0", "127.0.0.1:0", tune, nil)
+	var tuneErr func(*config.Config) error
+	if tune != nil {
+		tuneErr = func(c *config.Config) error { tune(c); return nil }
+	}
+	st, err := startDemoStack(ctx, sandbox.Config{Population: 2000, Now: sandboxtest.Now(t), Logger: newLogger(logs)}, "127.0.0.1:0", "127.0.0.1:0", tuneErr, nil)
 	if err != nil {
 		cancel()
 		t.Fatal(err)

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/sundhedsklynge/klynge/domain"
 	"github.com/sundhedsklynge/klynge/sandbox"
 	"github.com/sundhedsklynge/klynge/sandbox/oidc"
 	"github.com/sundhedsklynge/klynge/sandbox/sandboxtest"
@@ -41,9 +42,39 @@ func TestTokenCommand(t *testing.T) {
 		if code != 0 {
 			t.Fatalf("exit %d: %s", code, errOut)
 		}
-		for _, want := range []string{oidc.ClientClinicianSlagelse, oidc.ClientPrivacyOfficer, "integrator", `"demo"`} {
+		for _, want := range []string{oidc.ClientClinicianSlagelse, oidc.ClientPrivacyOfficer, "integrator", `"demo"`,
+			// the exact command for this sandbox, and where more citizens come from
+			"klynge token -sandbox " + sb.URL + " <client>", sb.URL + "/_sandbox/citizens?sample=10&for=<client>"} {
 			if !strings.Contains(out, want) {
 				t.Errorf("listing lacks %q:\n%s", want, out)
+			}
+		}
+		// Every clinical client's row suggests citizens it may read; the
+		// sandbox's issuer judges them with klynge's own rules.
+		iss := sb.Sandbox.OIDC()
+		for _, line := range strings.Split(out, "\n") {
+			fields := strings.Fields(line)
+			if len(fields) < 4 {
+				continue
+			}
+			client, ok := iss.Client(fields[0])
+			if !ok || !client.Principal().Role.Clinical() {
+				continue
+			}
+			var cprs []string
+			for _, f := range fields {
+				if _, err := domain.ParseCPR(f); err == nil {
+					cprs = append(cprs, f)
+				}
+			}
+			if len(cprs) == 0 {
+				t.Errorf("%s: suggests no citizen: %q", client.ID, line)
+			}
+			for _, cpr := range cprs {
+				cit, found := sb.Sandbox.World().Citizen(domain.CPR(cpr))
+				if reads, _, _ := iss.Reads(client.ID, cit); !found || !reads {
+					t.Errorf("%s: suggests %q, which it may not read", client.ID, cpr)
+				}
 			}
 		}
 	})
@@ -70,6 +101,22 @@ func TestTokenCommand(t *testing.T) {
 			}
 		}
 	})
+}
+
+func TestTokenCommandIsWhatTheUserTyped(t *testing.T) {
+	tests := []struct{ argv0, base, want string }{
+		{"/tmp/go-build1234/b001/exe/klynge", defaultSandboxURL, "go run ./cmd/klynge token"},
+		{"/tmp/go-build1234/b001/exe/klynge", "http://127.0.0.1:9091", "go run ./cmd/klynge token -sandbox http://127.0.0.1:9091"},
+		{"klynge", defaultSandboxURL, "klynge token"},
+		{"./klynge", "http://127.0.0.1:9091", "./klynge token -sandbox http://127.0.0.1:9091"},
+		{"/usr/local/bin/klynge", defaultSandboxURL, "/usr/local/bin/klynge token"},
+		{"/tmp/go-build99/b001/klynge.test", defaultSandboxURL, "klynge token"},
+	}
+	for _, tt := range tests {
+		if got := tokenCommand(tt.argv0, tt.base); got != tt.want {
+			t.Errorf("tokenCommand(%q, %q) = %q, want %q", tt.argv0, tt.base, got, tt.want)
+		}
+	}
 }
 
 func claimsOf(t *testing.T, token string) map[string]any {

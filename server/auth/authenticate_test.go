@@ -61,7 +61,7 @@ func TestAuthenticateRefusals(t *testing.T) {
 		// A restarted or rotated issuer: the key id is unknown, and the
 		// description says what probably happened and where to go.
 		{"signed by a key the issuer does not publish", other.sign(t, ti.claims(now)), ReasonSignature,
-			"signature does not verify: " + ti.srv.URL + " has no key with its key id (kid); the issuer's keys were rotated or it restarted"},
+			"signature does not verify: " + ti.srv.URL + " publishes no key with its key id (kid). The token comes from another identity provider or sandbox, or the issuer rotated its keys or restarted"},
 		{"tampered payload", tamper(ti.sign(t, ti.claims(now))), ReasonSignature, "does not verify with the keys of " + ti.srv.URL},
 		{"another issuer in iss", with(func(c map[string]any) { c["iss"] = other.srv.URL }), ReasonIssuer,
 			"not issued by " + ti.srv.URL + " (a token from another identity provider or sandbox is not accepted here); get one from " + ti.srv.URL},

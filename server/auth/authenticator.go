@@ -251,8 +251,9 @@ func (a *Authenticator) classify(err error) *Error {
 	case strings.Contains(msg, "malformed jwt"):
 		return authError(ReasonMalformed, "the token is not a signed JWT with an accepted algorithm")
 	case strings.Contains(msg, errUnknownKeyID.Error()):
-		return authError(ReasonSignature, "the token's signature does not verify: %s has no key with its key id (kid); "+
-			"the issuer's keys were rotated or it restarted (a klynge sandbox makes new keys at every start): get a new token from it", a.opts.Issuer)
+		return authError(ReasonSignature, "the token's signature does not verify: %s publishes no key with its key id (kid). "+
+			"The token comes from another identity provider or sandbox, or the issuer rotated its keys or restarted "+
+			"(a klynge sandbox makes new keys at every start); get a new token from %s", a.opts.Issuer, a.opts.Issuer)
 	case strings.Contains(msg, "failed to verify signature"):
 		return authError(ReasonSignature, "the token's signature does not verify with the keys of %s; "+
 			"was it issued by another identity provider or sandbox, or were the keys rotated? Get a new token from %s", a.opts.Issuer, a.opts.Issuer)
