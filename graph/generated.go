@@ -2886,14 +2886,20 @@ type ReceivedNotificationConnection {
 `, BuiltIn: false},
 	{Name: "../schema/citizen.graphqls", Input: `extend type Query {
   """
-  One citizen's cross-sector context. Null when no system knows the CPR.
-  A malformed CPR is a ` + "`" + `BAD_USER_INPUT` + "`" + ` error naming the argument.
+  One citizen's cross-sector context. The caller must have a care
+  relationship with the citizen, a break-the-glass grant, or be the citizen:
+  otherwise the answer is null with a ` + "`" + `FORBIDDEN` + "`" + ` error saying why, whether
+  or not any system knows the CPR (docs/ACCESS.md). With access, null without
+  an error means no system knows the CPR. A malformed CPR is a
+  ` + "`" + `BAD_USER_INPUT` + "`" + ` error naming the argument.
   """
   citizen(cpr: CPR!): Citizen
   """
-  Several citizens at once, in the order asked; an entry is null where no
-  system knows that CPR. At most 500 CPRs per call. Upstream systems are asked
-  once per batch, not once per citizen.
+  Several citizens at once, in the order asked. Each entry follows the rules
+  of ` + "`" + `citizen` + "`" + `: null with a ` + "`" + `FORBIDDEN` + "`" + ` error at its index when the caller may
+  not read that citizen, null without an error when no system knows a CPR the
+  caller may read. At most 500 CPRs per call. Upstream systems are asked once
+  per batch, not once per citizen.
   """
   citizens(cprs: [CPR!]!): [Citizen]!
 }
@@ -3694,7 +3700,11 @@ type ReferralConnection {
   code is an error (` + "`" + `BAD_USER_INPUT` + "`" + `), not an empty list.
   """
   clusters(region: Int): [Cluster!]!
-  "A cluster by id, e.g. ` + "`" + `sjaelland-naestved-slagelse` + "`" + `; null when unknown."
+  """
+  A cluster by id, e.g. ` + "`" + `sjaelland-naestved-slagelse` + "`" + `. An unknown id is an
+  error (` + "`" + `BAD_USER_INPUT` + "`" + ` naming ` + "`" + `id` + "`" + `), not null: a worklist client would
+  read null as "no pathways".
+  """
   cluster(id: ID!): Cluster
   "All 98 municipalities, or those of one region, by code."
   municipalities(region: Int): [Municipality!]!

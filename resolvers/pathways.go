@@ -3,7 +3,10 @@ package resolvers
 import (
 	"context"
 	"errors"
+	"fmt"
+	"math"
 	"slices"
+	"strconv"
 	"time"
 
 	"github.com/99designs/gqlgen/graphql"
@@ -139,19 +142,27 @@ func gapKinds(ks []model.GapKind) []pathway.GapKind {
 
 // worklistWindow applies defaults and bounds to a discharge window.
 func worklistWindow(now time.Time, after, before *time.Time, afterField, beforeField string) (time.Time, time.Time, error) {
-	to := now
+	to, toName := now, "now"
 	if before != nil {
-		to = *before
+		to, toName = *before, beforeField
 	}
 	from := to.Add(-defaultWorklistWindow)
 	if after != nil {
 		from = *after
 	}
+	// Blame the argument the caller set: a window is too long or reversed
+	// because of after (the end defaults to now), or of both.
+	field, span := beforeField, "the window"
+	if after != nil {
+		field, span = afterField, fmt.Sprintf("the window from %s to %s", afterField, toName)
+	}
+	days := int(maxWorklistWindow.Hours() / 24)
 	switch {
 	case !from.Before(to):
-		return from, to, domain.InvalidInput(afterField, "must be before %s", beforeField)
+		return from, to, domain.InvalidInput(field, "must be before %s (%s)", toName, to.Format(time.RFC3339))
 	case to.Sub(from) > maxWorklistWindow:
-		return from, to, domain.InvalidInput(beforeField, "the window may span at most %d days, got %.0f", int(maxWorklistWindow.Hours()/24), to.Sub(from).Hours()/24)
+		got := math.Round(to.Sub(from).Hours()/2.4) / 10 // days, one decimal
+		return from, to, domain.InvalidInput(field, "%s may span at most %d days, got %s days", span, days, strconv.FormatFloat(got, 'f', -1, 64))
 	}
 	return from, to, nil
 }

@@ -19,6 +19,16 @@ func (r *Resolver) regionCodeArg(field string, code *int) (int, bool, error) {
 	return *code, true, nil
 }
 
+// unknownCluster is the error for a cluster id the registry does not know:
+// null would read as "no such data" to a worklist client, so a typo is an
+// input error naming the argument.
+func unknownCluster(field, id string) error {
+	if len(id) > 60 {
+		id = id[:60] + "…"
+	}
+	return domain.InvalidInput(field, "%q is not a cluster id; clusters { id } lists them (e.g. sjaelland-naestved-slagelse)", id)
+}
+
 func fhirMunicipalityCode(code domain.MunicipalityCode) string {
 	return fmt.Sprintf("%04d", int(code))
 }

@@ -113,7 +113,7 @@ func (r *queryResolver) Clusters(ctx context.Context, region *int) ([]registry.C
 func (r *queryResolver) Cluster(ctx context.Context, id string) (*registry.Cluster, error) {
 	c, ok := r.Registry.Cluster(id)
 	if !ok {
-		return nil, nil
+		return nil, unknownCluster("id", id)
 	}
 	return &c, nil
 }

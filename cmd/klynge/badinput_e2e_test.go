@@ -34,7 +34,7 @@ func TestBadInputGetsAClearError(t *testing.T) {
 		{"month 13", `{ citizen(cpr: "6713851234") { name } }`, nil,
 			[]string{"BAD_USER_INPUT"}, []string{"invalid CPR (month)"}},
 		{"a number where a CPR belongs", `query($c: CPR!) { citizen(cpr: $c) { name } }`, map[string]any{"c": 6703851234},
-			[]string{"BAD_USER_INPUT"}, []string{"must be a string"}},
+			[]string{"BAD_USER_INPUT"}, []string{"must be a string, got a number"}},
 		{"501 CPRs", `query($c: [CPR!]!) { citizens(cprs: $c) { name } }`, map[string]any{"c": many},
 			[]string{"BAD_USER_INPUT", "COST_LIMIT_EXCEEDED"}, []string{"501"}},
 		{"first: 10000", `query($c: CPR!) { citizen(cpr: $c) { hospitalEncounters(first: 10000) { totalCount } } }`, map[string]any{"c": good},

@@ -285,3 +285,46 @@ func TestPathwayStatsSuppressSmallCounts(t *testing.T) {
 		t.Error("no count was suppressed in four municipalities over 30 days: the test shows nothing")
 	}
 }
+
+// TestWorklistWindowErrorsBlameTheArgumentSet: a window that is too long or
+// reversed names the argument the caller actually set, and says days.
+func TestWorklistWindowErrorsBlameTheArgumentSet(t *testing.T) {
+	d := startDemo(t)
+	token := demoToken(t, d.Sandbox, oidc.ClientIntegrator)
+	now := sandboxtest.Now(t)
+	day := 24 * time.Hour
+	at := func(d time.Duration) string { return now.Add(d).Format(time.RFC3339) }
+	tests := []struct {
+		name      string
+		filter    map[string]any
+		wantField string
+		wantText  []string
+	}{
+		{"only dischargedAfter, 276 days back", map[string]any{"dischargedAfter": at(-276 * day)}, "filter.dischargedAfter",
+			[]string{"the window from filter.dischargedAfter to now may span at most 180 days, got 276", " days"}},
+		{"both, 200 days apart", map[string]any{"dischargedAfter": at(-210 * day), "dischargedBefore": at(-10 * day)}, "filter.dischargedAfter",
+			[]string{"from filter.dischargedAfter to filter.dischargedBefore may span at most 180 days, got 200 days"}},
+		{"dischargedAfter in the future", map[string]any{"dischargedAfter": at(day)}, "filter.dischargedAfter",
+			[]string{"must be before now"}},
+		{"reversed", map[string]any{"dischargedAfter": at(-5 * day), "dischargedBefore": at(-6 * day)}, "filter.dischargedAfter",
+			[]string{"must be before filter.dischargedBefore"}},
+	}
+	const q = `query($c: ID!, $f: PathwayFilter) { cluster(id: $c) { pathways(filter: $f) { totalCount } } }`
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := queryAs(t, d.GraphQL, token, q, map[string]any{"c": "sjaelland-naestved-slagelse", "f": tt.filter})
+			if !slices.Equal(r.codes(), []string{"BAD_USER_INPUT"}) {
+				t.Fatalf("errors %+v", r.Errors)
+			}
+			e := r.Errors[0]
+			if e.Extensions["field"] != tt.wantField {
+				t.Errorf("field %v, want %s (%s)", e.Extensions["field"], tt.wantField, e.Message)
+			}
+			for _, w := range tt.wantText {
+				if !strings.Contains(e.Message, w) {
+					t.Errorf("message %q lacks %q", e.Message, w)
+				}
+			}
+		})
+	}
+}

@@ -2,6 +2,7 @@ package main
 
 import (
 	"slices"
+	"strings"
 	"testing"
 )
 
@@ -84,9 +85,20 @@ func TestRegistryGraph(t *testing.T) {
 		}
 	})
 
-	t.Run("unknown ids are null, not errors", func(t *testing.T) {
-		r := query(t, d.GraphQL, `{ cluster(id: "nowhere") { id } municipality(code: 411) { name } region(code: 1) { name } }`, nil)
-		if len(r.Errors) > 0 || string(r.Data) != `{"cluster":null,"municipality":null,"region":null}` {
+	t.Run("an unknown cluster id is an input error naming the argument", func(t *testing.T) {
+		// A worklist client would read null as "no pathways".
+		r := query(t, d.GraphQL, `{ cluster(id: "no-such-cluster") { id } }`, nil)
+		if !slices.Equal(r.codes(), []string{"BAD_USER_INPUT"}) || string(r.Data) != `{"cluster":null}` {
+			t.Fatalf("got %s %+v", r.Data, r.Errors)
+		}
+		if r.Errors[0].Extensions["field"] != "id" || !strings.Contains(r.Errors[0].Message, `"no-such-cluster" is not a cluster id; clusters { id } lists them`) {
+			t.Errorf("error %+v", r.Errors[0])
+		}
+	})
+
+	t.Run("unknown codes are null, as documented", func(t *testing.T) {
+		r := query(t, d.GraphQL, `{ municipality(code: 411) { name } region(code: 1) { name } }`, nil)
+		if len(r.Errors) > 0 || string(r.Data) != `{"municipality":null,"region":null}` {
 			t.Fatalf("got %s %+v", r.Data, r.Errors)
 		}
 	})

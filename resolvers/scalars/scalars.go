@@ -4,6 +4,7 @@
 package scalars
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -107,7 +108,7 @@ func jsonKind(v any) string {
 		return "null"
 	case bool:
 		return "a boolean"
-	case int, int32, int64, float64, float32:
+	case int, int32, int64, float64, float32, json.Number:
 		return "a number"
 	case []any:
 		return "a list"

@@ -2,6 +2,7 @@ package scalars
 
 import (
 	"bytes"
+	"encoding/json"
 	"errors"
 	"strings"
 	"testing"
@@ -20,6 +21,7 @@ func TestUnmarshalCPR(t *testing.T) {
 		{"plain", "6703851234", "6703851234", ""},
 		{"hyphenated", "670385-1234", "6703851234", ""},
 		{"a number is not a CPR", 6703851234.0, "", "must be a string"},
+		{"a JSON number (as the transport decodes it) is named as one", json.Number("6703851234"), "", "a CPR must be a string, got a number"},
 		{"null", nil, "", "got null"},
 		{"too short names the format rule", "670385", "", "invalid CPR (format)"},
 		{"month 13 names the month rule", "6713851234", "", "invalid CPR (month)"},
