@@ -13,11 +13,11 @@ import (
 	"github.com/99designs/gqlgen/graphql/handler/extension"
 	"github.com/99designs/gqlgen/graphql/handler/lru"
 	"github.com/99designs/gqlgen/graphql/handler/transport"
-	"github.com/99designs/gqlgen/graphql/playground"
 	"github.com/vektah/gqlparser/v2/ast"
 
 	"github.com/sundhedsklynge/klynge/requestid"
 	"github.com/sundhedsklynge/klynge/server/gqlhttp"
+	"github.com/sundhedsklynge/klynge/server/playground"
 )
 
 // Options configure the HTTP surface. Zero values are safe defaults.
@@ -29,11 +29,15 @@ type Options struct {
 	// Introspection lets clients query the schema (on in demo, off by
 	// default in serve).
 	Introspection bool
-	// Playground serves GraphiQL at "/".
+	// Playground serves GraphiQL at "/" (server/playground), from the
+	// binary: it needs no network beyond the gateway.
 	Playground bool
 	// PlaygroundHeaders prefill the playground's headers editor, e.g. an
 	// Authorization placeholder that says how to get a token.
 	PlaygroundHeaders map[string]string
+	// PlaygroundTokenIssuer, when set, is a development issuer (the demo
+	// sandbox's /oidc) the playground may ask for demo tokens.
+	PlaygroundTokenIssuer string
 	// ClassifyUpstream maps upstream failures to error codes.
 	ClassifyUpstream UpstreamClassifier
 	// AroundOperations wraps every operation, e.g. to attach per-operation
@@ -103,7 +107,9 @@ func New(opts Options) http.Handler {
 		mux.Handle("GET /metrics", opts.Metrics)
 	}
 	if opts.Playground {
-		mux.Handle("GET /{$}", playground.Handler("klynge", "/graphql", playground.WithGraphiqlUiHeaders(opts.PlaygroundHeaders)))
+		page := playground.Handler(playground.Options{Endpoint: "/graphql", Headers: opts.PlaygroundHeaders, TokenIssuer: opts.PlaygroundTokenIssuer})
+		mux.Handle("GET /{$}", page)
+		mux.Handle("GET "+playground.AssetsPrefix, page)
 	}
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})

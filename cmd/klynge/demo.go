@@ -100,7 +100,7 @@ func startDemoStack(ctx context.Context, sbCfg sandbox.Config, sandboxAddr, gate
 	if clock == nil {
 		clock = nowFrom
 	}
-	deps := gatewayDeps{Now: clock(sb.Now())}
+	deps := gatewayDeps{Now: clock(sb.Now()), PlaygroundTokenIssuer: sandbox.URLs(sl.URL()).OIDCIssuer}
 	if gcfg.Audit.SQLite == "" && gcfg.Audit.Postgres == "" {
 		// The demo needs no configuration and leaves nothing behind: its
 		// access log lives in a temporary directory the gateway removes.

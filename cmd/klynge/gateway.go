@@ -39,6 +39,9 @@ type gatewayDeps struct {
 	// SpanExporter, when set, receives the traces instead of the
 	// configured collector (tests).
 	SpanExporter sdktrace.SpanExporter
+	// PlaygroundTokenIssuer is the demo sandbox's development issuer, which
+	// the playground may ask for demo tokens; empty in serve.
+	PlaygroundTokenIssuer string
 }
 
 // demoConfig is the configuration `klynge demo` runs with: every upstream
@@ -152,12 +155,13 @@ func newGateway(ctx context.Context, cfg *config.Config, deps gatewayDeps, logge
 		Ready: func(ctx context.Context) error {
 			return errors.Join(upstreamsReady(clients), ac.ready(ctx))
 		},
-		Observers:         tel.observers(),
-		Overload:          tel.overload(),
-		Metrics:           tel.metricsHandler(),
-		Guards:            guards,
-		Extensions:        []graphql.HandlerExtension{gate.Extension{Rules: ac.rules, Log: ac.log, Pseudonyms: ac.pseudonyms, Logger: logger, ObserveAppend: ac.observeAppend}},
-		PlaygroundHeaders: map[string]string{"Authorization": "Bearer PASTE-A-TOKEN-HERE (klynge token clinician-slagelse prints one; docs/ACCESS.md)"},
+		Observers:             tel.observers(),
+		Overload:              tel.overload(),
+		Metrics:               tel.metricsHandler(),
+		Guards:                guards,
+		Extensions:            []graphql.HandlerExtension{gate.Extension{Rules: ac.rules, Log: ac.log, Pseudonyms: ac.pseudonyms, Logger: logger, ObserveAppend: ac.observeAppend}},
+		PlaygroundHeaders:     playgroundHeaders(cfg, deps),
+		PlaygroundTokenIssuer: deps.PlaygroundTokenIssuer,
 	})
 	return &gateway{handler: h, upstreams: clients, closeGuards: closeGuards, access: ac, tempDir: deps.TempDir, telemetry: tel}, nil
 }
@@ -174,6 +178,16 @@ func checkedRules(cfg *config.Config) (pathway.Rules, access.Rules, error) {
 		return pr, ar, fmt.Errorf("config: %w", err)
 	}
 	return pr, ar, nil
+}
+
+// playgroundHeaders prefill the playground's headers editor: in the demo
+// nothing (its Demo tokens panel fills them), in serve a placeholder that
+// says whose tokens the gateway accepts.
+func playgroundHeaders(cfg *config.Config, deps gatewayDeps) map[string]string {
+	if deps.PlaygroundTokenIssuer != "" {
+		return nil
+	}
+	return map[string]string{"Authorization": "Bearer <a token from " + cfg.Auth.Issuer + ">"}
 }
 
 // upstreamsReady fails only when every upstream's breaker is open: one

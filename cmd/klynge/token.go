@@ -26,9 +26,10 @@ import (
 func runToken(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("token", flag.ContinueOnError)
 	sandboxURL := fs.String("sandbox", defaultSandboxURL, "base `URL` of a running sandbox (klynge demo or klynge sandbox)")
+	citizen := fs.Bool("citizen", false, "print a CPR the client may read (no break-the-glass), instead of a token")
 	fs.Usage = func() {
-		fmt.Fprintln(stderr, "Usage: klynge token [-sandbox URL] [client-id]")
-		fmt.Fprintln(stderr, "Prints a demo access token for client-id, or lists the demo clients.")
+		fmt.Fprintln(stderr, "Usage: klynge token [-sandbox URL] [-citizen] [client-id]")
+		fmt.Fprintln(stderr, "Prints a demo access token for client-id (or, with -citizen, a CPR it may read), or lists the demo clients.")
 		fs.PrintDefaults()
 	}
 	client, err := parseFlagsAroundOneArg(fs, args, stderr)
@@ -42,6 +43,9 @@ func runToken(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	hc := &http.Client{Timeout: 10 * time.Second}
 	if client == "" {
 		return listDemoClients(ctx, hc, base, tokenCommand(invokedAs(), base), stdout)
+	}
+	if *citizen {
+		return printReadableCitizen(ctx, hc, base, client, stdout)
 	}
 	token, err := fetchDemoToken(ctx, hc, base, client)
 	if err != nil {
@@ -128,6 +132,21 @@ func listDemoClients(ctx context.Context, hc *http.Client, base, command string,
 	return nil
 }
 
+// printReadableCitizen prints one citizen the client may read, for
+// CPR=$(klynge token -citizen clinician-slagelse).
+func printReadableCitizen(ctx context.Context, hc *http.Client, base, client string, stdout io.Writer) error {
+	var sample controls.Citizens
+	path := "/_sandbox/citizens?sample=1&for=" + url.QueryEscape(client)
+	if err := getSandboxJSON(ctx, hc, base, path, &sample); err != nil {
+		return fmt.Errorf("%w (run '%s' to list the demo clients)", err, tokenCommand(invokedAs(), base))
+	}
+	if len(sample.Citizens) == 0 {
+		return fmt.Errorf("client %q may read no citizen at the sandbox's present", client)
+	}
+	fmt.Fprintln(stdout, sample.Citizens[0].CPR)
+	return nil
+}
+
 // readableSample is a few citizens the client may read, from the sandbox's
 // per-client sample; integrators and privacy officers read none by CPR.
 func readableSample(ctx context.Context, hc *http.Client, base string, c oidc.Client) []string {
@@ -165,6 +184,10 @@ func getSandboxJSON(ctx context.Context, hc *http.Client, base, path string, v a
 	}
 	defer resp.Body.Close()
 	if resp.StatusCode != http.StatusOK {
+		var e controls.Error
+		if json.NewDecoder(io.LimitReader(resp.Body, 1<<16)).Decode(&e) == nil && e.Message != "" {
+			return fmt.Errorf("%s%s answered %s: %s", base, path, resp.Status, e.Message)
+		}
 		return fmt.Errorf("%s%s answered %s", base, path, resp.Status)
 	}
 	if err := json.NewDecoder(io.LimitReader(resp.Body, 1<<20)).Decode(v); err != nil {

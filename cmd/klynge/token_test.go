@@ -78,6 +78,20 @@ func TestTokenCommand(t *testing.T) {
 			}
 		}
 	})
+	t.Run("-citizen prints a CPR the client may read", func(t *testing.T) {
+		code, out, errOut := run(t, "token", "-citizen", "-sandbox", sb.URL, oidc.ClientClinicianSlagelse)
+		if code != 0 {
+			t.Fatalf("exit %d: %s", code, errOut)
+		}
+		cit, found := sb.Sandbox.World().Citizen(domain.CPR(strings.TrimSpace(out)))
+		if reads, _, _ := sb.Sandbox.OIDC().Reads(oidc.ClientClinicianSlagelse, cit); !found || !reads {
+			t.Fatalf("printed %q, which clinician-slagelse may not read", out)
+		}
+		code, _, errOut = run(t, "token", "-citizen", "-sandbox", sb.URL, oidc.ClientIntegrator)
+		if code != 1 || !strings.Contains(errOut, "reads no citizen by CPR") {
+			t.Fatalf("integrator: exit %d, %q", code, errOut)
+		}
+	})
 	t.Run("an unknown client fails and says how to list them", func(t *testing.T) {
 		code, out, errOut := run(t, "token", "root", "-sandbox", sb.URL)
 		if code != 1 || out != "" || !strings.Contains(errOut, "invalid_client") || !strings.Contains(errOut, "klynge token") {

@@ -112,7 +112,8 @@ func (i *Issuer) Rotate() (string, error) {
 	return k.id, nil
 }
 
-// Handler serves the issuer's routes under Options.Prefix.
+// Handler serves the issuer's routes under Options.Prefix, to pages of any
+// origin (CORS).
 func (i *Issuer) Handler() http.Handler {
 	p := i.opts.Prefix
 	mux := http.NewServeMux()
@@ -122,6 +123,17 @@ func (i *Issuer) Handler() http.Handler {
 	mux.HandleFunc("GET "+p+"/clients", i.listClients)
 	mux.HandleFunc("POST "+p+"/keys/rotate", i.rotate)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		// Any page may ask (the playground of klynge demo, on another
+		// port): the issuer's secrets are public, and its tokens are
+		// bearer tokens, never cookies.
+		w.Header().Set("Access-Control-Allow-Origin", "*")
+		if r.Method == http.MethodOptions && r.Header.Get("Access-Control-Request-Method") != "" {
+			w.Header().Set("Access-Control-Allow-Methods", "GET, POST")
+			w.Header().Set("Access-Control-Allow-Headers", "Content-Type, Authorization")
+			w.Header().Set("Access-Control-Max-Age", "600")
+			w.WriteHeader(http.StatusNoContent)
+			return
+		}
 		if h, pattern := mux.Handler(r); pattern == "" {
 			probe := &statusProbe{header: http.Header{}}
 			h.ServeHTTP(probe, r)

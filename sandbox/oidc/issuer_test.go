@@ -214,3 +214,35 @@ func TestUnroutedAnswersJSON(t *testing.T) {
 		})
 	}
 }
+
+// TestPagesOfAnyOriginMayAsk: the demo's playground, served by the gateway
+// on another port, reads the clients and gets tokens from the browser.
+func TestPagesOfAnyOriginMayAsk(t *testing.T) {
+	_, base := startIssuer(t, Options{})
+	const origin = "http://127.0.0.1:8080"
+	pre, _ := http.NewRequest(http.MethodOptions, base+"/oidc/token", nil)
+	pre.Header.Set("Origin", origin)
+	pre.Header.Set("Access-Control-Request-Method", "POST")
+	pre.Header.Set("Access-Control-Request-Headers", "content-type")
+	resp, err := http.DefaultClient.Do(pre)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusNoContent || resp.Header.Get("Access-Control-Allow-Origin") != "*" ||
+		!strings.Contains(resp.Header.Get("Access-Control-Allow-Methods"), "POST") {
+		t.Fatalf("preflight: %d %v", resp.StatusCode, resp.Header)
+	}
+	form := url.Values{"grant_type": {"client_credentials"}, "client_id": {ClientGP}, "client_secret": {ClientSecret}}
+	req, _ := http.NewRequest(http.MethodPost, base+"/oidc/token", strings.NewReader(form.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("Origin", origin)
+	resp, err = http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK || resp.Header.Get("Access-Control-Allow-Origin") != "*" {
+		t.Fatalf("token: %d %v", resp.StatusCode, resp.Header)
+	}
+}
