@@ -15,7 +15,7 @@ import (
 // and never a panic.
 func TestBadInputGetsAClearError(t *testing.T) {
 	d := startDemo(t)
-	good := sampleCPRs(t, d, 1, "care")[0]
+	good := sampleAndBreakGlass(t, d, 1, "care")[0]
 	many := make([]string, 501)
 	for i := range many {
 		many[i] = fmt.Sprintf("%02d0385%04d", 61+i%28, i)
@@ -82,7 +82,7 @@ func TestBadInputGetsAClearError(t *testing.T) {
 // an error.
 func TestUnknownCitizenIsNull(t *testing.T) {
 	d := startDemo(t)
-	known := sampleCPRs(t, d, 1, "care")[0]
+	known := sampleAndBreakGlass(t, d, 1, "care")[0]
 	// Without a relationship or grant an unknown CPR is FORBIDDEN like any
 	// other (whether a citizen exists is not disclosed); with one, it is null.
 	grantGlass(t, d, []string{"6101011234"})

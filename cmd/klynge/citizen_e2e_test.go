@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/sundhedsklynge/klynge/sandbox/controls"
+	"github.com/sundhedsklynge/klynge/sandbox/oidc"
 )
 
 // exampleQuery reads an example operation from docs/queries, so that the
@@ -73,11 +74,18 @@ func assertBatched(t *testing.T, st controls.Stats, citizens int) {
 	}
 }
 
+// TestCitizenListIsBatchedAcrossEverySystem runs the list page example as
+// its header says (100 citizens the Slagelse nurse may read, the nurse's
+// token) and counts what the upstreams were asked.
 func TestCitizenListIsBatchedAcrossEverySystem(t *testing.T) {
 	d := startDemo(t)
-	cprs := sampleCPRs(t, d, 100, "discharge")
+	cprs := readableCPRs(t, d, oidc.ClientNurseSlagelse, 100, "")
+	if len(cprs) != 100 {
+		t.Fatalf("the nurse may read %d sampled citizens, want 100", len(cprs))
+	}
+	token := demoToken(t, d.Sandbox, oidc.ClientNurseSlagelse)
 	resetStats(t, d)
-	r := query(t, d.GraphQL, exampleQuery(t, "citizen-list.graphql"), map[string]any{"cprs": cprs})
+	r := queryAs(t, d.GraphQL, token, exampleQuery(t, "citizen-list.graphql"), map[string]any{"cprs": cprs})
 	got := decode[struct {
 		Citizens []*struct {
 			Cpr                string
@@ -92,16 +100,20 @@ func TestCitizenListIsBatchedAcrossEverySystem(t *testing.T) {
 	if len(got.Citizens) != 100 {
 		t.Fatalf("got %d citizens, want 100", len(got.Citizens))
 	}
+	withEncounters := 0
 	for i, c := range got.Citizens {
 		if c == nil || c.Name == "" {
 			t.Fatalf("citizen %d missing or without name", i)
 		}
-		if c.HospitalEncounters.TotalCount == 0 {
-			t.Errorf("citizen %d was sampled with a discharge but has no encounters", i)
+		if c.HospitalEncounters.TotalCount > 0 {
+			withEncounters++
 		}
 		if len(c.Sources) != 4 {
 			t.Errorf("citizen %d sources = %+v, want all four systems", i, c.Sources)
 		}
+	}
+	if withEncounters == 0 {
+		t.Error("none of the 100 citizens has a hospital encounter: the list read no hospital data")
 	}
 	st := sandboxGet[controls.Stats](t, d, "/_sandbox/stats")
 	assertBatched(t, st, 100)
@@ -110,7 +122,7 @@ func TestCitizenListIsBatchedAcrossEverySystem(t *testing.T) {
 
 func TestAliasedCitizensShareOneBatch(t *testing.T) {
 	d := startDemo(t)
-	cprs := sampleCPRs(t, d, 3, "care")
+	cprs := sampleAndBreakGlass(t, d, 3, "care")
 	resetStats(t, d)
 	fields := `name hospitalEncounters { totalCount } outOfHoursContacts { totalCount } careServices { totalCount }
 		careVisits { totalCount } notificationsReceived { totalCount } referrals { totalCount } gp { name } timeline { totalCount }`
@@ -126,10 +138,13 @@ func TestAliasedCitizensShareOneBatch(t *testing.T) {
 	}
 }
 
+// TestPatientContextExampleShowsAllFourSystems: a citizen with care
+// services, read by their GP without break-the-glass, has data from every
+// system.
 func TestPatientContextExampleShowsAllFourSystems(t *testing.T) {
 	d := startDemo(t)
-	cpr := sampleCPRs(t, d, 1, "care")[0]
-	r := query(t, d.GraphQL, exampleQuery(t, "patient-context.graphql"), map[string]any{"cpr": cpr})
+	cpr := readableCPRs(t, d, oidc.ClientGP, 1, controls.WithCare)[0]
+	r := queryAs(t, d.GraphQL, demoToken(t, d.Sandbox, oidc.ClientGP), exampleQuery(t, "patient-context.graphql"), map[string]any{"cpr": cpr})
 	got := decode[struct {
 		Citizen struct {
 			Name         string
@@ -157,9 +172,12 @@ func TestPatientContextExampleShowsAllFourSystems(t *testing.T) {
 	}
 }
 
+// TestTimelineExamplePagesThroughEverySource runs the timeline example as
+// its header says (the GP, a citizen with a stay and care) page by page.
 func TestTimelineExamplePagesThroughEverySource(t *testing.T) {
 	d := startDemo(t)
-	cpr := sampleCPRs(t, d, 1, "discharge,care")[0]
+	cpr := readableCPRs(t, d, oidc.ClientGP, 1, controls.WithDischarge+","+controls.WithCare)[0]
+	token := demoToken(t, d.Sandbox, oidc.ClientGP)
 	q := exampleQuery(t, "timeline.graphql")
 	type page struct {
 		Citizen struct {
@@ -181,7 +199,7 @@ func TestTimelineExamplePagesThroughEverySource(t *testing.T) {
 	sources := map[string]bool{}
 	var after any
 	for range 20 {
-		p := decode[page](t, query(t, d.GraphQL, q, map[string]any{"cpr": cpr, "after": after}))
+		p := decode[page](t, queryAs(t, d.GraphQL, token, q, map[string]any{"cpr": cpr, "after": after}))
 		for _, n := range p.Citizen.Timeline.Nodes {
 			all = append(all, n.At)
 			sources[n.Source] = true

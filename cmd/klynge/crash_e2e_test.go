@@ -106,7 +106,7 @@ func readUntilKilled(t *testing.T, auditFlags ...string) []disclosure {
 		t.Fatalf("demo did not start:\n%s", stderr.String())
 	}
 	go io.Copy(io.Discard, stdout)
-	cprs := sampleCPRs(t, d, 40, "care") // opens them to the default client by break-the-glass
+	cprs := sampleAndBreakGlass(t, d, 40, "care") // opens them to the default client by break-the-glass
 	token := bearerFor(d.GraphQL)
 
 	var (

@@ -207,8 +207,11 @@ func resetStats(t testing.TB, d *demo) {
 	resp.Body.Close()
 }
 
-// sampleCPRs asks the sandbox for n CPRs of citizens with some history.
-func sampleCPRs(t testing.TB, d *demo, n int, with string) []string {
+// sampleAndBreakGlass asks the sandbox for n CPRs of citizens with some
+// history and breaks the glass for each as the default client, so that a
+// test about the graph (not about access) may read them. Examples a reader
+// runs must not rely on it: they use readableCPRs and the client's token.
+func sampleAndBreakGlass(t testing.TB, d *demo, n int, with string) []string {
 	t.Helper()
 	got := sandboxGet[controls.Citizens](t, d, fmt.Sprintf("/_sandbox/citizens?sample=%d&with=%s", n, with))
 	out := make([]string, len(got.Citizens))
@@ -219,6 +222,22 @@ func sampleCPRs(t testing.TB, d *demo, n int, with string) []string {
 		t.Fatalf("sandbox sampled %d citizens with %s, want %d", len(out), with, n)
 	}
 	grantGlass(t, d, out)
+	return out
+}
+
+// readableCPRs asks the sandbox for up to n CPRs the demo client may read
+// under the default rules, without break-the-glass (with= narrows them,
+// "" for any); it fails the test when there are none.
+func readableCPRs(t testing.TB, d *demo, client string, n int, with string) []string {
+	t.Helper()
+	got := sandboxGet[controls.Citizens](t, d, fmt.Sprintf("/_sandbox/citizens?sample=%d&for=%s&with=%s", n, client, with))
+	out := make([]string, len(got.Citizens))
+	for i, c := range got.Citizens {
+		out[i] = c.CPR
+	}
+	if len(out) == 0 {
+		t.Fatalf("the sandbox has no citizen %s may read (with=%s)", client, with)
+	}
 	return out
 }
 

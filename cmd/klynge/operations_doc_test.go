@@ -42,7 +42,7 @@ func TestOperationsDocMatchesTheMetrics(t *testing.T) {
 	}
 
 	s := startStack(t, nil)
-	cpr := sampleCPRs(t, s.demo, 1, controls.WithCare)[0]
+	cpr := sampleAndBreakGlass(t, s.demo, 1, controls.WithCare)[0]
 	grantGlass(t, s.demo, []string{cpr})
 	query(t, s.GraphQL, exampleQuery(t, "patient-context.graphql"), map[string]any{"cpr": cpr})
 	resp, err := http.Get(strings.TrimSuffix(s.GraphQL, "/graphql") + "/metrics")

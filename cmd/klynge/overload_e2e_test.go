@@ -16,7 +16,7 @@ import (
 func TestAtTenTimesTheBoundExcessRequestsAreRefusedAtOnce(t *testing.T) {
 	const bound = 4
 	s := startStack(t, func(c *config.Config) { c.Server.MaxConcurrentOperations = bound })
-	cpr := sampleCPRs(t, s.demo, 1, controls.WithCare)[0]
+	cpr := sampleAndBreakGlass(t, s.demo, 1, controls.WithCare)[0]
 	grantGlass(t, s.demo, []string{cpr})
 	// Every operation waits twice 1 s for eHospitalet (the access check's
 	// patient read, then the encounters), so that the whole burst arrives

@@ -50,7 +50,7 @@ var systemFields = map[string][]string{
 
 func TestLaegevagtenDownLeavesTheRestOfThePatientContextComplete(t *testing.T) {
 	s := startStack(t, nil)
-	cpr := sampleCPRs(t, s.demo, 1, controls.WithOutOfHours)[0]
+	cpr := sampleAndBreakGlass(t, s.demo, 1, controls.WithOutOfHours)[0]
 	grantGlass(t, s.demo, []string{cpr})
 	_, healthy, _ := patientContext(t, s.demo, cpr)
 
@@ -106,7 +106,7 @@ func TestLaegevagtenDownLeavesTheRestOfThePatientContextComplete(t *testing.T) {
 
 func TestEHospitaletFailingHalfItsRequestsIsMostlyRecoveredByRetries(t *testing.T) {
 	s := startStack(t, nil)
-	cprs := sampleCPRs(t, s.demo, 30, controls.WithDischarge)
+	cprs := sampleAndBreakGlass(t, s.demo, 30, controls.WithDischarge)
 	grantGlass(t, s.demo, cprs)
 	s.faults(t, map[string]controls.Fault{"ehospital": {ErrorRate: 0.5, ErrorStatus: 503}})
 

@@ -36,7 +36,7 @@ func TestServeAgainstASeparateSandbox(t *testing.T) {
 	graphqlURL := strings.TrimPrefix(printed[len(printed)-1], "ready: ")
 
 	d := &demo{GraphQL: graphqlURL, Sandbox: sandboxURL}
-	cpr := sampleCPRs(t, d, 1, "care")[0]
+	cpr := sampleAndBreakGlass(t, d, 1, "care")[0]
 	got := decode[struct {
 		Citizen struct {
 			Name    string

@@ -93,7 +93,7 @@ func TestSIGTERMFinishesTheRequestInFlightFlushesTheAccessLogAndExitsZero(t *tes
 	graphqlURL, proc, exited := serveProcess(t, path)
 	d := &demo{GraphQL: graphqlURL, Sandbox: sandboxURL}
 	useDefaultToken(t, d)
-	cpr := sampleCPRs(t, d, 1, controls.WithCare)[0]
+	cpr := sampleAndBreakGlass(t, d, 1, controls.WithCare)[0]
 	grantGlass(t, d, []string{cpr})
 
 	// The request in flight waits for eHospitalet twice 1.5 s (the access

@@ -53,7 +53,7 @@ func newOTLPCollector(t *testing.T) *otlpCollector {
 func TestAPatientContextTraceShowsEveryUpstreamCallUnderTheOperation(t *testing.T) {
 	collector := newOTLPCollector(t)
 	s := startStack(t, func(c *config.Config) { c.Tracing.OTLPEndpoint = collector.URL })
-	cpr := sampleCPRs(t, s.demo, 1, controls.WithCare)[0]
+	cpr := sampleAndBreakGlass(t, s.demo, 1, controls.WithCare)[0]
 	grantGlass(t, s.demo, []string{cpr})
 	resetStats(t, s.demo)
 	r := query(t, s.GraphQL, exampleQuery(t, "patient-context.graphql"), map[string]any{"cpr": cpr})
