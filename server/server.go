@@ -12,7 +12,6 @@ import (
 	"github.com/99designs/gqlgen/graphql/handler"
 	"github.com/99designs/gqlgen/graphql/handler/extension"
 	"github.com/99designs/gqlgen/graphql/handler/lru"
-	"github.com/99designs/gqlgen/graphql/handler/transport"
 	"github.com/vektah/gqlparser/v2/ast"
 
 	"github.com/sundhedsklynge/klynge/requestid"
@@ -72,10 +71,11 @@ func New(opts Options) http.Handler {
 	}
 	gql := handler.New(opts.Schema)
 	// Transport order matters (GO-NOTES.md): the first that accepts wins and
-	// POST accepts every JSON POST, so streaming transports come first.
+	// POST accepts every JSON POST, so streaming transports come first; the
+	// event stream only for clients that prefer it (gqlhttp.EventStream).
 	// gqlhttp answers every other plain request (GET, POST, OPTIONS, and
 	// 405/415 for the rest) as the GraphQL-over-HTTP specification asks.
-	gql.AddTransport(transport.SSE{})
+	gql.AddTransport(gqlhttp.EventStream{})
 	gql.AddTransport(gqlhttp.Transport{MaxBodyBytes: opts.Guards.MaxRequestBytes})
 	gql.SetQueryCache(lru.New[*ast.QueryDocument](1000))
 	opts.Guards.install(gql)
