@@ -29,7 +29,7 @@ func TestAnUnreachableUpstreamsAddressNeverReachesTheClient(t *testing.T) {
 		none := 0
 		cfg.Upstreams.OutOfHours.Retry.Max = &none
 	})
-	cpr := sampleCPRs(t, s.demo, 1, controls.WithOutOfHours)[0]
+	cpr := sampleAndBreakGlass(t, s.demo, 1, controls.WithOutOfHours)[0]
 	grantGlass(t, s.demo, []string{cpr})
 	r, got, _ := patientContext(t, s.demo, cpr)
 

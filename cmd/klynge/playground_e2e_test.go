@@ -39,11 +39,11 @@ func chromium(t *testing.T) string {
 	return ""
 }
 
-// browser starts headless Chromium that can reach nothing but loopback:
+// headlessChromium starts Chromium that can reach nothing but loopback:
 // every other host name resolves to nothing. The flags are those that work
 // on a machine without internet (no background networking, no component
 // updates, no sync).
-func browser(t *testing.T) context.Context {
+func headlessChromium(t *testing.T) context.Context {
 	t.Helper()
 	opts := append(chromedp.DefaultExecAllocatorOptions[:],
 		chromedp.ExecPath(chromium(t)),
@@ -89,7 +89,7 @@ func strictCSP(t *testing.T, gatewayURL, issuerOrigin string) string {
 // show the schema (fetched with that token), and the README's first query,
 // with the citizen the panel suggests, returns data.
 func TestPlaygroundWorksOfflineWithATokenFromThePage(t *testing.T) {
-	ctx := browser(t)
+	ctx := headlessChromium(t)
 	t.Cleanup(func() { screenshotOnFailure(t, ctx) })
 	d := startDemo(t)
 	base := strictCSP(t, strings.TrimSuffix(d.GraphQL, "/graphql"), d.Sandbox)
