@@ -14,11 +14,39 @@ type episode struct {
 	admittedAt   time.Time
 	dischargedAt time.Time // zero while ongoing
 	windowEnd    time.Time // discharge + FollowUp; zero while ongoing
-	extended     bool      // the 72-hour rule applies
-	diedInStay   bool      // MORS or a discharge as deceased in one of its stays
+	// next is the next stay's admission at or after the discharge; zero if
+	// none. From then on the later pathway holds the citizen.
+	next       time.Time
+	extended   bool // the 72-hour rule applies
+	diedInStay bool // MORS or a discharge as deceased in one of its stays
 }
 
 func (ep episode) last() stay { return ep.chain[len(ep.chain)-1] }
+
+// horizon is where the pathway's follow-up ends: the window's end, or the
+// next admission when that comes first (a later stay belongs to its own
+// pathway, with everything that follows it).
+func (ep episode) horizon() time.Time {
+	if !ep.next.IsZero() && (ep.windowEnd.IsZero() || ep.next.Before(ep.windowEnd)) {
+		return ep.next
+	}
+	return ep.windowEnd
+}
+
+// readmittedBefore reports a next admission at or before t.
+func (ep episode) readmittedBefore(t time.Time) bool { return !ep.next.IsZero() && !ep.next.After(t) }
+
+// admittedLength is how long the citizen was admitted: from the first
+// admission to a ward (or eHospitalet) to the discharge. Time in the acute
+// department before the STIN does not count.
+func (ep episode) admittedLength() time.Duration {
+	for _, s := range ep.chain {
+		if s.class == domain.ClassInpatient || s.class == domain.ClassHomeHealth {
+			return ep.dischargedAt.Sub(s.admitAt)
+		}
+	}
+	return 0
+}
 
 func newEpisode(chain []stay, rules Rules) episode {
 	ep := episode{chain: chain, admittedAt: chain[0].enc.Start}
@@ -31,29 +59,45 @@ func newEpisode(chain []stay, rules Rules) episode {
 	}
 	ep.dischargedAt = last.end
 	ep.windowEnd = last.end.Add(rules.FollowUp)
-	ep.extended = extendedApplies(kindOf(chain), ep.dischargedAt.Sub(ep.admittedAt), last.enc, rules)
 	return ep
 }
 
-// extendedApplies is the 72-hour rule: an admission (hospital or
+// extendedApplies is the 72-hour rule: an adult's admission (hospital or
 // eHospitalet) that lasted longer than the minimum stay and ended with a
-// destination where the municipality takes over care; psychiatric stays
-// excluded while configured so.
-func extendedApplies(kind Kind, length time.Duration, discharging domain.Encounter, rules Rules) bool {
-	if kind != KindAdmission && kind != KindHomeAdmission {
+// discharge to municipal nursing — a destination where the municipality
+// takes over care, or home while a municipal nursing service runs;
+// psychiatric stays excluded while configured so.
+func (r *record) extendedApplies(ep episode, rules Rules) bool {
+	if ep.dischargedAt.IsZero() {
 		return false
 	}
-	if length <= rules.ExtendedResponsibilityMinStay || !discharging.Destination.NeedsMunicipalCare() {
+	if kind := kindOf(ep.chain); kind != KindAdmission && kind != KindHomeAdmission {
 		return false
 	}
-	return !(discharging.Psychiatric && rules.ExcludePsychiatric)
+	last := ep.last().enc
+	if ep.admittedLength() <= rules.ExtendedResponsibilityMinStay || (last.Psychiatric && rules.ExcludePsychiatric) {
+		return false
+	}
+	if minAge, born := rules.ExtendedResponsibilityMinAge, r.citizen.BirthDate; minAge > 0 && !born.IsZero() &&
+		domain.AgeAt(born, ep.dischargedAt) < minAge {
+		return false
+	}
+	switch {
+	case last.Destination.NeedsMunicipalCare():
+		return true
+	case last.Destination == domain.DischargeHome:
+		return slices.ContainsFunc(r.services, func(s domain.CareService) bool {
+			return s.ActiveAt(ep.dischargedAt) && matchesAny(s.Service.Code, rules.NursingServices)
+		})
+	}
+	return false
 }
 
 // Assemble builds the citizen's pathways as they stand at now, newest
 // admission first. The result depends only on its arguments. The zero Rules
 // means DefaultRules; any other Rules should have passed Validate.
 func Assemble(in Input, rules Rules, now time.Time) []Pathway {
-	if rules == (Rules{}) {
+	if rules.IsZero() {
 		rules = DefaultRules()
 	}
 	rec := newRecord(in, rules)
@@ -64,8 +108,9 @@ func Assemble(in Input, rules Rules, now time.Time) []Pathway {
 	for k, ep := range eps {
 		p := describe(ep, rec)
 		care := careSpans(ep, rec.services, rec.citizen.Address.Municipality, rec.diedAt)
-		p.Responsibility = responsibility(k, eps, medical, care, now)
-		p.Events = rec.eventsBetween(ep.admittedAt, ep.windowEnd)
+		p.RuleSet, p.RuleVersion = rules.ID, rules.Version
+		p.Responsibility = responsibility(ep, medical[k], care, now)
+		p.Events = rec.eventsBetween(ep.admittedAt, ep.horizon())
 		if !ep.dischargedAt.IsZero() {
 			ev := evaluation{rec: rec, rules: rules, now: now, eps: eps, k: k}
 			ev.run()

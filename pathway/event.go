@@ -240,6 +240,8 @@ func deathEvent(at time.Time) Event {
 
 func place(hospital, department domain.Organization) string {
 	switch {
+	case hospital.Name != "" && department.Name != "" && strings.Contains(department.Name, hospital.Name):
+		return department.Name // "Akutafdelingen, Slagelse Sygehus" already names its hospital
 	case hospital.Name != "" && department.Name != "":
 		return department.Name + ", " + hospital.Name
 	case department.Name != "":

@@ -43,7 +43,7 @@ func TestFilter(t *testing.T) {
 func TestSummarize(t *testing.T) {
 	in := cleanDischarge(domain.DischargeHomeNursing)
 	in.Received = nil
-	in.Encounters = append(in.Encounters, inpatient("enc-2", discharged.Add(3*day), time.Time{}, ""))
+	in.Encounters = append(in.Encounters, acuteAdmission("enc-2", discharged.Add(3*day), discharged.Add(3*day+hour), time.Time{}, ""))
 	s := Summarize(Assemble(in, DefaultRules(), discharged.Add(4*day)))
 	if s.Pathways != 2 || s.Discharges != 1 {
 		t.Errorf("pathways %d discharges %d, want 2 and 1", s.Pathways, s.Discharges)

@@ -48,6 +48,9 @@ type Gap struct {
 	// Message says what went wrong in words a nurse uses. It never contains
 	// a CPR number or a name.
 	Message string
+	// RuleSet and RuleVersion name the rule set that found the gap.
+	RuleSet     string
+	RuleVersion string
 }
 
 // Deadline is a rule still waiting: its condition (a received notification,

@@ -39,6 +39,8 @@ func (ev *evaluation) run() {
 	ev.readmitted()
 	ev.referrals()
 	ev.medicationCover()
+	ev.gaps = slices.DeleteFunc(ev.gaps, func(g Gap) bool { return !ev.rules.Enabled(g.Kind) })
+	ev.deadlines = slices.DeleteFunc(ev.deadlines, func(d Deadline) bool { return !ev.rules.Enabled(d.Rule) })
 	slices.SortStableFunc(ev.gaps, func(a, b Gap) int {
 		return cmp.Or(a.DetectedAt.Compare(b.DetectedAt), cmp.Compare(kindOrder(a.Kind), kindOrder(b.Kind)))
 	})
@@ -57,6 +59,7 @@ func (ev *evaluation) raise(g Gap) {
 	}
 	slices.SortFunc(g.Evidence, compareEvents)
 	g.Evidence = slices.CompactFunc(g.Evidence, func(a, b Event) bool { return compareEvents(a, b) == 0 })
+	g.RuleSet, g.RuleVersion = ev.rules.ID, ev.rules.Version
 	ev.gaps = append(ev.gaps, g)
 }
 
@@ -136,26 +139,25 @@ func (ev *evaluation) receivedDischarges(encounterID string, home domain.Municip
 	return out
 }
 
-// NO_CARE_VISIT_WITHIN_24H: care is needed (discharged to home nursing, or a
-// hands-on service — nursing, personal care, acute function — active at
-// discharge) and no visit performed in [discharge, discharge +
-// CareVisitWithin].
+// NO_CARE_VISIT_WITHIN_24H: care is needed — a service of one of the rule
+// set's care needs active at discharge, or a destination that creates one —
+// and some need has no visit that meets it (a performed visit for one of the
+// need's MetBy services) in [discharge, discharge + CareVisitWithin]. A new
+// stay before the deadline ends the rule: the citizen is in hospital again.
 func (ev *evaluation) careVisitWithin() {
 	d := ev.discharge()
-	var active []domain.CareService
-	for _, s := range ev.rec.services {
-		if s.ActiveAt(d) && s.IsHandsOnCare() {
-			active = append(active, s)
-		}
-	}
-	if ev.destination() != domain.DischargeHomeNursing && len(active) == 0 {
+	needs := ev.careNeedsAt(d)
+	if len(needs) == 0 {
 		return
 	}
 	due := d.Add(ev.rules.CareVisitWithin)
-	i, _ := slices.BinarySearchFunc(ev.rec.performed, d, func(v *domain.CareVisit, t time.Time) int {
-		return cmp.Or(visitTime(*v).Compare(t), 1)
-	})
-	if i < len(ev.rec.performed) && !visitTime(*ev.rec.performed[i]).After(due) {
+	var unmet []activeNeed
+	for _, n := range needs {
+		if v := ev.firstVisitMeeting(n.need, d, due); v == nil {
+			unmet = append(unmet, n)
+		}
+	}
+	if len(unmet) == 0 || ev.ep().readmittedBefore(due) {
 		return
 	}
 	if !ev.deadlinePassed(due) {
@@ -163,24 +165,79 @@ func (ev *evaluation) careVisitWithin() {
 		return
 	}
 	evidence := []Event{ev.dischargeEvent()}
-	for _, s := range active {
-		evidence = append(evidence, serviceStartEvent(s))
-	}
-	unperformed := 0
-	for _, v := range ev.rec.visits {
-		if t := visitTime(*v); !t.Before(d) && !t.After(due) {
+	var names []string
+	var firstLate time.Time
+	for _, n := range unmet {
+		names = append(names, n.need.Name)
+		for _, s := range n.services {
+			evidence = append(evidence, serviceStartEvent(s))
+		}
+		if v := ev.firstVisitMeeting(n.need, d, ev.ep().horizon()); v != nil {
 			evidence = append(evidence, visitEvent(*v))
+			if t := visitTime(*v); firstLate.IsZero() || t.Before(firstLate) {
+				firstLate = t
+			}
+		}
+	}
+	unperformed, other := 0, 0
+	for _, v := range ev.rec.visits {
+		if t := visitTime(*v); t.Before(d) || t.After(due) {
+			continue
+		}
+		evidence = append(evidence, visitEvent(*v))
+		if v.Status == domain.VisitPerformed {
+			other++ // performed, but for a service that does not meet the need
+		} else {
 			unperformed++
 		}
 	}
-	var firstLate time.Time
-	if i < len(ev.rec.performed) && !visitTime(*ev.rec.performed[i]).After(ev.ep().windowEnd) {
-		firstVisit := ev.rec.performed[i]
-		firstLate = visitTime(*firstVisit)
-		evidence = append(evidence, visitEvent(*firstVisit))
-	}
 	ev.raise(Gap{Kind: GapNoCareVisitWithin24h, Severity: SeverityHigh, DetectedAt: due, Evidence: evidence,
-		Message: noVisitMessage(ev.destination(), len(active), ev.rules.CareVisitWithin, unperformed, firstLate.Sub(d), !firstLate.IsZero())})
+		Message: noVisitMessage(unmet, ev.rules.CareVisitWithin, unperformed, other, firstLate.Sub(d), !firstLate.IsZero())})
+}
+
+// activeNeed is a care need in force at a discharge, with the services
+// that create it (none when the destination does).
+type activeNeed struct {
+	need          CareNeed
+	services      []domain.CareService
+	byDestination bool
+}
+
+func (ev *evaluation) careNeedsAt(d time.Time) []activeNeed {
+	var out []activeNeed
+	for _, need := range ev.rules.CareNeeds {
+		n := activeNeed{need: need, byDestination: slices.Contains(need.Destinations, ev.destination())}
+		for _, s := range ev.rec.services {
+			if s.ActiveAt(d) && matchesAny(s.Service.Code, need.Services) {
+				n.services = append(n.services, s)
+			}
+		}
+		if n.byDestination || len(n.services) > 0 {
+			out = append(out, n)
+		}
+	}
+	return out
+}
+
+// firstVisitMeeting is the first performed visit in [from, to] that meets
+// the need: a visit for one of its MetBy services. A visit whose service the
+// municipality did not report is taken as meeting it: a gap needs evidence,
+// not a guess.
+func (ev *evaluation) firstVisitMeeting(need CareNeed, from, to time.Time) *domain.CareVisit {
+	i, _ := slices.BinarySearchFunc(ev.rec.performed, from, func(v *domain.CareVisit, t time.Time) int {
+		return cmp.Or(visitTime(*v).Compare(t), 1)
+	})
+	for ; i < len(ev.rec.performed); i++ {
+		v := ev.rec.performed[i]
+		if visitTime(*v).After(to) {
+			return nil
+		}
+		s, known := ev.rec.serviceByID[v.ServiceID]
+		if !known || matchesAny(s.Service.Code, need.MetBy) {
+			return v
+		}
+	}
+	return nil
 }
 
 // OUT_OF_HOURS_AFTER_DISCHARGE: a contact received in (discharge, discharge
@@ -190,6 +247,9 @@ func (ev *evaluation) outOfHoursAfterDischarge() {
 	end := d.Add(ev.rules.OutOfHoursWithin)
 	var hits []domain.OutOfHoursContact
 	for _, c := range ev.rec.outOfHours {
+		if ev.ep().readmittedBefore(c.ReceivedAt) {
+			break // sorted by time: the rest belong to the later stay's pathway
+		}
 		if c.ReceivedAt.After(d) && !c.ReceivedAt.After(end) && !c.ReceivedAt.After(ev.now) {
 			hits = append(hits, c)
 		}
@@ -206,13 +266,19 @@ func (ev *evaluation) outOfHoursAfterDischarge() {
 }
 
 // READMITTED_WITHIN_30D: another stay, not a transfer (so the first of
-// another pathway), starts in (discharge, discharge + ReadmissionWithin].
+// another pathway), that the rule set's readmission definition counts,
+// starts in (discharge, discharge + ReadmissionWithin]; the pathway itself
+// must count as an index stay under the same definition.
 func (ev *evaluation) readmitted() {
+	def := ev.rules.Readmission
+	if !def.counts(ev.ep(), false) {
+		return
+	}
 	d := ev.discharge()
 	end := d.Add(ev.rules.ReadmissionWithin)
 	var heads []stay
 	for j, other := range ev.eps {
-		if a := other.admittedAt; j != ev.k && a.After(d) && !a.After(end) && !a.After(ev.now) {
+		if a := other.admittedAt; j != ev.k && a.After(d) && !a.After(end) && !a.After(ev.now) && def.counts(other, true) {
 			heads = append(heads, other.chain[0])
 		}
 	}
@@ -233,6 +299,23 @@ func (ev *evaluation) readmitted() {
 		Message: readmittedMessage(first.Sub(d), ev.rules.ReadmissionWithin)})
 }
 
+// counts reports whether an episode counts under the definition: as the
+// pathway's own stay (the index), or as the new stay.
+func (r Readmission) counts(ep episode, asNew bool) bool {
+	for _, s := range ep.chain {
+		if s.enc.Psychiatric && !r.IncludePsychiatric {
+			return false
+		}
+	}
+	switch kindOf(ep.chain) {
+	case KindHomeAdmission:
+		return r.IncludeHomeAdmissions
+	case KindAcuteOutpatient:
+		return r.IncludeAcuteOutpatient
+	}
+	return !asNew || !r.AcuteOnly || ep.chain[0].acute
+}
+
 // REFERRAL_REJECTED and REFERRAL_NOT_ANSWERED, for GP referrals sent within
 // the pathway window.
 func (ev *evaluation) referrals() {
@@ -243,7 +326,7 @@ func (ev *evaluation) referrals() {
 	)
 	for _, ref := range ev.rec.referrals {
 		sent := referralSentAt(ref)
-		if sent.IsZero() || sent.Before(ep.admittedAt) || sent.After(ep.windowEnd) {
+		if sent.IsZero() || sent.Before(ep.admittedAt) || sent.After(ep.windowEnd) || ep.readmittedBefore(sent) {
 			continue
 		}
 		if at, ok := rejection(ref, sent); ok && !at.After(ev.now) {
@@ -317,6 +400,9 @@ func (ev *evaluation) medicationCover() {
 	})
 	if i < len(ev.rec.gpContacts) && !ev.rec.gpContacts[i].At.After(due) {
 		return
+	}
+	if ev.ep().readmittedBefore(due) {
+		return // admitted again before the cover ran out: the hospital has the medicine again
 	}
 	if !ev.deadlinePassed(due) {
 		ev.await(GapMedicationCoverEndedBeforeGP, due, ev.ep().last().enc.ID)

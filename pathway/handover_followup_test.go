@@ -66,7 +66,11 @@ func TestReadmittedWithin30d(t *testing.T) {
 		return func() Input {
 			in := cleanDischarge(domain.DischargeHome)
 			start := discharged.Add(after)
-			in.Encounters = append(in.Encounters, stayEncounter("enc-2", class, start, start.Add(26*hour), domain.DischargeHome))
+			second := stayEncounter("enc-2", class, start, start.Add(26*hour), domain.DischargeHome)
+			if class == domain.ClassInpatient {
+				second = acuteAdmission("enc-2", start, start.Add(2*hour), start.Add(26*hour), domain.DischargeHome)
+			}
+			in.Encounters = append(in.Encounters, second)
 			return in
 		}
 	}
@@ -86,8 +90,11 @@ func TestReadmittedWithin30d(t *testing.T) {
 		},
 		{name: "readmission on day 31 does not count", in: readmittedAfter(31*day, domain.ClassInpatient), now: discharged.Add(90 * day)},
 		{name: "readmission one minute after day 30 does not count", in: readmittedAfter(30*day+minute, domain.ClassInpatient), now: discharged.Add(90 * day)},
-		{name: "acute outpatient stay 2 days after discharge is a readmission", in: readmittedAfter(2*day, domain.ClassEmergency),
-			now: discharged.Add(90 * day), gaps: []GapKind{GapReadmittedWithin30d}},
+		{name: "acute outpatient stay 2 days after discharge is a readmission where the cluster counts STAA", in: readmittedAfter(2*day, domain.ClassEmergency),
+			rules: func(r *Rules) { r.Readmission.IncludeAcuteOutpatient = true },
+			now:   discharged.Add(90 * day), gaps: []GapKind{GapReadmittedWithin30d}},
+		{name: "acute outpatient stay 2 days after discharge is not a readmission by the national definition", in: readmittedAfter(2*day, domain.ClassEmergency),
+			now: discharged.Add(90 * day)},
 		{
 			name: "transfer to another hospital is not a readmission",
 			in: func() Input {

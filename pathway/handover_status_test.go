@@ -77,7 +77,7 @@ func TestDeathEndsTheRules(t *testing.T) {
 			in: func() Input {
 				in := neglected()
 				start := discharged.Add(5 * day)
-				in.Encounters = append(in.Encounters, inpatient("enc-2", start, start.Add(day), domain.DischargeDeceased))
+				in.Encounters = append(in.Encounters, acuteAdmission("enc-2", start, start.Add(hour), start.Add(day), domain.DischargeDeceased))
 				return in
 			},
 			gaps: []GapKind{GapMunicipalityNotNotified, GapNoCareVisitWithin24h, GapOutOfHoursAfterDischarge,

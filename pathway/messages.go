@@ -26,16 +26,25 @@ func notNotifiedMessage(home domain.MunicipalityCode, dest domain.DischargeDesti
 	return msg
 }
 
-func noVisitMessage(dest domain.DischargeDestination, activeServices int, within time.Duration,
-	unperformed int, firstAfter time.Duration, visitedLater bool) string {
-	var why []string
-	if dest == domain.DischargeHomeNursing {
-		why = append(why, "discharged to home nursing")
+func noVisitMessage(unmet []activeNeed, within time.Duration, unperformed, otherServices int,
+	firstAfter time.Duration, visitedLater bool) string {
+	var why, names []string
+	for _, n := range unmet {
+		names = append(names, n.need.Name)
+		var because []string
+		if n.byDestination {
+			because = append(because, "discharged to home nursing")
+		}
+		if len(n.services) > 0 {
+			codes := make([]string, 0, len(n.services))
+			for _, s := range n.services {
+				codes = append(codes, s.Service.Code)
+			}
+			because = append(because, plural(len(n.services), "service", "services")+" "+strings.Join(codes, ", ")+" active at discharge")
+		}
+		why = append(why, n.need.Name+": "+strings.Join(because, ", "))
 	}
-	if activeServices > 0 {
-		why = append(why, plural(activeServices, "municipal care service", "municipal care services")+" active at discharge")
-	}
-	msg := fmt.Sprintf("Care was needed (%s), but no municipal care visit was performed within %s of discharge.",
+	msg := fmt.Sprintf("Care was needed (%s), but no visit for it was performed within %s of discharge.",
 		strings.Join(why, "; "), spell(within))
 	if unperformed > 0 {
 		verb := "were"
@@ -43,6 +52,11 @@ func noVisitMessage(dest domain.DischargeDestination, activeServices int, within
 			verb = "was"
 		}
 		msg += fmt.Sprintf(" %s in that time %s not performed.", capitalise(plural(unperformed, "planned visit", "planned visits")), verb)
+	}
+	if otherServices > 0 {
+		msg += fmt.Sprintf(" %s in that time %s for other services (not %s).",
+			capitalise(plural(otherServices, "performed visit", "performed visits")), map[bool]string{true: "was", false: "were"}[otherServices == 1],
+			strings.Join(names, " or "))
 	}
 	if visitedLater {
 		msg += fmt.Sprintf(" The first visit was performed %s after discharge.", spell(firstAfter))

@@ -132,3 +132,15 @@ func hadAdmitting(sent []domain.HospitalNotification) bool {
 	}
 	return false
 }
+
+// earliestEffective is the time of the earliest effective notification with
+// one of the codes; zero if none.
+func earliestEffective(eff []effectiveNotification, codes ...domain.NotificationCode) time.Time {
+	var at time.Time
+	for _, n := range eff {
+		if slices.Contains(codes, n.Code) && !n.OccurredAt.IsZero() && (at.IsZero() || n.OccurredAt.Before(at)) {
+			at = n.OccurredAt
+		}
+	}
+	return at
+}

@@ -82,6 +82,10 @@ type Pathway struct {
 	// OpenDeadlines are the rules still waiting for their condition, in order
 	// of due time; they explain StatusAtRisk.
 	OpenDeadlines []Deadline
+	// RuleSet and RuleVersion name the rule set the pathway was evaluated
+	// with.
+	RuleSet     string
+	RuleVersion string
 }
 
 // Discharged reports whether the pathway has a discharge.

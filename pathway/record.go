@@ -42,6 +42,7 @@ type record struct {
 	messageEncounter map[string]string
 	received         []domain.ReceivedNotification
 	services         []domain.CareService // all of them: one may have started long before admission
+	serviceByID      map[string]domain.CareService
 	// visits point into the input (a year of them is the bulk of it, and
 	// the record does not outlive Assemble), by visitTime.
 	visits     []*domain.CareVisit
@@ -52,7 +53,7 @@ type record struct {
 }
 
 func newRecord(in Input, rules Rules) *record {
-	r := &record{citizen: in.Citizen, messageEncounter: make(map[string]string)}
+	r := &record{citizen: in.Citizen, messageEncounter: make(map[string]string), serviceByID: make(map[string]domain.CareService)}
 	if r.citizen.CPR == "" {
 		r.citizen.CPR = firstCPR(in.Encounters)
 	}
@@ -142,6 +143,15 @@ func newRecord(in Input, rules Rules) *record {
 	slices.SortFunc(r.services, func(a, b domain.CareService) int {
 		return cmp.Or(a.Start.Compare(b.Start), cmp.Compare(a.ID, b.ID))
 	})
+	for _, s := range r.services {
+		if s.ID != "" {
+			r.serviceByID[s.ID] = s
+		}
+	}
+	for k := range r.episodes {
+		r.episodes[k].next, _ = nextAdmission(r.episodes, k)
+		r.episodes[k].extended = r.extendedApplies(r.episodes[k], rules)
+	}
 	for i := range in.Visits {
 		v := &in.Visits[i]
 		if !mine(v.CPR) || !r.inWindow(visitTime(*v)) {

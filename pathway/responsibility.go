@@ -57,11 +57,11 @@ func (s ResponsibilitySpan) Covers(t time.Time) bool {
 type Responsibility struct {
 	// Current is the party holding medical responsibility at the moment of
 	// evaluation: nil before admission, after death, and once a later stay
-	// outside this pathway's window has taken over.
+	// has taken over (it is shown by the later stay's own pathway).
 	Current *ResponsibilitySpan
 	// Timeline is every span in order of Since: the medical chain (hospital,
-	// extended treatment, GP, and any later stay that starts inside the
-	// window) with the municipality's care services alongside.
+	// extended treatment, GP), ending where a later stay starts, with the
+	// municipality's care services alongside.
 	Timeline []ResponsibilitySpan
 }
 
@@ -92,7 +92,11 @@ func medicalSpans(ep episode, gp domain.Ydernummer, rules Rules) []Responsibilit
 	gpFrom := ep.dischargedAt
 	if ep.extended {
 		gpFrom = ep.dischargedAt.Add(rules.ExtendedResponsibility)
-		spans = append(spans, ResponsibilitySpan{Party: PartyHospital, Basis: BasisExtendedTreatment,
+		party := PartyHospital
+		if last.class == domain.ClassHomeHealth {
+			party = PartyEHospital // the eHospitalet doctor keeps the patient after a home admission
+		}
+		spans = append(spans, ResponsibilitySpan{Party: party, Basis: BasisExtendedTreatment,
 			Hospital: last.enc.Hospital, Department: last.enc.Department, Ref: last.enc.ID,
 			Since: ep.dischargedAt, Until: gpFrom})
 	}
@@ -178,6 +182,9 @@ func careSpans(ep episode, services []domain.CareService, home domain.Municipali
 			Municipality: m, Service: s.Service, Ref: s.ID,
 			Since: later(s.Start, ep.dischargedAt), Until: s.End})
 	}
+	if h := ep.horizon(); !ep.next.IsZero() && h.Equal(ep.next) {
+		spans = cutSpans(spans, h) // the later stay's pathway shows what follows
+	}
 	if !diedAt.IsZero() {
 		spans = cutSpans(spans, diedAt)
 	}
@@ -191,24 +198,11 @@ func later(a, b time.Time) time.Time {
 	return b
 }
 
-// responsibility assembles episode k's timeline: its own medical spans, those
-// of later stays that start inside its window (so that "who holds the
-// citizen now" stays true after a readmission), and its care spans.
-func responsibility(k int, eps []episode, medical [][]ResponsibilitySpan, care []ResponsibilitySpan, now time.Time) Responsibility {
-	ep := eps[k]
-	timeline := slices.Clone(medical[k])
-	if !ep.dischargedAt.IsZero() {
-		for j, other := range eps {
-			if j == k || other.admittedAt.Before(ep.dischargedAt) || other.admittedAt.After(ep.windowEnd) {
-				continue
-			}
-			for _, s := range medical[j] {
-				if !s.Since.After(ep.windowEnd) {
-					timeline = append(timeline, s)
-				}
-			}
-		}
-	}
+// responsibility assembles an episode's timeline: its own medical spans
+// (cut where a later stay takes over) with its care spans alongside. A later
+// stay is never part of it: it has its own pathway.
+func responsibility(ep episode, medical, care []ResponsibilitySpan, now time.Time) Responsibility {
+	timeline := slices.Clone(medical)
 	timeline = append(timeline, care...)
 	slices.SortStableFunc(timeline, func(a, b ResponsibilitySpan) int {
 		return cmp.Or(a.Since.Compare(b.Since), cmp.Compare(partyOrder(a.Party), partyOrder(b.Party)),

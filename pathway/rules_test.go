@@ -5,6 +5,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/sundhedsklynge/klynge/domain"
 )
 
 func TestRulesValidate(t *testing.T) {
@@ -78,4 +80,61 @@ func hasRulesError(err error, field string) bool {
 		}
 	}
 	return false
+}
+
+func TestRuleSetDataValidate(t *testing.T) {
+	cases := []struct {
+		name   string
+		change func(*Rules)
+		field  string
+	}{
+		{"a rule set needs an id", func(r *Rules) { r.ID = "" }, "pathways.ruleSet"},
+		{"an id with spaces is refused", func(r *Rules) { r.ID = "Næstved Slagelse" }, "pathways.ruleSet"},
+		{"a rule set needs a version", func(r *Rules) { r.Version = "" }, "pathways.version"},
+		{"an unknown gap kind cannot be switched off", func(r *Rules) { r.Disabled = []GapKind{"NO_VISIT"} }, "pathways.disabledRules[0]"},
+		{"a rule switched off twice is refused", func(r *Rules) {
+			r.Disabled = []GapKind{GapReferralRejected, GapReferralRejected}
+		}, "pathways.disabledRules[1]"},
+		{"a care need without visits that meet it is refused", func(r *Rules) { r.CareNeeds[0].MetBy = nil }, "pathways.careNeeds[0].metBy"},
+		{"a malformed FSIII pattern is refused", func(r *Rules) { r.CareNeeds[1].Services = []string{"h1.1"} }, "pathways.careNeeds[1].services[0]"},
+		{"a need created by a transfer is refused", func(r *Rules) {
+			r.CareNeeds[0].Destinations = []domain.DischargeDestination{domain.DischargeOtherHospital}
+		}, "pathways.careNeeds[0].destinations[0]"},
+		{"two needs with one name are refused", func(r *Rules) { r.CareNeeds[1].Name = r.CareNeeds[0].Name }, "pathways.careNeeds[1].name"},
+		{"a negative minimum age is refused", func(r *Rules) { r.ExtendedResponsibilityMinAge = -1 }, "pathways.extendedResponsibilityMinAge"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			r := DefaultRules()
+			tc.change(&r)
+			if err := r.Validate(); !hasRulesError(err, tc.field) {
+				t.Errorf("error %v does not name %s", err, tc.field)
+			}
+		})
+	}
+	t.Run("a cluster's rule set is named by its key", func(t *testing.T) {
+		r := DefaultRules()
+		r.FollowUp = 0
+		if err := r.ValidateAt("pathways.clusters.sjaelland-holbaek"); !hasRulesError(err, "pathways.clusters.sjaelland-holbaek.followUp") {
+			t.Errorf("error %v does not name the cluster's key", err)
+		}
+	})
+}
+
+func TestRuleBookPicksTheClustersRuleSet(t *testing.T) {
+	local := DefaultRules()
+	local.ID, local.Version = "naestved-slagelse", "2023.1"
+	b := RuleBook{Default: DefaultRules(), Clusters: map[string]Rules{"sjaelland-naestved-slagelse": local}}
+	if got := b.ForCluster("sjaelland-naestved-slagelse").ID; got != "naestved-slagelse" {
+		t.Errorf("cluster with its own rules got %q", got)
+	}
+	if got := b.ForCluster("sjaelland-holbaek").ID; got != "default" {
+		t.Errorf("cluster without its own rules got %q", got)
+	}
+	if got := b.ForClusters([]string{"sjaelland-naestved-slagelse", "sjaelland-holbaek"}).ID; got != "default" {
+		t.Errorf("a municipality in two clusters with different rules got %q, want the default", got)
+	}
+	if got := (RuleBook{}).ForCluster("x"); got.ID != "default" {
+		t.Errorf("the zero rule book gives %q, want the defaults", got.ID)
+	}
 }

@@ -22,6 +22,12 @@ type stay struct {
 	finished bool
 	// died reports an effective MORS or a discharge as deceased.
 	died bool
+	// admitAt is when the patient was admitted to a ward: the effective
+	// STIN's time after an acute outpatient start (STAA), else the start.
+	// Time in the acute department before it is not admission.
+	admitAt time.Time
+	// acute reports a stay begun as an acute stay (an effective STAA).
+	acute bool
 }
 
 // discharge reports a stay that ended in a discharge to anywhere but another
@@ -90,7 +96,14 @@ func examineEncounter(e domain.Encounter) encounterFacts {
 		end = time.Time{} // in progress or on leave: leave is not a discharge
 	}
 	f.isStay = true
-	f.stay = stay{enc: e, class: class, end: end, finished: finished, died: !f.diedAt.IsZero()}
+	f.stay = stay{enc: e, class: class, end: end, finished: finished, died: !f.diedAt.IsZero(),
+		admitAt: e.Start, acute: hasEffective(eff, domain.NotifyAcuteOutpatientStart)}
+	if t := earliestEffective(eff, domain.NotifyAdmitted); f.stay.acute && t.After(e.Start) {
+		f.stay.admitAt = t
+		if finished && t.After(end) {
+			f.stay.admitAt = end
+		}
+	}
 	return f
 }
 
