@@ -72,21 +72,63 @@ type Loaders struct {
 	History Duration `yaml:"history"`
 }
 
-// Pathways mirror pathway.Rules; zero means the rule's default.
+// Pathways are the handover rules: the default rule set (its keys at the
+// top of the section) and the rule sets clusters agreed locally, by cluster
+// id. Zero or absent keys keep the defaults of pathway.DefaultRules; a
+// cluster's absent keys keep the default rule set's values.
 type Pathways struct {
+	PathwayRules `yaml:",inline"`
+	// Clusters are local rule sets by registry cluster id
+	// (sjaelland-naestved-slagelse); each must name its ruleSet and version.
+	Clusters map[string]PathwayRules `yaml:"clusters"`
+}
+
+// PathwayRules mirror pathway.Rules; zero means "keep the value inherited".
+type PathwayRules struct {
+	// RuleSet and Version name the rule set on every gap it finds.
+	RuleSet                       string   `yaml:"ruleSet"`
+	Version                       string   `yaml:"version"`
 	TransferWindow                Duration `yaml:"transferWindow"`
 	FollowUp                      Duration `yaml:"followUp"`
 	ExtendedResponsibility        Duration `yaml:"extendedResponsibility"`
 	ExtendedResponsibilityMinStay Duration `yaml:"extendedResponsibilityMinStay"`
+	// ExtendedResponsibilityMinAge: the 72-hour rule's minimum age (default
+	// 18; 0 for every age).
+	ExtendedResponsibilityMinAge *int `yaml:"extendedResponsibilityMinAge"`
 	// IncludePsychiatric applies the 72-hour rule to psychiatric stays too
 	// (default false: they are excluded).
-	IncludePsychiatric   bool     `yaml:"includePsychiatric"`
+	IncludePsychiatric   *bool    `yaml:"includePsychiatric"`
 	NotificationGrace    Duration `yaml:"notificationGrace"`
 	CareVisitWithin      Duration `yaml:"careVisitWithin"`
 	OutOfHoursWithin     Duration `yaml:"outOfHoursWithin"`
 	ReadmissionWithin    Duration `yaml:"readmissionWithin"`
 	ReferralAnswerWithin Duration `yaml:"referralAnswerWithin"`
 	MedicationCoverDays  int      `yaml:"medicationCoverDays"`
+	// NursingServices are FSIII patterns of municipal nursing (default
+	// [G1.*]): active at a discharge home, they bring the 72-hour rule.
+	NursingServices []string `yaml:"nursingServices"`
+	// CareNeeds replace the default care needs when set.
+	CareNeeds []CareNeed `yaml:"careNeeds"`
+	// Readmission is the readmission definition.
+	Readmission Readmission `yaml:"readmission"`
+	// DisabledRules are gap kinds this rule set does not evaluate.
+	DisabledRules []string `yaml:"disabledRules"`
+}
+
+// CareNeed is one kind of care that must resume after discharge.
+type CareNeed struct {
+	Name         string   `yaml:"name"`
+	Services     []string `yaml:"services"`
+	Destinations []string `yaml:"destinations"`
+	MetBy        []string `yaml:"metBy"`
+}
+
+// Readmission is which stays count as readmissions; absent keys inherit.
+type Readmission struct {
+	AcuteOnly              *bool `yaml:"acuteOnly"`
+	IncludeAcuteOutpatient *bool `yaml:"includeAcuteOutpatient"`
+	IncludeHomeAdmissions  *bool `yaml:"includeHomeAdmissions"`
+	IncludePsychiatric     *bool `yaml:"includePsychiatric"`
 }
 
 // Duration is a time.Duration written as in Go ("250ms", "72h").

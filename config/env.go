@@ -48,7 +48,27 @@ func ignoredEnv(name string) bool {
 
 var errNoSetting = errors.New("names no configuration setting")
 
+// errFileOnly: a list or map of structures (a cluster's rule set, care
+// needs) has no one-line form; it is set in the configuration file.
+var errFileOnly = errors.New("is structured data with no environment form; set it in the configuration file")
+
+// fileOnly reports a setting of type t that only the file can set: a list
+// of structures, or a map of structures keyed by names (maps keyed by
+// numbers, the municipal instances, take the number as a path segment).
+func fileOnly(t reflect.Type) bool {
+	switch t.Kind() {
+	case reflect.Map:
+		return t.Key().Kind() == reflect.String && t.Elem().Kind() == reflect.Struct && t.Elem() != reflect.TypeOf(Duration(0))
+	case reflect.Slice:
+		return t.Elem().Kind() == reflect.Struct && t.Elem() != reflect.TypeOf(Duration(0))
+	}
+	return false
+}
+
 func setPath(v reflect.Value, path []string, value string) error {
+	if fileOnly(v.Type()) {
+		return errFileOnly
+	}
 	switch v.Kind() {
 	case reflect.Struct:
 		if v.Type() == reflect.TypeOf(Duration(0)) {

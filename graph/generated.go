@@ -217,11 +217,13 @@ type ComplexityRoot struct {
 	}
 
 	HandoverGap struct {
-		DetectedAt func(childComplexity int) int
-		Evidence   func(childComplexity int) int
-		Kind       func(childComplexity int) int
-		Message    func(childComplexity int) int
-		Severity   func(childComplexity int) int
+		DetectedAt     func(childComplexity int) int
+		Evidence       func(childComplexity int) int
+		Kind           func(childComplexity int) int
+		Message        func(childComplexity int) int
+		RuleSet        func(childComplexity int) int
+		RuleSetVersion func(childComplexity int) int
+		Severity       func(childComplexity int) int
 	}
 
 	HospitalEncounter struct {
@@ -336,6 +338,8 @@ type ComplexityRoot struct {
 		Pseudonym              func(childComplexity int) int
 		Psychiatric            func(childComplexity int) int
 		Responsibility         func(childComplexity int) int
+		RuleSet                func(childComplexity int) int
+		RuleSetVersion         func(childComplexity int) int
 		Status                 func(childComplexity int) int
 	}
 
@@ -1354,6 +1358,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.HandoverGap.Message(childComplexity), true
+	case "HandoverGap.ruleSet":
+		if e.ComplexityRoot.HandoverGap.RuleSet == nil {
+			break
+		}
+
+		return e.ComplexityRoot.HandoverGap.RuleSet(childComplexity), true
+	case "HandoverGap.ruleSetVersion":
+		if e.ComplexityRoot.HandoverGap.RuleSetVersion == nil {
+			break
+		}
+
+		return e.ComplexityRoot.HandoverGap.RuleSetVersion(childComplexity), true
 	case "HandoverGap.severity":
 		if e.ComplexityRoot.HandoverGap.Severity == nil {
 			break
@@ -1833,6 +1849,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Pathway.Responsibility(childComplexity), true
+	case "Pathway.ruleSet":
+		if e.ComplexityRoot.Pathway.RuleSet == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Pathway.RuleSet(childComplexity), true
+	case "Pathway.ruleSetVersion":
+		if e.ComplexityRoot.Pathway.RuleSetVersion == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Pathway.RuleSetVersion(childComplexity), true
 	case "Pathway.status":
 		if e.ComplexityRoot.Pathway.Status == nil {
 			break
@@ -3470,6 +3498,10 @@ type Pathway {
   openDeadlines: [Deadline!]!
   "Systems that did not answer, when the status is UNKNOWN."
   missingSources: [SourceSystem!]!
+  "The rule set the pathway was evaluated with (the cluster's, configured under ` + "`" + `pathways` + "`" + `); null when UNKNOWN."
+  ruleSet: String
+  "The version of that rule set; null when UNKNOWN."
+  ruleSetVersion: String
 }
 
 "Responsibility for a pathway."
@@ -3530,6 +3562,10 @@ type HandoverGap {
   message: String!
   "The events that show it."
   evidence: [PathwayEvent!]!
+  "The rule set whose rule (` + "`" + `kind` + "`" + `) found the gap, e.g. ` + "`" + `naestved-slagelse` + "`" + `."
+  ruleSet: String!
+  "The version of that rule set, e.g. ` + "`" + `2026.1` + "`" + `."
+  ruleSetVersion: String!
 }
 
 "A rule waiting for its condition."
@@ -4284,6 +4320,10 @@ func (ec *executionContext) childFields_HandoverGap(ctx context.Context, field g
 		return ec.fieldContext_HandoverGap_message(ctx, field)
 	case "evidence":
 		return ec.fieldContext_HandoverGap_evidence(ctx, field)
+	case "ruleSet":
+		return ec.fieldContext_HandoverGap_ruleSet(ctx, field)
+	case "ruleSetVersion":
+		return ec.fieldContext_HandoverGap_ruleSetVersion(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type HandoverGap", field.Name)
 }
@@ -4504,6 +4544,10 @@ func (ec *executionContext) childFields_Pathway(ctx context.Context, field graph
 		return ec.fieldContext_Pathway_openDeadlines(ctx, field)
 	case "missingSources":
 		return ec.fieldContext_Pathway_missingSources(ctx, field)
+	case "ruleSet":
+		return ec.fieldContext_Pathway_ruleSet(ctx, field)
+	case "ruleSetVersion":
+		return ec.fieldContext_Pathway_ruleSetVersion(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Pathway", field.Name)
 }
@@ -8611,6 +8655,52 @@ func (ec *executionContext) fieldContext_HandoverGap_evidence(_ context.Context,
 	return fc, nil
 }
 
+func (ec *executionContext) _HandoverGap_ruleSet(ctx context.Context, field graphql.CollectedField, obj *model.HandoverGap) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_HandoverGap_ruleSet(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RuleSet, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_HandoverGap_ruleSet(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("HandoverGap", field, false, false, "String")
+}
+
+func (ec *executionContext) _HandoverGap_ruleSetVersion(ctx context.Context, field graphql.CollectedField, obj *model.HandoverGap) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_HandoverGap_ruleSetVersion(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RuleSetVersion, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_HandoverGap_ruleSetVersion(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("HandoverGap", field, false, false, "String")
+}
+
 func (ec *executionContext) _HospitalEncounter_id(ctx context.Context, field graphql.CollectedField, obj *model.HospitalEncounter) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -10570,6 +10660,52 @@ func (ec *executionContext) _Pathway_missingSources(ctx context.Context, field g
 }
 func (ec *executionContext) fieldContext_Pathway_missingSources(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Pathway", field, false, false, "SourceSystem")
+}
+
+func (ec *executionContext) _Pathway_ruleSet(ctx context.Context, field graphql.CollectedField, obj *model.Pathway) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Pathway_ruleSet(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RuleSet, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Pathway_ruleSet(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Pathway", field, false, false, "String")
+}
+
+func (ec *executionContext) _Pathway_ruleSetVersion(ctx context.Context, field graphql.CollectedField, obj *model.Pathway) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Pathway_ruleSetVersion(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RuleSetVersion, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Pathway_ruleSetVersion(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Pathway", field, false, false, "String")
 }
 
 func (ec *executionContext) _PathwayConnection_nodes(ctx context.Context, field graphql.CollectedField, obj *model.PathwayConnection) (ret graphql.Marshaler) {
@@ -15747,6 +15883,16 @@ func (ec *executionContext) _HandoverGap(ctx context.Context, sel ast.SelectionS
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "ruleSet":
+			out.Values[i] = ec._HandoverGap_ruleSet(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "ruleSetVersion":
+			out.Values[i] = ec._HandoverGap_ruleSetVersion(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -16510,6 +16656,16 @@ func (ec *executionContext) _Pathway(ctx context.Context, sel ast.SelectionSet, 
 		case "missingSources":
 			out.Values[i] = ec._Pathway_missingSources(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "ruleSet":
+			out.Values[i] = ec._Pathway_ruleSet(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "ruleSetVersion":
+			out.Values[i] = ec._Pathway_ruleSetVersion(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		default:

@@ -45,12 +45,17 @@ func mapPathway(p pathway.Pathway, missing []pathway.System) model.Pathway {
 		Gaps:                   mapAll(p.Gaps, mapGap),
 		OpenDeadlines:          mapAll(p.OpenDeadlines, mapDeadline),
 		MissingSources:         mapSources(missing),
+		RuleSet:                optString(p.RuleSet),
+		RuleSetVersion:         optString(p.RuleVersion),
 		Responsibility: &model.Responsibility{
 			Timeline: mapAll(p.Responsibility.Timeline, mapSpan),
 		},
 	}
 	if out.EncounterIds == nil {
 		out.EncounterIds = []string{}
+	}
+	if len(missing) > 0 {
+		out.RuleSet, out.RuleSetVersion = nil, nil // no rule was evaluated (pathway.Assess)
 	}
 	if d, ok := destinations[p.Destination]; ok {
 		out.Destination = &d
@@ -75,11 +80,13 @@ func mapPathwayEvent(e pathway.Event) model.PathwayEvent {
 
 func mapGap(g pathway.Gap) model.HandoverGap {
 	return model.HandoverGap{
-		Kind:       model.GapKind(g.Kind),
-		Severity:   model.Severity(g.Severity),
-		DetectedAt: g.DetectedAt,
-		Message:    g.Message,
-		Evidence:   mapAll(g.Evidence, mapPathwayEvent),
+		Kind:           model.GapKind(g.Kind),
+		Severity:       model.Severity(g.Severity),
+		DetectedAt:     g.DetectedAt,
+		Message:        g.Message,
+		Evidence:       mapAll(g.Evidence, mapPathwayEvent),
+		RuleSet:        g.RuleSet,
+		RuleSetVersion: g.RuleVersion,
 	}
 }
 

@@ -29,7 +29,10 @@ const (
 // operation's loaders (prefetched, so cached). Each system that failed is
 // reported once as an error naming it, and makes the pathways UNKNOWN.
 // Without encounters there are no pathways to show, and that is an error.
-func (r *Resolver) assessCitizen(ctx context.Context, cpr domain.CPR) (pathway.Assessment, error) {
+//
+// The rules are the cluster's (the worklist's cluster, or for a citizen's
+// own view the cluster of their municipality).
+func (r *Resolver) assessCitizen(ctx context.Context, cpr domain.CPR, cluster string) (pathway.Assessment, error) {
 	l := loaders.For(ctx)
 	var in pathway.Input
 	var missing []pathway.System
@@ -89,11 +92,26 @@ func (r *Resolver) assessCitizen(ctx context.Context, cpr domain.CPR) (pathway.A
 		// Without the patient record the municipal instance is unknown.
 		missing = append(missing, pathway.SystemMunicipal)
 	}
-	return pathway.Assess(in, missing, r.Pathways, l.Now()), nil
+	return pathway.Assess(in, missing, r.pathwayRules(cluster, in.Citizen.Address.Municipality), l.Now()), nil
+}
+
+// pathwayRules is the rule set of a cluster, or with none given the one of
+// the clusters of the municipality.
+func (r *Resolver) pathwayRules(cluster string, m domain.MunicipalityCode) pathway.Rules {
+	if cluster != "" {
+		return r.Pathways.ForCluster(cluster)
+	}
+	var ids []string
+	if r.Registry != nil {
+		for _, c := range r.Registry.ClustersOf(m) {
+			ids = append(ids, c.ID)
+		}
+	}
+	return r.Pathways.ForClusters(ids)
 }
 
 func (r *Resolver) citizenPathways(ctx context.Context, c *model.Citizen, status []model.PathwayStatus, first *int, after *string) (*model.PathwayConnection, error) {
-	a, err := r.assessCitizen(ctx, c.Cpr)
+	a, err := r.assessCitizen(ctx, c.Cpr, "")
 	if err != nil {
 		return nil, err
 	}
@@ -208,7 +226,7 @@ func (r *Resolver) clusterPathways(ctx context.Context, c *registry.Cluster, mun
 	var out []assessedPathway
 	var missing []pathway.System
 	for _, cpr := range cprs {
-		a, err := r.assessCitizen(ctx, cpr)
+		a, err := r.assessCitizen(ctx, cpr, c.ID)
 		if err != nil {
 			return nil, nil, err
 		}

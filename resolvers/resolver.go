@@ -18,7 +18,7 @@ type Resolver struct {
 	// ClassifyUpstream names the system and error code of an upstream
 	// failure (connectors/upstream.Classify), for Citizen.sources.
 	ClassifyUpstream func(err error) (system, code string, ok bool)
-	// Pathways are the handover rules' windows and thresholds; the zero
-	// value means pathway.DefaultRules.
-	Pathways pathway.Rules
+	// Pathways are the handover rule sets, per cluster; the zero value means
+	// pathway.DefaultRules everywhere.
+	Pathways pathway.RuleBook
 }

@@ -85,7 +85,7 @@ func newGateway(ctx context.Context, cfg *config.Config, deps gatewayDeps, logge
 	if err != nil {
 		return nil, err
 	}
-	rules, ar, err := checkedRules(cfg)
+	rules, ar, err := checkedRules(cfg, reg)
 	if err != nil {
 		return nil, err
 	}
@@ -96,6 +96,7 @@ func newGateway(ctx context.Context, cfg *config.Config, deps gatewayDeps, logge
 	// Every line logged with a request's context names the request (and
 	// its trace).
 	logger = slog.New(observe.LogHandler(logger.Handler()))
+	logRuleSets(logger, rules)
 	if deps.Now == nil {
 		deps.Now = time.Now
 	}
@@ -166,11 +167,12 @@ func newGateway(ctx context.Context, cfg *config.Config, deps gatewayDeps, logge
 	return &gateway{handler: h, upstreams: clients, closeGuards: closeGuards, access: ac, tempDir: deps.TempDir, telemetry: tel}, nil
 }
 
-// checkedRules are the pathway and access rules cfg describes, checked
+// checkedRules are the pathway rule sets (the default and each cluster's,
+// whose ids must be the registry's) and access rules cfg describes, checked
 // before anything is opened; a bad value is an error naming its key.
-func checkedRules(cfg *config.Config) (pathway.Rules, access.Rules, error) {
-	pr := pathwayRules(cfg.Pathways)
-	if err := pr.Validate(); err != nil {
+func checkedRules(cfg *config.Config, reg *registry.Registry) (pathway.RuleBook, access.Rules, error) {
+	pr, err := pathwayRuleBook(cfg.Pathways, reg)
+	if err != nil {
 		return pr, access.Rules{}, fmt.Errorf("config: %w", err)
 	}
 	ar, err := accessRules(cfg.Access)

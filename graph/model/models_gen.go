@@ -257,6 +257,10 @@ type HandoverGap struct {
 	Message string `json:"message"`
 	// The events that show it.
 	Evidence []PathwayEvent `json:"evidence"`
+	// The rule set whose rule (`kind`) found the gap, e.g. `naestved-slagelse`.
+	RuleSet string `json:"ruleSet"`
+	// The version of that rule set, e.g. `2026.1`.
+	RuleSetVersion string `json:"ruleSetVersion"`
 }
 
 // One hospital stay or eHospitalet contact.
@@ -425,8 +429,12 @@ type Pathway struct {
 	OpenDeadlines []Deadline `json:"openDeadlines"`
 	// Systems that did not answer, when the status is UNKNOWN.
 	MissingSources []SourceSystem `json:"missingSources"`
-	CPR            domain.CPR     `json:"-"`
-	PseudonymOf    string         `json:"-"`
+	// The rule set the pathway was evaluated with (the cluster's, configured under `pathways`); null when UNKNOWN.
+	RuleSet *string `json:"ruleSet,omitempty"`
+	// The version of that rule set; null when UNKNOWN.
+	RuleSetVersion *string    `json:"ruleSetVersion,omitempty"`
+	CPR            domain.CPR `json:"-"`
+	PseudonymOf    string     `json:"-"`
 }
 
 // A page of pathways.
