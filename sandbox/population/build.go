@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/sundhedsklynge/klynge/domain"
+	"github.com/sundhedsklynge/klynge/pathway"
 )
 
 // Ids are stable and readable: a prefix and a zero-padded sequence number
@@ -22,6 +23,7 @@ func (g *gen) build(loc *time.Location) *World {
 		loc:       loc,
 		munis:     g.munis,
 		hospitals: g.hospitals,
+		muniRules: g.muniRules,
 	}
 	n := len(g.people)
 	w.citizens = make([]domain.Citizen, n)
@@ -255,6 +257,9 @@ func (g *gen) buildGaps(w *World, encIndex []int) {
 	for _, pg := range g.planted {
 		pw := &g.pathways[pg.pathway]
 		p := &g.people[pw.person]
+		if !g.rules(pw.person).Enabled(pathway.GapKind(pg.kind)) {
+			continue // the world holds the event; this cluster's rules do not count it
+		}
 		first := w.encounters[encIndex[pw.stays[0]]]
 		last := w.encounters[encIndex[pw.stays[len(pw.stays)-1]]]
 		w.gaps = append(w.gaps, Gap{

@@ -88,3 +88,95 @@ func (c calendar) atLocal(t time.Time, hour, minute int) time.Time {
 
 // startOfLocalDay is local midnight of t's date.
 func (c calendar) startOfLocalDay(t time.Time) time.Time { return c.atLocal(t, 0, 0) }
+
+// dischargeHours weigh the local hour at which wards discharge: after the
+// morning round, mostly 10-17, a few in the evening, hardly any at night.
+// No Danish table of discharges by hour was found; the shape follows ward
+// routine (rounds, transport, the municipality's reception of the citizen).
+var dischargeHours = []float64{
+	0.2, 0.15, 0.1, 0.1, 0.1, 0.15, 0.3, 0.6, // 00-07
+	1.5, 3.5, 7, 9.5, 11, 12, 12, 11, // 08-15
+	9, 6, 4, 3, 2, 1.5, 0.8, 0.4, // 16-23
+}
+
+// acuteArrivalHours weigh the local hour acute patients arrive at the
+// acute department: a daytime plateau, low at night.
+var acuteArrivalHours = []float64{
+	1.6, 1.3, 1.1, 0.9, 0.8, 0.9, 1.3, 2.2, // 00-07
+	4, 5.5, 6.5, 6.5, 6, 6, 6, 6, // 08-15
+	6, 6, 5.5, 5, 4.5, 4, 3, 2.2, // 16-23
+}
+
+// dayHours weigh daytime only (08-17), for planned starts and home
+// admissions referred by a doctor.
+var dayHours = []float64{0, 0, 0, 0, 0, 0, 0, 0, 3, 4, 4, 3, 3, 3, 2, 2, 1, 0, 0, 0, 0, 0, 0, 0}
+
+// onDateAt is an instant on t's local date at an hour drawn from weights.
+func (c calendar) onDateAt(st *stream, t time.Time, weights []float64) time.Time {
+	return c.atLocal(t, st.pick(weights), st.IntN(60))
+}
+
+// acuteArrival is an acute arrival on t's local date, at an hour drawn
+// like acute departments see them; never before notBefore (then the
+// following day).
+func (c calendar) acuteArrival(st *stream, t, notBefore time.Time) time.Time {
+	at := c.onDateAt(st, t, acuteArrivalHours)
+	for !at.After(notBefore) {
+		at = c.onDateAt(st, at.Add(day), acuteArrivalHours)
+	}
+	return at
+}
+
+// plannedStart is a planned admission's start: a weekday morning (07-10)
+// on or after t's date, after notBefore.
+func (c calendar) plannedStart(st *stream, t, notBefore time.Time) time.Time {
+	for {
+		lt := t.In(c.loc)
+		if !c.isHoliday(lt) {
+			if at := c.atLocal(t, 7+st.IntN(3), st.IntN(60)); at.After(notBefore) {
+				return at
+			}
+		}
+		t = c.atLocal(t.Add(30*time.Hour), 0, 0)
+	}
+}
+
+// dischargeAt moves a stay's planned end to a ward's discharge hour on its
+// date, and most weekend discharges to the Friday before or the Monday
+// after (KL 2013: 19 % of discharges on Fridays, a sixth more than Monday to
+// Thursday; Sundhedsdatastyrelsen 2017: Saturdays and Sundays about a third
+// of a weekday). The result is never before minEnd.
+func (c calendar) dischargeAt(st *stream, planned, minEnd time.Time) time.Time {
+	lt := planned.In(c.loc)
+	switch u := st.Float64(); lt.Weekday() {
+	case time.Saturday:
+		if u < 0.5 {
+			planned = planned.Add(-day)
+		} else if u < 0.7 {
+			planned = planned.Add(2 * day)
+		}
+	case time.Sunday:
+		if u < 0.5 {
+			planned = planned.Add(day)
+		} else if u < 0.7 {
+			planned = planned.Add(-2 * day)
+		}
+	}
+	at := c.onDateAt(st, planned, dischargeHours)
+	for at.Before(minEnd) {
+		at = c.onDateAt(st, at.Add(day), dischargeHours)
+	}
+	return at
+}
+
+// nextDaytime is t, or when t falls at night (22-07) the next 07:00-08:59.
+func (c calendar) nextDaytime(st *stream, t time.Time) time.Time {
+	h := t.In(c.loc).Hour()
+	switch {
+	case h >= 22:
+		return c.atLocal(t.Add(4*time.Hour), 7+st.IntN(2), st.IntN(60))
+	case h < 7:
+		return c.atLocal(t, 7+st.IntN(2), st.IntN(60))
+	}
+	return t
+}

@@ -1,6 +1,7 @@
 package population
 
 import (
+	"slices"
 	"time"
 
 	"github.com/sundhedsklynge/klynge/domain"
@@ -24,14 +25,14 @@ type fsiiiService struct {
 }
 
 var (
-	svcHygiene     = fsiiiService{"H1.1", "Personlig hygiejne", domain.ServicePersonalCare, [][2]int{{7, 30}}, nil, 1}
-	svcDressing    = fsiiiService{"H1.2", "Af- og påklædning", domain.ServicePersonalCare, [][2]int{{21, 0}}, nil, 1}
+	svcHygiene     = fsiiiService{"H1.1", "Personlig hygiejne", domain.ServicePersonalCare, [][2]int{{7, 30}, {21, 0}}, nil, 1}
+	svcDressing    = fsiiiService{"H1.2", "Af- og påklædning", domain.ServicePersonalCare, [][2]int{{7, 45}, {20, 30}}, nil, 1}
 	svcCleaning    = fsiiiService{"H1.7", "Rengøring", domain.ServicePersonalCare, [][2]int{{10, 0}}, []time.Weekday{time.Tuesday}, 2}
 	svcLaundry     = fsiiiService{"H1.8", "Tøjvask", domain.ServicePersonalCare, [][2]int{{11, 0}}, []time.Weekday{time.Thursday}, 1}
 	svcShopping    = fsiiiService{"H1.9", "Indkøb", domain.ServicePersonalCare, [][2]int{{13, 0}}, []time.Weekday{time.Monday}, 1}
 	svcMeals       = fsiiiService{"H1.10", "Tilberedning af måltider", domain.ServicePersonalCare, [][2]int{{17, 0}}, []time.Weekday{time.Monday, time.Wednesday, time.Friday}, 1}
 	svcIV          = fsiiiService{"G1.17", "Intravenøs behandling", domain.ServiceNursing, [][2]int{{8, 0}, {20, 0}}, nil, 1}
-	svcMedication  = fsiiiService{"G1.20", "Medicinadministration", domain.ServiceNursing, [][2]int{{8, 30}}, nil, 1}
+	svcMedication  = fsiiiService{"G1.20", "Medicinadministration", domain.ServiceNursing, [][2]int{{8, 30}, {19, 30}}, nil, 1}
 	svcWoundCare   = fsiiiService{"G1.39", "Sårbehandling", domain.ServiceNursing, [][2]int{{11, 30}}, []time.Weekday{time.Monday, time.Wednesday, time.Friday}, 1}
 	fsiiiCatalogue = []fsiiiService{svcHygiene, svcDressing, svcCleaning, svcLaundry, svcShopping, svcMeals, svcIV, svcMedication, svcWoundCare}
 )
@@ -58,9 +59,10 @@ func (g *gen) generateCare() {
 		g.standingServices(st, i)
 		for _, pi := range g.pathwaysOf[i] {
 			pw := &g.pathways[pi]
-			if pw.discharged && pw.destination.NeedsMunicipalCare() {
+			if pw.discharged && pw.destination.NeedsMunicipalCare() && g.people[i].age >= 18 {
 				g.dischargeServices(st, i, pw)
 			}
+			g.grantMissingCare(i, pi)
 		}
 	}
 }
@@ -79,11 +81,14 @@ func standingRates(age int) (practical, personal, nursing float64) {
 
 func (g *gen) standingServices(st *stream, i int) {
 	p := &g.people[i]
+	if p.age < 18 {
+		return // children are cared for by their parents; no municipal home care
+	}
 	practical, personal, nursing := standingRates(p.age)
 	start := g.now.Add(-st.between(30*day, 1500*day)).Truncate(time.Hour)
 	var end time.Time
 	if st.chance(0.12) {
-		end = g.start.Add(st.between(0, g.now.Sub(g.start))).Truncate(time.Hour)
+		end = g.clearOfStays(i, g.start.Add(st.between(0, g.now.Sub(g.start))).Truncate(time.Hour))
 	}
 	team := "Hjemmeplejen " + g.munis[p.muni].Name
 	if st.chance(practical) {
@@ -119,7 +124,7 @@ func (g *gen) dischargeServices(st *stream, i int, pw *pathwayDraft) {
 	name := g.munis[p.muni].Name
 	switch pw.destination {
 	case domain.DischargeHomeNursing:
-		end := d.Add(st.between(14*day, 42*day)).Truncate(time.Hour)
+		end := g.clearOfStays(i, d.Add(st.between(14*day, 42*day)).Truncate(time.Hour))
 		acute := st.chance(0.15)
 		team := "Hjemmesygeplejen " + name
 		if acute {
@@ -145,7 +150,7 @@ func (g *gen) dischargeServices(st *stream, i int, pw *pathwayDraft) {
 			g.grant(i, svcHygiene, d, end, "Hjemmeplejen "+name, false)
 		}
 	case domain.DischargeTemporaryBed:
-		end := d.Add(st.between(7*day, 21*day)).Truncate(time.Hour)
+		end := g.clearOfStays(i, d.Add(st.between(7*day, 21*day)).Truncate(time.Hour))
 		acute := st.chance(0.4)
 		team := "Midlertidige pladser " + name
 		if acute {
@@ -194,20 +199,84 @@ func (g *gen) grant(i int, kind fsiiiService, start, end time.Time, team string,
 	g.servicesOf[i] = append(g.servicesOf[i], len(g.services)-1)
 }
 
-// careNeeded is the generator's view of PATHWAYS.md's condition for
-// NO_CARE_VISIT_WITHIN_24H: destination home-nursing, or a hands-on service
-// (nursing, personal care, acute function) active at the discharge.
-// Practical help alone does not need a visit within a day.
-func (g *gen) careNeeded(pw *pathwayDraft) bool {
-	if pw.destination == domain.DischargeHomeNursing {
-		return true
+// careNeed is one of the rule set's care needs in force at a discharge,
+// with the service whose visit meets it (-1 when none is granted).
+type careNeed struct {
+	name    string
+	service int
+}
+
+// careNeeds are the care needs in force at a pathway's discharge under the
+// citizen's rule set (docs/PATHWAYS.md, NO_CARE_VISIT_WITHIN_24H): a need
+// whose services are active then, or whose destinations include the
+// pathway's.
+func (g *gen) careNeeds(pi int) []careNeed {
+	pw := &g.pathways[pi]
+	if !pw.discharged || pw.died() {
+		return nil
 	}
-	for _, si := range g.servicesOf[pw.person] {
-		if s := g.services[si]; s.ActiveAt(pw.dischargedAt) && s.IsHandsOnCare() {
-			return true
+	var out []careNeed
+	for _, need := range g.rules(pw.person).CareNeeds {
+		active := slices.Contains(need.Destinations, pw.destination)
+		meet := -1
+		for _, si := range g.servicesOf[pw.person] {
+			s := &g.services[si]
+			if !s.ActiveAt(pw.dischargedAt) {
+				continue
+			}
+			active = active || codeMatches(s.Service.Code, need.Services)
+			if meet < 0 && codeMatches(s.Service.Code, need.MetBy) {
+				meet = si
+			}
+		}
+		if active {
+			out = append(out, careNeed{name: need.Name, service: meet})
 		}
 	}
-	return false
+	return out
+}
+
+// grantMissingCare grants, for every care need at a discharge that no
+// active service can meet, a catalogue service that does: the municipality
+// starts what the need asks for.
+func (g *gen) grantMissingCare(i, pi int) {
+	pw := &g.pathways[pi]
+	team := "Hjemmesygeplejen " + g.munis[g.people[i].muni].Name
+	for _, n := range g.careNeeds(pi) {
+		if n.service >= 0 {
+			continue
+		}
+		for _, need := range g.rules(i).CareNeeds {
+			if need.Name != n.name {
+				continue
+			}
+			for _, kind := range fsiiiCatalogue {
+				if codeMatches(kind.code, need.MetBy) {
+					g.grant(i, kind, pw.dischargedAt, pw.dischargedAt.Add(14*day), team, false)
+					break
+				}
+			}
+		}
+	}
+}
+
+// clearOfStays moves a service's end out of the citizen's stays and the two
+// days after each discharge: a municipality pauses a service while the
+// citizen is in hospital (MedCom's HospitalNotification exists so that it
+// can) and resumes it afterwards; it does not end it behind the citizen's
+// back.
+func (g *gen) clearOfStays(i int, end time.Time) time.Time {
+	for _, pi := range g.pathwaysOf[i] {
+		pw := &g.pathways[pi]
+		until := farFuture
+		if pw.discharged {
+			until = pw.dischargedAt.Add(2 * day)
+		}
+		if !end.Before(pw.start) && end.Before(until) {
+			end = until.Add(day).Truncate(time.Hour)
+		}
+	}
+	return end
 }
 
 // serviceActiveAt is the first of the citizen's services active at t, or -1.

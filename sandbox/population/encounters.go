@@ -14,21 +14,31 @@ const (
 	sentInErrorRate     = 0.015 // a duplicate encounter: STIN in error, then AN_STIN
 )
 
+// buildPathway lays out one pathway of a shape from about t: acute stays
+// arrive at an acute department's hours, planned ones on weekday mornings,
+// and wards discharge in the daytime (calendar.dischargeAt).
 func (g *gen) buildPathway(st *stream, i int, t time.Time, shape pathwayShape) *pathwayDraft {
 	p := &g.people[i]
 	pi := len(g.pathways)
-	g.pathways = append(g.pathways, pathwayDraft{person: i, start: t})
+	g.pathways = append(g.pathways, pathwayDraft{person: i, start: t, readmittedBy: -1})
+	notBefore := t.Add(-time.Minute)
 	switch shape {
 	case shapeAcuteOutpatient:
 		h := g.pickHospital(st, p)
-		s := g.newStay(pi, h, g.hospitals[h].department(SpecialtyAcute), domain.ClassEmergency, t)
-		g.note(s, domain.NotifyAcuteOutpatientStart, t, st)
-		g.endStay(st, s, t.Add(st.between(2*time.Hour, 10*time.Hour)), destination(st, shape, p.age))
+		at := g.cal.acuteArrival(st, t, notBefore)
+		s := g.newStay(pi, h, g.hospitals[h].department(SpecialtyAcute), domain.ClassEmergency, at)
+		g.note(s, domain.NotifyAcuteOutpatientStart, at, st)
+		end := at.Add(st.between(2*time.Hour, 8*time.Hour))
+		if hr := end.In(g.cal.loc).Hour(); hr < 7 && st.chance(0.85) {
+			end = g.cal.atLocal(end, 7+st.IntN(3), st.IntN(60)) // kept for observation until the morning
+		}
+		g.endStay(st, s, end, destination(st, shape, p.age))
 	case shapeAcuteToAdmission:
 		h := g.pickHospital(st, p)
-		s := g.newStay(pi, h, g.wardFor(st, g.hospitals[h], p.age), domain.ClassInpatient, t)
-		g.note(s, domain.NotifyAcuteOutpatientStart, t, st)
-		admitted := t.Add(st.between(2*time.Hour, 8*time.Hour)).Truncate(time.Minute)
+		at := g.cal.acuteArrival(st, t, notBefore)
+		s := g.newStay(pi, h, g.wardFor(st, g.hospitals[h], p.age), domain.ClassInpatient, at)
+		g.note(s, domain.NotifyAcuteOutpatientStart, at, st)
+		admitted := at.Add(st.between(2*time.Hour, 8*time.Hour)).Truncate(time.Minute)
 		if admitted.After(g.now) {
 			// Still an acute outpatient stay at now.
 			s.enc.Class = domain.ClassEmergency
@@ -36,15 +46,16 @@ func (g *gen) buildPathway(st *stream, i int, t time.Time, shape pathwayShape) *
 		} else {
 			g.admissionNote(s, admitted, st)
 		}
-		end := t.Add(max(lengthOfStay(st, p.age), admitted.Sub(t)+2*time.Hour))
+		end := g.cal.dischargeAt(st, admitted.Add(lengthOfStay(st, p.age)), admitted.Add(4*time.Hour))
 		s.enc.End = end // addLeave needs the planned end
 		g.addLeave(st, s, 0.12)
 		g.endStay(st, s, end, destination(st, shape, p.age))
 	case shapeAdmission:
 		h := g.pickHospital(st, p)
-		s := g.newStay(pi, h, g.wardFor(st, g.hospitals[h], p.age), domain.ClassInpatient, t)
-		g.admissionNote(s, t, st)
-		end := t.Add(lengthOfStay(st, p.age))
+		at := g.cal.plannedStart(st, t, notBefore)
+		s := g.newStay(pi, h, g.wardFor(st, g.hospitals[h], p.age), domain.ClassInpatient, at)
+		g.admissionNote(s, at, st)
+		end := g.cal.dischargeAt(st, at.Add(lengthOfStay(st, p.age)), at.Add(4*time.Hour))
 		s.enc.End = end // addLeave needs the planned end
 		g.addLeave(st, s, 0.15)
 		g.endStay(st, s, end, destination(st, shape, p.age))
@@ -53,9 +64,10 @@ func (g *gen) buildPathway(st *stream, i int, t time.Time, shape pathwayShape) *
 		}
 	case shapeTransfer:
 		h := g.homeHospital[p.muni]
-		first := g.newStay(pi, h, g.wardFor(st, g.hospitals[h], p.age), domain.ClassInpatient, t)
-		g.admissionNote(first, t, st)
-		end1 := t.Add(st.between(8*time.Hour, 3*day)).Truncate(time.Minute)
+		at := g.cal.acuteArrival(st, t, notBefore)
+		first := g.newStay(pi, h, g.wardFor(st, g.hospitals[h], p.age), domain.ClassInpatient, at)
+		g.admissionNote(first, at, st)
+		end1 := g.cal.dischargeAt(st, at.Add(st.between(8*time.Hour, 3*day)), at.Add(4*time.Hour))
 		start2 := end1.Add(st.between(time.Hour, 5*time.Hour)).Truncate(time.Minute)
 		if start2.After(g.now) {
 			g.endStay(st, first, farFuture, "")
@@ -64,47 +76,73 @@ func (g *gen) buildPathway(st *stream, i int, t time.Time, shape pathwayShape) *
 		g.endStay(st, first, end1, domain.DischargeOtherHospital)
 		other := (h + 1 + st.IntN(len(acuteHospitals)-1)) % len(acuteHospitals)
 		ward := g.hospitals[other].department([]Specialty{SpecialtySurgical, SpecialtyOrthopaedic, SpecialtyMedical}[st.IntN(3)])
+		if p.age < 18 {
+			ward = g.hospitals[other].department(SpecialtyPaediatric)
+		}
 		second := g.newStay(pi, other, ward, domain.ClassInpatient, start2)
 		g.admissionNote(second, start2, st)
 		// The last stay of a transfer lasts over a day, so the stay counts
 		// as long however one measures it (pathway or last encounter).
-		g.endStay(st, second, start2.Add(st.between(36*time.Hour, 10*day)), destination(st, shape, p.age))
+		g.endStay(st, second, g.cal.dischargeAt(st, start2.Add(st.between(36*time.Hour, 10*day)), start2.Add(36*time.Hour)), destination(st, shape, p.age))
 	case shapeHomeAdmission:
-		e := len(g.hospitals) - 1
-		s := g.newStay(pi, e, g.hospitals[e].Departments[0], domain.ClassHomeHealth, t)
-		g.admissionNote(s, t, st)
-		g.endStay(st, s, t.Add(st.between(2*day, 10*day)), destination(st, shape, p.age))
+		e := eHospitalIndex
+		at := g.cal.onDateAt(st, t, dayHours)
+		for !at.After(notBefore) {
+			at = g.cal.onDateAt(st, at.Add(day), dayHours)
+		}
+		s := g.newStay(pi, e, g.hospitals[e].Departments[0], domain.ClassHomeHealth, at)
+		g.admissionNote(s, at, st)
+		g.endStay(st, s, g.cal.dischargeAt(st, at.Add(st.between(2*day, 10*day)), at.Add(2*day)), destination(st, shape, p.age))
 	case shapePsychiatric:
-		h := g.homeHospital[p.muni]
-		s := g.newStay(pi, h, g.hospitals[h].department(SpecialtyPsychiatric), domain.ClassInpatient, t)
-		g.admissionNote(s, t, st)
+		dept := g.hospitals[psychiatryIndex].department(SpecialtyChildPsych)
+		if p.age >= 18 {
+			dept = g.hospitals[psychiatryIndex].Departments[acuteHospitals[g.homeHospital[p.muni]].psychiatric]
+		}
+		at := g.cal.acuteArrival(st, t, notBefore)
+		s := g.newStay(pi, psychiatryIndex, dept, domain.ClassInpatient, at)
+		g.note(s, domain.NotifyAcuteOutpatientStart, at, st) // the psychiatric acute department
+		admitted := at.Add(st.between(time.Hour, 4*time.Hour)).Truncate(time.Minute)
+		if admitted.After(g.now) {
+			s.enc.Class = domain.ClassEmergency
+		} else {
+			g.admissionNote(s, admitted, st)
+		}
 		days := min(max(12*math.Exp(0.6*st.NormFloat64()), 3), 60)
-		end := t.Add(time.Duration(days * float64(day))).Truncate(time.Minute)
+		end := g.cal.dischargeAt(st, admitted.Add(time.Duration(days*float64(day))), admitted.Add(2*day))
 		s.enc.End = end
-		g.addLeave(st, s, 0.6)
+		g.addLeaves(st, s)
 		g.endStay(st, s, end, destination(st, shape, p.age))
 	}
 	return g.closePathway(pi)
 }
 
-// buildTerminalPathway is the last stay of a citizen who dies in hospital.
+// buildTerminalPathway is the last stay of a citizen who dies in hospital:
+// an admission, an eHospitalet home admission, or an acute outpatient stay
+// that ends in death (MORS after STAA).
 func (g *gen) buildTerminalPathway(st *stream, i int, start, death time.Time, shape pathwayShape) *pathwayDraft {
 	p := &g.people[i]
 	pi := len(g.pathways)
-	g.pathways = append(g.pathways, pathwayDraft{person: i, start: start})
+	g.pathways = append(g.pathways, pathwayDraft{person: i, start: start, readmittedBy: -1})
 	var s *stayDraft
-	if shape == shapeHomeAdmission {
-		e := len(g.hospitals) - 1
-		s = g.newStay(pi, e, g.hospitals[e].Departments[0], domain.ClassHomeHealth, start)
-	} else {
+	switch shape {
+	case shapeHomeAdmission:
+		s = g.newStay(pi, eHospitalIndex, g.hospitals[eHospitalIndex].Departments[0], domain.ClassHomeHealth, start)
+		g.admissionNote(s, start, st)
+	case shapeAcuteOutpatient:
+		start = maxTime(g.start, death.Add(-st.between(time.Hour, 10*time.Hour))).Truncate(time.Minute)
+		g.pathways[pi].start = start
+		h := g.homeHospital[p.muni]
+		s = g.newStay(pi, h, g.hospitals[h].department(SpecialtyAcute), domain.ClassEmergency, start)
+		g.note(s, domain.NotifyAcuteOutpatientStart, start, st)
+	default:
 		h := g.homeHospital[p.muni]
 		ward := g.hospitals[h].department(SpecialtyMedical)
 		if p.age >= 75 {
 			ward = g.hospitals[h].department(SpecialtyGeriatric)
 		}
 		s = g.newStay(pi, h, ward, domain.ClassInpatient, start)
+		g.admissionNote(s, start, st)
 	}
-	g.admissionNote(s, start, st)
 	g.endStay(st, s, death, domain.DischargeDeceased)
 	return g.closePathway(pi)
 }
@@ -143,6 +181,7 @@ func (g *gen) note(s *stayDraft, code domain.NotificationCode, at time.Time, st 
 // admissionNote sends STIN, sometimes first with a wrong time and then
 // corrected by RE_STIN.
 func (g *gen) admissionNote(s *stayDraft, at time.Time, st *stream) {
+	s.ward = at
 	if !st.chance(reviseAdmissionRate) {
 		g.note(s, domain.NotifyAdmitted, at, st)
 		return
@@ -172,6 +211,25 @@ func (g *gen) addLeave(st *stream, s *stayDraft, p float64) {
 	s.leave = append(s.leave, interval{from, to})
 	g.note(s, domain.NotifyLeaveStarts, from, st)
 	g.note(s, domain.NotifyLeaveEnds, to, st)
+}
+
+// addLeaves gives a psychiatric stay its leaves: from the fifth day on,
+// now and then a leave of 8 to 30 hours (home for a night or a weekend),
+// each ending well before the discharge.
+func (g *gen) addLeaves(st *stream, s *stayDraft) {
+	if s.enc.End.IsZero() || !st.chance(0.7) {
+		return
+	}
+	for from := s.enc.Start.Add(4*day + st.between(0, 2*day)); ; from = from.Add(st.between(3*day, 6*day)) {
+		from = g.cal.atLocal(from, 10+st.IntN(7), 0)
+		to := from.Add(st.between(8*time.Hour, 30*time.Hour)).Truncate(time.Minute)
+		if !to.Before(s.enc.End.Add(-12 * time.Hour)) {
+			return
+		}
+		s.leave = append(s.leave, interval{from, to})
+		g.note(s, domain.NotifyLeaveStarts, from, st)
+		g.note(s, domain.NotifyLeaveEnds, to, st)
+	}
 }
 
 // endStay finishes a stay at end with a destination, or leaves it ongoing
@@ -260,6 +318,16 @@ func (g *gen) closePathway(pi int) *pathwayDraft {
 		}
 		if s.enc.Psychiatric {
 			pw.psychiatric = true
+		}
+	}
+	first := &g.stays[pw.stays[0]]
+	pw.start = first.enc.Start
+	pw.acute = len(first.notes) > 0 && first.notes[0].code == domain.NotifyAcuteOutpatientStart
+	pw.wardAt = pw.start
+	for _, si := range pw.stays {
+		if s := &g.stays[si]; s.enc.Class == domain.ClassInpatient || s.enc.Class == domain.ClassHomeHealth {
+			pw.wardAt = maxTime(s.enc.Start, s.ward)
+			break
 		}
 	}
 	last := &g.stays[pw.stays[len(pw.stays)-1]]

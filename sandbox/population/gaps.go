@@ -32,7 +32,7 @@ var PlantRates = map[GapKind]float64{
 	GapMunicipalityNotNotified:  0.08, // of discharges to home-nursing
 	GapNoCareVisitWithin24h:     0.10, // of discharges that need care
 	GapOutOfHoursAfterDischarge: 0.07, // of discharges
-	GapReadmittedWithin30d:      readmissionRate,
+	GapReadmittedWithin30d:      0, // follows from readmissionChance and the rule set's definition
 	GapReferralRejected:         0.03, // of discharged pathways
 	GapReferralNotAnswered:      0.03, // of discharged pathways
 	GapMedicationCoverEnded:     0.10, // of discharges under the 72-hour rule
@@ -66,9 +66,10 @@ type plannedGap struct {
 }
 
 // planGaps decides, per discharged pathway of a citizen who stays alive, which
-// gaps to plant; only rules whose deadline has passed at now are eligible.
-// Each kind draws from its own stream keyed by the pathway, so the decisions
-// are independent of one another.
+// gaps to plant under the citizen's rule set; only rules whose deadline has
+// passed at now, and that a next stay has not ended before their deadline,
+// are eligible. Each kind draws from its own stream keyed by the pathway,
+// so the decisions are independent of one another.
 func (g *gen) planGaps() {
 	g.plans = make([]gapPlan, len(g.pathways))
 	draw := map[GapKind]*stream{}
@@ -81,37 +82,75 @@ func (g *gen) planGaps() {
 		if !pw.discharged || pw.died() || !g.people[pw.person].diesAt.IsZero() {
 			continue
 		}
+		r := g.rules(pw.person)
 		d := pw.dischargedAt
 		plan := &g.plans[pi]
 		key := uint64(pi)
-		if pw.destination == domain.DischargeHomeNursing && passed(d.Add(NotificationGrace)) {
+		backBy := func(t time.Time) bool { return !pw.readmittedAt.IsZero() && !pw.readmittedAt.After(t) }
+		if due := d.Add(r.NotificationGrace); pw.destination == domain.DischargeHomeNursing && passed(due) {
 			plan.notNotified = draw[GapMunicipalityNotNotified].at(key).chance(PlantRates[GapMunicipalityNotNotified])
 			if plan.notNotified {
-				g.plant(pi, GapMunicipalityNotNotified, d.Add(NotificationGrace))
+				g.plant(pi, GapMunicipalityNotNotified, due)
 			}
 		}
-		if g.careNeeded(pw) && passed(d.Add(CareVisitWithin)) {
+		if due := d.Add(r.CareVisitWithin); len(g.careNeeds(pi)) > 0 && passed(due) && !backBy(due) {
 			plan.noCareVisit = draw[GapNoCareVisitWithin24h].at(key).chance(PlantRates[GapNoCareVisitWithin24h])
 			if plan.noCareVisit {
-				g.plant(pi, GapNoCareVisitWithin24h, d.Add(CareVisitWithin))
+				g.plant(pi, GapNoCareVisitWithin24h, due)
 			}
 		}
-		if passed(d.Add(OutOfHoursWithin)) {
+		if passed(d.Add(r.OutOfHoursWithin)) && !backBy(d.Add(3*time.Hour)) {
 			// detectedAt is the contact's time, known once it is placed.
 			plan.outOfHours = draw[GapOutOfHoursAfterDischarge].at(key).chance(PlantRates[GapOutOfHoursAfterDischarge])
 		}
-		if pw.extendedResponsibility() && passed(d.Add(MedicationCoverDuration)) {
+		if due := d.Add(r.MedicationCover()); g.extended(pi) && passed(due) && !backBy(due) {
 			plan.medication = draw[GapMedicationCoverEnded].at(key).chance(PlantRates[GapMedicationCoverEnded])
 			if plan.medication {
-				g.plant(pi, GapMedicationCoverEnded, d.Add(MedicationCoverDuration))
+				g.plant(pi, GapMedicationCoverEnded, due)
 			}
 		}
 		plan.referralRejected = draw[GapReferralRejected].at(key).chance(PlantRates[GapReferralRejected])
 		plan.referralNotAnswered = draw[GapReferralNotAnswered].at(key).chance(PlantRates[GapReferralNotAnswered])
-		if !pw.readmittedAt.IsZero() {
-			g.plant(pi, GapReadmittedWithin30d, pw.readmittedAt)
+		if at, ok := g.readmission(pi); ok {
+			g.plant(pi, GapReadmittedWithin30d, at)
 		}
 	}
+}
+
+// readmission is the first later stay that the rule set counts as a
+// readmission after pathway pi, if any: any later pathway inside the window,
+// not only the next one (a home admission the definition leaves out may come
+// between).
+func (g *gen) readmission(pi int) (time.Time, bool) {
+	pw := &g.pathways[pi]
+	if !g.countsForReadmission(pi, false) {
+		return time.Time{}, false
+	}
+	end := pw.dischargedAt.Add(g.rules(pw.person).ReadmissionWithin)
+	for _, oi := range g.pathwaysOf[pw.person] {
+		o := &g.pathways[oi]
+		if o.start.After(pw.dischargedAt) && !o.start.After(end) && !o.start.After(g.now) && g.countsForReadmission(oi, true) {
+			return o.start, true
+		}
+	}
+	return time.Time{}, false
+}
+
+// countsForReadmission applies the rule set's readmission definition
+// (docs/PATHWAYS.md) to a pathway, as the discharge or as the new stay.
+func (g *gen) countsForReadmission(pi int, asNew bool) bool {
+	pw := &g.pathways[pi]
+	def := g.rules(pw.person).Readmission
+	if pw.psychiatric && !def.IncludePsychiatric {
+		return false
+	}
+	switch pw.kind {
+	case KindHomeAdmission:
+		return def.IncludeHomeAdmissions
+	case KindAcuteOutpatient:
+		return def.IncludeAcuteOutpatient
+	}
+	return !asNew || !def.AcuteOnly || pw.acute
 }
 
 func (g *gen) plant(pi int, kind GapKind, detectedAt time.Time) {

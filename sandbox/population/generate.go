@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/sundhedsklynge/klynge/domain"
+	"github.com/sundhedsklynge/klynge/pathway"
 	"github.com/sundhedsklynge/klynge/registry"
 )
 
@@ -18,6 +19,10 @@ type Config struct {
 	Now        time.Time
 	// Registry supplies cluster membership; nil loads the embedded one.
 	Registry *registry.Registry
+	// Rules are the handover rule sets the world is kept clean by and its
+	// gaps are planted for: each citizen follows the rule set of their
+	// municipality's cluster(s). The zero RuleBook means the defaults.
+	Rules pathway.RuleBook
 }
 
 // Window is how far back the world's history reaches from now.
@@ -35,7 +40,8 @@ type gen struct {
 	reg        *registry.Registry
 
 	munis        []Municipality
-	homeHospital []int // per municipality: index of its cluster's acute hospital
+	homeHospital []int           // per municipality: index of its cluster's acute hospital
+	muniRules    []pathway.Rules // per municipality: its cluster's rule set
 	hospitals    []Hospital
 
 	people         []person
@@ -136,6 +142,7 @@ func (g *gen) setUpRegion() error {
 		}
 		g.munis = append(g.munis, Municipality{Code: f.code, Name: m.Name, ClusterIDs: clusters})
 		g.homeHospital = append(g.homeHospital, home)
+		g.muniRules = append(g.muniRules, g.cfg.Rules.ForClusters(clusters))
 	}
 	n := len(g.munis)
 	g.practicesOf = make([][]int, n)
@@ -143,6 +150,9 @@ func (g *gen) setUpRegion() error {
 	g.neighbourCache = make([][]int, n)
 	return nil
 }
+
+// rules is the rule set citizen i's pathways are judged by.
+func (g *gen) rules(i int) *pathway.Rules { return &g.muniRules[g.people[i].muni] }
 
 func (g *gen) indexPathways() {
 	g.pathwaysOf = make([][]int, len(g.people))

@@ -48,15 +48,15 @@ func (g *gen) generateGPContacts() {
 		}
 		for _, pi := range g.pathwaysOf[i] {
 			pw := &g.pathways[pi]
-			if !pw.extendedResponsibility() {
+			if !g.extended(pi) {
 				continue
 			}
-			d := pw.dischargedAt
+			d, cover := pw.dischargedAt, g.rules(i).MedicationCover()
 			if g.plans[pi].medication {
-				g.gpContactIn(st, i, interval{d.Add(MedicationCoverDuration + 2*time.Hour), d.Add(6 * day)})
+				g.gpContactIn(st, i, interval{d.Add(cover + 2*time.Hour), d.Add(cover + 3*day)})
 				continue
 			}
-			g.gpContactIn(st, i, interval{d.Add(2 * time.Hour), d.Add(MedicationCoverDuration - time.Hour)})
+			g.gpContactIn(st, i, interval{d.Add(2 * time.Hour), d.Add(cover - time.Hour)})
 		}
 	}
 }
@@ -108,7 +108,7 @@ func (g *gen) blockedForGPContact(i int, t time.Time) bool {
 			continue
 		}
 		d := g.pathways[pi].dischargedAt
-		if !t.Before(d) && !t.After(d.Add(MedicationCoverDuration)) {
+		if !t.Before(d) && !t.After(d.Add(g.rules(i).MedicationCover())) {
 			return true
 		}
 	}

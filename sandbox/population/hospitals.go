@@ -17,6 +17,8 @@ const (
 	SpecialtyAcute        Specialty = "emergency-medicine"
 	SpecialtyGeriatric    Specialty = "geriatrics"
 	SpecialtyPsychiatric  Specialty = "psychiatry"
+	SpecialtyChildPsych   Specialty = "child-and-adolescent-psychiatry"
+	SpecialtyPaediatric   Specialty = "paediatrics"
 	SpecialtyHomeHospital Specialty = "home-hospitalisation"
 )
 
@@ -27,7 +29,9 @@ type Department struct {
 }
 
 // Psychiatric reports a psychiatric department.
-func (d Department) Psychiatric() bool { return d.Specialty == SpecialtyPsychiatric }
+func (d Department) Psychiatric() bool {
+	return d.Specialty == SpecialtyPsychiatric || d.Specialty == SpecialtyChildPsych
+}
 
 // Hospital is an acute hospital of the region or eHospitalet.
 type Hospital struct {
@@ -57,6 +61,8 @@ func sor(hospital, department int) domain.SORCode {
 	return domain.SORCode(fmt.Sprintf("99%02d%02d00000%04d", hospital, department, hospital*100+department))
 }
 
+// departmentNames are the somatic departments of each acute hospital.
+// Psychiatry is not among them: it is its own organisation (below).
 var departmentNames = []struct {
 	specialty Specialty
 	name      string
@@ -66,24 +72,47 @@ var departmentNames = []struct {
 	{SpecialtySurgical, "Kirurgisk Afdeling"},
 	{SpecialtyOrthopaedic, "Ortopædkirurgisk Afdeling"},
 	{SpecialtyGeriatric, "Geriatrisk Afdeling"},
-	{SpecialtyPsychiatric, "Psykiatrisk Afdeling"},
+	{SpecialtyPaediatric, "Børne- og Ungeafdelingen"},
 }
 
 // acuteHospitals are Region Sjælland's four acute hospitals, each the acute
-// hospital of one cluster in the registry.
+// hospital of one cluster in the registry; psychiatric is the department of
+// Psykiatrien Region Sjælland whose catchment the cluster lies in (the
+// region's psychiatric hospitals are in Slagelse, Roskilde and Vordingborg).
 var acuteHospitals = []struct {
 	name         string
 	clusterID    string
 	municipality domain.MunicipalityCode
+	psychiatric  int // index into psychiatryDepartments
 }{
-	{"Holbæk Sygehus", "sjaelland-holbaek", 316},
-	{"Sjællands Universitetshospital, Køge", "sjaelland-roskilde-koge", 259},
-	{"Slagelse Sygehus", "sjaelland-naestved-slagelse", 330},
-	{"Nykøbing Falster Sygehus", "sjaelland-nykobing", 376},
+	{"Holbæk Sygehus", "sjaelland-holbaek", 316, 0},
+	{"Sjællands Universitetshospital, Køge", "sjaelland-roskilde-koge", 259, 1},
+	{"Slagelse Sygehus", "sjaelland-naestved-slagelse", 330, 0},
+	{"Nykøbing Falster Sygehus", "sjaelland-nykobing", 376, 2},
 }
 
+// psychiatryDepartments are Psykiatrien Region Sjælland's bed units; child
+// and adolescent psychiatry is in Roskilde.
+var psychiatryDepartments = []struct {
+	specialty Specialty
+	name      string
+}{
+	{SpecialtyPsychiatric, "Psykiatrisk Afdeling Slagelse"},
+	{SpecialtyPsychiatric, "Psykiatrisk Afdeling Roskilde"},
+	{SpecialtyPsychiatric, "Psykiatrisk Afdeling Vordingborg"},
+	{SpecialtyChildPsych, "Børne- og Ungdomspsykiatrisk Afdeling Roskilde"},
+}
+
+// Indexes of the region-wide organisations in buildHospitals' answer.
+const (
+	eHospitalIndex  = 4
+	psychiatryIndex = 5
+)
+
+// buildHospitals lists the four acute hospitals, eHospitalet and
+// Psykiatrien Region Sjælland, in that order.
 func buildHospitals() []Hospital {
-	out := make([]Hospital, 0, len(acuteHospitals)+1)
+	out := make([]Hospital, 0, len(acuteHospitals)+2)
 	for i, a := range acuteHospitals {
 		h := Hospital{
 			Org:          domain.Organization{SOR: sor(i+1, 0), Name: a.name},
@@ -108,5 +137,12 @@ func buildHospitals() []Hospital {
 			Specialty: SpecialtyHomeHospital,
 		}},
 	})
-	return out
+	psych := Hospital{Org: domain.Organization{SOR: sor(e+1, 0), Name: "Psykiatrien Region Sjælland"}, Municipality: 330}
+	for j, d := range psychiatryDepartments {
+		psych.Departments = append(psych.Departments, Department{
+			Org:       domain.Organization{SOR: sor(e+1, j+1), Name: d.name + ", Psykiatrien Region Sjælland"},
+			Specialty: d.specialty,
+		})
+	}
+	return append(out, psych)
 }

@@ -1,6 +1,7 @@
 package population
 
 import (
+	"strings"
 	"time"
 
 	"github.com/sundhedsklynge/klynge/domain"
@@ -15,20 +16,6 @@ const (
 	KindAcuteOutpatient PathwayKind = "ACUTE_OUTPATIENT"
 )
 
-// Rules are the windows of docs/PATHWAYS.md that the generator keeps clean
-// (and plants gaps in). They are the defaults of pathway.Rules.
-const (
-	TransferWindow          = 6 * time.Hour
-	FollowUp                = 30 * day
-	ExtendedMinStay         = 24 * time.Hour
-	NotificationGrace       = time.Hour
-	CareVisitWithin         = 24 * time.Hour
-	OutOfHoursWithin        = 72 * time.Hour
-	ReadmissionWithin       = 30 * day
-	ReferralAnswerWithin    = 72 * time.Hour
-	MedicationCoverDuration = 3 * day
-)
-
 // pathwayDraft is one citizen's episode while the world is generated: one
 // stay, or a chain of stays joined by transfers.
 type pathwayDraft struct {
@@ -36,33 +23,80 @@ type pathwayDraft struct {
 	stays  []int // indexes into gen.stays, in time order
 	kind   PathwayKind
 	start  time.Time
+	// wardAt is when the citizen was admitted to a ward (the STIN after an
+	// acute outpatient start), or the start; acute reports a stay begun
+	// with STAA.
+	wardAt time.Time
+	acute  bool
 	// discharged is set when the last stay finished with a destination
 	// other than other-hospital; dischargedAt is its end.
 	discharged   bool
 	dischargedAt time.Time
 	destination  domain.DischargeDestination
 	psychiatric  bool
-	// readmittedAt is the start of a planted readmission (zero if none).
+	// readmittedAt is the start of the next pathway when the generator
+	// placed it inside the readmission window (zero if none); readmittedBy
+	// is that pathway.
 	readmittedAt time.Time
+	readmittedBy int
 }
 
 func (pw *pathwayDraft) died() bool { return pw.destination == domain.DischargeDeceased }
 
 // window is the pathway's span: admission to discharge + FollowUp, or open
 // while it is ongoing.
-func (pw *pathwayDraft) window() interval {
+func (g *gen) window(pi int) interval {
+	pw := &g.pathways[pi]
 	if !pw.discharged {
 		return interval{pw.start, farFuture}
 	}
-	return interval{pw.start, pw.dischargedAt.Add(FollowUp)}
+	return interval{pw.start, pw.dischargedAt.Add(g.rules(pw.person).FollowUp)}
 }
 
-// extendedResponsibility reports whether the 72-hour rule applies.
-func (pw *pathwayDraft) extendedResponsibility() bool {
-	return pw.discharged && !pw.psychiatric &&
-		(pw.kind == KindAdmission || pw.kind == KindHomeAdmission) &&
-		pw.dischargedAt.Sub(pw.start) > ExtendedMinStay &&
-		pw.destination.NeedsMunicipalCare()
+// horizon is where the pathway's follow-up ends: its window's end, or the
+// next admission when that comes first (docs/PATHWAYS.md).
+func (g *gen) horizon(pi int) time.Time {
+	if at := g.pathways[pi].readmittedAt; !at.IsZero() {
+		return at
+	}
+	return g.window(pi).to
+}
+
+// extended reports whether the 72-hour rule applies (docs/PATHWAYS.md): an
+// adult's admission of more than the minimum stay, counted from admission
+// to a ward, ending at a destination with municipal care or at home while
+// municipal nursing runs; psychiatry excluded as the rule set says.
+func (g *gen) extended(pi int) bool {
+	pw := &g.pathways[pi]
+	r := g.rules(pw.person)
+	p := &g.people[pw.person]
+	switch {
+	case !pw.discharged, pw.kind != KindAdmission && pw.kind != KindHomeAdmission,
+		pw.psychiatric && r.ExcludePsychiatric,
+		pw.dischargedAt.Sub(pw.wardAt) <= r.ExtendedResponsibilityMinStay,
+		r.ExtendedResponsibilityMinAge > 0 && domain.AgeAt(p.BirthDate, pw.dischargedAt) < r.ExtendedResponsibilityMinAge:
+		return false
+	case pw.destination.NeedsMunicipalCare():
+		return true
+	case pw.destination == domain.DischargeHome:
+		for _, si := range g.servicesOf[pw.person] {
+			if s := &g.services[si]; s.ActiveAt(pw.dischargedAt) && codeMatches(s.Service.Code, r.NursingServices) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// codeMatches reads the rule set's FSIII patterns as docs/PATHWAYS.md
+// defines them: a code, or a prefix ending in "*".
+func codeMatches(code string, patterns []string) bool {
+	for _, p := range patterns {
+		if prefix, ok := strings.CutSuffix(p, "*"); ok && strings.HasPrefix(code, prefix) || code == p {
+			return true
+		}
+	}
+	return false
 }
 
 var farFuture = time.Date(9999, 1, 1, 0, 0, 0, 0, time.UTC)

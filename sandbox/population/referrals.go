@@ -41,9 +41,6 @@ var (
 	}
 )
 
-// childPsychiatry is the region's child and adolescent psychiatry (its SOR
-// code is synthetic like the others).
-var childPsychiatry = domain.Organization{SOR: sor(6, 1), Name: "Børne- og Ungdomspsykiatrien, Psykiatrien Region Sjælland"}
 
 // referralRates are referrals per citizen and year by kind, by age.
 func referralRates(age int) (hospital, municipal, ppr, childPsych float64) {
@@ -84,8 +81,8 @@ func (g *gen) generateReferrals() {
 					switch u := st.Float64(); {
 					case u < 0.05:
 						g.answer(st, &ref, true)
-					case u < 0.07:
-						// Lost: never received.
+					case u < 0.055:
+						// Lost: never acknowledged.
 					default:
 						g.answer(st, &ref, false)
 					}
@@ -101,7 +98,7 @@ func (g *gen) generateReferrals() {
 
 func (g *gen) inAnyPathwayWindow(i int, t time.Time) bool {
 	for _, pi := range g.pathwaysOf[i] {
-		if g.pathways[pi].window().contains(t) || t.Equal(g.pathways[pi].window().to) {
+		if w := g.window(pi); w.contains(t) || t.Equal(w.to) {
 			return true
 		}
 	}
@@ -140,7 +137,8 @@ func (g *gen) newReferral(st *stream, i int, kind domain.ReferralKind, at time.T
 		ref.Receiver = domain.ReferralReceiver{Kind: "municipality", Municipality: muni.Code, Name: "PPR, " + muni.Name + " Kommune"}
 	case domain.ReferralChildPsychiatry:
 		reason = pickFrom(st, childPsychReason)
-		ref.Receiver = domain.ReferralReceiver{Kind: "sor", SOR: childPsychiatry.SOR, Name: childPsychiatry.Name}
+		cp := g.hospitals[psychiatryIndex].department(SpecialtyChildPsych).Org
+		ref.Receiver = domain.ReferralReceiver{Kind: "sor", SOR: cp.SOR, Name: cp.Name}
 		if st.chance(0.3) {
 			ref.Priority = domain.PriorityUrgent
 		}
@@ -152,7 +150,9 @@ func (g *gen) newReferral(st *stream, i int, kind domain.ReferralKind, at time.T
 // answer writes the referral's history up to now: received within hours,
 // then visitated and completed, or rejected.
 func (g *gen) answer(st *stream, ref *domain.Referral, reject bool) {
-	received := ref.SentAt.Add(st.between(5*time.Minute, 4*time.Hour)).Truncate(time.Second)
+	// The receiving system acknowledges a MedCom referral automatically
+	// (a receipt within minutes); visitation and the answer take days.
+	received := ref.SentAt.Add(st.between(time.Minute, 15*time.Minute)).Truncate(time.Second)
 	steps := []domain.ReferralStatusChange{{Status: domain.ReferralReceived, At: received}}
 	if reject {
 		steps = append(steps, domain.ReferralStatusChange{
@@ -186,21 +186,30 @@ func (g *gen) plantedReferrals(st *stream, pi int) {
 	var others []interval
 	for _, oi := range g.pathwaysOf[pw.person] {
 		if oi != pi {
-			w := g.pathways[oi].window()
+			w := g.window(oi)
 			// A referral sent exactly at a window's end is inside it.
 			others = append(others, interval{w.from, w.to.Add(time.Minute)})
 		}
 	}
-	d := pw.dischargedAt
+	d, r := pw.dischargedAt, g.rules(pw.person)
 	place := func(latest time.Time) (time.Time, bool) {
-		iv := interval{d, d.Add(FollowUp - day)}
+		iv := interval{d, d.Add(r.FollowUp - day)}
 		if latest.Before(iv.to) {
 			iv.to = latest
+		}
+		if !pw.readmittedAt.IsZero() && pw.readmittedAt.Before(iv.to) {
+			iv.to = pw.readmittedAt // what follows belongs to the later stay
 		}
 		if !iv.from.Before(iv.to) {
 			return time.Time{}, false
 		}
-		return pickIn(st, iv.subtract(others))
+		free := iv.subtract(others)
+		for range 50 { // a GP sends referrals in opening hours
+			if at, ok := pickIn(st, free); !ok || g.cal.isGPHours(at) {
+				return at, ok
+			}
+		}
+		return pickIn(st, free)
 	}
 	kind := func() domain.ReferralKind {
 		if st.chance(0.5) {
@@ -211,7 +220,7 @@ func (g *gen) plantedReferrals(st *stream, pi int) {
 	if plan.referralRejected {
 		if at, ok := place(g.now.Add(-6 * day)); ok {
 			ref := g.newReferral(st, pw.person, kind(), at)
-			received := at.Add(st.between(10*time.Minute, 3*time.Hour)).Truncate(time.Second)
+			received := at.Add(st.between(time.Minute, 15*time.Minute)).Truncate(time.Second)
 			rejected := at.Add(st.between(day, 5*day)).Truncate(time.Second)
 			ref.History = append(ref.History,
 				domain.ReferralStatusChange{Status: domain.ReferralReceived, At: received},
@@ -221,10 +230,10 @@ func (g *gen) plantedReferrals(st *stream, pi int) {
 		}
 	}
 	if plan.referralNotAnswered {
-		if at, ok := place(g.now.Add(-ReferralAnswerWithin - time.Hour)); ok {
+		if at, ok := place(g.now.Add(-r.ReferralAnswerWithin - time.Hour)); ok {
 			ref := g.newReferral(st, pw.person, kind(), at)
 			g.referrals = append(g.referrals, referralDraft{person: pw.person, Referral: ref})
-			g.plant(pi, GapReferralNotAnswered, at.Add(ReferralAnswerWithin))
+			g.plant(pi, GapReferralNotAnswered, at.Add(r.ReferralAnswerWithin))
 		}
 	}
 }

@@ -15,6 +15,8 @@ type stayDraft struct {
 	notes    []noteDraft
 	leave    []interval
 	pathway  int // index into gen.pathways; -1 for encounters outside any (VR, entered in error)
+	// ward is when the STIN says the patient was admitted (zero without one).
+	ward time.Time
 }
 
 // noteDraft is a HospitalNotification before ids are given.
@@ -37,18 +39,25 @@ const (
 	shapePsychiatric                          // IMP in psychiatry
 )
 
-// shapeMix weighs the shapes by age.
+// shapeMix weighs the shapes by age. About three in four admissions are
+// acute (Ugeskrift for Læger 2018;180:V70326: acute admissions were 75 % of
+// all admissions 2008-2017); an acute admission starts in the acute
+// department (STAA) and continues on a ward (STIN).
 func shapeMix(age int) []float64 {
 	switch {
 	case age < 18:
-		return []float64{0.65, 0.10, 0.20, 0.02, 0.01, 0.02}
+		return []float64{0.62, 0.22, 0.07, 0.01, 0, 0.04}
 	case age < 65:
-		return []float64{0.45, 0.12, 0.27, 0.04, 0.03, 0.09}
+		return []float64{0.45, 0.26, 0.11, 0.04, 0.03, 0.06}
 	case age < 80:
-		return []float64{0.30, 0.18, 0.36, 0.06, 0.08, 0.02}
+		return []float64{0.30, 0.38, 0.14, 0.06, 0.08, 0.02}
 	}
-	return []float64{0.22, 0.22, 0.38, 0.06, 0.11, 0.01}
+	return []float64{0.22, 0.46, 0.12, 0.06, 0.11, 0.01}
 }
+
+// readmissionShapes weigh the next stay when a citizen comes back within 30
+// days: mostly acute.
+var readmissionShapes = []float64{0.18, 0.66, 0.04, 0.02, 0.08, 0.02}
 
 // pathwayRate is how many pathways a citizen starts per day, by age:
 // the old are admitted far more often. Together with the 31-day spacing it
@@ -74,9 +83,26 @@ func pathwayRate(age int) float64 {
 	return perYear / 365
 }
 
-// readmissionRate is the planted READMITTED_WITHIN_30D rate per eligible
-// admission discharge.
-const readmissionRate = 0.08
+// readmissionChance is how often the generator brings a discharged citizen
+// back within the readmission window, by age: calibrated so that the share
+// of somatic admissions of the 65+ followed by an acute somatic readmission
+// within 30 days lands in the published range (Sundhedsdatastyrelsen 2020:
+// 11 % to 22 % between the tenth of GPs with fewest and most, 2018), and
+// psychiatric admissions near the published 23 % (Sundhedsdatastyrelsen,
+// Genindlæggelser i det psykiatriske sundhedsvæsen, 2017).
+func readmissionChance(age int, psychiatric bool) float64 {
+	switch {
+	case psychiatric:
+		return 0.25
+	case age >= 80:
+		return 0.24
+	case age >= 65:
+		return 0.20
+	case age >= 18:
+		return 0.11
+	}
+	return 0.06
+}
 
 func (g *gen) generateStays() {
 	st := g.streams.concern("stays")
@@ -88,10 +114,12 @@ func (g *gen) generateStays() {
 
 // staysOf lays out one citizen's pathways in time. Pathways never overlap;
 // a pathway starts at least FollowUp + 1 day after the previous discharge,
-// unless a readmission is planted, which starts 4 to 30 days after it (after
-// the 72-hour windows, so those stay separate).
+// unless the citizen comes back within the readmission window: then the next
+// stay starts 4 to 29 days after it, or — one time in five — inside the
+// first 72 hours.
 func (g *gen) staysOf(i int, st, re *stream) {
 	p := &g.people[i]
+	r := g.rules(i)
 	rate := pathwayRate(p.age)
 	// latestDischarge bounds the discharges of ordinary pathways.
 	latestDischarge := g.now
@@ -103,32 +131,52 @@ func (g *gen) staysOf(i int, st, re *stream) {
 			if terminalStart.Before(g.start) {
 				terminalStart = g.start
 			}
-			latestDischarge = terminalStart.Add(-FollowUp - day)
+			latestDischarge = terminalStart.Add(-r.FollowUp - day)
 		}
 	}
 	t := g.start.Add(st.exp(rate)).Truncate(time.Minute)
+	back := -1 // the pathway the next one readmits
 	for t.Before(g.now) && t.Before(latestDischarge) {
 		mark := g.mark()
-		pw := g.buildPathway(st, i, t, g.pickShape(st, p))
-		if !p.diesAt.IsZero() && (!pw.discharged || !pw.dischargedAt.Before(latestDischarge)) {
+		shape := g.pickShape(st, p)
+		if back >= 0 {
+			shape = pathwayShape(st.pick(readmissionShapes))
+			if shape == shapePsychiatric && !g.pathways[back].psychiatric {
+				shape = shapeAcuteToAdmission
+			}
+		}
+		pi := len(g.pathways)
+		pw := g.buildPathway(st, i, t, shape)
+		if pw.start.After(g.now) || !p.diesAt.IsZero() && (!pw.discharged || !pw.dischargedAt.Before(latestDischarge)) {
 			g.rollback(mark)
 			break
+		}
+		if back >= 0 {
+			g.pathways[back].readmittedAt, g.pathways[back].readmittedBy = pw.start, pi
+			back = -1
 		}
 		if !pw.discharged {
 			break // ongoing at now
 		}
 		d := pw.dischargedAt
-		if pw.kind == KindAdmission && p.diesAt.IsZero() && !d.Add(ReadmissionWithin).After(g.now) && re.chance(readmissionRate) {
-			t = d.Add(re.between(4*day, ReadmissionWithin)).Truncate(time.Minute)
-			pw.readmittedAt = t
+		if p.diesAt.IsZero() && !d.Add(r.ReadmissionWithin).After(g.now) && re.chance(readmissionChance(p.age, pw.psychiatric)) {
+			after := re.between(4*day, r.ReadmissionWithin-day)
+			if re.chance(0.2) {
+				after = re.between(8*time.Hour, 70*time.Hour)
+			}
+			t = d.Add(after).Truncate(time.Minute)
+			back = pi
 			continue
 		}
-		t = d.Add(FollowUp + day).Add(st.exp(rate)).Truncate(time.Minute)
+		t = d.Add(r.FollowUp + day).Add(st.exp(rate)).Truncate(time.Minute)
 	}
 	if !terminalStart.IsZero() {
 		shape := shapeAdmission
-		if p.age >= 70 && st.chance(0.1) {
+		switch {
+		case p.age >= 70 && st.chance(0.1):
 			shape = shapeHomeAdmission
+		case st.chance(0.15):
+			shape = shapeAcuteOutpatient // dies in the acute department: MORS after STAA
 		}
 		g.buildTerminalPathway(st, i, terminalStart, p.diesAt, shape)
 	}
@@ -163,7 +211,7 @@ func lengthOfStay(st *stream, age int) time.Duration {
 	return time.Duration(days * float64(day)).Truncate(time.Minute)
 }
 
-// homeHospital is the acute hospital of the citizen's cluster; now and then
+// pickHospital is the acute hospital of the citizen's cluster; now and then
 // another acute hospital of the region.
 func (g *gen) pickHospital(st *stream, p *person) int {
 	home := g.homeHospital[p.muni]
@@ -178,6 +226,9 @@ func (g *gen) pickHospital(st *stream, p *person) int {
 }
 
 func (g *gen) wardFor(st *stream, h Hospital, age int) Department {
+	if age < 18 {
+		return h.department(SpecialtyPaediatric)
+	}
 	u := st.Float64()
 	switch {
 	case u < 0.45:
@@ -196,6 +247,9 @@ func destination(st *stream, shape pathwayShape, age int) domain.DischargeDestin
 	switch shape {
 	case shapeAcuteOutpatient:
 		p := 0.03
+		if age < 18 {
+			p = 0
+		}
 		if age >= 75 {
 			p = 0.15
 		}
@@ -204,13 +258,15 @@ func destination(st *stream, shape pathwayShape, age int) domain.DischargeDestin
 		}
 		return domain.DischargeHome
 	case shapePsychiatric:
-		if st.chance(0.1) {
+		if age >= 18 && st.chance(0.1) {
 			return domain.DischargeHomeNursing
 		}
 		return domain.DischargeHome
 	}
 	var w []weighted[domain.DischargeDestination]
 	switch {
+	case age < 18:
+		return domain.DischargeHome // children go home to their parents; no municipal home nursing
 	case age < 65:
 		w = []weighted[domain.DischargeDestination]{{domain.DischargeHome, 85}, {domain.DischargeHomeNursing, 12}, {domain.DischargeTemporaryBed, 3}}
 	case age < 80:

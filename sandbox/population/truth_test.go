@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/sundhedsklynge/klynge/domain"
+	"github.com/sundhedsklynge/klynge/pathway"
 )
 
 // This file recomputes the handover gaps from the generated data alone,
@@ -19,6 +20,8 @@ type recomputedPathway struct {
 	encounters  []domain.Encounter
 	kind        PathwayKind
 	start       time.Time
+	ward        time.Time // admission to a ward: the STIN after a STAA, else the start
+	acute       bool      // begun with STAA
 	discharged  bool
 	discharge   domain.Encounter
 	psychiatric bool
@@ -60,7 +63,7 @@ func isStay(e domain.Encounter) bool {
 	return admitted
 }
 
-func assemblePathways(encounters []domain.Encounter) []recomputedPathway {
+func assemblePathways(encounters []domain.Encounter, transferWindow time.Duration) []recomputedPathway {
 	var stays []domain.Encounter
 	for _, e := range encounters {
 		if isStay(e) {
@@ -76,7 +79,7 @@ func assemblePathways(encounters []domain.Encounter) []recomputedPathway {
 			last := pw.encounters[len(pw.encounters)-1]
 			next := stays[k+1]
 			if last.Status == domain.EncounterFinished && last.Destination == domain.DischargeOtherHospital &&
-				!next.Start.Before(last.End) && next.Start.Sub(last.End) <= TransferWindow {
+				!next.Start.Before(last.End) && next.Start.Sub(last.End) <= transferWindow {
 				pw.encounters = append(pw.encounters, next)
 				k++
 				continue
@@ -85,6 +88,14 @@ func assemblePathways(encounters []domain.Encounter) []recomputedPathway {
 		}
 		k++
 		pw.kind = KindAcuteOutpatient
+		pw.ward = pw.start
+		eff := effectiveNotifications(pw.encounters[0])
+		pw.acute = slices.ContainsFunc(eff, func(n domain.HospitalNotification) bool { return n.Code == domain.NotifyAcuteOutpatientStart })
+		for _, n := range eff {
+			if pw.acute && n.Code == domain.NotifyAdmitted && n.OccurredAt.After(pw.start) {
+				pw.ward = n.OccurredAt
+			}
+		}
 		for _, e := range pw.encounters {
 			if e.Class == domain.ClassHomeHealth {
 				pw.kind = KindHomeAdmission
@@ -130,22 +141,44 @@ func recomputeGaps(w *World) map[gapKey]time.Time {
 				}
 			}
 		}
-		pathways := assemblePathways(encounters)
+		rules := w.RulesFor(c.Address.Municipality)
+		pathways := assemblePathways(encounters, rules.TransferWindow)
 		received := w.ReceivedNotificationsOf(c.CPR)
 		services := w.ServicesOf(c.CPR)
+		serviceCode := map[string]string{}
+		for _, s := range services {
+			serviceCode[s.ID] = s.Service.Code
+		}
 		visits := w.VisitsOf(c.CPR)
 		contacts := w.OutOfHoursOf(c.CPR)
 		referrals := w.ReferralsOf(c.CPR)
 		gpContacts := w.GPContactsOf(c.CPR)
-		for _, pw := range pathways {
+		counts := func(pw recomputedPathway, asNew bool) bool {
+			def := rules.Readmission
+			switch {
+			case pw.psychiatric && !def.IncludePsychiatric:
+				return false
+			case pw.kind == KindHomeAdmission:
+				return def.IncludeHomeAdmissions
+			case pw.kind == KindAcuteOutpatient:
+				return def.IncludeAcuteOutpatient
+			}
+			return !asNew || !def.AcuteOnly || pw.acute
+		}
+		for k, pw := range pathways {
 			if !pw.discharged {
 				continue
 			}
 			d := pw.discharge.End
 			dest := pw.discharge.Destination
+			var next time.Time // the next stay's admission takes the citizen over
+			if k+1 < len(pathways) {
+				next = pathways[k+1].start
+			}
+			backBy := func(t time.Time) bool { return !next.IsZero() && !next.After(t) }
 			raise := func(kind GapKind, at time.Time) {
-				if at.After(now) {
-					return // deadline not passed: at risk, not a gap
+				if at.After(now) || !rules.Enabled(pathway.GapKind(kind)) {
+					return // deadline not passed, or a rule the cluster does not use
 				}
 				if !death.IsZero() && !death.After(at) {
 					return // no gaps once the citizen has died
@@ -160,47 +193,51 @@ func recomputeGaps(w *World) map[gapKey]time.Time {
 			for _, r := range received {
 				if r.EncounterID == pw.discharge.ID && r.Municipality == c.Address.Municipality &&
 					(r.Code == domain.NotifyDischarged || r.Code == "RE_"+domain.NotifyDischarged) &&
-					!r.ReceivedAt.After(d.Add(NotificationGrace)) {
+					!r.ReceivedAt.After(d.Add(rules.NotificationGrace)) {
 					notified = true
 				}
 			}
 			if !notified {
-				raise(GapMunicipalityNotNotified, d.Add(NotificationGrace))
+				raise(GapMunicipalityNotNotified, d.Add(rules.NotificationGrace))
 			}
-			// NO_CARE_VISIT_WITHIN_24H
-			careNeeded := dest == domain.DischargeHomeNursing
-			for _, s := range services {
-				if s.ActiveAt(d) && s.IsHandsOnCare() {
-					careNeeded = true
-				}
-			}
-			if careNeeded {
-				visited := false
-				for _, v := range visits {
-					if v.Status == domain.VisitPerformed && !v.PerformedAt.Before(d) && !v.PerformedAt.After(d.Add(CareVisitWithin)) {
-						visited = true
+			// NO_CARE_VISIT_WITHIN_24H: every need must have a visit for a
+			// service that meets it.
+			if due := d.Add(rules.CareVisitWithin); !backBy(due) {
+				for _, need := range rules.CareNeeds {
+					needed := slices.Contains(need.Destinations, dest)
+					for _, s := range services {
+						needed = needed || s.ActiveAt(d) && codeMatches(s.Service.Code, need.Services)
 					}
-				}
-				if !visited {
-					raise(GapNoCareVisitWithin24h, d.Add(CareVisitWithin))
+					met := false
+					for _, v := range visits {
+						code, known := serviceCode[v.ServiceID]
+						if v.Status == domain.VisitPerformed && !v.PerformedAt.Before(d) && !v.PerformedAt.After(due) &&
+							(!known || codeMatches(code, need.MetBy)) {
+							met = true
+						}
+					}
+					if needed && !met {
+						raise(GapNoCareVisitWithin24h, due)
+					}
 				}
 			}
 			// OUT_OF_HOURS_AFTER_DISCHARGE
 			for _, o := range contacts {
-				if o.ReceivedAt.After(d) && !o.ReceivedAt.After(d.Add(OutOfHoursWithin)) {
+				if o.ReceivedAt.After(d) && !o.ReceivedAt.After(d.Add(rules.OutOfHoursWithin)) && !backBy(o.ReceivedAt) {
 					raise(GapOutOfHoursAfterDischarge, o.ReceivedAt)
 				}
 			}
 			// READMITTED_WITHIN_30D
 			for _, other := range pathways {
-				if other.id != pw.id && other.start.After(d) && !other.start.After(d.Add(ReadmissionWithin)) {
+				if other.id != pw.id && other.start.After(d) && !other.start.After(d.Add(rules.ReadmissionWithin)) &&
+					counts(pw, false) && counts(other, true) {
 					raise(GapReadmittedWithin30d, other.start)
 				}
 			}
 			// REFERRAL_REJECTED and REFERRAL_NOT_ANSWERED
-			windowEnd := d.Add(FollowUp)
+			windowEnd := d.Add(rules.FollowUp)
 			for _, r := range referrals {
-				if r.SentAt.Before(pw.start) || r.SentAt.After(windowEnd) {
+				if r.SentAt.Before(pw.start) || r.SentAt.After(windowEnd) || backBy(r.SentAt) {
 					continue
 				}
 				answered := false
@@ -208,26 +245,31 @@ func recomputeGaps(w *World) map[gapKey]time.Time {
 					if h.Status == domain.ReferralRejected {
 						raise(GapReferralRejected, h.At)
 					}
-					if h.Status != domain.ReferralSent && !h.At.After(r.SentAt.Add(ReferralAnswerWithin)) {
+					if h.Status != domain.ReferralSent && !h.At.After(r.SentAt.Add(rules.ReferralAnswerWithin)) {
 						answered = true
 					}
 				}
 				if !answered {
-					raise(GapReferralNotAnswered, r.SentAt.Add(ReferralAnswerWithin))
+					raise(GapReferralNotAnswered, r.SentAt.Add(rules.ReferralAnswerWithin))
 				}
 			}
-			// MEDICATION_COVER_ENDED_BEFORE_GP_CONTACT
-			rule72 := (pw.kind == KindAdmission || pw.kind == KindHomeAdmission) && !pw.psychiatric &&
-				d.Sub(pw.start) > ExtendedMinStay && dest.NeedsMunicipalCare()
-			if rule72 {
+			// MEDICATION_COVER_ENDED_BEFORE_GP_CONTACT under the 72-hour rule
+			nursingAtHome := false
+			for _, s := range services {
+				nursingAtHome = nursingAtHome || dest == domain.DischargeHome && s.ActiveAt(d) && codeMatches(s.Service.Code, rules.NursingServices)
+			}
+			adult := rules.ExtendedResponsibilityMinAge == 0 || domain.AgeAt(c.BirthDate, d) >= rules.ExtendedResponsibilityMinAge
+			rule72 := (pw.kind == KindAdmission || pw.kind == KindHomeAdmission) && !(pw.psychiatric && rules.ExcludePsychiatric) &&
+				d.Sub(pw.ward) > rules.ExtendedResponsibilityMinStay && adult && (dest.NeedsMunicipalCare() || nursingAtHome)
+			if due := d.Add(rules.MedicationCover()); rule72 && !backBy(due) {
 				contacted := false
 				for _, gc := range gpContacts {
-					if !gc.At.Before(d) && !gc.At.After(d.Add(MedicationCoverDuration)) {
+					if !gc.At.Before(d) && !gc.At.After(due) {
 						contacted = true
 					}
 				}
 				if !contacted {
-					raise(GapMedicationCoverEnded, d.Add(MedicationCoverDuration))
+					raise(GapMedicationCoverEnded, due)
 				}
 			}
 		}

@@ -12,7 +12,7 @@ import (
 // chronically ill elderly.
 func (g *gen) generateVirtualContacts() {
 	st := g.streams.concern("virtual")
-	e := len(g.hospitals) - 1
+	e := eHospitalIndex
 	eh := g.hospitals[e]
 	for i := range g.people {
 		st.at(uint64(i))

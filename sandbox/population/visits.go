@@ -46,24 +46,7 @@ func (g *gen) generateVisits() {
 			recs = g.routineVisits(st, recs, si, from, to)
 		}
 		for _, pi := range g.pathwaysOf[i] {
-			pw := &g.pathways[pi]
-			if !pw.discharged || pw.died() || !g.careNeeded(pw) {
-				continue
-			}
-			si := g.firstServiceFrom(i, pw.dischargedAt)
-			d := pw.dischargedAt
-			if g.plans[pi].noCareVisit {
-				for k := range recs {
-					at := time.Unix(recs[k].planned, 0)
-					if !at.Before(d) && !at.After(d.Add(CareVisitWithin)) {
-						recs[k].status = visitMissed
-						recs[k].performed = 0
-					}
-				}
-				recs = g.appendVisit(st, recs, si, d.Add(st.between(26*time.Hour, 40*time.Hour)), false)
-				continue
-			}
-			recs = g.appendVisit(st, recs, si, d.Add(st.between(2*time.Hour, 18*time.Hour)), true)
+			recs = g.visitsAfterDischarge(st, recs, pi)
 		}
 		slices.SortStableFunc(recs, func(a, b visitRec) int {
 			if a.planned != b.planned {
@@ -87,15 +70,42 @@ func cmpInt(a, b int64) int {
 	return 0
 }
 
-// firstServiceFrom is the service a post-discharge visit belongs to: one
-// granted at the discharge, else one active then.
-func (g *gen) firstServiceFrom(i int, d time.Time) int {
-	for _, si := range g.servicesOf[i] {
-		if g.services[si].Start.Equal(d) {
-			return si
-		}
+// visitsAfterDischarge makes sure every care need at a discharge is met:
+// a visit for the service that meets it, at a day or evening hour soon
+// after the discharge — unless NO_CARE_VISIT_WITHIN_24H is planted: then
+// every visit in the window is missed and the first comes late.
+func (g *gen) visitsAfterDischarge(st *stream, recs []visitRec, pi int) []visitRec {
+	needs := g.careNeeds(pi)
+	if len(needs) == 0 {
+		return recs
 	}
-	return g.serviceActiveAt(i, d)
+	pw := &g.pathways[pi]
+	d, within := pw.dischargedAt, g.rules(pw.person).CareVisitWithin
+	if g.plans[pi].noCareVisit {
+		for k := range recs {
+			at := time.Unix(recs[k].planned, 0)
+			if !at.Before(d) && !at.After(d.Add(within)) {
+				recs[k].status = visitMissed
+				recs[k].performed = 0
+			}
+		}
+		late := g.cal.nextDaytime(st, d.Add(within).Add(st.between(2*time.Hour, 16*time.Hour)))
+		if needs[0].service < 0 {
+			return recs
+		}
+		return g.appendVisit(st, recs, needs[0].service, late, false)
+	}
+	for _, n := range needs {
+		if n.service < 0 {
+			continue
+		}
+		at := g.cal.nextDaytime(st, d.Add(st.between(time.Hour, 4*time.Hour)))
+		if at.After(d.Add(within)) {
+			at = d.Add(within / 2)
+		}
+		recs = g.appendVisit(st, recs, n.service, at, true)
+	}
+	return recs
 }
 
 func (g *gen) routineVisits(st *stream, recs []visitRec, si int, from, to time.Time) []visitRec {
@@ -124,6 +134,9 @@ func (g *gen) routineVisits(st *stream, recs []visitRec, si int, from, to time.T
 			at := g.cal.atLocal(dayStart, hm[0], hm[1])
 			if at.Before(lo) || !at.Before(hi) {
 				continue
+			}
+			if g.inStay(s.person, at) {
+				continue // paused while the citizen is in hospital
 			}
 			recs = g.appendVisit(st, recs, si, at, false)
 		}

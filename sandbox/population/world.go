@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/sundhedsklynge/klynge/domain"
+	"github.com/sundhedsklynge/klynge/pathway"
 )
 
 // World is the generated population. It is immutable after Generate and safe
@@ -34,6 +35,17 @@ type World struct {
 	gpContacts []domain.GPContact
 	gpcOf      csr
 	gaps       []Gap
+	muniRules  []pathway.Rules // per municipality, in munis order
+}
+
+// RulesFor is the rule set the world keeps a municipality's citizens to.
+func (w *World) RulesFor(code domain.MunicipalityCode) pathway.Rules {
+	for i, m := range w.munis {
+		if m.Code == code {
+			return w.muniRules[i]
+		}
+	}
+	return pathway.DefaultRules()
 }
 
 // Now is the moment the world was generated for.
