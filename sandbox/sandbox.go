@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/sundhedsklynge/klynge/pathway"
 	"github.com/sundhedsklynge/klynge/registry"
 	"github.com/sundhedsklynge/klynge/sandbox/internal/ehospital"
 	"github.com/sundhedsklynge/klynge/sandbox/internal/gpreferral"
@@ -29,6 +30,10 @@ type Config struct {
 	// Latency, so a benchmark's floor is exactly levels × Latency.
 	ExactLatency bool
 	Logger       *slog.Logger // nil discards
+	// Rules are the handover rule sets the world is kept clean by and its
+	// ground truth follows, per cluster: give the sandbox the gateway's.
+	// The zero RuleBook means pathway.DefaultRules everywhere.
+	Rules pathway.RuleBook
 }
 
 // Defaults of Config.
@@ -81,7 +86,7 @@ func New(cfg Config) (*Sandbox, error) {
 		return nil, fmt.Errorf("sandbox: %w", err)
 	}
 	start := time.Now()
-	w, err := population.Generate(population.Config{Population: cfg.Population, Seed: cfg.Seed, Now: cfg.Now, Registry: reg})
+	w, err := population.Generate(population.Config{Population: cfg.Population, Seed: cfg.Seed, Now: cfg.Now, Registry: reg, Rules: cfg.Rules})
 	if err != nil {
 		return nil, fmt.Errorf("sandbox: %w", err)
 	}

@@ -79,15 +79,24 @@ type demoStack struct {
 // compare with the sandbox's ground truth freeze it at that present.
 func startDemoStack(ctx context.Context, sbCfg sandbox.Config, sandboxAddr, gatewayAddr string, tune func(*config.Config) error, clock func(sandboxNow time.Time) func() time.Time) (*demoStack, error) {
 	logger := sbCfg.Logger
+	reg, err := registry.Load()
+	if err != nil {
+		return nil, err
+	}
+	// The sandbox keeps its world, and its ground truth, to the rule sets
+	// the gateway is configured with.
+	probe := demoConfig("http://127.0.0.1", reg)
+	if tune != nil {
+		tune(probe)
+	}
+	if sbCfg.Rules, err = pathwayRuleBook(probe.Pathways, reg); err != nil {
+		return nil, fmt.Errorf("config: %w", err)
+	}
 	sb, err := sandbox.New(sbCfg)
 	if err != nil {
 		return nil, err
 	}
 	sl, err := listen("sandbox", sandboxAddr, sb.Handler(), logger)
-	if err != nil {
-		return nil, err
-	}
-	reg, err := registry.Load()
 	if err != nil {
 		return nil, err
 	}

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/sundhedsklynge/klynge/sandbox"
+	"github.com/sundhedsklynge/klynge/sandbox/population"
 )
 
 // sandboxFlags are shared by `sandbox` and `demo`.
@@ -50,6 +51,7 @@ func (f *sandboxFlags) config(logOut io.Writer) (sandbox.Config, error) {
 func runSandbox(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("sandbox", flag.ContinueOnError)
 	addr := fs.String("addr", "127.0.0.1:8081", "listen address")
+	report := fs.Bool("report", false, "print the world's distributions next to the published Danish figures they are calibrated to, and exit")
 	var sf sandboxFlags
 	sf.register(fs, 0)
 	if err := parseFlags(fs, args, stderr); err != nil {
@@ -62,6 +64,17 @@ func runSandbox(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	sb, err := sandbox.New(cfg)
 	if err != nil {
 		return err
+	}
+	if *report {
+		fmt.Fprintf(stdout, "sandbox world: %d citizens, seed %d, now %s\n", cfg.Population, cfg.Seed, sb.Now().Format(time.RFC3339))
+		figs := sb.World().Report()
+		population.WriteReport(stdout, figs)
+		for _, f := range figs {
+			if !f.OK {
+				return fmt.Errorf("sandbox report: %s is out of its published range (%s)", f.Name, f.World)
+			}
+		}
+		return nil
 	}
 	l, err := listen("sandbox", *addr, sb.Handler(), cfg.Logger)
 	if err != nil {

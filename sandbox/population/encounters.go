@@ -137,7 +137,10 @@ func (g *gen) buildTerminalPathway(st *stream, i int, start, death time.Time, sh
 	default:
 		h := g.homeHospital[p.muni]
 		ward := g.hospitals[h].department(SpecialtyMedical)
-		if p.age >= 75 {
+		switch {
+		case p.age < 18:
+			ward = g.hospitals[h].department(SpecialtyPaediatric)
+		case p.age >= 75:
 			ward = g.hospitals[h].department(SpecialtyGeriatric)
 		}
 		s = g.newStay(pi, h, ward, domain.ClassInpatient, start)
@@ -217,12 +220,12 @@ func (g *gen) addLeave(st *stream, s *stayDraft, p float64) {
 // now and then a leave of 8 to 30 hours (home for a night or a weekend),
 // each ending well before the discharge.
 func (g *gen) addLeaves(st *stream, s *stayDraft) {
-	if s.enc.End.IsZero() || !st.chance(0.7) {
+	if s.enc.End.IsZero() {
 		return
 	}
-	for from := s.enc.Start.Add(4*day + st.between(0, 2*day)); ; from = from.Add(st.between(3*day, 6*day)) {
+	for from := s.enc.Start.Add(3*day + st.between(0, 2*day)); ; from = from.Add(st.between(2*day, 4*day)) {
 		from = g.cal.atLocal(from, 10+st.IntN(7), 0)
-		to := from.Add(st.between(8*time.Hour, 30*time.Hour)).Truncate(time.Minute)
+		to := from.Add(st.between(10*time.Hour, 40*time.Hour)).Truncate(time.Minute)
 		if !to.Before(s.enc.End.Add(-12 * time.Hour)) {
 			return
 		}

@@ -32,7 +32,7 @@ var PlantRates = map[GapKind]float64{
 	GapMunicipalityNotNotified:  0.08, // of discharges to home-nursing
 	GapNoCareVisitWithin24h:     0.10, // of discharges that need care
 	GapOutOfHoursAfterDischarge: 0.07, // of discharges
-	GapReadmittedWithin30d:      0, // follows from readmissionChance and the rule set's definition
+	GapReadmittedWithin30d:      0,    // follows from readmissionChance and the rule set's definition
 	GapReferralRejected:         0.03, // of discharged pathways
 	GapReferralNotAnswered:      0.03, // of discharged pathways
 	GapMedicationCoverEnded:     0.10, // of discharges under the 72-hour rule

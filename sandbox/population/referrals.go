@@ -41,7 +41,6 @@ var (
 	}
 )
 
-
 // referralRates are referrals per citizen and year by kind, by age.
 func referralRates(age int) (hospital, municipal, ppr, childPsych float64) {
 	switch {

@@ -93,11 +93,11 @@ func pathwayRate(age int) float64 {
 func readmissionChance(age int, psychiatric bool) float64 {
 	switch {
 	case psychiatric:
-		return 0.25
+		return 0.3
 	case age >= 80:
-		return 0.24
+		return 0.32
 	case age >= 65:
-		return 0.20
+		return 0.27
 	case age >= 18:
 		return 0.11
 	}
@@ -141,7 +141,10 @@ func (g *gen) staysOf(i int, st, re *stream) {
 		shape := g.pickShape(st, p)
 		if back >= 0 {
 			shape = pathwayShape(st.pick(readmissionShapes))
-			if shape == shapePsychiatric && !g.pathways[back].psychiatric {
+			switch {
+			case g.pathways[back].psychiatric && st.chance(0.8):
+				shape = shapePsychiatric // psychiatric patients come back to psychiatry
+			case shape == shapePsychiatric && !g.pathways[back].psychiatric:
 				shape = shapeAcuteToAdmission
 			}
 		}
