@@ -14,6 +14,7 @@ import (
 	"github.com/sundhedsklynge/klynge/sandbox/controls"
 	"github.com/sundhedsklynge/klynge/sandbox/oidc"
 	"github.com/sundhedsklynge/klynge/sandbox/sandboxtest"
+	"github.com/sundhedsklynge/klynge/server/config"
 )
 
 // truthStack is the demo's sandbox and gateway with the gateway's clock
@@ -21,9 +22,16 @@ import (
 // moment the sandbox planted its gaps for.
 func truthStack(t *testing.T, population int) (*demo, time.Time) {
 	t.Helper()
+	return truthStackWith(t, population, 1, nil)
+}
+
+// truthStackWith is truthStack for a seed and a tuned configuration (the
+// sandbox follows the tuned pathway rules as the gateway does).
+func truthStackWith(t *testing.T, population int, seed int64, tune func(*config.Config)) (*demo, time.Time) {
+	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	var now time.Time
-	st, err := startDemoStack(ctx, sandbox.Config{Population: population, Now: sandboxtest.Now(t), Logger: newLogger(&syncBuffer{})}, "127.0.0.1:0", "127.0.0.1:0", nil,
+	st, err := startDemoStack(ctx, sandbox.Config{Population: population, Seed: seed, Now: sandboxtest.Now(t), Logger: newLogger(&syncBuffer{})}, "127.0.0.1:0", "127.0.0.1:0", tune,
 		func(sandboxNow time.Time) func() time.Time {
 			now = sandboxNow
 			return func() time.Time { return sandboxNow }
@@ -111,20 +119,76 @@ func worklist(t *testing.T, d *demo, token, cluster string, filter map[string]an
 // gap found (recall 100%), none reported on a pathway generated clean
 // (precision 100%).
 func TestWorklistFindsExactlyThePlantedGaps(t *testing.T) {
-	d, now := truthStack(t, 20000)
+	for _, tc := range []struct {
+		population int
+		seed       int64
+	}{{20000, 1}, {10000, 7}} {
+		t.Run(fmt.Sprintf("seed %d, %d citizens", tc.seed, tc.population), func(t *testing.T) {
+			d, now := truthStackWith(t, tc.population, tc.seed, nil)
+			compareWorklistsWithTruth(t, d, now, []string{"sjaelland-holbaek", "sjaelland-naestved-slagelse", "sjaelland-nykobing", "sjaelland-roskilde-koge"})
+		})
+	}
+}
+
+// TestTwoClustersWithDifferentRuleSets: Næstved/Slagelse runs its own rule
+// set (96 hours, STAA and home admissions count as readmissions, unanswered
+// referrals not followed up) beside the default in one run; each cluster's
+// worklist matches the truth the sandbox keeps under that cluster's rules,
+// and the gaps name the rule set that found them.
+func TestTwoClustersWithDifferentRuleSets(t *testing.T) {
+	yes := true
+	d, now := truthStackWith(t, 20000, 1, func(c *config.Config) {
+		c.Pathways.Clusters = map[string]config.PathwayRules{"sjaelland-naestved-slagelse": {
+			RuleSet: "naestved-slagelse", Version: "2026.1", ExtendedResponsibility: config.Duration(96 * time.Hour),
+			Readmission:   config.Readmission{IncludeAcuteOutpatient: &yes, IncludeHomeAdmissions: &yes},
+			DisabledRules: []string{"REFERRAL_NOT_ANSWERED"},
+		}}
+	})
+	byKind := compareWorklistsWithTruth(t, d, now, []string{"sjaelland-holbaek", "sjaelland-naestved-slagelse"})
+	local, national := byKind["sjaelland-naestved-slagelse"], byKind["sjaelland-holbaek"]
+	if local["REFERRAL_NOT_ANSWERED"] != 0 || national["REFERRAL_NOT_ANSWERED"] == 0 {
+		t.Errorf("REFERRAL_NOT_ANSWERED: %d in the cluster that switched it off, %d in the default", local["REFERRAL_NOT_ANSWERED"], national["REFERRAL_NOT_ANSWERED"])
+	}
+	token := demoToken(t, d.Sandbox, oidc.ClientRegionIntegrator)
+	r := queryAs(t, d.GraphQL, token, `query($id: ID!, $f: PathwayFilter) { cluster(id: $id) { pathways(filter: $f, first: 1) { nodes { ruleSet ruleSetVersion gaps { ruleSet ruleSetVersion } } } } }`,
+		map[string]any{"id": "sjaelland-naestved-slagelse", "f": map[string]any{"status": []string{"GAP"},
+			"dischargedAfter": now.Add(-120 * 24 * time.Hour).Format(time.RFC3339), "dischargedBefore": now.Add(time.Second).Format(time.RFC3339)}})
+	got := decode[struct {
+		Cluster struct {
+			Pathways struct {
+				Nodes []struct {
+					RuleSet, RuleSetVersion string
+					Gaps                    []struct{ RuleSet, RuleSetVersion string }
+				}
+			}
+		}
+	}](t, r)
+	if n := got.Cluster.Pathways.Nodes; len(n) != 1 || n[0].RuleSet != "naestved-slagelse" || n[0].Gaps[0].RuleSetVersion != "2026.1" {
+		t.Errorf("the cluster's gaps do not name its rule set: %+v", n)
+	}
+}
+
+// compareWorklistsWithTruth checks each cluster's worklist over the
+// sandbox's whole history against its planted truth, and returns the gap
+// counts by kind per cluster.
+func compareWorklistsWithTruth(t *testing.T, d *demo, now time.Time, clusters []string) map[string]map[string]int {
+	t.Helper()
 	token := demoToken(t, d.Sandbox, oidc.ClientRegionIntegrator)
 	filter := map[string]any{
 		"dischargedAfter":  now.Add(-120 * 24 * time.Hour).Format(time.RFC3339),
 		"dischargedBefore": now.Add(time.Second).Format(time.RFC3339),
 	}
 	total := map[string]int{}
-	for _, cluster := range []string{"sjaelland-holbaek", "sjaelland-naestved-slagelse", "sjaelland-nykobing", "sjaelland-roskilde-koge"} {
+	out := map[string]map[string]int{}
+	for _, cluster := range clusters {
+		out[cluster] = map[string]int{}
 		t.Run(cluster, func(t *testing.T) {
 			truth := sandboxGet[controls.TruthGaps](t, d, "/_sandbox/truth/gaps?cluster="+cluster)
 			var want []string
 			for _, g := range truth.Gaps {
 				want = append(want, g.DischargeEncounterID+" "+string(g.Kind))
 				total[string(g.Kind)]++
+				out[cluster][string(g.Kind)]++
 			}
 			got := worklist(t, d, token, cluster, filter)
 			sort.Strings(want)
@@ -145,7 +209,8 @@ func TestWorklistFindsExactlyThePlantedGaps(t *testing.T) {
 			t.Logf("%s: %d planted, %d found", cluster, len(want), len(got))
 		})
 	}
-	t.Logf("planted gaps by kind across the region: %v", total)
+	t.Logf("planted gaps by kind: %v", total)
+	return out
 }
 
 // TestWorklistCostsOneRequestPerInstancePerLevel: the Næstved/Slagelse

@@ -94,7 +94,7 @@ func (g *gen) buildPathway(st *stream, i int, t time.Time, shape pathwayShape) *
 		g.admissionNote(s, at, st)
 		g.endStay(st, s, g.cal.dischargeAt(st, at.Add(st.between(2*day, 10*day)), at.Add(2*day)), destination(st, shape, p.age))
 	case shapePsychiatric:
-		dept := g.hospitals[psychiatryIndex].department(SpecialtyChildPsych)
+		dept := g.hospitals[psychiatryIndex].Departments[childPsychiatry]
 		if p.age >= 18 {
 			dept = g.hospitals[psychiatryIndex].Departments[acuteHospitals[g.homeHospital[p.muni]].psychiatric]
 		}

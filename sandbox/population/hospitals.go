@@ -17,7 +17,6 @@ const (
 	SpecialtyAcute        Specialty = "emergency-medicine"
 	SpecialtyGeriatric    Specialty = "geriatrics"
 	SpecialtyPsychiatric  Specialty = "psychiatry"
-	SpecialtyChildPsych   Specialty = "child-and-adolescent-psychiatry"
 	SpecialtyPaediatric   Specialty = "paediatrics"
 	SpecialtyHomeHospital Specialty = "home-hospitalisation"
 )
@@ -26,12 +25,13 @@ const (
 type Department struct {
 	Org       domain.Organization
 	Specialty Specialty
+	// Children marks a department for children: paediatrics, or child and
+	// adolescent psychiatry (whose specialty on the wire is psychiatry).
+	Children bool
 }
 
 // Psychiatric reports a psychiatric department.
-func (d Department) Psychiatric() bool {
-	return d.Specialty == SpecialtyPsychiatric || d.Specialty == SpecialtyChildPsych
-}
+func (d Department) Psychiatric() bool { return d.Specialty == SpecialtyPsychiatric }
 
 // Hospital is an acute hospital of the region or eHospitalet.
 type Hospital struct {
@@ -94,14 +94,17 @@ var acuteHospitals = []struct {
 // psychiatryDepartments are Psykiatrien Region Sjælland's bed units; child
 // and adolescent psychiatry is in Roskilde.
 var psychiatryDepartments = []struct {
-	specialty Specialty
-	name      string
+	name     string
+	children bool
 }{
-	{SpecialtyPsychiatric, "Psykiatrisk Afdeling Slagelse"},
-	{SpecialtyPsychiatric, "Psykiatrisk Afdeling Roskilde"},
-	{SpecialtyPsychiatric, "Psykiatrisk Afdeling Vordingborg"},
-	{SpecialtyChildPsych, "Børne- og Ungdomspsykiatrisk Afdeling Roskilde"},
+	{"Psykiatrisk Afdeling Slagelse", false},
+	{"Psykiatrisk Afdeling Roskilde", false},
+	{"Psykiatrisk Afdeling Vordingborg", false},
+	{"Børne- og Ungdomspsykiatrisk Afdeling Roskilde", true},
 }
+
+// childPsychiatry is the department of child and adolescent psychiatry.
+const childPsychiatry = 3
 
 // Indexes of the region-wide organisations in buildHospitals' answer.
 const (
@@ -123,6 +126,7 @@ func buildHospitals() []Hospital {
 			h.Departments = append(h.Departments, Department{
 				Org:       domain.Organization{SOR: sor(i+1, j+1), Name: d.name + ", " + a.name},
 				Specialty: d.specialty,
+				Children:  d.specialty == SpecialtyPaediatric,
 			})
 		}
 		out = append(out, h)
@@ -141,7 +145,8 @@ func buildHospitals() []Hospital {
 	for j, d := range psychiatryDepartments {
 		psych.Departments = append(psych.Departments, Department{
 			Org:       domain.Organization{SOR: sor(e+1, j+1), Name: d.name + ", Psykiatrien Region Sjælland"},
-			Specialty: d.specialty,
+			Specialty: SpecialtyPsychiatric,
+			Children:  d.children,
 		})
 	}
 	return append(out, psych)

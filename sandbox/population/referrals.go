@@ -136,7 +136,7 @@ func (g *gen) newReferral(st *stream, i int, kind domain.ReferralKind, at time.T
 		ref.Receiver = domain.ReferralReceiver{Kind: "municipality", Municipality: muni.Code, Name: "PPR, " + muni.Name + " Kommune"}
 	case domain.ReferralChildPsychiatry:
 		reason = pickFrom(st, childPsychReason)
-		cp := g.hospitals[psychiatryIndex].department(SpecialtyChildPsych).Org
+		cp := g.hospitals[psychiatryIndex].Departments[childPsychiatry].Org
 		ref.Receiver = domain.ReferralReceiver{Kind: "sor", SOR: cp.SOR, Name: cp.Name}
 		if st.chance(0.3) {
 			ref.Priority = domain.PriorityUrgent

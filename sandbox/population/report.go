@@ -257,7 +257,7 @@ func (w *World) paediatricOrChild(sor domain.SORCode) bool {
 	for _, h := range w.hospitals {
 		for _, d := range h.Departments {
 			if d.Org.SOR == sor {
-				return d.Specialty == SpecialtyPaediatric || d.Specialty == SpecialtyChildPsych
+				return d.Children
 			}
 		}
 	}
