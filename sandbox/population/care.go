@@ -160,12 +160,17 @@ func (g *gen) dischargeServices(st *stream, i int, pw *pathwayDraft) {
 		g.grant(i, svcHygiene, d, end, team, false)
 	case domain.DischargeNursingHome:
 		team := "Plejecenter " + p.Address.City
+		g.moveIntoNursingHome(i, d, team)
 		g.grant(i, svcHygiene, d, time.Time{}, team, false)
 		g.grant(i, svcDressing, d, time.Time{}, team, false)
 		g.grant(i, svcMedication, d, time.Time{}, team, false)
 	}
 }
 
+// grant gives citizen i the service from start to end (zero: open). A
+// municipality grants a need once: when the citizen already has the same
+// service for part of that time, the grant widens it (revisitation) instead
+// of adding a second one, which would send two visits for one need.
 func (g *gen) grant(i int, kind fsiiiService, start, end time.Time, team string, acute bool) {
 	p := &g.people[i]
 	if !p.diesAt.IsZero() && (end.IsZero() || end.After(p.diesAt)) {
@@ -174,12 +179,8 @@ func (g *gen) grant(i int, kind fsiiiService, start, end time.Time, team string,
 	if !end.IsZero() && !end.After(start) {
 		return
 	}
-	status := domain.CareServiceActive
-	switch {
-	case start.After(g.now):
-		status = domain.CareServicePlanned
-	case !end.IsZero() && !end.After(g.now):
-		status = domain.CareServiceEnded
+	if g.widen(i, kind.code, start, end) {
+		return
 	}
 	g.services = append(g.services, serviceDraft{
 		person: i,
@@ -189,7 +190,7 @@ func (g *gen) grant(i int, kind fsiiiService, start, end time.Time, team string,
 			Municipality:  p.Address.Municipality,
 			Service:       domain.Coding{System: SystemFSIII, Code: kind.code, Display: kind.display},
 			Law:           kind.law,
-			Status:        status,
+			Status:        g.serviceStatus(start, end),
 			Start:         start,
 			End:           end,
 			Team:          team,
@@ -197,6 +198,86 @@ func (g *gen) grant(i int, kind fsiiiService, start, end time.Time, team string,
 		},
 	})
 	g.servicesOf[i] = append(g.servicesOf[i], len(g.services)-1)
+}
+
+// serviceStatus is a service's status at the world's present.
+func (g *gen) serviceStatus(start, end time.Time) domain.CareServiceStatus {
+	switch {
+	case start.After(g.now):
+		return domain.CareServicePlanned
+	case !end.IsZero() && !end.After(g.now):
+		return domain.CareServiceEnded
+	}
+	return domain.CareServiceActive
+}
+
+// widen merges a grant of code over [start, end) into the citizen's
+// services of that code it overlaps: the first of them takes the
+// union of all their spans, the others are withdrawn. It reports false when
+// there is none, so that the grant stands on its own.
+func (g *gen) widen(i int, code string, start, end time.Time) bool {
+	span := interval{start, openEnd(end)}
+	keep := -1
+	list := g.servicesOf[i][:0]
+	for _, si := range g.servicesOf[i] {
+		s := &g.services[si].CareService
+		own := interval{s.Start, openEnd(s.End)}
+		if s.Service.Code != code || !own.overlaps(span) {
+			list = append(list, si)
+			continue
+		}
+		span = interval{minTime(span.from, own.from), maxTime(span.to, own.to)}
+		if keep < 0 {
+			keep = si
+			list = append(list, si)
+		}
+	}
+	g.servicesOf[i] = list
+	if keep < 0 {
+		return false
+	}
+	s := &g.services[keep].CareService
+	s.Start, s.End = span.from, time.Time{}
+	if span.to != farFuture {
+		s.End = span.to
+	}
+	s.Status = g.serviceStatus(s.Start, s.End)
+	return true
+}
+
+// moveIntoNursingHome ends, at the move, the care the citizen had at home:
+// the nursing home's own staff take over every service. A home service
+// that would only have started later is withdrawn.
+func (g *gen) moveIntoNursingHome(i int, at time.Time, team string) {
+	list := g.servicesOf[i][:0]
+	for _, si := range g.servicesOf[i] {
+		s := &g.services[si].CareService
+		switch {
+		case s.Team == team, !s.End.IsZero() && !s.End.After(at):
+			list = append(list, si)
+		case !s.Start.Before(at):
+			// withdrawn: granted for a home the citizen has left
+		default:
+			s.End = at
+			s.Status = g.serviceStatus(s.Start, s.End)
+			list = append(list, si)
+		}
+	}
+	g.servicesOf[i] = list
+}
+
+func openEnd(t time.Time) time.Time {
+	if t.IsZero() {
+		return farFuture
+	}
+	return t
+}
+
+func minTime(a, b time.Time) time.Time {
+	if a.Before(b) {
+		return a
+	}
+	return b
 }
 
 // careNeed is one of the rule set's care needs in force at a discharge,

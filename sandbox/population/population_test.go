@@ -3,6 +3,7 @@ package population
 import (
 	"reflect"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -340,6 +341,41 @@ func TestCareAndVisits(t *testing.T) {
 	}
 	if visits != w.VisitCount() {
 		t.Errorf("VisitsOf covers %d visits, world holds %d", visits, w.VisitCount())
+	}
+}
+
+// TestOneGrantPerNeed: a municipality grants a service once for a need — a
+// second grant of the same service over the same days would send two visits
+// where the citizen needs one — and a citizen who moves into a nursing home
+// is cared for by its staff from the move on, not by the home-care teams
+// as well.
+func TestOneGrantPerNeed(t *testing.T) {
+	w := defaultWorld(t)
+	for _, c := range w.Citizens() {
+		ss := w.ServicesOf(c.CPR)
+		for a := range ss {
+			for _, o := range ss[a+1:] {
+				x := ss[a]
+				if x.Service.Code == o.Service.Code && x.Start.Before(openEnd(o.End)) && o.Start.Before(openEnd(x.End)) {
+					t.Errorf("%s is granted twice at once: %s from %s (%s) and %s from %s (%s)", x.Service.Code, x.ID, x.Start, x.Team, o.ID, o.Start, o.Team)
+				}
+			}
+		}
+	}
+	moves := 0
+	for _, e := range w.Encounters() {
+		if e.Destination != domain.DischargeNursingHome || e.Status != domain.EncounterFinished {
+			continue
+		}
+		moves++
+		for _, s := range w.ServicesOf(e.CPR) {
+			if s.ActiveAt(e.End) && !strings.HasPrefix(s.Team, "Plejecenter ") {
+				t.Errorf("%s moved into a nursing home at %s, but %s %s of %s runs on", e.ID, e.End, s.ID, s.Service.Code, s.Team)
+			}
+		}
+	}
+	if moves == 0 {
+		t.Fatal("no discharge to a nursing home: the test shows nothing")
 	}
 }
 
