@@ -66,9 +66,14 @@ func runSandbox(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		return err
 	}
 	if *report {
-		fmt.Fprintf(stdout, "sandbox world: %d citizens, seed %d, now %s\n", cfg.Population, cfg.Seed, sb.Now().Format(time.RFC3339))
-		figs := sb.World().Report()
-		population.WriteReport(stdout, figs)
+		// The world says what it was generated from: the sandbox fills in
+		// what the flags left at zero (seed 0 is the default seed).
+		w := sb.World()
+		fmt.Fprintf(stdout, "sandbox world: %d citizens, seed %d, now %s\n", len(w.Citizens()), w.Seed(), w.Now().Format(time.RFC3339))
+		figs := w.Report()
+		if err := population.WriteReport(stdout, figs); err != nil {
+			return err
+		}
 		for _, f := range figs {
 			if !f.OK {
 				return fmt.Errorf("sandbox report: %s is out of its published range (%s)", f.Name, f.World)

@@ -104,6 +104,7 @@ func Generate(cfg Config) (*World, error) {
 	g.generatePractices()
 	g.listCitizens()
 	g.generateStays()
+	g.plantShapes()
 	g.indexPathways()
 	g.servicesOf = make([][]int, len(g.people))
 	g.generateCare()
