@@ -87,7 +87,9 @@ func startDemoStack(ctx context.Context, sbCfg sandbox.Config, sandboxAddr, gate
 	// the gateway is configured with.
 	probe := demoConfig("http://127.0.0.1", reg)
 	if tune != nil {
-		tune(probe)
+		if err := tune(probe); err != nil {
+			return nil, err
+		}
 	}
 	if sbCfg.Rules, err = pathwayRuleBook(probe.Pathways, reg); err != nil {
 		return nil, fmt.Errorf("config: %w", err)

@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/sundhedsklynge/klynge/config"
 	"github.com/sundhedsklynge/klynge/connectors/ehospital/fhir"
 	"github.com/sundhedsklynge/klynge/connectors/gpreferral/gpreferralapi"
 	"github.com/sundhedsklynge/klynge/connectors/municipal/municipalapi"
@@ -18,7 +19,6 @@ import (
 	"github.com/sundhedsklynge/klynge/sandbox/controls"
 	"github.com/sundhedsklynge/klynge/sandbox/oidc"
 	"github.com/sundhedsklynge/klynge/sandbox/sandboxtest"
-	"github.com/sundhedsklynge/klynge/server/config"
 )
 
 // truthStack is the demo's sandbox and gateway with the gateway's clock
@@ -45,13 +45,14 @@ func truthStackWith(t *testing.T, population int, seed int64, tune func(*config.
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	var now time.Time
-	patient := func(c *config.Config) {
+	patient := func(c *config.Config) error {
 		c.Server.RequestTimeout = config.Duration(5 * time.Minute)
 		c.Upstreams.Defaults.CallTimeout = config.Duration(4 * time.Minute)
 		c.Upstreams.Defaults.Timeout = config.Duration(4 * time.Minute)
 		if tune != nil {
 			tune(c)
 		}
+		return nil
 	}
 	st, err := startDemoStack(ctx, sandbox.Config{Population: population, Seed: seed, Now: sandboxtest.Now(t), Logger: newLogger(&syncBuffer{})}, "127.0.0.1:0", "127.0.0.1:0", patient,
 		func(sandboxNow time.Time) func() time.Time {
