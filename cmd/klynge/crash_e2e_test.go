@@ -123,7 +123,8 @@ func readUntilKilled(t *testing.T, auditFlags ...string) []disclosure {
 		wg.Go(func() {
 			for i := 0; ctx.Err() == nil; i++ {
 				cpr := cprs[(c*7+i)%len(cprs)]
-				id := fmt.Sprintf("crash-%d-%d", c, i)
+				// An opaque id (requestid.Acceptable), so that the gateway keeps it.
+				id := fmt.Sprintf("%08x-0000-4000-8000-%012x", c, i)
 				if name, ok := readCitizen(ctx, client, d.GraphQL, token, id, cpr); ok && name != "" {
 					mu.Lock()
 					received = append(received, disclosure{requestID: id, cpr: domain.CPR(cpr)})
