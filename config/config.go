@@ -56,6 +56,8 @@ type Config struct {
 	Server Server `yaml:"server"`
 	// Tracing configures OpenTelemetry traces.
 	Tracing Tracing `yaml:"tracing"`
+	// Metrics configures the Prometheus endpoint's listener and labels.
+	Metrics Metrics `yaml:"metrics"`
 }
 
 // Log configures the JSON process log.
@@ -222,6 +224,7 @@ func (c *Config) fillDefaults() {
 	c.fillGuardDefaults()
 	c.fillAccessDefaults()
 	c.fillOperationsDefaults()
+	c.fillMetricsDefaults()
 }
 
 // Validate checks every value; the error names each bad key and its rule.
@@ -245,5 +248,6 @@ func (c *Config) Validate() error {
 	errs = append(errs, c.validateGuards()...)
 	errs = append(errs, c.validateAccess()...)
 	errs = append(errs, c.validateOperations()...)
+	errs = append(errs, c.validateMetrics()...)
 	return errors.Join(errs...)
 }

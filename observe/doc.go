@@ -4,7 +4,7 @@
 // parent to child), and request and trace ids on every log line.
 //
 // What it records is chosen so that nothing identifies a citizen: operation
-// names (bounded in number), operation types, loader and system names, key
+// names (only known ones; the rest are "other"), operation types, loader and system names, key
 // counts, error codes, HTTP methods and statuses, durations. It must never
 // record variables, documents, URLs with their queries, error messages,
 // CPR numbers, names or anything else an upstream answered.

@@ -73,6 +73,8 @@ type gateway struct {
 	URL      string
 	spans    *tracetest.InMemoryExporter
 	registry *prometheus.Registry
+	// MetricsURL is the metrics listener's base URL (apart from the API).
+	MetricsURL string
 }
 
 func newGateway(t *testing.T, up *fakeUpstream) *gateway {
@@ -84,6 +86,7 @@ func newGateway(t *testing.T, up *fakeUpstream) *gateway {
 	if err != nil {
 		t.Fatal(err)
 	}
+	m.KnowOperationNames([]string{"PatientContext"})
 	client, err := upstream.New(upstream.Options{
 		System: "municipal/330", BaseURL: up.URL,
 		Retry: upstream.RetryOptions{Max: -1}, Breaker: upstream.BreakerOptions{Disabled: true},
@@ -115,11 +118,13 @@ func newGateway(t *testing.T, up *fakeUpstream) *gateway {
 		Schema:           schema,
 		ClassifyUpstream: upstream.Classify,
 		Observers:        []graphql.HandlerExtension{observe.NewOperations(m, tp)},
-		Metrics:          observe.MetricsHandler(g.registry),
 	})
 	srv := httptest.NewServer(h)
 	t.Cleanup(srv.Close)
 	g.URL = srv.URL
+	metrics := httptest.NewServer(server.Metrics(observe.MetricsHandler(g.registry)))
+	t.Cleanup(metrics.Close)
+	g.MetricsURL = metrics.URL
 	return g
 }
 

@@ -60,7 +60,7 @@ func NewMetrics(reg prometheus.Registerer) (*Metrics, error) {
 			Name: "klynge_loader_batches_total",
 			Help: "Loader batch calls by outcome: ok, unavailable, timeout, bad_response, canceled or error.",
 		}, []string{"loader", "system", "outcome"}),
-		names: newOperationNames(maxOperationNames),
+		names: newOperationNames(),
 	}
 	for _, c := range []prometheus.Collector{m.opDuration, m.operations, m.opErrors, m.batchKeys, m.batchDuration, m.batches} {
 		if err := reg.Register(c); err != nil {
@@ -77,4 +77,15 @@ func NewMetrics(reg prometheus.Registerer) (*Metrics, error) {
 // MetricsHandler serves reg at /metrics in the Prometheus text format.
 func MetricsHandler(reg *prometheus.Registry) http.Handler {
 	return promhttp.HandlerFor(reg, promhttp.HandlerOpts{Registry: reg, ErrorHandling: promhttp.ContinueOnError})
+}
+
+// KnowOperationNames makes names valid values of the operation label (and
+// of the operation's name in traces): the trusted documents' operations
+// and any configured ones. Every other name an operation carries is
+// recorded as "other", so that callers cannot mint label values.
+func (m *Metrics) KnowOperationNames(names []string) {
+	if m == nil {
+		return
+	}
+	m.names.know(names)
 }

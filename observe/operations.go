@@ -47,7 +47,7 @@ var (
 // NewOperations observes operations into m (nil: no metrics) and tp (nil:
 // no spans).
 func NewOperations(m *Metrics, tp trace.TracerProvider) *Operations {
-	o := &Operations{metrics: m, names: newOperationNames(maxOperationNames)}
+	o := &Operations{metrics: m, names: newOperationNames()}
 	if m != nil {
 		o.names = m.names
 	}

@@ -174,7 +174,12 @@ func TestAFailingSystemShowsAsPartialAnswerInMetricsAndSpans(t *testing.T) {
 func TestMetricsAreServedForPrometheus(t *testing.T) {
 	g := newGateway(t, newFakeUpstream(t))
 	post(t, g.URL, patientContext, map[string]any{"cpr": secretCPR}, nil)
-	resp, err := http.Get(g.URL + "/metrics")
+	if resp, err := http.Get(g.URL + "/metrics"); err != nil || resp.StatusCode != http.StatusNotFound {
+		t.Errorf("the API serves /metrics (%v): metrics belong on their own listener", err)
+	} else {
+		resp.Body.Close()
+	}
+	resp, err := http.Get(g.MetricsURL + "/metrics")
 	if err != nil {
 		t.Fatal(err)
 	}

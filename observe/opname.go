@@ -2,53 +2,54 @@ package observe
 
 import "sync"
 
-// maxOperationNames bounds the operation label's values. Operation names
-// come from clients; without trusted documents a client could otherwise
-// mint a new time series with every request.
-const maxOperationNames = 200
-
 // Label values that stand in for names.
 const (
 	opAnonymous = "anonymous" // an operation without a name
-	opOther     = "other"     // a name beyond the first maxOperationNames
-	opInvalid   = "invalid"   // a name that is not a plain GraphQL name
+	opOther     = "other"     // a name that is not a known one
 )
 
 // operationNames hands out label values for operation names: the name
-// itself for the first max distinct names seen, "other" after that.
+// itself only when it is known (an operation of the trusted-documents
+// manifest, or one configured), "other" for every other name. Operation
+// names come from callers: a name a caller makes up would otherwise become
+// a label value (a new time series per request, and the caller's text, a
+// CPR or a name, in the metrics and traces).
 type operationNames struct {
-	mu   sync.Mutex
-	seen map[string]bool
-	max  int
+	mu    sync.RWMutex
+	known map[string]bool
 }
 
-func newOperationNames(max int) *operationNames {
-	return &operationNames{seen: map[string]bool{}, max: max}
+func newOperationNames() *operationNames {
+	return &operationNames{known: map[string]bool{}}
+}
+
+// know adds names to the known ones; a name that is not a plain GraphQL
+// name (plainName) is never known.
+func (n *operationNames) know(names []string) {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	for _, name := range names {
+		if plainName(name) {
+			n.known[name] = true
+		}
+	}
 }
 
 func (n *operationNames) label(name string) string {
-	switch {
-	case name == "":
+	if name == "" {
 		return opAnonymous
-	case !plainName(name):
-		return opInvalid
 	}
-	n.mu.Lock()
-	defer n.mu.Unlock()
-	if n.seen[name] {
+	n.mu.RLock()
+	defer n.mu.RUnlock()
+	if n.known[name] {
 		return name
 	}
-	if len(n.seen) >= n.max {
-		return opOther
-	}
-	n.seen[name] = true
-	return name
+	return opOther
 }
 
 // plainName is a GraphQL name ([_A-Za-z][_0-9A-Za-z]*) of at most 64
-// characters without a run of six digits or more. The parser enforces the
-// grammar already; the digit rule keeps a client from smuggling a CPR
-// number (or a birth date) into metrics and traces as an operation name.
+// characters without a run of six digits or more, so that even a
+// configured name cannot carry a CPR number (or a birth date).
 func plainName(s string) bool {
 	if len(s) == 0 || len(s) > 64 {
 		return false

@@ -1,43 +1,45 @@
 package observe
 
 import (
-	"fmt"
 	"strings"
 	"testing"
 )
 
-func TestOperationNameLabelsAreBoundedAndSafe(t *testing.T) {
+func TestOperationNameLabelsAreKnownNamesOnly(t *testing.T) {
+	n := newOperationNames()
+	n.know([]string{"PatientContext", "Worklist2", "Patient6505501234", "A" + strings.Repeat("a", 64), "a b"})
 	tests := []struct {
 		name, in, want string
 	}{
-		{"a plain name is its own label", "PatientContext", "PatientContext"},
+		{"a known name is its own label", "PatientContext", "PatientContext"},
+		{"a known name with a short number", "Worklist2", "Worklist2"},
 		{"no name is anonymous", "", "anonymous"},
-		{"a CPR-like digit run is refused", "Patient6505501234", "invalid"},
-		{"a date-like digit run is refused", "Born650550", "invalid"},
-		{"a short number is fine", "Worklist2", "Worklist2"},
-		{"a name longer than 64 characters is refused", "A" + strings.Repeat("a", 64), "invalid"},
-		{"something that is no GraphQL name is refused", "a b", "invalid"},
+		{"a name nobody configured is other", "WhoIsAnnaJensen", "other"},
+		{"a CPR-like digit run is never known, even when configured", "Patient6505501234", "other"},
+		{"a name longer than 64 characters is never known", "A" + strings.Repeat("a", 64), "other"},
+		{"something that is no GraphQL name is never known", "a b", "other"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			if got := newOperationNames(10).label(tt.in); got != tt.want {
+			if got := n.label(tt.in); got != tt.want {
 				t.Errorf("label(%q) = %q, want %q", tt.in, got, tt.want)
 			}
 		})
 	}
 }
 
-func TestOperationNamesBeyondTheBoundShareOneLabel(t *testing.T) {
-	n := newOperationNames(3)
-	for i := range 3 {
-		if got := n.label(fmt.Sprintf("Op%d", i)); got != fmt.Sprintf("Op%d", i) {
-			t.Fatalf("name %d labelled %q", i, got)
-		}
+// However many names callers send, the label takes at most the known
+// values plus anonymous and other.
+func TestCallerChosenNamesCannotMintLabels(t *testing.T) {
+	n := newOperationNames()
+	n.know([]string{"PatientContext"})
+	values := map[string]bool{}
+	for i := range 1000 {
+		values[n.label("Op"+strings.Repeat("x", i%50)+string(rune('a'+i%26)))] = true
 	}
-	if got := n.label("Op3"); got != "other" {
-		t.Errorf("the fourth name is %q, want other", got)
-	}
-	if got := n.label("Op1"); got != "Op1" {
-		t.Errorf("a name seen before the bound is %q, want itself", got)
+	values[n.label("PatientContext")] = true
+	values[n.label("")] = true
+	if len(values) != 3 {
+		t.Errorf("label values %v, want PatientContext, anonymous and other", values)
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"time"
 
 	"github.com/99designs/gqlgen/graphql"
@@ -51,9 +52,6 @@ type Options struct {
 	// on concurrent operations and the request deadline (server/overload).
 	// A request refused by a guard costs no slot.
 	Overload func(http.Handler) http.Handler
-	// Metrics, when set, is served at GET /metrics (promhttp's handler of
-	// the gateway's registry).
-	Metrics http.Handler
 	// Guards protect /graphql: size and operation limits, trusted
 	// documents, CORS/CSRF, authentication and rate limits. The zero value
 	// is safe.
@@ -63,7 +61,9 @@ type Options struct {
 	Extensions []graphql.HandlerExtension
 }
 
-// New builds the handler for /graphql, /, /healthz and /readyz.
+// New builds the handler for /graphql, /, /healthz and /readyz. Metrics
+// are not among them: they are served on their own listener (Metrics), so
+// that the API port shows callers nothing about other callers.
 func New(opts Options) http.Handler {
 	logger := opts.Logger
 	if logger == nil {
@@ -81,6 +81,8 @@ func New(opts Options) http.Handler {
 	opts.Guards.install(gql)
 	if opts.Introspection {
 		gql.Use(extension.Introspection{})
+	} else {
+		gql.Use(noIntrospection{})
 	}
 	gql.SetErrorPresenter(errorPresenter(logger, opts.ClassifyUpstream))
 	gql.SetRecoverFunc(func(ctx context.Context, p any) error {
@@ -103,9 +105,6 @@ func New(opts Options) http.Handler {
 	}
 	mux := http.NewServeMux()
 	mux.Handle("/graphql", opts.Guards.wrap(exec, logger))
-	if opts.Metrics != nil {
-		mux.Handle("GET /metrics", opts.Metrics)
-	}
 	if opts.Playground {
 		page := playground.Handler(playground.Options{Endpoint: "/graphql", Headers: opts.PlaygroundHeaders, TokenIssuer: opts.PlaygroundTokenIssuer})
 		mux.Handle("GET /{$}", page)
@@ -123,7 +122,25 @@ func New(opts Options) http.Handler {
 		}
 		writeJSON(w, http.StatusOK, map[string]string{"status": "ready"})
 	})
-	return requestid.Middleware(accessLog(logger, mux))
+	return requestid.Middleware(securityHeaders(playgroundCSP(opts.PlaygroundTokenIssuer), accessLog(logger, mux)))
+}
+
+// playgroundCSP is the pages' policy: the playground may also connect to
+// the development issuer it asks for demo tokens (demo only).
+func playgroundCSP(tokenIssuer string) string {
+	if u, err := url.Parse(tokenIssuer); err == nil && tokenIssuer != "" && u.Host != "" {
+		return ContentSecurityPolicy(u.Scheme + "://" + u.Host)
+	}
+	return ContentSecurityPolicy()
+}
+
+// Metrics is the handler of the metrics listener: GET /metrics serves m
+// (promhttp's handler of the gateway's registry), with the same response
+// headers as the API.
+func Metrics(m http.Handler) http.Handler {
+	mux := http.NewServeMux()
+	mux.Handle("GET /metrics", m)
+	return securityHeaders(ContentSecurityPolicy(), mux)
 }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {

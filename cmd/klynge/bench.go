@@ -88,7 +88,7 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	defer st.gateway.Close()
 	sctx, stop := context.WithCancel(ctx)
 	defer stop()
-	go serveAll(sctx, st.sandboxListener, st.gatewayListener)
+	go st.serve(sctx)
 
 	b := &bencher{
 		http:    &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: *clients * 2}},

@@ -21,6 +21,7 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	fs := flag.NewFlagSet("demo", flag.ContinueOnError)
 	addr := fs.String("addr", "127.0.0.1:8080", "gateway listen address")
 	sandboxAddr := fs.String("sandbox-addr", "127.0.0.1:8081", "sandbox listen address")
+	metricsAddr := fs.String("metrics-addr", "127.0.0.1:8082", "metrics listen address (GET /metrics), apart from the API")
 	trustedDocs := fs.String("trusted-documents", "", "persisted-query manifest `file`; when given, only its operations run (docs/TRUSTED-DOCUMENTS.md)")
 	auditFile := fs.String("audit", "", "keep the access log in this SQLite `file` (default: a temporary file, removed on exit)")
 	auditPostgres := fs.String("audit-postgres", "", "keep the access log in PostgreSQL (`DSN`) instead")
@@ -47,6 +48,11 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 			gcfg.Audit.SQLite, gcfg.Audit.Postgres = *auditFile, *auditPostgres
 		}
 		gcfg.CORS.AllowedOrigins = append(gcfg.CORS.AllowedOrigins, corsOrigins...)
+		// The flag's address unless KLYNGE_METRICS_LISTEN chose one and the
+		// flag was not given.
+		if flagSet(fs, "metrics-addr") || gcfg.Metrics.Listen == demoMetricsListen {
+			gcfg.Metrics.Listen = *metricsAddr
+		}
 		return nil
 	}, nil)
 	if err != nil {
@@ -56,9 +62,12 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	sb, sl, gl := st.sandbox, st.sandboxListener, st.gatewayListener
 	printSandboxURLs(stdout, sl.URL(), sb)
 	fmt.Fprintf(stdout, "playground:   %s/\n", gl.URL())
+	if st.metricsListener != nil {
+		fmt.Fprintf(stdout, "metrics:      %s/metrics\n", st.metricsListener.URL())
+	}
 	printTokenHint(stdout, sl.URL())
 	fmt.Fprintf(stdout, "ready: %s/graphql\n", gl.URL())
-	return serveAll(ctx, sl, gl)
+	return st.serve(ctx)
 }
 
 // demoStack is a sandbox and a gateway wired to it over loopback, bound to
@@ -68,6 +77,16 @@ type demoStack struct {
 	gateway         *gateway
 	sandboxListener *listener
 	gatewayListener *listener
+	metricsListener *listener // nil when metrics are off
+}
+
+// serve serves every listener of the stack until ctx is done (serveAll).
+func (st *demoStack) serve(ctx context.Context) error {
+	ls := []*listener{st.sandboxListener, st.gatewayListener}
+	if st.metricsListener != nil {
+		ls = append(ls, st.metricsListener)
+	}
+	return serveAll(ctx, ls...)
 }
 
 // startDemoStack builds the sandbox, binds it, and builds a gateway with
@@ -134,7 +153,19 @@ func startDemoStack(ctx context.Context, sbCfg sandbox.Config, sandboxAddr, gate
 		return nil, err
 	}
 	gl.grace = gcfg.Server.ShutdownTimeout.D()
-	return &demoStack{sandbox: sb, gateway: gw, sandboxListener: sl, gatewayListener: gl}, nil
+	ml, err := gw.listenMetrics(gcfg.Metrics.Listen, logger)
+	if err != nil {
+		gw.Close()
+		return nil, err
+	}
+	return &demoStack{sandbox: sb, gateway: gw, sandboxListener: sl, gatewayListener: gl, metricsListener: ml}, nil
+}
+
+// flagSet reports whether the command line gave the flag.
+func flagSet(fs *flag.FlagSet, name string) bool {
+	set := false
+	fs.Visit(func(f *flag.Flag) { set = set || f.Name == name })
+	return set
 }
 
 // nowFrom is a clock that starts at the sandbox's present and runs at real

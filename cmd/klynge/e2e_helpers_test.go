@@ -23,6 +23,7 @@ import (
 type demo struct {
 	GraphQL string // http://127.0.0.1:PORT/graphql
 	Sandbox string // http://127.0.0.1:PORT
+	Metrics string // http://127.0.0.1:PORT/metrics (the metrics listener)
 	Output  *syncBuffer
 }
 
@@ -33,7 +34,7 @@ func startDemo(t testing.TB, args ...string) *demo {
 	ctx, cancel := context.WithCancel(context.Background())
 	pr, pw := io.Pipe()
 	logs := &syncBuffer{}
-	full := append([]string{"demo", "-addr", "127.0.0.1:0", "-sandbox-addr", "127.0.0.1:0", "-population", "2000", "-latency", "0s", "-now", testNow(t)}, args...)
+	full := append([]string{"demo", "-addr", "127.0.0.1:0", "-sandbox-addr", "127.0.0.1:0", "-metrics-addr", "127.0.0.1:0", "-population", "2000", "-latency", "0s", "-now", testNow(t)}, args...)
 	done := make(chan int, 1)
 	go func() {
 		code := Main(ctx, full, pw, logs)
@@ -70,6 +71,9 @@ func startDemo(t testing.TB, args ...string) *demo {
 			}
 			if v, ok := strings.CutPrefix(line, "controls:"); ok {
 				d.Sandbox = strings.TrimSuffix(strings.TrimSpace(v), "/_sandbox")
+			}
+			if v, ok := strings.CutPrefix(line, "metrics:"); ok {
+				d.Metrics = strings.TrimSpace(v)
 			}
 			if v, ok := strings.CutPrefix(line, "ready: "); ok {
 				d.GraphQL = v

@@ -22,7 +22,7 @@ func TestNoDataWithoutTheAccessLog(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { st.gateway.Close() })
-	go serveAll(t.Context(), st.sandboxListener, st.gatewayListener)
+	go st.serve(t.Context())
 	d := &demo{GraphQL: st.gatewayListener.URL() + "/graphql", Sandbox: st.sandboxListener.URL(), Output: &logs}
 	useDefaultToken(t, d)
 	// A citizen the GP reads by relationship, so that the decision needs no

@@ -44,6 +44,11 @@ type gatewayDeps struct {
 	PlaygroundTokenIssuer string
 }
 
+// demoMetricsListen is the demo's metrics address unless the demo's
+// -metrics-addr (or KLYNGE_METRICS_LISTEN) says otherwise: a free loopback
+// port, so that stacks in tests never collide.
+const demoMetricsListen = "127.0.0.1:0"
+
 // demoConfig is the configuration `klynge demo` runs with: every upstream
 // in the sandbox, synthetic CPRs under klynge's own identifier system, the
 // playground and introspection on.
@@ -53,6 +58,9 @@ func demoConfig(sandboxURL string, reg *registry.Registry) *config.Config {
 	// Rate limited as serve is, with room for the e2e tests and the
 	// GraphQL-over-HTTP audit, which all come from one address.
 	cfg.RateLimit = config.RateLimit{RequestsPerSecond: 200, Burst: 1000}
+	// Metrics on a free loopback port unless the demo's -metrics-addr says
+	// otherwise; the example operations' names are their label values.
+	cfg.Metrics = config.Metrics{Listen: demoMetricsListen, OperationNames: exampleOperationNames()}
 	cfg.Auth.Issuer = u.OIDCIssuer
 	// Integrators' pseudonyms in the demo are keyed by a fixed, public
 	// secret so that they stay the same across restarts; a deployment sets
@@ -73,6 +81,7 @@ func demoConfig(sandboxURL string, reg *registry.Registry) *config.Config {
 // the HTTP surface.
 type gateway struct {
 	handler     http.Handler
+	metrics     http.Handler // the metrics listener's; nil when metrics are off
 	upstreams   []*upstream.Client
 	closeGuards func() error
 	access      *accessControl
@@ -118,6 +127,8 @@ func newGateway(ctx context.Context, cfg *config.Config, deps gatewayDeps, logge
 	if err != nil {
 		return nil, err
 	}
+	// Only known operation names become label values; the rest are "other".
+	tel.metrics.KnowOperationNames(append(guards.Trusted.OperationNames(), cfg.Metrics.OperationNames...))
 	opened = append(opened, func() error { return tel.Close(context.WithoutCancel(ctx)) })
 	metrics, err := upstream.NewMetrics(deps.Metrics)
 	if err != nil {
@@ -158,13 +169,16 @@ func newGateway(ctx context.Context, cfg *config.Config, deps gatewayDeps, logge
 		},
 		Observers:             tel.observers(),
 		Overload:              tel.overload(),
-		Metrics:               tel.metricsHandler(),
 		Guards:                guards,
 		Extensions:            []graphql.HandlerExtension{gate.Extension{Rules: ac.rules, Log: ac.log, Pseudonyms: ac.pseudonyms, Logger: logger, ObserveAppend: ac.observeAppend}},
 		PlaygroundHeaders:     playgroundHeaders(cfg, deps),
 		PlaygroundTokenIssuer: deps.PlaygroundTokenIssuer,
 	})
-	return &gateway{handler: h, upstreams: clients, closeGuards: closeGuards, access: ac, tempDir: deps.TempDir, telemetry: tel}, nil
+	gw := &gateway{handler: h, upstreams: clients, closeGuards: closeGuards, access: ac, tempDir: deps.TempDir, telemetry: tel}
+	if cfg.Metrics.Listen != config.MetricsOff {
+		gw.metrics = server.Metrics(tel.metricsHandler())
+	}
+	return gw, nil
 }
 
 // checkedRules are the pathway rule sets (the default and each cluster's,
@@ -207,6 +221,15 @@ func upstreamsReady(clients []*upstream.Client) error {
 }
 
 func (g *gateway) Handler() http.Handler { return g.handler }
+
+// listenMetrics binds the metrics listener at addr; nil when metrics are
+// off.
+func (g *gateway) listenMetrics(addr string, logger *slog.Logger) (*listener, error) {
+	if g.metrics == nil {
+		return nil, nil
+	}
+	return listen("metrics", addr, g.metrics, logger)
+}
 
 // Close releases idle upstream connections and closes the access log once
 // its queued records are written.

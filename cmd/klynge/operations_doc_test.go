@@ -45,7 +45,7 @@ func TestOperationsDocMatchesTheMetrics(t *testing.T) {
 	cpr := sampleAndBreakGlass(t, s.demo, 1, controls.WithCare)[0]
 	grantGlass(t, s.demo, []string{cpr})
 	query(t, s.GraphQL, exampleQuery(t, "patient-context.graphql"), map[string]any{"cpr": cpr})
-	resp, err := http.Get(strings.TrimSuffix(s.GraphQL, "/graphql") + "/metrics")
+	resp, err := http.Get(s.Metrics)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -64,7 +64,7 @@ func truthStackWith(t *testing.T, population int, seed int64, tune func(*config.
 		t.Fatal(err)
 	}
 	served := make(chan error, 1)
-	go func() { served <- serveAll(ctx, st.sandboxListener, st.gatewayListener) }()
+	go func() { served <- st.serve(ctx) }()
 	t.Cleanup(func() {
 		cancel()
 		<-served

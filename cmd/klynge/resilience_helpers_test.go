@@ -41,10 +41,10 @@ func startStack(t *testing.T, tune func(*config.Config)) *stack {
 		t.Fatal(err)
 	}
 	served := make(chan error, 1)
-	go func() { served <- serveAll(ctx, st.sandboxListener, st.gatewayListener) }()
+	go func() { served <- st.serve(ctx) }()
 	stopped := false
 	s := &stack{
-		demo:    &demo{GraphQL: st.gatewayListener.URL() + "/graphql", Sandbox: st.sandboxListener.URL(), Output: logs},
+		demo:    &demo{GraphQL: st.gatewayListener.URL() + "/graphql", Sandbox: st.sandboxListener.URL(), Metrics: st.metricsListener.URL() + "/metrics", Output: logs},
 		gateway: st.gateway,
 	}
 	s.stop = func() {
@@ -86,7 +86,7 @@ func (s *stack) stats(t *testing.T) controls.Stats {
 // format, e.g. `system="municipal/330"`); 0 when there is none.
 func (s *stack) metric(t *testing.T, name string, labels ...string) float64 {
 	t.Helper()
-	resp, err := http.Get(strings.TrimSuffix(s.GraphQL, "/graphql") + "/metrics")
+	resp, err := http.Get(s.Metrics)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -34,9 +34,18 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return err
 	}
 	l.grace = cfg.Server.ShutdownTimeout.D()
+	ml, err := gw.listenMetrics(cfg.Metrics.Listen, logger)
+	if err != nil {
+		return err
+	}
 	logger.Info("serving", "addr", l.ln.Addr().String(), "municipal_instances", len(cfg.Upstreams.Municipal.Instances))
+	ls := []*listener{l}
+	if ml != nil {
+		fmt.Fprintf(stdout, "metrics: %s/metrics\n", ml.URL())
+		ls = append(ls, ml)
+	}
 	fmt.Fprintf(stdout, "ready: %s/graphql\n", l.URL())
-	return serveAll(ctx, l)
+	return serveAll(ctx, ls...)
 }
 
 func newLoggerAt(w io.Writer, level string) *slog.Logger {

@@ -28,6 +28,7 @@ func TestServeAgainstASeparateSandbox(t *testing.T) {
 	}
 	cfg := strings.ReplaceAll(string(example), "http://127.0.0.1:8081", sandboxURL)
 	cfg = strings.Replace(cfg, "listen: 127.0.0.1:8080", "listen: 127.0.0.1:0", 1)
+	cfg = strings.Replace(cfg, "listen: 127.0.0.1:9464", "listen: 127.0.0.1:0", 1)
 	path := filepath.Join(t.TempDir(), "klynge.yaml")
 	if err := os.WriteFile(path, []byte(cfg), 0o600); err != nil {
 		t.Fatal(err)

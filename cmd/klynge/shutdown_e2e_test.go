@@ -85,6 +85,7 @@ func TestSIGTERMFinishesTheRequestInFlightFlushesTheAccessLogAndExitsZero(t *tes
 	auditPath := filepath.Join(dir, "audit.db")
 	cfg := strings.ReplaceAll(string(example), "http://127.0.0.1:8081", sandboxURL)
 	cfg = strings.Replace(cfg, "listen: 127.0.0.1:8080", "listen: 127.0.0.1:0", 1)
+	cfg = strings.Replace(cfg, "listen: 127.0.0.1:9464", "listen: 127.0.0.1:0", 1)
 	cfg += "\naudit: {sqlite: " + auditPath + "}\n"
 	path := filepath.Join(dir, "klynge.yaml")
 	if err := os.WriteFile(path, []byte(cfg), 0o600); err != nil {

@@ -7,6 +7,7 @@ import (
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/vektah/gqlparser/v2/gqlerror"
 
+	"github.com/sundhedsklynge/klynge/access"
 	"github.com/sundhedsklynge/klynge/errcode"
 	"github.com/sundhedsklynge/klynge/server/gqlhttp"
 )
@@ -22,7 +23,10 @@ type Options struct {
 	// document).
 	RequireID bool
 	// APQ stores automatically persisted queries; nil switches APQ off.
-	// Under Enforce, APQ never registers anything.
+	// Under Enforce, APQ never registers anything. Each principal has its
+	// own registrations (the key names the principal): a shared cache
+	// would tell any caller, by PERSISTED_QUERY_NOT_FOUND or not, whether
+	// someone else sent a document, and a document can hold a CPR.
 	APQ graphql.Cache[string]
 }
 
@@ -81,7 +85,7 @@ func (d *Documents) MutateOperationParameters(ctx context.Context, raw *graphql.
 	case d.opts.APQ == nil:
 		return refuse(errcode.PersistedQueryNotSupported, "PersistedQueryNotSupported: this server does not accept automatic persisted queries")
 	case raw.Query == "":
-		body, ok := d.opts.APQ.Get(ctx, id)
+		body, ok := d.opts.APQ.Get(ctx, apqKey(ctx, id))
 		if !ok {
 			return notFound()
 		}
@@ -102,9 +106,21 @@ func (d *Documents) MutateOperationParameters(ctx context.Context, raw *graphql.
 // documents a client made up.
 func (d *Documents) MutateOperationContext(ctx context.Context, opCtx *graphql.OperationContext) *gqlerror.Error {
 	if id, ok := opCtx.Stats.GetExtension(registerKey).(string); ok && d.opts.APQ != nil {
-		d.opts.APQ.Add(ctx, id, opCtx.RawQuery)
+		d.opts.APQ.Add(ctx, apqKey(ctx, id), opCtx.RawQuery)
 	}
 	return nil
+}
+
+// apqKey is the cache key of an APQ document for the request's principal:
+// its role and a hash of its subject (access.Principal.LimitKey), so that
+// one principal's registrations are invisible to every other, and the
+// cache holds no subject. Requests without a principal (only where no
+// authentication is configured) share one namespace.
+func apqKey(ctx context.Context, id string) string {
+	if p, ok := access.PrincipalFrom(ctx); ok {
+		return p.LimitKey() + ":" + id
+	}
+	return "anonymous:" + id
 }
 
 func (d *Documents) freeform(query string) *gqlerror.Error {
@@ -174,4 +190,13 @@ func notTrusted() *gqlerror.Error {
 
 func refuse(code, msg string) *gqlerror.Error {
 	return &gqlerror.Error{Message: msg, Extensions: map[string]any{"code": code}}
+}
+
+// OperationNames are the names of the manifest's operations (nil without
+// one): the operation names metrics may show.
+func (d *Documents) OperationNames() []string {
+	if d == nil {
+		return nil
+	}
+	return d.opts.Manifest.OperationNames()
 }

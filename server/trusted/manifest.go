@@ -7,8 +7,13 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"os"
+	"slices"
 	"strings"
+
+	"github.com/vektah/gqlparser/v2/ast"
+	"github.com/vektah/gqlparser/v2/parser"
 )
 
 // Operation is one trusted document.
@@ -172,4 +177,30 @@ func NormaliseID(id string) (string, error) {
 		return "", errors.New("a document id must be 64 hex digits (a sha256)")
 	}
 	return strings.ToLower(id), nil
+}
+
+// OperationNames are the names of the manifest's operations: the Apollo
+// manifest's names, and the names of the operations its documents define
+// (a Codegen manifest names none), sorted. They are the operation names
+// metrics may show (observe.Metrics.KnowOperationNames).
+func (m *Manifest) OperationNames() []string {
+	if m == nil {
+		return nil
+	}
+	set := map[string]bool{}
+	for _, op := range m.ops {
+		if op.Name != "" {
+			set[op.Name] = true
+		}
+		doc, err := parser.ParseQuery(&ast.Source{Input: op.Body})
+		if err != nil {
+			continue
+		}
+		for _, o := range doc.Operations {
+			if o.Name != "" {
+				set[o.Name] = true
+			}
+		}
+	}
+	return slices.Sorted(maps.Keys(set))
 }

@@ -2,6 +2,8 @@ package trusted
 
 import (
 	"encoding/json"
+	"slices"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -92,5 +94,18 @@ func TestNormaliseID(t *testing.T) {
 		if _, err := NormaliseID(in); err == nil {
 			t.Errorf("NormaliseID(%q) accepted", in)
 		}
+	}
+}
+
+func TestManifestOperationNames(t *testing.T) {
+	codegen := `query PatientContext($cpr: CPR!) { citizen(cpr: $cpr) { name } }`
+	anonymous := `{ version }`
+	m, err := ParseManifest([]byte(`{"` + Hash(codegen) + `": ` + strconv.Quote(codegen) +
+		`, "` + Hash(anonymous) + `": ` + strconv.Quote(anonymous) + `}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := m.OperationNames(); !slices.Equal(got, []string{"PatientContext"}) {
+		t.Errorf("OperationNames() = %q, want [PatientContext]", got)
 	}
 }
