@@ -90,8 +90,15 @@ func (p Principal) Validate() error {
 		return bad("Subject", "is required")
 	case s != p.Subject || len(s) > 255:
 		return bad("Subject", "must be at most 255 characters without surrounding spaces")
+	case hasHidden(s):
+		// A newline forges log lines; a bidirectional override makes the
+		// subject read as another in the access log.
+		return bad("Subject", "must not contain control or invisible formatting characters")
 	case looksLikeCPR(s):
 		return bad("Subject", "must not be a CPR number")
+	}
+	if hasHidden(p.Organization) {
+		return bad("Organization", "must not contain control or invisible formatting characters")
 	}
 	if !slices.Contains(Roles, p.Role) {
 		return bad("Role", "must be one of %s", roleList())
@@ -191,6 +198,11 @@ func clusterID(s string) bool {
 		}
 	}
 	return true
+}
+
+func hasHidden(s string) bool {
+	_, hidden := firstHidden(s)
+	return hidden
 }
 
 // looksLikeCPR catches a subject that is a CPR number, which some identity

@@ -24,6 +24,15 @@ func TestPrincipalValidate(t *testing.T) {
 		{"no subject", Principal{Role: RoleGP, Organization: ydernummerA}, "Subject"},
 		{"subject with spaces around it", Principal{Subject: " gp ", Role: RoleGP, Organization: ydernummerA}, "Subject"},
 		{"subject that is a CPR", Principal{Subject: string(cprAnna), Role: RoleCitizen, CPR: cprAnna}, "Subject"},
+		// The red team's subject: a newline, stored in the access log and
+		// able to forge a line of any line-based export of it.
+		{"subject with a newline", Principal{Subject: "gp-1\nrole=privacy_officer", Role: RoleGP, Organization: ydernummerA}, "Subject"},
+		{"subject with a zero-width space", Principal{Subject: "gp\u200b1", Role: RoleGP, Organization: ydernummerA}, "Subject"},
+		{"subject with a right-to-left override", Principal{Subject: "gp-\u202e1-po", Role: RoleGP, Organization: ydernummerA}, "Subject"},
+		{"subject with an escape sequence", Principal{Subject: "gp-\x1b[31m", Role: RoleGP, Organization: ydernummerA}, "Subject"},
+		{"subject of invalid UTF-8", Principal{Subject: "gp-\xff", Role: RoleGP, Organization: ydernummerA}, "Subject"},
+		{"a subject in another script is fine", Principal{Subject: "læge-Åse-ﾗ", Role: RoleGP, Organization: ydernummerA}, ""},
+		{"integrator organisation with a tab", Principal{Subject: "int", Role: RoleIntegrator, Organization: "Region\tSjælland", Clusters: []string{"c"}}, "Organization"},
 		{"unknown role", Principal{Subject: "x", Role: "admin"}, "Role"},
 		{"no role", Principal{Subject: "x"}, "Role"},
 		{"clinician without SOR", Principal{Subject: "x", Role: RoleClinician}, "Organization"},

@@ -24,6 +24,9 @@ type Authentication struct {
 	// KeyMaxAge is how long a fetched key set is trusted before it is
 	// fetched again (default 1h).
 	KeyMaxAge Duration `yaml:"keyMaxAge"`
+	// MaxTokenLifetime is the longest a token may be valid, from iat (or
+	// now) to exp (default 12h, at most 168h).
+	MaxTokenLifetime Duration `yaml:"maxTokenLifetime"`
 }
 
 // Audit configures the access log (package audit): SQLite in a local file
@@ -98,6 +101,9 @@ func (c *Config) validateAccess() []error {
 	}
 	if a.ClockSkew.D() > 5*time.Minute {
 		bad("auth.clockSkew", "must be at most 5m, got %s", a.ClockSkew.D())
+	}
+	if a.MaxTokenLifetime.D() > 7*24*time.Hour {
+		bad("auth.maxTokenLifetime", "must be at most 168h, got %s", a.MaxTokenLifetime.D())
 	}
 	if a.KeyMaxAge.D() != 0 && a.KeyMaxAge.D() < a.KeyRefreshInterval.D() {
 		bad("auth.keyMaxAge", "must not be below auth.keyRefreshInterval")

@@ -52,6 +52,7 @@ func newAccessControl(ctx context.Context, cfg *config.Config, rules access.Rule
 		ClockSkew:          cfg.Auth.ClockSkew.D(),
 		KeyRefreshInterval: cfg.Auth.KeyRefreshInterval.D(),
 		KeyMaxAge:          cfg.Auth.KeyMaxAge.D(),
+		MaxTokenLifetime:   cfg.Auth.MaxTokenLifetime.D(),
 		Logger:             logger,
 	})
 	if err != nil {

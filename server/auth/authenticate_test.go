@@ -69,6 +69,21 @@ func TestAuthenticateRefusals(t *testing.T) {
 		{"expired a minute ago", with(func(c map[string]any) { c["exp"] = now.Add(-time.Minute).Unix() }), ReasonExpired, "expired at"},
 		{"no exp", with(func(c map[string]any) { delete(c, "exp") }), ReasonExpired, "no expiry"},
 		{"not valid for another hour", with(func(c map[string]any) { c["nbf"] = now.Add(time.Hour).Unix() }), ReasonNotYetValid, "not valid yet"},
+		// The red team's tokens: an exp a century ahead, an iat in the
+		// future, a subject with a newline.
+		{"valid for a hundred years", with(func(c map[string]any) { c["exp"] = now.AddDate(100, 0, 0).Unix() }), ReasonLifetime, "longer than the 12h0m0s"},
+		{"valid for a day without iat", with(func(c map[string]any) {
+			delete(c, "iat")
+			c["exp"] = now.Add(24 * time.Hour).Unix()
+		}), ReasonLifetime, "valid for 24h0m0s"},
+		{"issued an hour in the future", with(func(c map[string]any) {
+			c["iat"] = now.Add(time.Hour).Unix()
+			c["exp"] = now.Add(2 * time.Hour).Unix()
+		}), ReasonNotYetValid, "issued in the future"},
+		{"a subject with a newline", with(func(c map[string]any) { c["sub"] = "clin-1\nrole=privacy_officer" }), ReasonClaims, "claim sub must not contain control"},
+		{"an organisation with a zero-width space", with(func(c map[string]any) {
+			c[ClaimRole], c[ClaimOrganization], c[ClaimClusters] = "integrator", "Region\u200bSjælland", "sjaelland-holbaek"
+		}), ReasonClaims, "claim klynge_org must not contain control"},
 		{"no role", with(func(c map[string]any) { delete(c, ClaimRole) }), ReasonClaims, "claim klynge_role must be one of"},
 		{"unknown role", with(func(c map[string]any) { c[ClaimRole] = "admin" }), ReasonClaims, "klynge_role"},
 		{"clinician without SOR", with(func(c map[string]any) { delete(c, ClaimOrganization) }), ReasonClaims, "claim klynge_org must be the SOR code"},
@@ -273,4 +288,29 @@ func tamper(raw string) string {
 	payload = []byte(strings.Replace(string(payload), `"clin-1"`, `"clin-2"`, 1))
 	parts[1] = base64.RawURLEncoding.EncodeToString(payload)
 	return strings.Join(parts, ".")
+}
+
+func TestLifetimeWithinTheLimitsIsAccepted(t *testing.T) {
+	clk := newClock()
+	ti := startTestIssuer(t)
+	now := clk.Now()
+	tests := []struct {
+		name   string
+		max    time.Duration
+		change func(c map[string]any)
+	}{
+		{"iat 10s ahead is within the 30s skew", 0, func(c map[string]any) { c["iat"] = now.Add(10 * time.Second).Unix() }},
+		{"exactly the default 12h", 0, func(c map[string]any) { c["exp"] = now.Add(12 * time.Hour).Unix() }},
+		{"a day when configured", 24 * time.Hour, func(c map[string]any) { c["exp"] = now.Add(24 * time.Hour).Unix() }},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			a := newAuthenticator(t, ti.srv.URL, Options{Now: clk.Now, MaxTokenLifetime: tt.max})
+			c := ti.claims(now)
+			tt.change(c)
+			if _, _, err := a.Authenticate(t.Context(), ti.sign(t, c)); err != nil {
+				t.Fatalf("refused: %v", err)
+			}
+		})
+	}
 }

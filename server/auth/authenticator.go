@@ -37,6 +37,10 @@ type Options struct {
 	// KeyMaxAge is how long a fetched key set is used before it is fetched
 	// again (default 1h), so that retired keys stop verifying.
 	KeyMaxAge time.Duration
+	// MaxTokenLifetime is the longest a token may be valid, from iat (or
+	// now, without iat) to exp (default 12h, at most 7 days): a stolen
+	// token with an exp a century ahead stays a key for a century.
+	MaxTokenLifetime time.Duration
 	// HTTPClient fetches discovery and keys (default: 10s timeout).
 	HTTPClient *http.Client
 	// Websockets lets websocket upgrade requests through the middleware
@@ -59,6 +63,8 @@ const (
 	MaxClockSkew              = 5 * time.Minute
 	DefaultKeyRefreshInterval = 10 * time.Second
 	DefaultKeyMaxAge          = time.Hour
+	DefaultMaxTokenLifetime   = 12 * time.Hour
+	MaxMaxTokenLifetime       = 7 * 24 * time.Hour
 )
 
 // allowedAlgorithms are the asymmetric JWS algorithms accepted. Symmetric
@@ -176,6 +182,9 @@ func (o Options) validate() error {
 	if o.ClockSkew < 0 || o.ClockSkew > MaxClockSkew {
 		errs = append(errs, fmt.Errorf("auth: ClockSkew must be between 0 and %s, got %s", MaxClockSkew, o.ClockSkew))
 	}
+	if o.MaxTokenLifetime < 0 || o.MaxTokenLifetime > MaxMaxTokenLifetime {
+		errs = append(errs, fmt.Errorf("auth: MaxTokenLifetime must be between 0 and %s, got %s", MaxMaxTokenLifetime, o.MaxTokenLifetime))
+	}
 	if o.KeyRefreshInterval < 0 || o.KeyMaxAge < 0 {
 		errs = append(errs, errors.New("auth: KeyRefreshInterval and KeyMaxAge must not be negative"))
 	}
@@ -191,6 +200,9 @@ func (o Options) withDefaults() Options {
 	}
 	if o.KeyMaxAge == 0 {
 		o.KeyMaxAge = DefaultKeyMaxAge
+	}
+	if o.MaxTokenLifetime == 0 {
+		o.MaxTokenLifetime = DefaultMaxTokenLifetime
 	}
 	if o.HTTPClient == nil {
 		o.HTTPClient = &http.Client{Timeout: 10 * time.Second}
@@ -225,6 +237,9 @@ func (a *Authenticator) Authenticate(ctx context.Context, raw string) (access.Pr
 		}
 		return access.Principal{}, time.Time{}, a.classify(err)
 	}
+	if err := a.checkLifetime(tok.IssuedAt, tok.Expiry); err != nil {
+		return access.Principal{}, time.Time{}, err
+	}
 	var c klyngeClaims
 	if err := tok.Claims(&c); err != nil {
 		return access.Principal{}, time.Time{}, authError(ReasonClaims, "the token's klynge claims are malformed: %s", claimTypeError(err))
@@ -234,6 +249,25 @@ func (a *Authenticator) Authenticate(ctx context.Context, raw string) (access.Pr
 		return access.Principal{}, time.Time{}, authError(ReasonClaims, "%s", err.Error())
 	}
 	return p, tok.Expiry, nil
+}
+
+// checkLifetime refuses what go-oidc lets through: a token issued in the
+// future (beyond the clock skew), and one valid for longer than
+// MaxTokenLifetime, counted from iat or, without iat, from now.
+func (a *Authenticator) checkLifetime(iat, exp time.Time) error {
+	now := a.opts.Now()
+	if !iat.IsZero() && iat.After(now.Add(a.opts.ClockSkew)) {
+		return authError(ReasonNotYetValid, "the token was issued in the future (iat %s); the identity provider's clock is ahead", iat.UTC().Format(time.RFC3339))
+	}
+	from := iat
+	if from.IsZero() {
+		from = now
+	}
+	if life := exp.Sub(from); life > a.opts.MaxTokenLifetime {
+		return authError(ReasonLifetime, "the token is valid for %s, longer than the %s this gateway accepts; configure the identity provider to issue shorter-lived tokens",
+			life.Round(time.Minute), a.opts.MaxTokenLifetime)
+	}
+	return nil
 }
 
 // classify turns go-oidc's errors into reasons. go-oidc returns a typed

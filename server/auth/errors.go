@@ -11,7 +11,8 @@ const (
 	ReasonMissing         = "missing_token"   // no Authorization header or init payload token
 	ReasonMalformed       = "malformed_token" // not "Bearer <JWT>", or not a signed JWT with an allowed algorithm
 	ReasonExpired         = "expired"         // exp has passed (beyond the clock skew), or there is no exp
-	ReasonNotYetValid     = "not_yet_valid"   // nbf is in the future
+	ReasonNotYetValid     = "not_yet_valid"   // nbf or iat is in the future
+	ReasonLifetime        = "lifetime_too_long" // exp is further from iat (or now) than MaxTokenLifetime
 	ReasonSignature       = "invalid_signature"
 	ReasonIssuer          = "wrong_issuer"
 	ReasonAudience        = "wrong_audience"
