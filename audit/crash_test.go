@@ -116,9 +116,9 @@ func TestCrashChildAppendsUntilKilled(t *testing.T) {
 		err error
 	)
 	if kind == "sqlite" {
-		l, err = sqlite.Open(ctx, location, audit.Options{})
+		l, err = sqlite.Open(ctx, location, withTestKeys(audit.Options{}))
 	} else {
-		l, err = postgres.Open(ctx, location, audit.Options{})
+		l, err = postgres.Open(ctx, location, withTestKeys(audit.Options{}))
 	}
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "crash child: open:", err)

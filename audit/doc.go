@@ -9,11 +9,19 @@
 // goroutine into one transaction (group commit), so the log is not the
 // bottleneck of a busy gateway.
 //
-// The log is tamper-evident: each record carries the SHA-256 of its
-// predecessor's hash and its own canonical encoding (see [RecordHash]), and a
-// one-row chain head seals the last sequence number and hash. [Log.Verify]
-// names the first record whose hash, link or sequence number is wrong. What
-// that does and does not detect is written beside [Log.Verify].
+// The log is tamper-evident against whoever can write its database but does
+// not hold the chain key (a secret kept outside the database, [Keys]): each
+// record carries its predecessor's seal and its own, an HMAC-SHA256 of its
+// canonical encoding under the key ([ChainKey.RecordHash]), and a one-row
+// chain head names the last record. The break-the-glass grant register,
+// which decides access, is under the same seal: each grant carries the seal
+// of its state ([ChainKey.GrantHash]), and every grant change is written in
+// one transaction with the record that attests that seal
+// ([Log.CommitGrants]), so the chain says what the register must hold.
+// Checkpoints of the head ([Checkpoint]), written to a file outside the
+// database, show records cut off at the end. [Log.VerifyWith] names the
+// first record, grant or checkpoint that is wrong; what it does and does not
+// detect is written beside it.
 //
 // Two stores share one behaviour, each in its own package so that a binary
 // links only the database it uses: audit/sqlite (embedded, pure Go, WAL,

@@ -13,13 +13,6 @@ var ErrClosed = errors.New("audit: log is closed")
 // while they were still queued. The caller may retry them.
 var ErrNotCommitted = errors.New("audit: records not committed")
 
-// ErrGrantNotFound is returned by MarkReviewed for an unknown grant id.
-var ErrGrantNotFound = errors.New("audit: break-the-glass grant not found")
-
-// ErrAlreadyReviewed is returned by MarkReviewed for a grant that has been
-// reviewed before: a review is written once and never overwritten.
-var ErrAlreadyReviewed = errors.New("audit: break-the-glass grant already reviewed")
-
 // notCommittedError is an Append error that proves the records absent.
 type notCommittedError struct{ cause error }
 

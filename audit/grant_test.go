@@ -32,23 +32,30 @@ func TestBreakTheGlassGrantLifecycle(t *testing.T) {
 		}
 
 		t.Run("active for that principal and citizen during its window", func(t *testing.T) {
+			otherRole, otherOrg := emergencyDoctor, emergencyDoctor
+			otherRole.Role, otherOrg.Organization = "gp", "7005052"
 			tests := []struct {
-				name    string
-				subject string
-				citizen string
-				at      time.Time
-				want    bool
+				name      string
+				principal audit.Principal
+				citizen   string
+				at        time.Time
+				want      bool
 			}{
-				{"at the grant time", emergencyDoctor.Subject, string(citizenA), granted, true},
-				{"an hour later", emergencyDoctor.Subject, string(citizenA), granted.Add(time.Hour), true},
-				{"before it was granted", emergencyDoctor.Subject, string(citizenA), granted.Add(-time.Second), false},
-				{"when it expires", emergencyDoctor.Subject, string(citizenA), granted.Add(4 * time.Hour), false},
-				{"for another citizen", emergencyDoctor.Subject, string(citizenB), granted.Add(time.Hour), false},
-				{"for another principal", nurse.Subject, string(citizenA), granted.Add(time.Hour), false},
+				{"at the grant time", emergencyDoctor, string(citizenA), granted, true},
+				{"an hour later", emergencyDoctor, string(citizenA), granted.Add(time.Hour), true},
+				{"before it was granted", emergencyDoctor, string(citizenA), granted.Add(-time.Second), false},
+				{"when it expires", emergencyDoctor, string(citizenA), granted.Add(4 * time.Hour), false},
+				{"for another citizen", emergencyDoctor, string(citizenB), granted.Add(time.Hour), false},
+				{"for another principal", nurse, string(citizenA), granted.Add(time.Hour), false},
+				// A grant follows subject, role and organisation: the same
+				// person with another role's or organisation's token does
+				// not carry it.
+				{"for the same subject in another role", otherRole, string(citizenA), granted.Add(time.Hour), false},
+				{"for the same subject at another organisation", otherOrg, string(citizenA), granted.Add(time.Hour), false},
 			}
 			for _, tt := range tests {
 				t.Run(tt.name, func(t *testing.T) {
-					got, ok, err := l.ActiveGrant(ctx, tt.subject, domain.CPR(tt.citizen), tt.at)
+					got, ok, err := l.ActiveGrant(ctx, tt.principal, domain.CPR(tt.citizen), tt.at)
 					if err != nil {
 						t.Fatal(err)
 					}
@@ -67,7 +74,7 @@ func TestBreakTheGlassGrantLifecycle(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			got, ok, err := l.ActiveGrant(ctx, emergencyDoctor.Subject, citizenA, granted.Add(2*time.Hour))
+			got, ok, err := l.ActiveGrant(ctx, emergencyDoctor, citizenA, granted.Add(2*time.Hour))
 			if err != nil || !ok || got.ID != longer.ID {
 				t.Errorf("ActiveGrant = %d, %v, %v; want grant %d", got.ID, ok, err, longer.ID)
 			}

@@ -25,11 +25,21 @@ type Options struct {
 	Logger *slog.Logger
 	// Metrics, when set, observes append latency, batch sizes and failures.
 	Metrics *Metrics
+	// Keys seal every record, grant and checkpoint; required (a store's
+	// Open refuses options without them).
+	Keys *Keys
+	// Checkpoints, when set, is where the log writes signed checkpoints of
+	// its chain head (a file the database's administrators cannot write):
+	// every CheckpointInterval while the head moves, and when it closes.
+	Checkpoints *CheckpointFile
+	// CheckpointInterval is the time between checkpoints (default 1m).
+	CheckpointInterval time.Duration
 }
 
 const (
-	defaultMaxBatch      = 256
-	defaultCommitTimeout = 10 * time.Second
+	defaultMaxBatch           = 256
+	defaultCommitTimeout      = 10 * time.Second
+	defaultCheckpointInterval = time.Minute
 )
 
 // WithDefaults fills the zero fields with their defaults (a store opens
@@ -43,6 +53,9 @@ func (o Options) WithDefaults() Options {
 	}
 	if o.Logger == nil {
 		o.Logger = slog.New(slog.DiscardHandler)
+	}
+	if o.CheckpointInterval <= 0 {
+		o.CheckpointInterval = defaultCheckpointInterval
 	}
 	return o
 }
@@ -66,6 +79,13 @@ type Log struct {
 	writerDone  chan struct{}
 	closeOnce   sync.Once
 	closeResult error
+
+	// Checkpoints (checkpoint.go): the last head written, and the
+	// goroutine that writes them.
+	cpMu            sync.Mutex
+	lastCheckpoint  ChainHead
+	stopCheckpoints chan struct{}
+	checkpointsDone chan struct{}
 }
 
 // Append states of a pendingAppend. The writer moves queued → taken when it
@@ -93,6 +113,10 @@ func New(s Store, opts Options) *Log {
 		writerDone: make(chan struct{}),
 	}
 	go l.write()
+	if l.opts.Checkpoints != nil {
+		l.stopCheckpoints, l.checkpointsDone = make(chan struct{}), make(chan struct{})
+		go l.keepCheckpoints(l.stopCheckpoints, l.checkpointsDone)
+	}
 	return l
 }
 
@@ -267,6 +291,7 @@ func (l *Log) Close() error {
 		l.mu.Unlock()
 		l.signal()
 		<-l.writerDone
+		l.finalCheckpoint()
 		l.closeResult = l.store.Close()
 		if l.closeResult != nil {
 			l.closeResult = fmt.Errorf("audit: close: %w", l.closeResult)

@@ -55,7 +55,7 @@ func TestAppendedRecordsReadBackWithEveryField(t *testing.T) {
 			if g.PrevHash != prev {
 				t.Errorf("record %d: PrevHash = %s, want the previous record's hash %s", i, g.PrevHash, prev)
 			}
-			if g.Hash != audit.RecordHash(g) {
+			if g.KeyID != testKeys.Current().ID() || g.Hash != testKeys.Current().RecordHash(g) {
 				t.Errorf("record %d: Hash does not match its content", i)
 			}
 			prev = g.Hash

@@ -41,7 +41,9 @@ const (
 // Record is one entry of the access log: one disclosure (or refusal) of one
 // citizen's data to one principal.
 //
-// Seq, PrevHash and Hash are assigned by the log; Time too when it is zero.
+// Seq, PrevHash, KeyID and Hash are assigned by the log; Time too when it
+// is zero; GrantID and GrantHash by the log for the record of a grant's
+// change (Log.CommitGrants).
 // Times are kept in UTC with microsecond precision, the finest both stores
 // hold, so that a record reads back exactly as it was hashed.
 type Record struct {
@@ -61,8 +63,17 @@ type Record struct {
 	Outcome          Outcome
 	Reason           string // why access was denied, or the break-the-glass reason
 	FlaggedForReview bool
-	PrevHash         string // hex SHA-256 of the previous record; 64 zeros for the first
-	Hash             string // hex SHA-256 of PrevHash and this record's canonical encoding
+	// GrantID and GrantHash: for the record of a break-the-glass grant's
+	// creation or review, the grant and the seal of its new state
+	// (ChainKey.GrantHash), so that the chain says what the grant register
+	// must hold. Zero for every other record.
+	GrantID   int64
+	GrantHash string
+	PrevHash  string // the previous record's Hash; GenesisHash for the first
+	// KeyID names the chain key that sealed the record; "" for records
+	// written before the log had keys (sealed with UnkeyedRecordHash).
+	KeyID string
+	Hash  string // the seal: ChainKey.RecordHash of this record
 }
 
 // GenesisHash is the PrevHash of the first record.
@@ -111,6 +122,9 @@ func normalise(i int, rec Record, now time.Time) (Record, error) {
 	default:
 		return fail("Outcome", "must be allowed or denied")
 	}
+	if rec.GrantID != 0 || rec.GrantHash != "" {
+		return fail("GrantID", "is set by the log, for the records of grant changes only")
+	}
 	if rec.Outcome == OutcomeDenied && strings.TrimSpace(rec.Reason) == "" {
 		return fail("Reason", "is required when Outcome is denied")
 	}
@@ -157,7 +171,7 @@ func normalise(i int, rec Record, now time.Time) (Record, error) {
 	}
 
 	out := rec
-	out.Seq, out.PrevHash, out.Hash = 0, "", ""
+	out.Seq, out.PrevHash, out.KeyID, out.Hash = 0, "", "", ""
 	if out.Time.IsZero() {
 		out.Time = now
 	}

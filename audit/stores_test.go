@@ -104,7 +104,8 @@ func (db *testDB) sql(sqlite, postgres string) string {
 func (db *testDB) dropAppendOnlyGuards(t testing.TB) {
 	t.Helper()
 	if db.kind == "sqlite" {
-		for _, tr := range []string{"audit_records_no_update", "audit_records_no_delete", "audit_chain_head_forward_only", "audit_chain_head_no_delete"} {
+		for _, tr := range []string{"audit_records_no_update", "audit_records_no_delete", "audit_chain_head_forward_only",
+			"audit_chain_head_no_delete", "audit_break_glass_grants_terms_fixed", "audit_break_glass_grants_no_delete"} {
 			db.mustExec(t, "DROP TRIGGER "+tr)
 		}
 		return
@@ -112,6 +113,8 @@ func (db *testDB) dropAppendOnlyGuards(t testing.TB) {
 	db.mustExec(t, "DROP TRIGGER audit_records_append_only ON audit_records")
 	db.mustExec(t, "DROP TRIGGER audit_chain_head_forward_only ON audit_chain_head")
 	db.mustExec(t, "DROP TRIGGER audit_chain_head_no_delete ON audit_chain_head")
+	db.mustExec(t, "DROP TRIGGER audit_break_glass_grants_terms_fixed ON audit_break_glass_grants")
+	db.mustExec(t, "DROP TRIGGER audit_break_glass_grants_no_delete ON audit_break_glass_grants")
 }
 
 // refuseInserts makes the database reject every new record, as a full or
@@ -143,7 +146,7 @@ func freshSQLite(t testing.TB) *testDB {
 		kind:     "sqlite",
 		location: path,
 		open: func(ctx context.Context, opts audit.Options) (*audit.Log, error) {
-			return sqlite.Open(ctx, path, opts)
+			return sqlite.Open(ctx, path, withTestKeys(opts))
 		},
 		exec: func(ctx context.Context, query string, args ...any) error {
 			_, err := outside.ExecContext(ctx, query, args...)
@@ -195,7 +198,7 @@ func freshPostgres(t testing.TB) *testDB {
 		kind:     "postgres",
 		location: logDSN,
 		open: func(ctx context.Context, opts audit.Options) (*audit.Log, error) {
-			return postgres.Open(ctx, logDSN, opts)
+			return postgres.Open(ctx, logDSN, withTestKeys(opts))
 		},
 		exec: func(ctx context.Context, query string, args ...any) error {
 			_, err := outside.Exec(ctx, query, args...)
@@ -218,9 +221,33 @@ func freshPostgres(t testing.TB) *testDB {
 			return func() { tx.Rollback(context.Background()) }, nil
 		},
 		openReadOnly: func(ctx context.Context) (*audit.Log, error) {
-			return postgres.Open(ctx, withParam(t, logDSN, "default_transaction_read_only", "on"), audit.Options{})
+			return postgres.Open(ctx, withParam(t, logDSN, "default_transaction_read_only", "on"), withTestKeys(audit.Options{}))
 		},
 	}
+}
+
+// testKeys are the chain keys of every log the tests open, unless a test
+// gives its own: a key for tests only, kept outside the database as a
+// deployment keeps its own.
+var testKeys = mustKeys("klynge-audit-test-key-0123456789abcdef")
+
+func mustKeys(current string, previous ...string) *audit.Keys {
+	prev := make([][]byte, len(previous))
+	for i, p := range previous {
+		prev[i] = []byte(p)
+	}
+	ks, err := audit.NewKeys([]byte(current), prev...)
+	if err != nil {
+		panic(err)
+	}
+	return ks
+}
+
+func withTestKeys(opts audit.Options) audit.Options {
+	if opts.Keys == nil {
+		opts.Keys = testKeys
+	}
+	return opts
 }
 
 // withParam adds a run-time parameter to a URL or keyword/value DSN.

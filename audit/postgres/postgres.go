@@ -23,6 +23,7 @@ import (
 // take turns and the chain has no forks or gaps.
 type postgresStore struct {
 	pool *pgxpool.Pool
+	keys *audit.Keys
 }
 
 // Open connects to the database at dsn (a pgx connection string; its
@@ -33,6 +34,9 @@ type postgresStore struct {
 // A role that may only read (or a read-only standby) can open the log to
 // Query and Verify once its schema is current; Append and Ping then fail.
 func Open(ctx context.Context, dsn string, opts audit.Options) (*audit.Log, error) {
+	if err := opts.CheckKeys(); err != nil {
+		return nil, err
+	}
 	cfg, err := pgxpool.ParseConfig(dsn)
 	if err != nil {
 		// pgx's parse errors can quote the DSN, password included.
@@ -46,7 +50,7 @@ func Open(ctx context.Context, dsn string, opts audit.Options) (*audit.Log, erro
 		pool.Close()
 		return nil, fmt.Errorf("audit: open postgres: %w", err)
 	}
-	return audit.New(&postgresStore{pool: pool}, opts.WithDefaults()), nil
+	return audit.New(&postgresStore{pool: pool, keys: opts.Keys}, opts.WithDefaults()), nil
 }
 
 func (s *postgresStore) Close() error {
@@ -55,7 +59,8 @@ func (s *postgresStore) Close() error {
 }
 
 var postgresRecordColumns = []string{"seq", "logged_at", "request_id", "subject", "role", "organization",
-	"citizen", "pseudonymised", "fields", "sources", "purpose", "outcome", "reason", "flagged", "prev_hash", "hash"}
+	"citizen", "pseudonymised", "fields", "sources", "purpose", "outcome", "reason", "flagged", "grant_id", "grant_hash",
+	"prev_hash", "key_id", "hash"}
 
 func (s *postgresStore) AppendBatch(ctx context.Context, recs []audit.Record) (err error) {
 	tx, err := s.pool.Begin(ctx)
@@ -67,26 +72,48 @@ func (s *postgresStore) AppendBatch(ctx context.Context, recs []audit.Record) (e
 			tx.Rollback(context.WithoutCancel(ctx))
 		}
 	}()
-	// The row lock serialises writers across processes until commit.
+	head, err := lockHead(ctx, tx)
+	if err != nil {
+		return err
+	}
+	if err := s.sealAndInsert(ctx, tx, head, recs); err != nil {
+		return err
+	}
+	if err := tx.Commit(ctx); err != nil {
+		return fmt.Errorf("commit: %w", err)
+	}
+	return nil
+}
+
+// lockHead locks the chain head's row, which serialises writers across
+// processes until commit, and reads it.
+func lockHead(ctx context.Context, tx pgx.Tx) (audit.ChainHead, error) {
 	var head audit.ChainHead
 	if err := tx.QueryRow(ctx, `SELECT seq, hash FROM audit_chain_head WHERE id = 1 FOR UPDATE`).Scan(&head.Seq, &head.Hash); err != nil {
-		return fmt.Errorf("lock chain head: %w", err)
+		return head, fmt.Errorf("lock chain head: %w", err)
 	}
-	newSeq, newHash := audit.Seal(recs, head.Seq, head.Hash)
+	return head, nil
+}
+
+// sealAndInsert, inside a transaction holding the head: seals recs after
+// head, inserts them and moves the head.
+func (s *postgresStore) sealAndInsert(ctx context.Context, tx pgx.Tx, head audit.ChainHead, recs []audit.Record) error {
+	if len(recs) == 0 {
+		return nil
+	}
+	newHead := s.keys.Seal(recs, head)
 	rows := make([][]any, len(recs))
 	for i, r := range recs {
 		rows[i] = []any{r.Seq, r.Time, r.RequestID, r.Principal.Subject, r.Principal.Role,
 			r.Principal.Organization, string(r.Citizen), r.Pseudonymised, nonNil(r.Fields), nonNil(r.Sources),
-			string(r.Purpose), string(r.Outcome), r.Reason, r.FlaggedForReview, r.PrevHash, r.Hash}
+			string(r.Purpose), string(r.Outcome), r.Reason, r.FlaggedForReview, r.GrantID, r.GrantHash,
+			r.PrevHash, r.KeyID, r.Hash}
 	}
 	if _, err := tx.CopyFrom(ctx, pgx.Identifier{"audit_records"}, postgresRecordColumns, pgx.CopyFromRows(rows)); err != nil {
-		return fmt.Errorf("insert records %d to %d: %w", recs[0].Seq, newSeq, err)
+		return fmt.Errorf("insert records %d to %d: %w", recs[0].Seq, newHead.Seq, err)
 	}
-	if _, err := tx.Exec(ctx, `UPDATE audit_chain_head SET seq = $1, hash = $2 WHERE id = 1`, newSeq, newHash); err != nil {
+	if _, err := tx.Exec(ctx, `UPDATE audit_chain_head SET seq = $1, hash = $2 WHERE id = 1`, newHead.Seq, newHead.Hash); err != nil {
 		return fmt.Errorf("move chain head: %w", err)
-	}
-	if err := tx.Commit(ctx); err != nil {
-		return fmt.Errorf("commit: %w", err)
 	}
 	return nil
 }
@@ -100,7 +127,7 @@ func scanPostgresRecord(rows pgx.Rows) (audit.Record, error) {
 	)
 	if err := rows.Scan(&r.Seq, &r.Time, &r.RequestID, &r.Principal.Subject, &r.Principal.Role,
 		&r.Principal.Organization, &citizen, &r.Pseudonymised, &r.Fields, &r.Sources, &purpose, &outcome,
-		&r.Reason, &r.FlaggedForReview, &r.PrevHash, &r.Hash); err != nil {
+		&r.Reason, &r.FlaggedForReview, &r.GrantID, &r.GrantHash, &r.PrevHash, &r.KeyID, &r.Hash); err != nil {
 		return audit.Record{}, err
 	}
 	r.Time = r.Time.UTC()
@@ -155,7 +182,13 @@ func (s *postgresStore) Query(ctx context.Context, q audit.Query) ([]audit.Recor
 	return out, rows.Err()
 }
 
-func (s *postgresStore) Scan(ctx context.Context, fn func(audit.Record) error) (audit.ChainHead, error) {
+func (s *postgresStore) Head(ctx context.Context) (audit.ChainHead, error) {
+	var head audit.ChainHead
+	err := s.pool.QueryRow(ctx, `SELECT seq, hash FROM audit_chain_head WHERE id = 1`).Scan(&head.Seq, &head.Hash)
+	return head, err
+}
+
+func (s *postgresStore) Scan(ctx context.Context, onRecord func(audit.Record) error, onGrant func(audit.Grant) error) (audit.ChainHead, error) {
 	// REPEATABLE READ: the head and every record come from one snapshot,
 	// however many appends commit meanwhile.
 	tx, err := s.pool.BeginTx(ctx, pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly})
@@ -167,21 +200,30 @@ func (s *postgresStore) Scan(ctx context.Context, fn func(audit.Record) error) (
 	if err := tx.QueryRow(ctx, `SELECT seq, hash FROM audit_chain_head WHERE id = 1`).Scan(&head.Seq, &head.Hash); err != nil {
 		return audit.ChainHead{}, fmt.Errorf("read chain head: %w", err)
 	}
-	rows, err := tx.Query(ctx, postgresRecordSelect+` ORDER BY seq`)
-	if err != nil {
+	if err := scanRows(ctx, tx, postgresRecordSelect+` ORDER BY seq`, scanPostgresRecord, onRecord); err != nil {
 		return head, err
+	}
+	return head, scanRows(ctx, tx, `SELECT `+postgresGrantColumns+` FROM audit_break_glass_grants ORDER BY id`,
+		func(rows pgx.Rows) (audit.Grant, error) { return scanPostgresGrant(rows) }, onGrant)
+}
+
+// scanRows runs query in tx and calls fn for each row scan reads.
+func scanRows[T any](ctx context.Context, tx pgx.Tx, query string, scan func(pgx.Rows) (T, error), fn func(T) error) error {
+	rows, err := tx.Query(ctx, query)
+	if err != nil {
+		return err
 	}
 	defer rows.Close()
 	for rows.Next() {
-		r, err := scanPostgresRecord(rows)
+		v, err := scan(rows)
 		if err != nil {
-			return head, err
+			return err
 		}
-		if err := fn(r); err != nil {
-			return head, err
+		if err := fn(v); err != nil {
+			return err
 		}
 	}
-	return head, rows.Err()
+	return rows.Err()
 }
 
 func (s *postgresStore) Ping(ctx context.Context) error {

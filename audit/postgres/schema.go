@@ -86,6 +86,38 @@ CREATE TABLE audit_break_glass_grants (
 CREATE INDEX audit_break_glass_grants_active ON audit_break_glass_grants (subject, citizen, expires_at);
 CREATE INDEX audit_break_glass_grants_unreviewed ON audit_break_glass_grants (id) WHERE reviewed_at IS NULL;
 `,
+	// Version 2: records sealed with a chain key (key_id; '' for the
+	// unkeyed records before), grants sealed (key_id, seal) and attested by
+	// the record of each change (grant_id, grant_hash); grant IDs are
+	// reserved from the identity's sequence before the grant is written.
+	2: `
+ALTER TABLE audit_records ADD COLUMN grant_id   bigint NOT NULL DEFAULT 0;
+ALTER TABLE audit_records ADD COLUMN grant_hash text   NOT NULL DEFAULT '';
+ALTER TABLE audit_records ADD COLUMN key_id     text   NOT NULL DEFAULT '';
+ALTER TABLE audit_break_glass_grants ADD COLUMN key_id text NOT NULL DEFAULT '';
+ALTER TABLE audit_break_glass_grants ADD COLUMN seal   text NOT NULL DEFAULT '';
+CREATE INDEX audit_break_glass_grants_subject_granted ON audit_break_glass_grants (subject, granted_at);
+
+-- A grant's identity and terms never change; only its review is written,
+-- once. Like the log's, these triggers stop mistakes; the seals stop the
+-- rest.
+CREATE FUNCTION audit_grant_terms_fixed() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+	IF NEW.id <> OLD.id OR NEW.subject <> OLD.subject OR NEW.role <> OLD.role OR NEW.organization <> OLD.organization
+		OR NEW.citizen <> OLD.citizen OR NEW.reason <> OLD.reason OR NEW.granted_at <> OLD.granted_at
+		OR NEW.expires_at <> OLD.expires_at OR OLD.reviewed_at IS NOT NULL THEN
+		RAISE EXCEPTION 'a break-the-glass grant''s terms are fixed and its review is written once';
+	END IF;
+	RETURN NEW;
+END
+$$;
+CREATE TRIGGER audit_break_glass_grants_terms_fixed BEFORE UPDATE ON audit_break_glass_grants
+	FOR EACH ROW EXECUTE FUNCTION audit_grant_terms_fixed();
+CREATE TRIGGER audit_break_glass_grants_no_delete BEFORE DELETE ON audit_break_glass_grants
+	FOR EACH ROW EXECUTE FUNCTION audit_refuse_change();
+CREATE TRIGGER audit_break_glass_grants_no_truncate BEFORE TRUNCATE ON audit_break_glass_grants
+	FOR EACH STATEMENT EXECUTE FUNCTION audit_refuse_change();
+`,
 }
 
 func postgresSchemaVersion(ctx context.Context, q interface {

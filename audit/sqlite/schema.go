@@ -71,6 +71,36 @@ CREATE TABLE audit_break_glass_grants (
 CREATE INDEX audit_break_glass_grants_active ON audit_break_glass_grants (subject, citizen, expires_at_us);
 CREATE INDEX audit_break_glass_grants_unreviewed ON audit_break_glass_grants (id) WHERE reviewed_at_us IS NULL;
 `,
+	// Version 2: records sealed with a chain key (key_id; '' for the
+	// unkeyed records before), grants sealed (key_id, seal) and attested by
+	// the record of each change (grant_id, grant_hash), and grant IDs
+	// reserved before the grant is written.
+	2: `
+ALTER TABLE audit_records ADD COLUMN grant_id   INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE audit_records ADD COLUMN grant_hash TEXT    NOT NULL DEFAULT '';
+ALTER TABLE audit_records ADD COLUMN key_id     TEXT    NOT NULL DEFAULT '';
+ALTER TABLE audit_break_glass_grants ADD COLUMN key_id TEXT NOT NULL DEFAULT '';
+ALTER TABLE audit_break_glass_grants ADD COLUMN seal   TEXT NOT NULL DEFAULT '';
+CREATE INDEX audit_break_glass_grants_subject_granted ON audit_break_glass_grants (subject, granted_at_us);
+
+-- The last grant ID handed out (ReserveGrantID).
+CREATE TABLE audit_grant_ids (
+	id   INTEGER PRIMARY KEY CHECK (id = 1),
+	last INTEGER NOT NULL
+);
+INSERT INTO audit_grant_ids (id, last) SELECT 1, COALESCE(MAX(id), 0) FROM audit_break_glass_grants;
+
+-- A grant's identity and terms never change; only its review is written,
+-- once. Like the log's, these triggers stop mistakes; the seals stop the
+-- rest.
+CREATE TRIGGER audit_break_glass_grants_terms_fixed BEFORE UPDATE ON audit_break_glass_grants
+WHEN NEW.id <> OLD.id OR NEW.subject <> OLD.subject OR NEW.role <> OLD.role OR NEW.organization <> OLD.organization
+	OR NEW.citizen <> OLD.citizen OR NEW.reason <> OLD.reason OR NEW.granted_at_us <> OLD.granted_at_us
+	OR NEW.expires_at_us <> OLD.expires_at_us OR OLD.reviewed_at_us IS NOT NULL
+BEGIN SELECT RAISE(ABORT, 'a break-the-glass grant''s terms are fixed and its review is written once'); END;
+CREATE TRIGGER audit_break_glass_grants_no_delete BEFORE DELETE ON audit_break_glass_grants
+BEGIN SELECT RAISE(ABORT, 'break-the-glass grants are never deleted'); END;
+`,
 }
 
 // schemaVersion is the version this code writes and understands.

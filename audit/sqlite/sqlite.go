@@ -29,6 +29,7 @@ import (
 type sqliteStore struct {
 	writer *sql.DB
 	reader *sql.DB
+	keys   *audit.Keys
 }
 
 // Open opens (creating if needed) the log in the SQLite file at path,
@@ -38,10 +39,14 @@ type sqliteStore struct {
 // timeout).
 func Open(ctx context.Context, path string, opts audit.Options) (*audit.Log, error) {
 	opts = opts.WithDefaults()
+	if err := opts.CheckKeys(); err != nil {
+		return nil, err
+	}
 	s, err := openStore(ctx, path, opts.CommitTimeout)
 	if err != nil {
 		return nil, err
 	}
+	s.keys = opts.Keys
 	return audit.New(s, opts), nil
 }
 
@@ -108,15 +113,30 @@ func (s *sqliteStore) AppendBatch(ctx context.Context, recs []audit.Record) (err
 			tx.Rollback()
 		}
 	}()
+	if err := s.sealAndInsert(ctx, tx, recs); err != nil {
+		return err
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("commit: %w", err)
+	}
+	return nil
+}
+
+// sealAndInsert, inside a write transaction: reads the chain head, seals
+// recs after it, inserts them and moves the head.
+func (s *sqliteStore) sealAndInsert(ctx context.Context, tx *sql.Tx, recs []audit.Record) error {
 	var head audit.ChainHead
 	if err := tx.QueryRowContext(ctx, `SELECT seq, hash FROM audit_chain_head WHERE id = 1`).Scan(&head.Seq, &head.Hash); err != nil {
 		return fmt.Errorf("read chain head: %w", err)
 	}
-	newSeq, newHash := audit.Seal(recs, head.Seq, head.Hash)
+	if len(recs) == 0 {
+		return nil
+	}
+	newHead := s.keys.Seal(recs, head)
 
 	stmt, err := tx.PrepareContext(ctx, `INSERT INTO audit_records (seq, time_us, request_id, subject, role, organization,
-		citizen, pseudonymised, fields, sources, purpose, outcome, reason, flagged, prev_hash, hash)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
+		citizen, pseudonymised, fields, sources, purpose, outcome, reason, flagged, grant_id, grant_hash, prev_hash, key_id, hash)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
 	if err != nil {
 		return fmt.Errorf("prepare insert: %w", err)
 	}
@@ -127,21 +147,18 @@ func (s *sqliteStore) AppendBatch(ctx context.Context, recs []audit.Record) (err
 		if _, err := stmt.ExecContext(ctx, r.Seq, r.Time.UnixMicro(), r.RequestID, r.Principal.Subject,
 			r.Principal.Role, r.Principal.Organization, string(r.Citizen), r.Pseudonymised,
 			string(fields), string(sources), string(r.Purpose), string(r.Outcome), r.Reason,
-			r.FlaggedForReview, r.PrevHash, r.Hash); err != nil {
+			r.FlaggedForReview, r.GrantID, r.GrantHash, r.PrevHash, r.KeyID, r.Hash); err != nil {
 			return fmt.Errorf("insert record %d: %w", r.Seq, err)
 		}
 	}
-	if _, err := tx.ExecContext(ctx, `UPDATE audit_chain_head SET seq = ?, hash = ? WHERE id = 1`, newSeq, newHash); err != nil {
+	if _, err := tx.ExecContext(ctx, `UPDATE audit_chain_head SET seq = ?, hash = ? WHERE id = 1`, newHead.Seq, newHead.Hash); err != nil {
 		return fmt.Errorf("move chain head: %w", err)
-	}
-	if err := tx.Commit(); err != nil {
-		return fmt.Errorf("commit: %w", err)
 	}
 	return nil
 }
 
 const sqliteRecordColumns = `seq, time_us, request_id, subject, role, organization, citizen, pseudonymised,
-	fields, sources, purpose, outcome, reason, flagged, prev_hash, hash`
+	fields, sources, purpose, outcome, reason, flagged, grant_id, grant_hash, prev_hash, key_id, hash`
 
 func scanSQLiteRecord(rows *sql.Rows) (audit.Record, error) {
 	var (
@@ -154,7 +171,7 @@ func scanSQLiteRecord(rows *sql.Rows) (audit.Record, error) {
 	)
 	if err := rows.Scan(&r.Seq, &timeUS, &r.RequestID, &r.Principal.Subject, &r.Principal.Role,
 		&r.Principal.Organization, &citizen, &r.Pseudonymised, &fields, &sources, &purpose, &outcome,
-		&r.Reason, &r.FlaggedForReview, &r.PrevHash, &r.Hash); err != nil {
+		&r.Reason, &r.FlaggedForReview, &r.GrantID, &r.GrantHash, &r.PrevHash, &r.KeyID, &r.Hash); err != nil {
 		return audit.Record{}, err
 	}
 	r.Time = time.UnixMicro(timeUS).UTC()
@@ -217,7 +234,13 @@ func (s *sqliteStore) Query(ctx context.Context, q audit.Query) ([]audit.Record,
 	return out, rows.Err()
 }
 
-func (s *sqliteStore) Scan(ctx context.Context, fn func(audit.Record) error) (audit.ChainHead, error) {
+func (s *sqliteStore) Head(ctx context.Context) (audit.ChainHead, error) {
+	var head audit.ChainHead
+	err := s.reader.QueryRowContext(ctx, `SELECT seq, hash FROM audit_chain_head WHERE id = 1`).Scan(&head.Seq, &head.Hash)
+	return head, err
+}
+
+func (s *sqliteStore) Scan(ctx context.Context, onRecord func(audit.Record) error, onGrant func(audit.Grant) error) (audit.ChainHead, error) {
 	// A read transaction on a WAL database reads one snapshot from its
 	// first statement to its end, so the head and the records agree.
 	tx, err := s.reader.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
@@ -229,21 +252,30 @@ func (s *sqliteStore) Scan(ctx context.Context, fn func(audit.Record) error) (au
 	if err := tx.QueryRowContext(ctx, `SELECT seq, hash FROM audit_chain_head WHERE id = 1`).Scan(&head.Seq, &head.Hash); err != nil {
 		return audit.ChainHead{}, fmt.Errorf("read chain head: %w", err)
 	}
-	rows, err := tx.QueryContext(ctx, `SELECT `+sqliteRecordColumns+` FROM audit_records ORDER BY seq`)
-	if err != nil {
+	if err := scanRows(ctx, tx, `SELECT `+sqliteRecordColumns+` FROM audit_records ORDER BY seq`, scanSQLiteRecord, onRecord); err != nil {
 		return head, err
+	}
+	return head, scanRows(ctx, tx, `SELECT `+sqliteGrantColumns+` FROM audit_break_glass_grants ORDER BY id`,
+		func(rows *sql.Rows) (audit.Grant, error) { return scanSQLiteGrant(rows) }, onGrant)
+}
+
+// scanRows runs query in tx and calls fn for each row scan reads.
+func scanRows[T any](ctx context.Context, tx *sql.Tx, query string, scan func(*sql.Rows) (T, error), fn func(T) error) error {
+	rows, err := tx.QueryContext(ctx, query)
+	if err != nil {
+		return err
 	}
 	defer rows.Close()
 	for rows.Next() {
-		r, err := scanSQLiteRecord(rows)
+		v, err := scan(rows)
 		if err != nil {
-			return head, err
+			return err
 		}
-		if err := fn(r); err != nil {
-			return head, err
+		if err := fn(v); err != nil {
+			return err
 		}
 	}
-	return head, rows.Err()
+	return rows.Err()
 }
 
 func (s *sqliteStore) Ping(ctx context.Context) error {
