@@ -74,7 +74,10 @@ type FactSource interface {
 	OutOfHours(ctx context.Context, cpr domain.CPR) ([]domain.OutOfHoursContact, error)
 	// ActiveGrant returns the principal's grant for the citizen that is
 	// active at now, or nil.
-	ActiveGrant(ctx context.Context, subject string, cpr domain.CPR, now time.Time) (*Grant, error)
+	// A grant follows the principal's subject, role and organisation
+	// together: the same person with another role's token does not carry
+	// it.
+	ActiveGrant(ctx context.Context, p Principal, cpr domain.CPR, now time.Time) (*Grant, error)
 }
 
 // Check decides whether p may read cpr's data at now, reading the facts of
@@ -131,7 +134,7 @@ func (r Rules) read(ctx context.Context, need Fact, p Principal, cpr domain.CPR,
 	case FactOutOfHours:
 		f.OutOfHours, err = src.OutOfHours(ctx, cpr)
 	case FactGrant:
-		f.Grant, err = src.ActiveGrant(ctx, p.Subject, cpr, now)
+		f.Grant, err = src.ActiveGrant(ctx, p, cpr, now)
 	}
 	return err
 }

@@ -47,7 +47,7 @@ func (s *recordingSource) OutOfHours(ctx context.Context, cpr domain.CPR) ([]dom
 	return s.facts.OutOfHours, s.ask(FactOutOfHours)
 }
 
-func (s *recordingSource) ActiveGrant(ctx context.Context, subject string, cpr domain.CPR, now time.Time) (*Grant, error) {
+func (s *recordingSource) ActiveGrant(ctx context.Context, p Principal, cpr domain.CPR, now time.Time) (*Grant, error) {
 	return s.facts.Grant, s.ask(FactGrant)
 }
 

@@ -23,9 +23,15 @@ type Rules struct {
 	// BreakGlassDuration is how long a break-the-glass grant lasts.
 	// Default 4h.
 	BreakGlassDuration time.Duration
-	// BreakGlassMinReason is the fewest characters a break-the-glass
-	// reason must have. Default 20.
+	// BreakGlassMinReason is the fewest visible characters a
+	// break-the-glass reason must have. Default 20.
 	BreakGlassMinReason int
+	// BreakGlassLimit is how many grants one person (token subject, in any
+	// role) may be given in BreakGlassLimitPeriod. Default 10.
+	BreakGlassLimit int
+	// BreakGlassLimitPeriod is the period the limit counts over: grants
+	// made in the last BreakGlassLimitPeriod count. Default 24h.
+	BreakGlassLimitPeriod time.Duration
 }
 
 // Defaults of Rules.
@@ -34,6 +40,8 @@ const (
 	DefaultOutOfHoursWindow    = 24 * time.Hour
 	DefaultBreakGlassDuration  = 4 * time.Hour
 	DefaultBreakGlassMinReason = 20
+	DefaultBreakGlassLimit       = 10
+	DefaultBreakGlassLimitPeriod = 24 * time.Hour
 	// MaxBreakGlassReason bounds a reason so that it fits an access-log
 	// record with room to spare.
 	MaxBreakGlassReason = 1000
@@ -52,6 +60,12 @@ func (r Rules) WithDefaults() Rules {
 	}
 	if r.BreakGlassMinReason == 0 {
 		r.BreakGlassMinReason = DefaultBreakGlassMinReason
+	}
+	if r.BreakGlassLimit == 0 {
+		r.BreakGlassLimit = DefaultBreakGlassLimit
+	}
+	if r.BreakGlassLimitPeriod == 0 {
+		r.BreakGlassLimitPeriod = DefaultBreakGlassLimitPeriod
 	}
 	return r
 }
@@ -85,6 +99,12 @@ func (r Rules) Validate() error {
 	}
 	if r.BreakGlassMinReason < 1 || r.BreakGlassMinReason > 200 {
 		bad("BreakGlassMinReason", "must be between 1 and 200 characters, got %d", r.BreakGlassMinReason)
+	}
+	if r.BreakGlassLimit < 1 || r.BreakGlassLimit > 10000 {
+		bad("BreakGlassLimit", "must be between 1 and 10000 grants, got %d", r.BreakGlassLimit)
+	}
+	if r.BreakGlassLimitPeriod < time.Hour || r.BreakGlassLimitPeriod > 31*24*time.Hour {
+		bad("BreakGlassLimitPeriod", "must be between 1 hour and 31 days, got %s", r.BreakGlassLimitPeriod)
 	}
 	return errors.Join(errs...)
 }

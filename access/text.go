@@ -46,14 +46,23 @@ func firstHidden(s string) (rune, bool) {
 	return 0, false
 }
 
-// visibleLength counts what a reader sees of s: letters, digits,
-// punctuation and symbols. Spaces do not count (a reason of twenty spaces
-// says nothing), and combining marks belong to the letter before them
-// (e + ◌́ is one character, é).
+// visibleLength counts the characters a reader sees in s: letters, digits,
+// punctuation and symbols, and one for each gap between them however many
+// spaces fill it. Spaces around the text count nothing (twenty spaces say
+// nothing), combining marks belong to the letter before them (e + ◌́ is one
+// character, é), and hidden characters (hiddenRune) count nothing.
 func visibleLength(s string) int {
-	n := 0
+	n, gap := 0, false
 	for _, r := range s {
-		if unicode.In(r, unicode.L, unicode.N, unicode.P, unicode.S) && !hiddenRune(r) {
+		switch {
+		case unicode.IsSpace(r):
+			gap = n > 0
+		case hiddenRune(r) || unicode.Is(unicode.M, r):
+		default:
+			if gap {
+				n++
+				gap = false
+			}
 			n++
 		}
 	}

@@ -32,14 +32,14 @@ type Options struct {
 	// its chain head (a file the database's administrators cannot write):
 	// every CheckpointInterval while the head moves, and when it closes.
 	Checkpoints *CheckpointFile
-	// CheckpointInterval is the time between checkpoints (default 1m).
+	// CheckpointInterval is the time between checkpoints (default 10s).
 	CheckpointInterval time.Duration
 }
 
 const (
 	defaultMaxBatch           = 256
 	defaultCommitTimeout      = 10 * time.Second
-	defaultCheckpointInterval = time.Minute
+	defaultCheckpointInterval = 10 * time.Second
 )
 
 // WithDefaults fills the zero fields with their defaults (a store opens

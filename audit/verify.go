@@ -104,7 +104,7 @@ type verifier struct {
 	prevHash  string
 	sawKeyed  bool
 	attested  map[int64]attestation // grant ID -> the last record about it
-	seen      []int64               // grant IDs read
+	grants    []Grant               // the register, in ID order
 	hashes    map[int64]string      // checkpointed Seqs -> the hash found there
 }
 
@@ -170,9 +170,15 @@ func (v *verifier) seal(r Record) error {
 	return nil
 }
 
+// grant keeps a grant for checkGrant, once the whole chain is known to be
+// sound: a record cut off the end explains a grant it attested.
 func (v *verifier) grant(g Grant) error {
+	v.grants = append(v.grants, g)
+	return nil
+}
+
+func (v *verifier) checkGrant(g Grant) error {
 	v.rep.Grants++
-	v.seen = append(v.seen, g.ID)
 	a, ok := v.attested[g.ID]
 	switch {
 	case g.KeyID == "" && v.opts.UnkeyedThrough > 0 && !ok:
@@ -194,7 +200,8 @@ func (v *verifier) brokenGrant(id int64, format string, args ...any) error {
 }
 
 // end checks what can only be checked once everything is read: the head,
-// grants the chain attests but the register lacks, and the checkpoints.
+// the checkpoints, and then the grant register against what the chain
+// attests.
 func (v *verifier) end(head ChainHead) {
 	last := v.wantSeq - 1
 	switch {
@@ -213,9 +220,15 @@ func (v *verifier) end(head ChainHead) {
 		}
 		return
 	}
+	if v.checkpoints(last); v.rep.Problem != "" {
+		return
+	}
 	seen := map[int64]bool{}
-	for _, id := range v.seen {
-		seen[id] = true
+	for _, g := range v.grants {
+		seen[g.ID] = true
+		if v.checkGrant(g) != nil {
+			return
+		}
 	}
 	var missing []int64
 	for id := range v.attested {
@@ -226,9 +239,7 @@ func (v *verifier) end(head ChainHead) {
 	if len(missing) > 0 {
 		sort.Slice(missing, func(i, j int) bool { return missing[i] < missing[j] })
 		v.brokenGrant(missing[0], "break-the-glass grant %d is missing: record %d attests it, but the register does not hold it", missing[0], v.attested[missing[0]].seq)
-		return
 	}
-	v.checkpoints(last)
 }
 
 func (v *verifier) checkpoints(last int64) {

@@ -42,6 +42,21 @@ type Audit struct {
 	MaxBatch int `yaml:"maxBatch"`
 	// CommitTimeout bounds one group commit (default 10s).
 	CommitTimeout Duration `yaml:"commitTimeout"`
+	// ChainKey seals every record, grant and checkpoint (HMAC-SHA256; at
+	// least 32 bytes). Keep it outside the database: give it by
+	// KLYNGE_AUDIT_CHAINKEY or, better, chainKeyFile. Required by serve.
+	ChainKey string `yaml:"chainKey"`
+	// ChainKeyFile is a file holding the chain key (its first line).
+	ChainKeyFile string `yaml:"chainKeyFile"`
+	// PreviousChainKeyFiles hold earlier chain keys, which only verify
+	// what they sealed (rotation: docs/ACCESS.md).
+	PreviousChainKeyFiles []string `yaml:"previousChainKeyFiles"`
+	// CheckpointFile is where the chain head is checkpointed, outside the
+	// database (a volume its administrators cannot write); klynge audit
+	// verify checks the log against it. Empty: no checkpoints.
+	CheckpointFile string `yaml:"checkpointFile"`
+	// CheckpointInterval is the time between checkpoints (default 10s).
+	CheckpointInterval Duration `yaml:"checkpointInterval"`
 }
 
 // Access configures the access rules (package access); zero values are the
@@ -58,9 +73,14 @@ type Access struct {
 	ServiceEndedWindow Duration `yaml:"serviceEndedWindow"`
 	// BreakGlassDuration: how long a break-the-glass grant lasts (default 4h).
 	BreakGlassDuration Duration `yaml:"breakGlassDuration"`
-	// BreakGlassMinReason: the fewest characters a reason must have
-	// (default 20).
+	// BreakGlassMinReason: the fewest visible characters a reason must
+	// have (default 20).
 	BreakGlassMinReason int `yaml:"breakGlassMinReason"`
+	// BreakGlassLimit: how many grants one person may be given in
+	// breakGlassLimitPeriod (default 10).
+	BreakGlassLimit int `yaml:"breakGlassLimit"`
+	// BreakGlassLimitPeriod: the period the limit counts over (default 24h).
+	BreakGlassLimitPeriod Duration `yaml:"breakGlassLimitPeriod"`
 	// PseudonymSecret keys the pseudonyms integrators see (at least 32
 	// bytes; give it by KLYNGE_ACCESS_PSEUDONYMSECRET). Every replica needs
 	// the same one, and changing it changes every pseudonym. Without it,
@@ -118,6 +138,15 @@ func (c *Config) validateAccess() []error {
 	}
 	if au.CommitTimeout.D() > 5*time.Minute {
 		bad("audit.commitTimeout", "must be at most 5m, got %s", au.CommitTimeout.D())
+	}
+	if au.ChainKey != "" && au.ChainKeyFile != "" {
+		bad("audit", "set chainKey or chainKeyFile, not both")
+	}
+	if au.ChainKey != "" && len(au.ChainKey) < 32 {
+		bad("audit.chainKey", "must be at least 32 bytes, got %d", len(au.ChainKey))
+	}
+	if d := au.CheckpointInterval.D(); d != 0 && (d < time.Second || d > time.Hour) {
+		bad("audit.checkpointInterval", "must be between 1s and 1h, got %s", d)
 	}
 	// The access section's values are checked by the rules themselves
 	// when cmd/klynge builds them (accessRules).

@@ -62,6 +62,7 @@ const (
 	InternalServerError = "INTERNAL_SERVER_ERROR"
 	BadUserInput        = "BAD_USER_INPUT"
 	Forbidden           = "FORBIDDEN"
+	BreakGlassLimit     = "BREAK_GLASS_LIMIT_REACHED"
 	UpstreamUnavailable = "UPSTREAM_UNAVAILABLE"
 	UpstreamTimeout     = "UPSTREAM_TIMEOUT"
 	UpstreamBadResponse = "UPSTREAM_BAD_RESPONSE"
@@ -211,6 +212,9 @@ var catalogue = []Info{
 	{Forbidden, KindField, http.StatusForbidden, RetryNo,
 		"The caller may not see this citizen or this data (no care relationship, wrong cluster, wrong role). The refusal is recorded in the access log.",
 		"Show the reason to the user; in an emergency a clinician may break the glass (`breakGlass`).", ""},
+	{BreakGlassLimit, KindField, http.StatusTooManyRequests, RetryNo,
+		"The caller has broken the glass as often as `access.breakGlassLimit` allows in `access.breakGlassLimitPeriod` (counted per person, in any role). Nothing of the mutation was granted; the refusal is recorded in the access log.",
+		"Read the citizen through a care relationship, or ask a privacy officer; the limit lifts as the period passes.", ""},
 	{UpstreamUnavailable, KindField, http.StatusBadGateway, RetryWithBackoff,
 		"The system in `extensions.system` could not be reached, or its circuit breaker is open. The rest of the answer stands; `Citizen.sources` says which systems answered.",
 		"Show the answer with that part missing; retry later.", "the system is unavailable; this part of the answer is missing"},

@@ -95,6 +95,15 @@ func (a Extension) InterceptResponse(ctx context.Context, next graphql.ResponseH
 	}
 	id := requestid.From(ctx)
 	recs := st.drain(id)
+	if staged := st.drainStaged(id); len(staged) > 0 {
+		return a.commitStaged(ctx, resp, staged, recs)
+	}
+	return a.appendOrWithhold(ctx, resp, recs)
+}
+
+// appendOrWithhold writes recs before resp leaves, or withholds resp when
+// they cannot be written (fail closed).
+func (a Extension) appendOrWithhold(ctx context.Context, resp *graphql.Response, recs []audit.Record) *graphql.Response {
 	if len(recs) == 0 {
 		return resp
 	}
@@ -115,9 +124,16 @@ func (a Extension) InterceptResponse(ctx context.Context, next graphql.ResponseH
 	if appendErr == nil {
 		return resp
 	}
+	return a.withhold(ctx, len(recs), appendErr)
+}
+
+// withhold is the response that replaces one whose records could not be
+// written: no data, ACCESS_LOG_UNAVAILABLE.
+func (a Extension) withhold(ctx context.Context, records int, appendErr error) *graphql.Response {
+	id := requestid.From(ctx)
 	if a.Logger != nil {
 		a.Logger.ErrorContext(ctx, "access log not written; response withheld",
-			"request_id", id, "records", len(recs), "err", appendErr)
+			"request_id", id, "records", records, "err", appendErr)
 	}
 	return &graphql.Response{Errors: gqlerror.List{{
 		Message:    fmt.Sprintf("the access log could not be written, so no data is returned (request id %s); try again", id),

@@ -46,11 +46,11 @@ func (s loaderFacts) OutOfHours(ctx context.Context, cpr domain.CPR) ([]domain.O
 	return listFact(s.l.OutOfHours.Load(ctx, cpr))
 }
 
-func (s loaderFacts) ActiveGrant(ctx context.Context, subject string, cpr domain.CPR, now time.Time) (*access.Grant, error) {
+func (s loaderFacts) ActiveGrant(ctx context.Context, p access.Principal, cpr domain.CPR, now time.Time) (*access.Grant, error) {
 	if s.log == nil {
 		return nil, errors.New("no access log: grants cannot be read")
 	}
-	g, ok, err := s.log.ActiveGrant(ctx, subject, cpr, now)
+	g, ok, err := s.log.ActiveGrant(ctx, auditPrincipal(p), cpr, now)
 	if err != nil || !ok {
 		return nil, err
 	}

@@ -31,6 +31,9 @@ type Operation struct {
 	owed      map[owedKey]*owedRecord
 	order     []owedKey
 	extra     []audit.Record
+	// staged are grant changes written with the response, or not at all
+	// (breakglass.go).
+	staged []staged
 }
 
 type decisionCall struct {

@@ -4,13 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strconv"
-	"strings"
 
 	"github.com/sundhedsklynge/klynge/access"
 	"github.com/sundhedsklynge/klynge/audit"
 	"github.com/sundhedsklynge/klynge/domain"
-	"github.com/sundhedsklynge/klynge/loaders"
 )
 
 // The access-log field names of the access operations themselves.
@@ -20,78 +17,6 @@ const (
 	fieldAccessLog        = "Query.accessLog"
 	fieldBreakGlassReview = "Query.breakGlassReview"
 )
-
-// BreakGlass grants the caller emergency access to cpr. The grant is
-// stored first, and the access log gets a flagged record of it with the
-// response, so the citizen sees it even if the caller then reads nothing.
-func BreakGlass(ctx context.Context, cpr domain.CPR, reason string) (audit.Grant, error) {
-	st, p, err := Caller(ctx)
-	if err != nil {
-		return audit.Grant{}, err
-	}
-	if st.gate.Log == nil {
-		return audit.Grant{}, errors.New("break the glass: no access log to keep the grant in")
-	}
-	terms, err := st.gate.Rules.BreakGlass(p, cpr, reason, loaders.For(ctx).Now())
-	if err != nil {
-		var forbidden *domain.ForbiddenError
-		var input *domain.InputError
-		switch {
-		case errors.As(err, &forbidden):
-			st.add(record(p, cpr, fieldBreakGlass, audit.PurposeBreakTheGlass, audit.OutcomeDenied, forbidden.Reason))
-		case errors.As(err, &input) && input.Field == "reason":
-			st.add(record(p, cpr, fieldBreakGlass, audit.PurposeBreakTheGlass, audit.OutcomeDenied, "reason "+input.Rule))
-		}
-		return audit.Grant{}, err
-	}
-	g, err := st.gate.Log.GrantBreakGlass(ctx, audit.Grant{
-		Principal: auditPrincipal(p), Citizen: terms.Citizen, Reason: terms.Reason,
-		GrantedAt: terms.GrantedAt, ExpiresAt: terms.ExpiresAt,
-	})
-	if err != nil {
-		return audit.Grant{}, err
-	}
-	rec := record(p, cpr, fieldBreakGlass, audit.PurposeBreakTheGlass, audit.OutcomeAllowed, terms.Reason)
-	rec.FlaggedForReview = true
-	st.add(rec)
-	return g, nil
-}
-
-// ReviewBreakGlass writes a privacy officer's review of grant id.
-func ReviewBreakGlass(ctx context.Context, id string, note string) (audit.Grant, error) {
-	st, p, err := Caller(ctx)
-	if err != nil {
-		return audit.Grant{}, err
-	}
-	if d := access.ReviewQueue(p); !d.Allowed {
-		return audit.Grant{}, d.Err()
-	}
-	gid, err := strconv.ParseInt(id, 10, 64)
-	if err != nil || gid < 1 {
-		return audit.Grant{}, domain.InvalidInput("id", "must be the id of a break-the-glass grant")
-	}
-	if strings.TrimSpace(note) == "" {
-		return audit.Grant{}, domain.InvalidInput("note", "must say what the review found")
-	}
-	if st.gate.Log == nil {
-		return audit.Grant{}, errors.New("review: no access log")
-	}
-	err = st.gate.Log.MarkReviewed(ctx, gid, p.Subject, strings.TrimSpace(note), loaders.For(ctx).Now())
-	switch {
-	case errors.Is(err, audit.ErrGrantNotFound):
-		return audit.Grant{}, domain.InvalidInput("id", "no break-the-glass grant has id %d", gid)
-	case errors.Is(err, audit.ErrAlreadyReviewed):
-		return audit.Grant{}, domain.InvalidInput("id", "grant %d has been reviewed already; a review is written once", gid)
-	case err != nil:
-		return audit.Grant{}, err
-	}
-	gs, err := st.gate.Log.ReviewQueue(ctx, audit.ReviewQuery{After: gid - 1, First: 1})
-	if err != nil || len(gs) == 0 || gs[0].ID != gid {
-		return audit.Grant{}, errors.New("review: the grant could not be read back")
-	}
-	st.add(record(p, gs[0].Citizen, fieldReviewBreakGlass, audit.PurposeAdministration, audit.OutcomeAllowed, "break-the-glass review"))
-	return gs[0], nil
-}
 
 // AccessLogReader reads one citizen's access log for a caller the rules let
 // read it. It is split from the decision so that a refused caller is
@@ -138,13 +63,15 @@ type ReviewQueueReader struct {
 	p  access.Principal
 }
 
-// OpenReviewQueue decides whether the caller may read the review queue.
+// OpenReviewQueue decides whether the caller may read the review queue,
+// recording a refusal.
 func OpenReviewQueue(ctx context.Context) (*ReviewQueueReader, error) {
 	st, p, err := Caller(ctx)
 	if err != nil {
 		return nil, err
 	}
 	if d := access.ReviewQueue(p); !d.Allowed {
+		st.add(record(p, "", fieldBreakGlassReview, audit.Purpose(d.Purpose), audit.OutcomeDenied, d.Reason))
 		return nil, d.Err()
 	}
 	return &ReviewQueueReader{st: st, p: p}, nil

@@ -9,6 +9,7 @@ import (
 	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/gqlerror"
 
+	"github.com/sundhedsklynge/klynge/access"
 	"github.com/sundhedsklynge/klynge/domain"
 	"github.com/sundhedsklynge/klynge/errcode"
 	"github.com/sundhedsklynge/klynge/requestid"
@@ -30,6 +31,7 @@ func errorPresenter(logger *slog.Logger, classify UpstreamClassifier) graphql.Er
 			input     *domain.InputError
 			forbidden *domain.ForbiddenError
 			unauth    *domain.UnauthenticatedError
+			limit     *access.BreakGlassLimitError
 		)
 		switch {
 		case errors.As(err, &input):
@@ -50,6 +52,9 @@ func errorPresenter(logger *slog.Logger, classify UpstreamClassifier) graphql.Er
 		case errors.As(err, &unauth):
 			gerr.Message = unauth.Error()
 			setExt(gerr, "code", errcode.Unauthenticated)
+		case errors.As(err, &limit):
+			gerr.Message = limit.Error()
+			setExt(gerr, "code", errcode.BreakGlassLimit)
 		case errors.Is(err, context.Canceled):
 			gerr.Message = errcode.Message(errcode.RequestCancelled, "")
 			setExt(gerr, "code", errcode.RequestCancelled)

@@ -68,16 +68,30 @@ func newAccessControl(ctx context.Context, cfg *config.Config, rules access.Rule
 	if err != nil {
 		return nil, err
 	}
-	opts := audit.Options{MaxBatch: cfg.Audit.MaxBatch, CommitTimeout: cfg.Audit.CommitTimeout.D(), Logger: logger, Metrics: metrics}
-	if cfg.Audit.Postgres != "" {
-		ac.log, err = postgres.Open(ctx, cfg.Audit.Postgres, opts)
-	} else {
-		ac.log, err = sqlite.Open(ctx, cfg.Audit.SQLite, opts)
+	opts := audit.Options{MaxBatch: cfg.Audit.MaxBatch, CommitTimeout: cfg.Audit.CommitTimeout.D(), Logger: logger, Metrics: metrics,
+		CheckpointInterval: cfg.Audit.CheckpointInterval.D()}
+	if opts.Keys, err = chainKeys(cfg.Audit); err != nil {
+		return nil, err
 	}
-	if err != nil {
+	if f := cfg.Audit.CheckpointFile; f != "" {
+		if opts.Checkpoints, err = audit.OpenCheckpointFile(f); err != nil {
+			return nil, fmt.Errorf("audit.checkpointFile: %w", err)
+		}
+	} else {
+		logger.Warn("audit: no checkpoint file (audit.checkpointFile): records cut off the end of the log together with its head cannot be detected")
+	}
+	if ac.log, err = openAudit(ctx, cfg.Audit, opts); err != nil {
 		return nil, fmt.Errorf("audit: %w", err)
 	}
 	return ac, nil
+}
+
+// openAudit opens the log the audit section names.
+func openAudit(ctx context.Context, a config.Audit, opts audit.Options) (*audit.Log, error) {
+	if a.Postgres != "" {
+		return postgres.Open(ctx, a.Postgres, opts)
+	}
+	return sqlite.Open(ctx, a.SQLite, opts)
 }
 
 // accessRules turns the access section into the rules, defaults filled in;
@@ -89,6 +103,8 @@ func accessRules(a config.Access) (access.Rules, error) {
 		ServiceEndedWindow:  a.ServiceEndedWindow.D(),
 		BreakGlassDuration:  a.BreakGlassDuration.D(),
 		BreakGlassMinReason: a.BreakGlassMinReason,
+		BreakGlassLimit:       a.BreakGlassLimit,
+		BreakGlassLimitPeriod: a.BreakGlassLimitPeriod.D(),
 	}.WithDefaults()
 	var errs []error
 	if err := r.Validate(); err != nil {
@@ -118,6 +134,8 @@ var accessRuleKeys = map[string]string{
 	"ServiceEndedWindow":  "access.serviceEndedWindow",
 	"BreakGlassDuration":  "access.breakGlassDuration",
 	"BreakGlassMinReason": "access.breakGlassMinReason",
+	"BreakGlassLimit":       "access.breakGlassLimit",
+	"BreakGlassLimitPeriod": "access.breakGlassLimitPeriod",
 }
 
 // ready fails while tokens cannot be checked or the log cannot be written:

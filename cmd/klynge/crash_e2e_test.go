@@ -38,26 +38,58 @@ import (
 func TestAccessLogSurvivesSIGKILL(t *testing.T) {
 	t.Run("sqlite", func(t *testing.T) {
 		path := filepath.Join(t.TempDir(), "audit.db")
-		received := readUntilKilled(t, "-audit", path)
-		l, err := sqlite.Open(t.Context(), path, audit.Options{})
+		k := newCrashKeys(t)
+		received := readUntilKilled(t, append(k.flags(), "-audit", path)...)
+		l, err := sqlite.Open(t.Context(), path, audit.Options{Keys: k.keys(t)})
 		if err != nil {
 			t.Fatal(err)
 		}
 		checkRecorded(t, l, received)
 		l.Close()
-		checkVerifyCommand(t, []string{"-sqlite", path}, func(stmt string) { execSQLite(t, path, stmt) })
+		checkVerifyCommand(t, append(k.verifyFlags(), "-sqlite", path), func(stmt string) { execSQLite(t, path, stmt) })
 	})
 	t.Run("postgres", func(t *testing.T) {
 		dsn := freshPostgresSchema(t)
-		received := readUntilKilled(t, "-audit-postgres", dsn)
-		l, err := postgres.Open(t.Context(), dsn, audit.Options{})
+		k := newCrashKeys(t)
+		received := readUntilKilled(t, append(k.flags(), "-audit-postgres", dsn)...)
+		l, err := postgres.Open(t.Context(), dsn, audit.Options{Keys: k.keys(t)})
 		if err != nil {
 			t.Fatal(err)
 		}
 		checkRecorded(t, l, received)
 		l.Close()
-		checkVerifyCommand(t, []string{"-postgres", dsn}, func(stmt string) { execPostgres(t, dsn, stmt) })
+		checkVerifyCommand(t, append(k.verifyFlags(), "-postgres", dsn), func(stmt string) { execPostgres(t, dsn, stmt) })
 	})
+}
+
+// crashKeys are the chain key file and checkpoint file the killed demo
+// writes with, so that its log can be verified after it is gone.
+type crashKeys struct{ keyFile, checkpoints string }
+
+func newCrashKeys(t *testing.T) crashKeys {
+	dir := t.TempDir()
+	return crashKeys{keyFile: filepath.Join(dir, "chain.key"), checkpoints: filepath.Join(dir, "checkpoints.jsonl")}
+}
+
+func (k crashKeys) flags() []string {
+	return []string{"-audit-key-file", k.keyFile, "-audit-checkpoints", k.checkpoints}
+}
+
+func (k crashKeys) verifyFlags() []string {
+	return []string{"-key-file", k.keyFile, "-checkpoints", k.checkpoints}
+}
+
+func (k crashKeys) keys(t *testing.T) *audit.Keys {
+	t.Helper()
+	secret, err := readKeyFile(k.keyFile)
+	if err != nil {
+		t.Fatalf("the demo made no key file: %v", err)
+	}
+	ks, err := audit.NewKeys(secret)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ks
 }
 
 // disclosure is one response a client received with a citizen's data.
@@ -72,7 +104,7 @@ type disclosure struct {
 // carried citizen data.
 func readUntilKilled(t *testing.T, auditFlags ...string) []disclosure {
 	t.Helper()
-	args := append([]string{"demo", "-addr", "127.0.0.1:0", "-sandbox-addr", "127.0.0.1:0", "-metrics-addr", "127.0.0.1:0", "-population", "2000", "-latency", "0s", "-now", testNow(t)}, auditFlags...)
+	args := append([]string{"demo", "-addr", "127.0.0.1:0", "-sandbox-addr", "127.0.0.1:0", "-metrics-addr", "127.0.0.1:0", "-break-glass-limit", "1000", "-population", "2000", "-latency", "0s", "-now", testNow(t)}, auditFlags...)
 	raw, _ := json.Marshal(args)
 	cmd := exec.Command(os.Args[0], "-test.run=^$")
 	cmd.Env = append(os.Environ(), mainArgsEnv+"="+string(raw))
@@ -259,7 +291,8 @@ func execSQLite(t *testing.T, path, stmt string) {
 		t.Fatal(err)
 	}
 	defer db.Close()
-	for _, s := range []string{"DROP TRIGGER IF EXISTS audit_records_no_update", "DROP TRIGGER IF EXISTS audit_records_no_delete", stmt} {
+	for _, s := range []string{"DROP TRIGGER IF EXISTS audit_records_no_update", "DROP TRIGGER IF EXISTS audit_records_no_delete",
+		"DROP TRIGGER IF EXISTS audit_chain_head_forward_only", stmt} {
 		if _, err := db.ExecContext(t.Context(), s); err != nil {
 			t.Fatalf("%s: %v", s, err)
 		}

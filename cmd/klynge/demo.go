@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -27,6 +28,9 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	auditPostgres := fs.String("audit-postgres", "", "keep the access log in PostgreSQL (`DSN`) instead")
 	var corsOrigins stringList
 	fs.Var(&corsOrigins, "cors-origin", "let a browser page from this `origin` call the gateway, e.g. a dev server at http://localhost:5173 (repeatable; cors.allowedOrigins)")
+	auditKey := fs.String("audit-key-file", "", "seal the access log with the chain key in this `file`, made if missing (default: an ephemeral key)")
+	auditCheckpoints := fs.String("audit-checkpoints", "", "write checkpoints of the access log's head to this `file` (default: beside a temporary log)")
+	glassLimit := fs.Int("break-glass-limit", 0, "break-the-glass grants per person per 24h (default access.breakGlassLimit's, 10)")
 	var sf sandboxFlags
 	sf.register(fs, 20*time.Millisecond)
 	if err := parseFlags(fs, args, stderr); err != nil {
@@ -47,6 +51,15 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		if *auditFile != "" || *auditPostgres != "" {
 			gcfg.Audit.SQLite, gcfg.Audit.Postgres = *auditFile, *auditPostgres
 		}
+		if *auditKey != "" {
+			gcfg.Audit.ChainKey, gcfg.Audit.ChainKeyFile = "", *auditKey
+		}
+		if *auditCheckpoints != "" {
+			gcfg.Audit.CheckpointFile = *auditCheckpoints
+		}
+		if *glassLimit != 0 {
+			gcfg.Access.BreakGlassLimit = *glassLimit
+		}
 		gcfg.CORS.AllowedOrigins = append(gcfg.CORS.AllowedOrigins, corsOrigins...)
 		// The flag's address unless KLYNGE_METRICS_LISTEN chose one and the
 		// flag was not given.
@@ -66,8 +79,23 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		fmt.Fprintf(stdout, "metrics:      %s/metrics\n", st.metricsListener.URL())
 	}
 	printTokenHint(stdout, sl.URL())
+	printAuditKey(stdout, st.audit)
 	fmt.Fprintf(stdout, "ready: %s/graphql\n", gl.URL())
 	return st.serve(ctx)
+}
+
+// printAuditKey says how the demo's access log is sealed.
+func printAuditKey(w io.Writer, a config.Audit) {
+	switch {
+	case a.ChainKeyFile != "":
+		fmt.Fprintf(w, "access log:   sealed with the chain key in %s\n", a.ChainKeyFile)
+	default:
+		fmt.Fprintln(w, "access log:   sealed with an ephemeral chain key, made now and never stored: once the demo stops, `klynge audit verify`")
+		fmt.Fprintln(w, "              cannot check what it wrote (-audit-key-file FILE keeps one; a deployment sets audit.chainKeyFile)")
+	}
+	if a.CheckpointFile != "" {
+		fmt.Fprintf(w, "              checkpoints of its head: %s\n", a.CheckpointFile)
+	}
 }
 
 // demoStack is a sandbox and a gateway wired to it over loopback, bound to
@@ -78,6 +106,9 @@ type demoStack struct {
 	sandboxListener *listener
 	gatewayListener *listener
 	metricsListener *listener // nil when metrics are off
+	// audit is the gateway's access-log configuration as the demo made it
+	// (its key and checkpoints).
+	audit config.Audit
 }
 
 // serve serves every listener of the stack until ctx is done (serveAll).
@@ -139,6 +170,12 @@ func startDemoStack(ctx context.Context, sbCfg sandbox.Config, sandboxAddr, gate
 			return nil, err
 		}
 		gcfg.Audit.SQLite, deps.TempDir = filepath.Join(dir, "audit.db"), dir
+		if gcfg.Audit.CheckpointFile == "" {
+			gcfg.Audit.CheckpointFile = filepath.Join(dir, "audit-checkpoints.jsonl")
+		}
+	}
+	if err := demoChainKey(&gcfg.Audit); err != nil {
+		return nil, err
 	}
 	if err := gcfg.Complete(); err != nil {
 		return nil, err
@@ -158,7 +195,29 @@ func startDemoStack(ctx context.Context, sbCfg sandbox.Config, sandboxAddr, gate
 		gw.Close()
 		return nil, err
 	}
-	return &demoStack{sandbox: sb, gateway: gw, sandboxListener: sl, gatewayListener: gl, metricsListener: ml}, nil
+	return &demoStack{sandbox: sb, gateway: gw, sandboxListener: sl, gatewayListener: gl, metricsListener: ml, audit: gcfg.Audit}, nil
+}
+
+// demoChainKey gives the demo's access log a chain key without any
+// configuration: an ephemeral one (the demo says so), or the one in the
+// key file asked for, made there first if the file does not exist.
+func demoChainKey(a *config.Audit) error {
+	if a.ChainKey != "" {
+		return nil
+	}
+	if a.ChainKeyFile == "" {
+		a.ChainKey = newChainKey()
+		return nil
+	}
+	f, err := os.OpenFile(a.ChainKeyFile, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	if errors.Is(err, os.ErrExist) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("demo: -audit-key-file: %w", err)
+	}
+	_, err = fmt.Fprintln(f, newChainKey())
+	return errors.Join(err, f.Close())
 }
 
 // flagSet reports whether the command line gave the flag.

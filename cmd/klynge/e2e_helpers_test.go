@@ -34,7 +34,9 @@ func startDemo(t testing.TB, args ...string) *demo {
 	ctx, cancel := context.WithCancel(context.Background())
 	pr, pw := io.Pipe()
 	logs := &syncBuffer{}
-	full := append([]string{"demo", "-addr", "127.0.0.1:0", "-sandbox-addr", "127.0.0.1:0", "-metrics-addr", "127.0.0.1:0", "-population", "2000", "-latency", "0s", "-now", testNow(t)}, args...)
+	// The tests break the glass for the citizens they sample, more often
+	// than a person may (access.breakGlassLimit).
+	full := append([]string{"demo", "-addr", "127.0.0.1:0", "-sandbox-addr", "127.0.0.1:0", "-metrics-addr", "127.0.0.1:0", "-break-glass-limit", "1000", "-population", "2000", "-latency", "0s", "-now", testNow(t)}, args...)
 	done := make(chan int, 1)
 	go func() {
 		code := Main(ctx, full, pw, logs)

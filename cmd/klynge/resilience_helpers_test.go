@@ -31,11 +31,13 @@ func startStack(t *testing.T, tune func(*config.Config)) *stack {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	logs := &syncBuffer{}
-	var tuneErr func(*config.Config) error
-	if tune != nil {
-		tuneErr = func(c *config.Config) error { tune(c); return nil }
-	}
-	st, err := startDemoStack(ctx, sandbox.Config{Population: 2000, Now: sandboxtest.Now(t), Logger: newLogger(logs)}, "127.0.0.1:0", "127.0.0.1:0", tuneErr, nil)
+	st, err := startDemoStack(ctx, sandbox.Config{Population: 2000, Now: sandboxtest.Now(t), Logger: newLogger(logs)}, "127.0.0.1:0", "127.0.0.1:0", func(c *config.Config) error {
+		c.Access.BreakGlassLimit = 1000 // the tests break the glass for the citizens they sample
+		if tune != nil {
+			tune(c)
+		}
+		return nil
+	}, nil)
 	if err != nil {
 		cancel()
 		t.Fatal(err)

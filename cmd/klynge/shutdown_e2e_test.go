@@ -86,7 +86,8 @@ func TestSIGTERMFinishesTheRequestInFlightFlushesTheAccessLogAndExitsZero(t *tes
 	cfg := strings.ReplaceAll(string(example), "http://127.0.0.1:8081", sandboxURL)
 	cfg = strings.Replace(cfg, "listen: 127.0.0.1:8080", "listen: 127.0.0.1:0", 1)
 	cfg = strings.Replace(cfg, "listen: 127.0.0.1:9464", "listen: 127.0.0.1:0", 1)
-	cfg += "\naudit: {sqlite: " + auditPath + "}\n"
+	chainKey := newChainKey()
+	cfg += "\naudit: {sqlite: " + auditPath + ", chainKey: " + chainKey + "}\n"
 	path := filepath.Join(dir, "klynge.yaml")
 	if err := os.WriteFile(path, []byte(cfg), 0o600); err != nil {
 		t.Fatal(err)
@@ -153,7 +154,11 @@ func TestSIGTERMFinishesTheRequestInFlightFlushesTheAccessLogAndExitsZero(t *tes
 	}
 	t.Logf("SIGTERM during a request: it was answered completely and the process exited 0, %s after the signal", time.Since(sigterm).Round(time.Millisecond))
 
-	log, err := sqlite.Open(context.Background(), auditPath, audit.Options{})
+	keys, err := audit.NewKeys([]byte(chainKey))
+	if err != nil {
+		t.Fatal(err)
+	}
+	log, err := sqlite.Open(context.Background(), auditPath, audit.Options{Keys: keys})
 	if err != nil {
 		t.Fatal(err)
 	}
