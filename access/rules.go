@@ -36,10 +36,10 @@ type Rules struct {
 
 // Defaults of Rules.
 const (
-	DefaultHospitalWindow      = 30 * 24 * time.Hour
-	DefaultOutOfHoursWindow    = 24 * time.Hour
-	DefaultBreakGlassDuration  = 4 * time.Hour
-	DefaultBreakGlassMinReason = 20
+	DefaultHospitalWindow        = 30 * 24 * time.Hour
+	DefaultOutOfHoursWindow      = 24 * time.Hour
+	DefaultBreakGlassDuration    = 4 * time.Hour
+	DefaultBreakGlassMinReason   = 20
 	DefaultBreakGlassLimit       = 10
 	DefaultBreakGlassLimitPeriod = 24 * time.Hour
 	// MaxBreakGlassReason bounds a reason so that it fits an access-log

@@ -97,15 +97,15 @@ type attestation struct {
 
 // verifier checks what Scan reads, in order.
 type verifier struct {
-	keys      *Keys
-	opts      VerifyOptions
-	rep       VerifyReport
-	wantSeq   int64
-	prevHash  string
-	sawKeyed  bool
-	attested  map[int64]attestation // grant ID -> the last record about it
-	grants    []Grant               // the register, in ID order
-	hashes    map[int64]string      // checkpointed Seqs -> the hash found there
+	keys     *Keys
+	opts     VerifyOptions
+	rep      VerifyReport
+	wantSeq  int64
+	prevHash string
+	sawKeyed bool
+	attested map[int64]attestation // grant ID -> the last record about it
+	grants   []Grant               // the register, in ID order
+	hashes   map[int64]string      // checkpointed Seqs -> the hash found there
 }
 
 func (v *verifier) broken(seq int64, format string, args ...any) error {

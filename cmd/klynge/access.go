@@ -98,11 +98,11 @@ func openAudit(ctx context.Context, a config.Audit, opts audit.Options) (*audit.
 // a value the rules refuse is an error naming its key and the rule.
 func accessRules(a config.Access) (access.Rules, error) {
 	r := access.Rules{
-		HospitalWindow:      a.HospitalWindow.D(),
-		OutOfHoursWindow:    a.OutOfHoursWindow.D(),
-		ServiceEndedWindow:  a.ServiceEndedWindow.D(),
-		BreakGlassDuration:  a.BreakGlassDuration.D(),
-		BreakGlassMinReason: a.BreakGlassMinReason,
+		HospitalWindow:        a.HospitalWindow.D(),
+		OutOfHoursWindow:      a.OutOfHoursWindow.D(),
+		ServiceEndedWindow:    a.ServiceEndedWindow.D(),
+		BreakGlassDuration:    a.BreakGlassDuration.D(),
+		BreakGlassMinReason:   a.BreakGlassMinReason,
 		BreakGlassLimit:       a.BreakGlassLimit,
 		BreakGlassLimitPeriod: a.BreakGlassLimitPeriod.D(),
 	}.WithDefaults()
@@ -129,11 +129,11 @@ func accessRules(a config.Access) (access.Rules, error) {
 
 // accessRuleKeys maps access.Rules fields to their configuration keys.
 var accessRuleKeys = map[string]string{
-	"HospitalWindow":      "access.hospitalWindow",
-	"OutOfHoursWindow":    "access.outOfHoursWindow",
-	"ServiceEndedWindow":  "access.serviceEndedWindow",
-	"BreakGlassDuration":  "access.breakGlassDuration",
-	"BreakGlassMinReason": "access.breakGlassMinReason",
+	"HospitalWindow":        "access.hospitalWindow",
+	"OutOfHoursWindow":      "access.outOfHoursWindow",
+	"ServiceEndedWindow":    "access.serviceEndedWindow",
+	"BreakGlassDuration":    "access.breakGlassDuration",
+	"BreakGlassMinReason":   "access.breakGlassMinReason",
 	"BreakGlassLimit":       "access.breakGlassLimit",
 	"BreakGlassLimitPeriod": "access.breakGlassLimitPeriod",
 }

@@ -78,7 +78,7 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return err
 	}
 	st, err := startDemoStack(ctx, sbCfg, "127.0.0.1:0", "127.0.0.1:0", func(c *config.Config) error {
-		c.RateLimit.Disabled = true // the bench is one client address driving load on purpose
+		c.RateLimit.Disabled = true     // the bench is one client address driving load on purpose
 		c.Access.BreakGlassLimit = 1000 // and breaks the glass for its whole sample
 		c.Audit.Postgres = *auditPostgres
 		return nil

@@ -8,10 +8,10 @@ import (
 // Why a request was not authenticated: the `extensions.reason` of the
 // GraphQL error, so that clients can tell "log in" from "log in again".
 const (
-	ReasonMissing         = "missing_token"   // no Authorization header or init payload token
-	ReasonMalformed       = "malformed_token" // not "Bearer <JWT>", or not a signed JWT with an allowed algorithm
-	ReasonExpired         = "expired"         // exp has passed (beyond the clock skew), or there is no exp
-	ReasonNotYetValid     = "not_yet_valid"   // nbf or iat is in the future
+	ReasonMissing         = "missing_token"     // no Authorization header or init payload token
+	ReasonMalformed       = "malformed_token"   // not "Bearer <JWT>", or not a signed JWT with an allowed algorithm
+	ReasonExpired         = "expired"           // exp has passed (beyond the clock skew), or there is no exp
+	ReasonNotYetValid     = "not_yet_valid"     // nbf or iat is in the future
 	ReasonLifetime        = "lifetime_too_long" // exp is further from iat (or now) than MaxTokenLifetime
 	ReasonSignature       = "invalid_signature"
 	ReasonIssuer          = "wrong_issuer"
