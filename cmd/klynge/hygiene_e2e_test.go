@@ -81,7 +81,9 @@ func TestSecurityHeadersOnEveryResponseType(t *testing.T) {
 		{"a parse error", func() exchange {
 			return send(t, http.MethodPost, s.GraphQL, jsonPost(doctor("h-5")), `{"query":"{ me { "}`)
 		}, 400, false},
-		{"no token", func() exchange { return send(t, http.MethodPost, s.GraphQL, jsonPost(""), `{"query":"{ me { role } }"}`) }, 401, false},
+		{"no token", func() exchange {
+			return send(t, http.MethodPost, s.GraphQL, jsonPost(""), `{"query":"{ me { role } }"}`)
+		}, 401, false},
 		{"an unsupported media type", func() exchange {
 			return send(t, http.MethodPost, s.GraphQL, map[string]string{"Content-Type": "text/plain", "Authorization": doctor("h-6")}, `{"query":"{ me { role } }"}`)
 		}, 415, false},
