@@ -55,3 +55,30 @@ func (ps *Pseudonymiser) Pseudonym(subject string, cpr domain.CPR) (string, erro
 	sum := mac.Sum(nil)
 	return "p-" + strings.ToLower(pseudonymEncoding.EncodeToString(sum[:16])), nil
 }
+
+// refFormat separates record-id pseudonyms from citizen pseudonyms under
+// the same secret.
+const refFormat = "klynge-record-pseudonym-v1"
+
+// Ref is the pseudonym of an upstream record id (an encounter's, a
+// notification's, a service's, a visit's, …) for the audience (an
+// integrator's subject): "r-" followed by 20 characters (100 bits of the
+// HMAC-SHA256 under the secret of the format, the audience and the id).
+// Within one audience the same id always has the same pseudonym, so that a
+// pathway's events, evidence and deadlines still point at each other; to
+// another audience it is unrelated, and without the secret it leads to no
+// record in the upstream system.
+func (ps *Pseudonymiser) Ref(audience, id string) (string, error) {
+	if audience == "" {
+		return "", errors.New("access: pseudonym: audience is required")
+	}
+	mac := hmac.New(sha256.New, ps.secret)
+	for _, part := range []string{refFormat, audience, id} {
+		var n [8]byte
+		binary.BigEndian.PutUint64(n[:], uint64(len(part)))
+		mac.Write(n[:])
+		mac.Write([]byte(part))
+	}
+	sum := mac.Sum(nil)
+	return "r-" + strings.ToLower(pseudonymEncoding.EncodeToString(sum[:13]))[:20], nil
+}

@@ -74,3 +74,38 @@ func TestPseudonyms(t *testing.T) {
 		}
 	})
 }
+
+func TestRecordPseudonyms(t *testing.T) {
+	ps, _ := NewPseudonymiser(bytes.Repeat([]byte("k"), MinPseudonymSecret))
+	ref := func(audience, id string) string {
+		t.Helper()
+		r, err := ps.Ref(audience, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return r
+	}
+	a := ref("int-1", "enc-000952")
+	if !regexp.MustCompile(`^r-[a-z2-7]{20}$`).MatchString(a) {
+		t.Errorf("Ref = %q, want r- and 20 base32 characters", a)
+	}
+	if ref("int-1", "enc-000952") != a {
+		t.Error("not stable for one audience")
+	}
+	if ref("int-2", "enc-000952") == a {
+		t.Error("two audiences share a record pseudonym")
+	}
+	if ref("int-1", "enc-000953") == a {
+		t.Error("two records share a pseudonym")
+	}
+	if strings.Contains(a, "952") {
+		t.Error("the pseudonym carries the id")
+	}
+	other, _ := NewPseudonymiser(bytes.Repeat([]byte("j"), MinPseudonymSecret))
+	if r, _ := other.Ref("int-1", "enc-000952"); r == a {
+		t.Error("another secret gives the same pseudonym")
+	}
+	if _, err := ps.Ref("", "enc-1"); err == nil {
+		t.Error("no audience was accepted")
+	}
+}

@@ -50,8 +50,10 @@ type Event struct {
 	// Ref is the id of the source record (encounter, notification, service,
 	// visit, contact, referral).
 	Ref string
-	// Summary is one line for people. It never contains a CPR number or a
-	// name; organisations, teams and municipality codes are not personal.
+	// Summary is one line for people. It never contains a CPR number, a
+	// name or a record's id (ids are in Ref alone, where a pseudonymised
+	// view replaces them); organisations, teams and municipality codes are
+	// not personal.
 	Summary string
 }
 
@@ -96,7 +98,7 @@ func sentEvent(n domain.HospitalNotification) Event {
 	var b strings.Builder
 	b.WriteString(string(n.Code))
 	if n.Replaces != "" {
-		fmt.Fprintf(&b, " (for %s)", n.Replaces)
+		b.WriteString(" (replacing an earlier notification)")
 	}
 	b.WriteString(" sent")
 	if n.Sender.Name != "" {

@@ -292,20 +292,20 @@ func (r *Resolver) pathwayPseudonym(ctx context.Context, p *model.Pathway) (*str
 }
 
 // discloseWorklist pseudonymises a page of pathways for the caller when the
-// decision says so, and owes one access-log record per citizen on the page.
+// decision says so (gate.ClusterReader.PseudonymisePathway: the citizen and
+// every upstream record id), and owes one access-log record per citizen on
+// the page.
 func discloseWorklist(cr *gate.ClusterReader, nodes []model.Pathway) error {
 	for i := range nodes {
 		n := &nodes[i]
-		ps, err := cr.Pseudonym(n.CPR)
-		if err != nil {
-			return err
-		}
-		n.PseudonymOf = ps
 		var m domain.MunicipalityCode
 		if n.MunicipalityCode != nil {
 			m = domain.MunicipalityCode(*n.MunicipalityCode)
 		}
 		cr.Disclosed(n.CPR, m)
+		if err := cr.PseudonymisePathway(n); err != nil {
+			return err
+		}
 	}
 	return nil
 }

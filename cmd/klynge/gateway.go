@@ -62,10 +62,7 @@ func demoConfig(sandboxURL string, reg *registry.Registry) *config.Config {
 	// otherwise; the example operations' names are their label values.
 	cfg.Metrics = config.Metrics{Listen: demoMetricsListen, OperationNames: exampleOperationNames()}
 	cfg.Auth.Issuer = u.OIDCIssuer
-	// Integrators' pseudonyms in the demo are keyed by a fixed, public
-	// secret so that they stay the same across restarts; a deployment sets
-	// its own (access.pseudonymSecret).
-	cfg.Access.PseudonymSecret = "klynge-demo-only-pseudonym-secret-not-for-production"
+	cfg.Access.PseudonymSecret = demoPseudonymSecret
 	cfg.Upstreams.EHospital.BaseURL = u.EHospitalFHIR
 	cfg.Upstreams.EHospital.CPRIdentifierSystem = fhir.SystemSyntheticCPR
 	cfg.Upstreams.OutOfHours.BaseURL = u.OutOfHours
@@ -76,6 +73,11 @@ func demoConfig(sandboxURL string, reg *registry.Registry) *config.Config {
 	}
 	return cfg
 }
+
+// demoPseudonymSecret keys integrators' pseudonyms in the demo: fixed and
+// public, so that they stay the same across restarts (and tests can compute
+// them); a deployment sets its own (access.pseudonymSecret).
+const demoPseudonymSecret = "klynge-demo-only-pseudonym-secret-not-for-production"
 
 // gateway is the assembled product: resolvers and their dependencies behind
 // the HTTP surface.

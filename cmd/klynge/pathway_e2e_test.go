@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/sundhedsklynge/klynge/access"
 	"github.com/sundhedsklynge/klynge/config"
 	"github.com/sundhedsklynge/klynge/connectors/ehospital/fhir"
 	"github.com/sundhedsklynge/klynge/connectors/gpreferral/gpreferralapi"
@@ -209,7 +210,8 @@ func compareWorklistsWithTruth(t *testing.T, d *demo, now time.Time, clusters []
 			truth := sandboxGet[controls.TruthGaps](t, d, "/_sandbox/truth/gaps?cluster="+cluster)
 			var want []string
 			for _, g := range truth.Gaps {
-				want = append(want, g.DischargeEncounterID+" "+string(g.Kind))
+				// The integrator sees the encounter under its pseudonym.
+				want = append(want, integratorRef(t, oidc.ClientRegionIntegrator, g.DischargeEncounterID)+" "+string(g.Kind))
 				total[string(g.Kind)]++
 				out[cluster][string(g.Kind)]++
 			}
@@ -465,4 +467,19 @@ func TestWorklistWindowErrorsBlameTheArgumentSet(t *testing.T) {
 			}
 		})
 	}
+}
+
+// integratorRef is the pseudonym the demo gives an upstream record id in an
+// integrator's view (access.Pseudonymiser.Ref under the demo's secret).
+func integratorRef(t *testing.T, integrator, id string) string {
+	t.Helper()
+	ps, err := access.NewPseudonymiser([]byte(demoPseudonymSecret))
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := ps.Ref(integrator, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return r
 }
