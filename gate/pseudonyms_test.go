@@ -26,6 +26,8 @@ var contentFields = map[string]bool{
 	"ResponsibilitySpan.PracticeYdernummer": true, "ResponsibilitySpan.Party": true, "ResponsibilitySpan.Basis": true,
 	"Pathway.Kind": true, "Pathway.Status": true, "Pathway.Destination": true, "Pathway.MissingSources": true,
 	"Deadline.Rule": true,
+	// The configured rule set's name and version (pathways.clusters).
+	"Pathway.RuleSet": true, "Pathway.RuleSetVersion": true, "HandoverGap.RuleSet": true, "HandoverGap.RuleSetVersion": true,
 	// Set by PseudonymisePathway itself: the caller's pseudonym of the
 	// citizen; and the CPR, which no resolver serialises (json:"-") and
 	// which the access log needs.
