@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/sundhedsklynge/klynge/audit"
 )
@@ -76,6 +77,32 @@ func BenchmarkVerify(b *testing.B) {
 				}
 			}
 			b.ReportMetric(float64(b.N)*size/b.Elapsed().Seconds(), "records/s")
+		})
+	}
+}
+
+// BenchmarkCommitGrant measures one break-the-glass grant as the gateway
+// writes it: an ID reserved, then the grant, its limit check and its
+// attesting record in one transaction.
+func BenchmarkCommitGrant(b *testing.B) {
+	for _, s := range stores() {
+		b.Run(s.name, func(b *testing.B) {
+			l := s.fresh(b).openLog(b, audit.Options{})
+			ctx := context.Background()
+			granted := time.Date(2026, 3, 4, 2, 0, 0, 0, time.UTC)
+			for i := 0; b.Loop(); i++ {
+				id, err := l.ReserveGrantID(ctx)
+				if err != nil {
+					b.Fatal(err)
+				}
+				g := audit.Grant{ID: id, Principal: emergencyDoctor, Citizen: citizenA, Reason: emergencyReason,
+					GrantedAt: granted, ExpiresAt: granted.Add(4 * time.Hour)}
+				limit := audit.GrantLimit{Max: 1 << 30, Since: granted.Add(-24 * time.Hour)}
+				if _, err := l.CommitGrants(ctx, []audit.GrantChange{{New: &g, Record: breakGlass(emergencyDoctor, citizenA, i)}}, limit); err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "grants/s")
 		})
 	}
 }
