@@ -17,6 +17,12 @@ type Options struct {
 	System string
 	// BaseURL is the absolute http(s) URL every path is resolved against.
 	BaseURL string
+	// PublicBaseURL is the base the upstream writes into the links it
+	// returns when it sits behind a proxy and knows itself by another
+	// name (https://fhir.region.dk/r4 while klynge calls
+	// http://10.0.0.5:8080/fhir). A link under it is followed on BaseURL
+	// (ResolveLink); empty means links name BaseURL itself.
+	PublicBaseURL string
 
 	// Timeout bounds one attempt, from dialling to the last body byte
 	// (default 2s).
@@ -154,6 +160,13 @@ func (o Options) withDefaults() (Options, *url.URL, error) {
 	}
 	base.Path = strings.TrimRight(base.Path, "/")
 	base.RawPath = ""
+	if o.PublicBaseURL != "" {
+		pub, err := url.Parse(o.PublicBaseURL)
+		if err != nil || (pub.Scheme != "http" && pub.Scheme != "https") || pub.Host == "" ||
+			pub.User != nil || pub.RawQuery != "" || pub.Fragment != "" {
+			return fail("PublicBaseURL", "must be an absolute http(s) URL without credentials, query or fragment")
+		}
+	}
 
 	durations := []struct {
 		name string
