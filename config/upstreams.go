@@ -5,6 +5,7 @@ import (
 	"net/url"
 	"slices"
 	"strings"
+	"time"
 )
 
 // Upstreams configure the existing systems. Settings left empty on a system
@@ -67,7 +68,22 @@ type EHospital struct {
 	// the sandbox use klynge's synthetic-CPR system so that no synthetic
 	// number ever claims the real CPR system.
 	CPRIdentifierSystem string `yaml:"cprIdentifierSystem"`
+	// PublicBaseURL is the base the FHIR server writes into its links when
+	// it sits behind a proxy under another name; links under it are
+	// followed on baseURL (docs/CONNECTING.md). Empty: the links name
+	// baseURL itself.
+	PublicBaseURL string `yaml:"publicBaseURL"`
+	// PageSize is the _count klynge asks for, 1..1000 (default 100);
+	// servers may cap it lower and klynge follows their pages.
+	PageSize int `yaml:"pageSize"`
+	// CapabilityRefresh is how often the server's CapabilityStatement is
+	// read again after start-up (default 1h).
+	CapabilityRefresh Duration `yaml:"capabilityRefresh"`
 }
+
+// DefaultCapabilityRefresh is how often the FHIR CapabilityStatement is
+// read again.
+const DefaultCapabilityRefresh = Duration(time.Hour)
 
 // Municipal configures one care-system instance per municipality: either
 // listed one by one under Instances, or built from BaseURLTemplate (with
@@ -86,6 +102,9 @@ const DefaultCPRIdentifierSystem = "urn:oid:1.2.208.176.1.2"
 func (u *Upstreams) fillDefaults() {
 	if u.EHospital.CPRIdentifierSystem == "" {
 		u.EHospital.CPRIdentifierSystem = DefaultCPRIdentifierSystem
+	}
+	if u.EHospital.CapabilityRefresh == 0 {
+		u.EHospital.CapabilityRefresh = DefaultCapabilityRefresh
 	}
 	u.EHospital.Upstream = u.EHospital.Upstream.over(u.Defaults)
 	u.OutOfHours = u.OutOfHours.over(u.Defaults)
@@ -165,6 +184,14 @@ func (b Breaker) over(d Breaker) Breaker {
 func (u *Upstreams) validate() []error {
 	var errs []error
 	errs = append(errs, u.EHospital.Upstream.validate("upstreams.ehospital", true)...)
+	if pub := u.EHospital.PublicBaseURL; pub != "" {
+		if p, err := url.Parse(pub); err != nil || (p.Scheme != "http" && p.Scheme != "https") || p.Host == "" || p.RawQuery != "" || p.User != nil {
+			errs = append(errs, fmt.Errorf("upstreams.ehospital.publicBaseURL: must be an absolute http(s) URL without query or credentials, got %q", pub))
+		}
+	}
+	if n := u.EHospital.PageSize; n < 0 || n > 1000 {
+		errs = append(errs, fmt.Errorf("upstreams.ehospital.pageSize: must be between 1 and 1000, got %d", n))
+	}
 	errs = append(errs, u.OutOfHours.validate("upstreams.outofhours", true)...)
 	errs = append(errs, u.GPReferral.validate("upstreams.gpreferral", true)...)
 	if len(u.Municipal.Instances) == 0 {

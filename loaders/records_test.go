@@ -12,6 +12,7 @@ import (
 	"github.com/sundhedsklynge/klynge/connectors/outofhours"
 	"github.com/sundhedsklynge/klynge/connectors/upstream"
 	"github.com/sundhedsklynge/klynge/domain"
+	"github.com/sundhedsklynge/klynge/errcode"
 	"github.com/sundhedsklynge/klynge/loaders"
 )
 
@@ -47,7 +48,7 @@ func TestABadRecordFailsOnlyItsCitizensLoad(t *testing.T) {
 	if !errors.As(err, &se) || !errors.As(err, &de) || de.Field != "contacts[1].receivedAt" {
 		t.Fatalf("the bad citizen's error = %v, want a SourceError naming contacts[1].receivedAt", err)
 	}
-	if sys, code, ok := upstream.Classify(err); !ok || sys != "outofhours" || code != upstream.CodeBadResponse {
+	if sys, code, ok := upstream.Classify(err); !ok || sys != "outofhours" || code != errcode.UpstreamBadResponse {
 		t.Errorf("Classify = %s %s %v", sys, code, ok)
 	}
 	if calls.Load() != 1 {

@@ -205,8 +205,13 @@ func (r *Resolver) clusterPathways(ctx context.Context, c *registry.Cluster, mun
 	}
 	l := loaders.For(ctx)
 	stays, _, err := l.FinishedStays(ctx, codes, from, to)
-	if err != nil {
+	switch {
+	case err != nil && stays == nil:
 		return nil, nil, err
+	case err != nil:
+		// Some stays could not be read: the worklist shows the rest and
+		// says which system left some out.
+		graphql.AddError(ctx, err)
 	}
 	var cprs []domain.CPR
 	seen := map[domain.CPR]bool{}
@@ -225,10 +230,21 @@ func (r *Resolver) clusterPathways(ctx context.Context, c *registry.Cluster, mun
 	crit.DischargedAfter, crit.DischargedBefore, crit.Municipalities = from, to, codes
 	var out []assessedPathway
 	var missing []pathway.System
+	reported := map[error]bool{}
 	for _, cpr := range cprs {
 		a, err := r.assessCitizen(ctx, cpr, c.ID)
 		if err != nil {
-			return nil, nil, err
+			// This citizen's encounters could not be read: the others'
+			// pathways stand, and the error (once per failed batch) names
+			// the system.
+			if !reported[err] {
+				reported[err] = true
+				graphql.AddError(ctx, err)
+			}
+			if !slices.Contains(missing, pathway.SystemEHospital) {
+				missing = append(missing, pathway.SystemEHospital)
+			}
+			continue
 		}
 		for _, s := range a.Missing {
 			if !slices.Contains(missing, s) {

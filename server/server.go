@@ -44,6 +44,9 @@ type Options struct {
 	AroundOperations []graphql.OperationMiddleware
 	// Ready reports readiness problems for /readyz; nil means always ready.
 	Ready func(ctx context.Context) error
+	// ReadyDetail, when set, adds what it answers to the /readyz body
+	// under "upstreams" (what each upstream was found to support).
+	ReadyDetail func(ctx context.Context) any
 	// Observers join the executor before the operation middlewares, so
 	// that they time and trace all an operation does (package observe).
 	Observers []graphql.HandlerExtension
@@ -115,13 +118,16 @@ func New(opts Options) http.Handler {
 		writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
 	})
 	mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, r *http.Request) {
+		body, status := map[string]any{"status": "ready"}, http.StatusOK
 		if opts.Ready != nil {
 			if err := opts.Ready(r.Context()); err != nil {
-				writeJSON(w, http.StatusServiceUnavailable, map[string]string{"status": "not ready", "reason": err.Error()})
-				return
+				body, status = map[string]any{"status": "not ready", "reason": err.Error()}, http.StatusServiceUnavailable
 			}
 		}
-		writeJSON(w, http.StatusOK, map[string]string{"status": "ready"})
+		if opts.ReadyDetail != nil {
+			body["upstreams"] = opts.ReadyDetail(r.Context())
+		}
+		writeJSON(w, status, body)
 	})
 	return requestid.Middleware(accessLog(logger, mux))
 }

@@ -74,6 +74,7 @@ func demoConfig(sandboxURL string, reg *registry.Registry) *config.Config {
 type gateway struct {
 	handler     http.Handler
 	upstreams   []*upstream.Client
+	stopWatch   func()
 	closeGuards func() error
 	access      *accessControl
 	tempDir     string
@@ -127,6 +128,13 @@ func newGateway(ctx context.Context, cfg *config.Config, deps gatewayDeps, logge
 	if err != nil {
 		return nil, err
 	}
+	// What the FHIR server supports is read now (the first searches wait
+	// for it) and every capabilityRefresh.
+	stopWatch := ups.EHospital.Watch(ctx, cfg.Upstreams.EHospital.CapabilityRefresh.D(), upstreamCallTimeout(cfg.Upstreams.EHospital.Upstream))
+	opened = append(opened, func() error { stopWatch(); return nil })
+	if err := deps.Metrics.Register(newCapabilityCollector(ups.EHospital)); err != nil {
+		return nil, fmt.Errorf("metrics: %w", err)
+	}
 	ac, err := newAccessControl(ctx, cfg, ar, deps.Metrics, logger)
 	if err != nil {
 		return nil, err
@@ -156,6 +164,7 @@ func newGateway(ctx context.Context, cfg *config.Config, deps gatewayDeps, logge
 		Ready: func(ctx context.Context) error {
 			return errors.Join(upstreamsReady(clients), ac.ready(ctx))
 		},
+		ReadyDetail:           func(context.Context) any { return readyDetail(ups.EHospital) },
 		Observers:             tel.observers(),
 		Overload:              tel.overload(),
 		Metrics:               tel.metricsHandler(),
@@ -164,7 +173,15 @@ func newGateway(ctx context.Context, cfg *config.Config, deps gatewayDeps, logge
 		PlaygroundHeaders:     playgroundHeaders(cfg, deps),
 		PlaygroundTokenIssuer: deps.PlaygroundTokenIssuer,
 	})
-	return &gateway{handler: h, upstreams: clients, closeGuards: closeGuards, access: ac, tempDir: deps.TempDir, telemetry: tel}, nil
+	return &gateway{handler: h, upstreams: clients, stopWatch: stopWatch, closeGuards: closeGuards, access: ac, tempDir: deps.TempDir, telemetry: tel}, nil
+}
+
+// upstreamCallTimeout is how long a call to u may take in all.
+func upstreamCallTimeout(u config.Upstream) time.Duration {
+	if d := u.CallTimeout.D(); d > 0 {
+		return d
+	}
+	return upstream.DefaultCallTimeout
 }
 
 // checkedRules are the pathway rule sets (the default and each cluster's,
@@ -211,6 +228,7 @@ func (g *gateway) Handler() http.Handler { return g.handler }
 // Close releases idle upstream connections and closes the access log once
 // its queued records are written.
 func (g *gateway) Close() error {
+	g.stopWatch()
 	for _, c := range g.upstreams {
 		c.Close()
 	}

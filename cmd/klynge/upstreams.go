@@ -25,6 +25,9 @@ func connectUpstreams(cfg config.Upstreams, reg *registry.Registry, metrics *ups
 	var all []*upstream.Client
 	client := func(system string, u config.Upstream) (*upstream.Client, error) {
 		o := upstreamOptions(system, u, metrics, logger)
+		if system == "ehospital" {
+			o.PublicBaseURL = cfg.EHospital.PublicBaseURL
+		}
 		if wrap != nil {
 			o.Wrap = wrap(system)
 		}
@@ -40,7 +43,7 @@ func connectUpstreams(cfg config.Upstreams, reg *registry.Registry, metrics *ups
 	if err != nil {
 		return out, nil, err
 	}
-	if out.EHospital, err = ehospital.New(eh, ehospital.Options{CPRSystem: cfg.EHospital.CPRIdentifierSystem}); err != nil {
+	if out.EHospital, err = newEHospital(eh, cfg.EHospital, logger); err != nil {
 		return out, nil, err
 	}
 	ooh, err := client("outofhours", cfg.OutOfHours)
@@ -72,6 +75,11 @@ func connectUpstreams(cfg config.Upstreams, reg *registry.Registry, metrics *ups
 	}
 	out.Municipal = municipal.NewDirectory(instances)
 	return out, all, nil
+}
+
+// newEHospital is the FHIR connector over eh as configured.
+func newEHospital(eh *upstream.Client, cfg config.EHospital, logger *slog.Logger) (*ehospital.Client, error) {
+	return ehospital.New(eh, ehospital.Options{CPRSystem: cfg.CPRIdentifierSystem, PageSize: cfg.PageSize, Logger: logger})
 }
 
 func upstreamOptions(system string, u config.Upstream, metrics *upstream.Metrics, logger *slog.Logger) upstream.Options {

@@ -7,6 +7,8 @@ import (
 	"strings"
 	"sync/atomic"
 	"testing"
+
+	"github.com/sundhedsklynge/klynge/errcode"
 )
 
 // fakeSearch answers a batch with one record per key, except that key bad
@@ -65,7 +67,7 @@ func TestABadRecordCostsOnlyItsKey(t *testing.T) {
 			if !errors.As(err, &de) || de.Field != "records[0].cpr" {
 				t.Errorf("the error does not unwrap to the record's DecodeError: %v", err)
 			}
-			if sys, code, ok := Classify(err); !ok || sys != "sys" || code != CodeBadResponse {
+			if sys, code, ok := Classify(err); !ok || sys != "sys" || code != errcode.UpstreamBadResponse {
 				t.Errorf("Classify = %s %s %v", sys, code, ok)
 			}
 			if strings.Contains(err.Error(), "37") {
