@@ -234,9 +234,11 @@ func (r *Resolver) clusterPathways(ctx context.Context, c *registry.Cluster, mun
 	for _, cpr := range cprs {
 		a, err := r.assessCitizen(ctx, cpr, c.ID)
 		if err != nil {
-			// This citizen's encounters could not be read: the others'
-			// pathways stand, and the error (once per failed batch) names
-			// the system.
+			if !r.badRecord(err) {
+				return nil, nil, err
+			}
+			// This citizen's encounter records could not be read: the
+			// others' pathways stand, and the error names the system.
 			if !reported[err] {
 				reported[err] = true
 				graphql.AddError(ctx, err)
@@ -259,6 +261,16 @@ func (r *Resolver) clusterPathways(ctx context.Context, c *registry.Cluster, mun
 	// Newest discharge first, ties in search order, so that paging is stable.
 	slices.SortStableFunc(out, func(a, b assessedPathway) int { return b.DischargedAt.Compare(a.DischargedAt) })
 	return out, missing, nil
+}
+
+// badRecord reports an upstream's answer that could not be read
+// (UPSTREAM_BAD_RESPONSE): one citizen's record, not a system down.
+func (r *Resolver) badRecord(err error) bool {
+	if r.ClassifyUpstream == nil {
+		return false
+	}
+	_, code, ok := r.ClassifyUpstream(err)
+	return ok && code == "UPSTREAM_BAD_RESPONSE"
 }
 
 func (r *Resolver) worklist(ctx context.Context, c *registry.Cluster, f *model.PathwayFilter, first *int, after *string) (*model.PathwayConnection, error) {

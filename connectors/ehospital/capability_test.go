@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"strings"
 	"testing"
 
 	"github.com/sundhedsklynge/klynge/connectors/upstream"
@@ -115,3 +116,28 @@ func TestTheRefusedParameterIsTheOneTheOutcomeNamesFirst(t *testing.T) {
 		t.Error("an outcome naming no optional parameter was read as a refusal")
 	}
 }
+
+func TestTheProbeSendsNoCPRAndLearnsTheRefusals(t *testing.T) {
+	repo := newRepo(t, "patients.json", "encounters.json")
+	repo.refuse = []string{"patient.municipality", "_include"}
+	c := newClient(t, repo.base(), Options{})
+	caps, err := c.Probe(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if caps.Uses(FeatureMunicipality) || caps.Uses(FeatureInclude) || !caps.Uses(FeatureChain) || !caps.Uses(FeatureRevInclude) {
+		t.Errorf("after probing: %+v", caps.Report())
+	}
+	for _, r := range repo.seen() {
+		for _, v := range r.form {
+			if strings.Contains(strings.Join(v, ","), string(cprKarl)) || strings.Contains(strings.Join(v, ","), fhirSyntheticSystem) {
+				t.Errorf("a probe sent %v", r.form)
+			}
+		}
+	}
+	if len(repo.seen()) != 8 {
+		t.Errorf("%d probes, want one per feature", len(repo.seen()))
+	}
+}
+
+const fhirSyntheticSystem = "https://klynge.sundhedsklynge.dk/fhir/NamingSystem/synthetic-cpr"
