@@ -186,7 +186,7 @@ func (m *medplum) load(t *testing.T, d *demo, dialect string) {
 				t.Fatal(err)
 			}
 			var b struct {
-				Link []struct{ Relation, URL string }
+				Link  []struct{ Relation, URL string }
 				Entry []struct {
 					Resource json.RawMessage `json:"resource"`
 				}
