@@ -39,7 +39,7 @@ func TestWhatTheServerLeftOutIsNullNotEmpty(t *testing.T) {
 	}))
 	defer fake.Close()
 	d, _ := fhirStack(t, "ehospital", fake.URL+"/fhir")
-	cpr = sampleCPRs(t, d, 1, controls.WithCare)[0]
+	cpr = sampleAndBreakGlass(t, d, 1, controls.WithCare)[0]
 	r := query(t, d.GraphQL, `query($cpr: CPR!) { citizen(cpr: $cpr) {
 		hospitalEncounters { nodes { hospital { sor name } department { sor name } } }
 		careServices { totalCount }
