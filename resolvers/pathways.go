@@ -12,6 +12,7 @@ import (
 	"github.com/99designs/gqlgen/graphql"
 
 	"github.com/sundhedsklynge/klynge/domain"
+	"github.com/sundhedsklynge/klynge/errcode"
 	"github.com/sundhedsklynge/klynge/gate"
 	"github.com/sundhedsklynge/klynge/graph/model"
 	"github.com/sundhedsklynge/klynge/loaders"
@@ -270,7 +271,7 @@ func (r *Resolver) badRecord(err error) bool {
 		return false
 	}
 	_, code, ok := r.ClassifyUpstream(err)
-	return ok && code == "UPSTREAM_BAD_RESPONSE"
+	return ok && code == errcode.UpstreamBadResponse
 }
 
 func (r *Resolver) worklist(ctx context.Context, c *registry.Cluster, f *model.PathwayFilter, first *int, after *string) (*model.PathwayConnection, error) {

@@ -153,12 +153,12 @@ func (c *Client) Capabilities() Capabilities {
 	c.caps.mu.Lock()
 	defer c.caps.mu.Unlock()
 	cur := c.caps.cur
-	cur.Declared = maps(cur.Declared)
-	cur.Refused = maps(cur.Refused)
+	cur.Declared = cloneMap(cur.Declared)
+	cur.Refused = cloneMap(cur.Refused)
 	return cur
 }
 
-func maps[V any](m map[Feature]V) map[Feature]V {
+func cloneMap[V any](m map[Feature]V) map[Feature]V {
 	out := make(map[Feature]V, len(m))
 	for k, v := range m {
 		out[k] = v
