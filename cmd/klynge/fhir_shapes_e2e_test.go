@@ -3,10 +3,12 @@ package main
 import (
 	"encoding/json"
 	"fmt"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/sundhedsklynge/klynge/sandbox/controls"
 )
@@ -76,5 +78,53 @@ func TestWhatTheServerLeftOutIsNullNotEmpty(t *testing.T) {
 	}
 	if municipal != "not asked: the patient index gave no municipality for the citizen" {
 		t.Errorf("sources say %q about the municipal system", municipal)
+	}
+}
+
+// TestReadinessNamesTheFeaturesKlyngeDoesWithout: /readyz says when the
+// FHIR server's statement was read and what klynge falls back from, and
+// the metrics say it per feature.
+func TestReadinessNamesTheFeaturesKlyngeDoesWithout(t *testing.T) {
+	d, _ := fhirStack(t, "medplum", "")
+	root := strings.TrimSuffix(d.GraphQL, "/graphql")
+	var ready struct {
+		Status    string
+		Upstreams map[string]struct {
+			CapabilitiesReadAt string
+			Software           string
+			WithoutFeatures    []string
+		}
+	}
+	var err error
+	// The statement is read in the background from start; wait for it.
+	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+		resp, gerr := http.Get(root + "/readyz")
+		if gerr != nil {
+			t.Fatal(gerr)
+		}
+		err = json.NewDecoder(resp.Body).Decode(&ready)
+		resp.Body.Close()
+		if err != nil || ready.Upstreams["ehospital"].CapabilitiesReadAt != "" {
+			break
+		}
+	}
+	eh := ready.Upstreams["ehospital"]
+	if err != nil || ready.Status != "ready" || eh.CapabilitiesReadAt == "" || eh.Software != "klynge sandbox: eHospitalet dialect medplum" ||
+		len(eh.WithoutFeatures) != 1 || eh.WithoutFeatures[0] != "Encounter?patient.municipality" {
+		t.Fatalf("readyz %+v (%v)", ready, err)
+	}
+	resp, err := http.Get(root + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	for _, want := range []string{
+		`klynge_upstream_fhir_feature_used{feature="Encounter?patient.municipality",system="ehospital"} 0`,
+		`klynge_upstream_fhir_feature_used{feature="Encounter?_revinclude=Provenance:target",system="ehospital"} 1`,
+	} {
+		if !strings.Contains(string(body), want) {
+			t.Errorf("metrics lack %s", want)
+		}
 	}
 }
