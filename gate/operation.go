@@ -31,6 +31,9 @@ type Operation struct {
 	owed      map[owedKey]*owedRecord
 	order     []owedKey
 	extra     []audit.Record
+	// logDown is why the access log was unwritable when the operation was
+	// about to read a citizen's data; the whole response is then withheld.
+	logDown error
 }
 
 type decisionCall struct {
@@ -96,10 +99,47 @@ func (st *Operation) caller() (access.Principal, error) {
 	return st.principal, nil
 }
 
+// errLogUnwritable refuses what cannot be recorded.
+var errLogUnwritable = errors.New("the access log cannot be written, so nothing is read")
+
+// requireLog checks, before anything is read for a citizen, that the access
+// log can be written (audit.Log.Writable: cached, no I/O). When it cannot,
+// the operation is marked to be withheld whole and no upstream is asked:
+// what it read could never be recorded, so it could never be returned.
+func (st *Operation) requireLog() error {
+	if st.gate.Log == nil {
+		return nil // withheld when the records are owed, as ever
+	}
+	err := st.gate.Log.Writable()
+	if err == nil {
+		return nil
+	}
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	if st.logDown == nil {
+		st.logDown = err
+	}
+	return errLogUnwritable
+}
+
+func (st *Operation) logUnwritable() error {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	return st.logDown
+}
+
 // decideAll decides for every CPR not yet decided in this operation, with
 // the facts warmed in one batch per loader first, and returns the
-// decisions in the order asked.
+// decisions in the order asked. When the access log cannot be written it
+// reads nothing and refuses every CPR (requireLog).
 func (st *Operation) decideAll(ctx context.Context, cprs []domain.CPR) []access.Decision {
+	if err := st.requireLog(); err != nil {
+		out := make([]access.Decision, len(cprs))
+		for i := range out {
+			out[i] = access.Decision{Purpose: access.PurposeTreatment, Reason: err.Error()}
+		}
+		return out
+	}
 	var mine []domain.CPR
 	calls := make([]*decisionCall, len(cprs))
 	st.mu.Lock()

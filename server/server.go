@@ -50,9 +50,11 @@ type Options struct {
 	// Observers join the executor before the operation middlewares, so
 	// that they time and trace all an operation does (package observe).
 	Observers []graphql.HandlerExtension
-	// Overload, when set, wraps the executor inside the guards: the bound
-	// on concurrent operations and the request deadline (server/overload).
-	// A request refused by a guard costs no slot.
+	// Overload, when set, admits requests to /graphql before anything else
+	// runs — the request id, the request log, the guards and token
+	// verification — so that refusing is the cheapest path
+	// (server/overload): the adaptive limit on concurrent operations and
+	// the request deadline. Health, readiness and metrics never pass it.
 	Overload func(http.Handler) http.Handler
 	// Metrics, when set, is served at GET /metrics (promhttp's handler of
 	// the gateway's registry).
@@ -100,12 +102,8 @@ func New(opts Options) http.Handler {
 		gql.Use(e)
 	}
 
-	var exec http.Handler = gql
-	if opts.Overload != nil {
-		exec = opts.Overload(exec)
-	}
 	mux := http.NewServeMux()
-	mux.Handle("/graphql", opts.Guards.wrap(exec, logger))
+	mux.Handle("/graphql", opts.Guards.wrap(gql, logger))
 	if opts.Metrics != nil {
 		mux.Handle("GET /metrics", opts.Metrics)
 	}
@@ -129,7 +127,18 @@ func New(opts Options) http.Handler {
 		}
 		writeJSON(w, status, body)
 	})
-	return requestid.Middleware(accessLog(logger, mux))
+	root := requestid.Middleware(accessLog(logger, mux))
+	if opts.Overload == nil {
+		return root
+	}
+	admitted := opts.Overload(root)
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/graphql" {
+			admitted.ServeHTTP(w, r)
+			return
+		}
+		root.ServeHTTP(w, r)
+	})
 }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {

@@ -21,12 +21,14 @@ import (
 	"github.com/sundhedsklynge/klynge/gate"
 	"github.com/sundhedsklynge/klynge/graph"
 	"github.com/sundhedsklynge/klynge/loaders"
+	"github.com/sundhedsklynge/klynge/logthrottle"
 	"github.com/sundhedsklynge/klynge/observe"
 	"github.com/sundhedsklynge/klynge/pathway"
 	"github.com/sundhedsklynge/klynge/registry"
 	"github.com/sundhedsklynge/klynge/resolvers"
 	"github.com/sundhedsklynge/klynge/sandbox"
 	"github.com/sundhedsklynge/klynge/server"
+	"github.com/sundhedsklynge/klynge/server/overload"
 )
 
 // gatewayDeps are what the configuration does not say: the clock (tests pin
@@ -164,12 +166,13 @@ func newGateway(ctx context.Context, cfg *config.Config, deps gatewayDeps, logge
 		Ready: func(ctx context.Context) error {
 			return errors.Join(upstreamsReady(clients), ac.ready(ctx))
 		},
-		ReadyDetail:           func(context.Context) any { return readyDetail(ups.EHospital) },
-		Observers:             tel.observers(),
-		Overload:              tel.overload(),
-		Metrics:               tel.metricsHandler(),
-		Guards:                guards,
-		Extensions:            []graphql.HandlerExtension{gate.Extension{Rules: ac.rules, Log: ac.log, Pseudonyms: ac.pseudonyms, Logger: logger, ObserveAppend: ac.observeAppend}},
+		ReadyDetail: func(context.Context) any { return readyDetail(ups.EHospital) },
+		Observers:   tel.observers(),
+		Overload:    tel.overload(),
+		Metrics:     tel.metricsHandler(),
+		Guards:      guards,
+		Extensions: []graphql.HandlerExtension{gate.Extension{Rules: ac.rules, Log: ac.log, Pseudonyms: ac.pseudonyms, Logger: logger,
+			ObserveAppend: ac.observeAppend, ResponseDeadline: overload.ResponseDeadline, Throttle: logthrottle.New(0, nil)}},
 		PlaygroundHeaders:     playgroundHeaders(cfg, deps),
 		PlaygroundTokenIssuer: deps.PlaygroundTokenIssuer,
 	})
