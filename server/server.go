@@ -42,11 +42,9 @@ type Options struct {
 	// AroundOperations wraps every operation, e.g. to attach per-operation
 	// dataloaders. Applied in order.
 	AroundOperations []graphql.OperationMiddleware
-	// Ready reports readiness problems for /readyz; nil means always ready.
-	Ready func(ctx context.Context) error
-	// ReadyDetail, when set, adds what it answers to the /readyz body
-	// under "upstreams" (what each upstream was found to support).
-	ReadyDetail func(ctx context.Context) any
+	// Readiness answers GET /readyz (it must answer at once, from cached
+	// state); nil means always ready.
+	Readiness http.Handler
 	// Observers join the executor before the operation middlewares, so
 	// that they time and trace all an operation does (package observe).
 	Observers []graphql.HandlerExtension
@@ -115,18 +113,13 @@ func New(opts Options) http.Handler {
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
 	})
-	mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, r *http.Request) {
-		body, status := map[string]any{"status": "ready"}, http.StatusOK
-		if opts.Ready != nil {
-			if err := opts.Ready(r.Context()); err != nil {
-				body, status = map[string]any{"status": "not ready", "reason": err.Error()}, http.StatusServiceUnavailable
-			}
-		}
-		if opts.ReadyDetail != nil {
-			body["upstreams"] = opts.ReadyDetail(r.Context())
-		}
-		writeJSON(w, status, body)
-	})
+	if opts.Readiness != nil {
+		mux.Handle("GET /readyz", opts.Readiness)
+	} else {
+		mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, r *http.Request) {
+			writeJSON(w, http.StatusOK, map[string]string{"status": "ready"})
+		})
+	}
 	root := requestid.Middleware(accessLog(logger, mux))
 	if opts.Overload == nil {
 		return root

@@ -119,11 +119,5 @@ var accessRuleKeys = map[string]string{
 	"BreakGlassMinReason": "access.breakGlassMinReason",
 }
 
-// ready fails while tokens cannot be checked or the log cannot be written:
-// a gateway that cannot record cannot disclose.
-func (ac *accessControl) ready(ctx context.Context) error {
-	return errors.Join(ac.auth.Ready(ctx), ac.log.Ping(ctx))
-}
-
 // Close waits for queued access-log records and closes the log.
 func (ac *accessControl) Close() error { return ac.log.Close() }

@@ -81,6 +81,8 @@ type gateway struct {
 	access      *accessControl
 	tempDir     string
 	telemetry   *telemetry
+	// stopReadiness ends the background readiness checks.
+	stopReadiness func()
 }
 
 func newGateway(ctx context.Context, cfg *config.Config, deps gatewayDeps, logger *slog.Logger) (_ *gateway, err error) {
@@ -142,6 +144,10 @@ func newGateway(ctx context.Context, cfg *config.Config, deps gatewayDeps, logge
 		return nil, err
 	}
 	guards.Auth = ac.auth
+	rd := newGatewayReadiness(ac, clients, func() any { return readyDetail(ups.EHospital) })
+	rctx, stopReadiness := context.WithCancel(context.WithoutCancel(ctx))
+	go rd.run(rctx)
+	opened = append(opened, func() error { stopReadiness(); return nil })
 	root := &resolvers.Resolver{
 		Registry:         reg,
 		Version:          buildVersion(),
@@ -163,20 +169,18 @@ func newGateway(ctx context.Context, cfg *config.Config, deps gatewayDeps, logge
 				Observe: tel.batches(),
 			}),
 		},
-		Ready: func(ctx context.Context) error {
-			return errors.Join(upstreamsReady(clients), ac.ready(ctx))
-		},
-		ReadyDetail: func(context.Context) any { return readyDetail(ups.EHospital) },
-		Observers:   tel.observers(),
-		Overload:    tel.overload(),
-		Metrics:     tel.metricsHandler(),
-		Guards:      guards,
+		Readiness: rd,
+		Observers: tel.observers(),
+		Overload:  tel.overload(),
+		Metrics:   tel.metricsHandler(),
+		Guards:    guards,
 		Extensions: []graphql.HandlerExtension{gate.Extension{Rules: ac.rules, Log: ac.log, Pseudonyms: ac.pseudonyms, Logger: logger,
 			ObserveAppend: ac.observeAppend, ResponseDeadline: overload.ResponseDeadline, Throttle: logthrottle.New(0, nil)}},
 		PlaygroundHeaders:     playgroundHeaders(cfg, deps),
 		PlaygroundTokenIssuer: deps.PlaygroundTokenIssuer,
 	})
-	return &gateway{handler: h, upstreams: clients, stopWatch: stopWatch, closeGuards: closeGuards, access: ac, tempDir: deps.TempDir, telemetry: tel}, nil
+	return &gateway{handler: h, upstreams: clients, stopWatch: stopWatch, closeGuards: closeGuards, access: ac, tempDir: deps.TempDir, telemetry: tel,
+		stopReadiness: stopReadiness}, nil
 }
 
 // upstreamCallTimeout is how long a call to u may take in all.
@@ -212,26 +216,13 @@ func playgroundHeaders(cfg *config.Config, deps gatewayDeps) map[string]string {
 	return map[string]string{"Authorization": "Bearer <a token from " + cfg.Auth.Issuer + ">"}
 }
 
-// upstreamsReady fails only when every upstream's breaker is open: one
-// system down is a partial answer, not an unready gateway.
-func upstreamsReady(clients []*upstream.Client) error {
-	for _, c := range clients {
-		if c.BreakerState() != "open" {
-			return nil
-		}
-	}
-	if len(clients) == 0 {
-		return nil
-	}
-	return errors.New("every upstream's circuit breaker is open")
-}
-
 func (g *gateway) Handler() http.Handler { return g.handler }
 
 // Close releases idle upstream connections and closes the access log once
 // its queued records are written.
 func (g *gateway) Close() error {
 	g.stopWatch()
+	g.stopReadiness()
 	for _, c := range g.upstreams {
 		c.Close()
 	}
