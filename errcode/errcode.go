@@ -62,6 +62,7 @@ const (
 	InternalServerError = "INTERNAL_SERVER_ERROR"
 	BadUserInput        = "BAD_USER_INPUT"
 	Forbidden           = "FORBIDDEN"
+	AccessUndecidable   = "ACCESS_UNDECIDABLE"
 	UpstreamUnavailable = "UPSTREAM_UNAVAILABLE"
 	UpstreamTimeout     = "UPSTREAM_TIMEOUT"
 	UpstreamBadResponse = "UPSTREAM_BAD_RESPONSE"
@@ -211,6 +212,9 @@ var catalogue = []Info{
 	{Forbidden, KindField, http.StatusForbidden, RetryNo,
 		"The caller may not see this citizen or this data (no care relationship, wrong cluster, wrong role). The refusal is recorded in the access log.",
 		"Show the reason to the user; in an emergency a clinician may break the glass (`breakGlass`).", ""},
+	{AccessUndecidable, KindField, http.StatusServiceUnavailable, RetryWithBackoff,
+		"Whether the caller may see this citizen could not be decided: the system in `extensions.system` holds the evidence the caller's rule needs (for a clinician, eHospitalet's encounters) and did not answer, and no other evidence the rules allow decided it. Nothing of the citizen is returned (fail closed); the attempt is recorded in the access log.",
+		"Retry later; in an emergency a clinician may break the glass (`breakGlass`), which works while the system is down.", ""},
 	{UpstreamUnavailable, KindField, http.StatusBadGateway, RetryWithBackoff,
 		"The system in `extensions.system` could not be reached, or its circuit breaker is open. The rest of the answer stands; `Citizen.sources` says which systems answered.",
 		"Show the answer with that part missing; retry later.", "the system is unavailable; this part of the answer is missing"},

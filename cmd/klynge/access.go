@@ -85,6 +85,7 @@ func accessRules(a config.Access) (access.Rules, error) {
 	r := access.Rules{
 		HospitalWindow:      a.HospitalWindow.D(),
 		OutOfHoursWindow:    a.OutOfHoursWindow.D(),
+		GPContactWindow:     a.GPContactWindow.D(),
 		ServiceEndedWindow:  a.ServiceEndedWindow.D(),
 		BreakGlassDuration:  a.BreakGlassDuration.D(),
 		BreakGlassMinReason: a.BreakGlassMinReason,
@@ -114,6 +115,7 @@ func accessRules(a config.Access) (access.Rules, error) {
 var accessRuleKeys = map[string]string{
 	"HospitalWindow":      "access.hospitalWindow",
 	"OutOfHoursWindow":    "access.outOfHoursWindow",
+	"GPContactWindow":     "access.gpContactWindow",
 	"ServiceEndedWindow":  "access.serviceEndedWindow",
 	"BreakGlassDuration":  "access.breakGlassDuration",
 	"BreakGlassMinReason": "access.breakGlassMinReason",
