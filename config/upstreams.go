@@ -33,11 +33,17 @@ type Upstream struct {
 
 // Retry bounds retries of safe calls.
 type Retry struct {
-	// Max retries after the first attempt; nil means the default, 0 none.
-	Max           *int     `yaml:"max"`
-	WaitMin       Duration `yaml:"waitMin"`
-	WaitMax       Duration `yaml:"waitMax"`
-	RetryAfterMax Duration `yaml:"retryAfterMax"`
+	// Max retries of one call after its first attempt; nil means the
+	// default, 0 none.
+	Max *int `yaml:"max"`
+	// BudgetRatio is the share of an instance's calls that may be retried
+	// over 10 s (default 0.2); BudgetMinPerSecond a reserve on top (default
+	// 10 per second).
+	BudgetRatio        float64  `yaml:"budgetRatio"`
+	BudgetMinPerSecond float64  `yaml:"budgetMinPerSecond"`
+	WaitMin            Duration `yaml:"waitMin"`
+	WaitMax            Duration `yaml:"waitMax"`
+	RetryAfterMax      Duration `yaml:"retryAfterMax"`
 }
 
 // Breaker configures the per-instance circuit breaker.
@@ -145,6 +151,12 @@ func (u Upstream) over(d Upstream) Upstream {
 	u.Retry.WaitMin = pick(u.Retry.WaitMin, d.Retry.WaitMin)
 	u.Retry.WaitMax = pick(u.Retry.WaitMax, d.Retry.WaitMax)
 	u.Retry.RetryAfterMax = pick(u.Retry.RetryAfterMax, d.Retry.RetryAfterMax)
+	if u.Retry.BudgetRatio == 0 {
+		u.Retry.BudgetRatio = d.Retry.BudgetRatio
+	}
+	if u.Retry.BudgetMinPerSecond == 0 {
+		u.Retry.BudgetMinPerSecond = d.Retry.BudgetMinPerSecond
+	}
 	u.Breaker = u.Breaker.over(d.Breaker)
 	if u.MaxResponseBytes == 0 {
 		u.MaxResponseBytes = d.MaxResponseBytes
@@ -230,6 +242,12 @@ func (u Upstream) validate(key string, needURL bool) []error {
 	}
 	if u.Retry.Max != nil && (*u.Retry.Max < 0 || *u.Retry.Max > 10) {
 		bad("retry.max", "must be between 0 and 10, got %d", *u.Retry.Max)
+	}
+	if r := u.Retry.BudgetRatio; r != 0 && (r <= 0 || r > 1) {
+		bad("retry.budgetRatio", "must be in (0, 1], got %v", r)
+	}
+	if r := u.Retry.BudgetMinPerSecond; r < 0 || r > 1000 {
+		bad("retry.budgetMinPerSecond", "must be between 0 and 1000, got %v", r)
 	}
 	if u.Retry.WaitMax != 0 && u.Retry.WaitMax < u.Retry.WaitMin {
 		bad("retry.waitMax", "must not be below retry.waitMin")

@@ -94,9 +94,11 @@ func upstreamOptions(system string, u config.Upstream, metrics *upstream.Metrics
 		Metrics:          metrics,
 		UserAgent:        "klynge/" + buildVersion(),
 		Retry: upstream.RetryOptions{
-			WaitMin:       u.Retry.WaitMin.D(),
-			WaitMax:       u.Retry.WaitMax.D(),
-			RetryAfterMax: u.Retry.RetryAfterMax.D(),
+			WaitMin:            u.Retry.WaitMin.D(),
+			WaitMax:            u.Retry.WaitMax.D(),
+			RetryAfterMax:      u.Retry.RetryAfterMax.D(),
+			BudgetRatio:        u.Retry.BudgetRatio,
+			BudgetMinPerSecond: u.Retry.BudgetMinPerSecond,
 		},
 		Breaker: upstream.BreakerOptions{
 			Disabled:         u.Breaker.Disabled,

@@ -27,6 +27,7 @@ type Client struct {
 	breaker   *gobreaker.CircuitBreaker[*http.Response] // nil when disabled
 	token     *bearerToken
 	health    health
+	budget    *retryBudget
 }
 
 // Request is one call. Path is resolved against the BaseURL (see Resolve).
@@ -79,7 +80,8 @@ func New(opts Options) (*Client, error) {
 	if err != nil {
 		return nil, err
 	}
-	c := &Client{opts: o, base: base, transport: transport, token: token}
+	c := &Client{opts: o, base: base, transport: transport, token: token,
+		budget: newRetryBudget(o.Retry.BudgetRatio, o.Retry.BudgetMinPerSecond, o.Retry.Now)}
 
 	var rt http.RoundTripper = &attemptTransport{
 		next: transport, system: o.System, maxBytes: o.MaxResponseBytes, metrics: o.Metrics, log: o.Logger,
@@ -179,6 +181,7 @@ func (c *Client) Do(ctx context.Context, r Request) (*Response, error) {
 	ctx, cancel := context.WithTimeout(ctx, c.opts.CallTimeout)
 	defer cancel()
 	cl := &call{op: op, retryable: !r.NoRetry && (r.Safe || method == http.MethodGet || method == http.MethodHead)}
+	c.budget.call()
 	ctx = withCall(ctx, cl)
 
 	var body io.Reader

@@ -94,7 +94,11 @@ func (c *Client) checkRetry(ctx context.Context, resp *http.Response, err error)
 			return false, nil
 		}
 		// Refuses redirect loops, bad schemes and certificate errors.
-		return retryablehttp.DefaultRetryPolicy(ctx, resp, err)
+		retry, perr := retryablehttp.DefaultRetryPolicy(ctx, resp, err)
+		if !retry || perr != nil {
+			return retry, perr
+		}
+		return c.spend(cl), nil
 	}
 	if !retryableStatus(resp.StatusCode) {
 		return false, nil
@@ -107,7 +111,20 @@ func (c *Client) checkRetry(ctx context.Context, resp *http.Response, err error)
 			return false, nil
 		}
 	}
-	return true, nil
+	return c.spend(cl), nil
+}
+
+// spend takes a retry from the budget, when one will be made: the attempt
+// just failed was not the call's last allowed one.
+func (c *Client) spend(cl *call) bool {
+	if int(cl.attempt.Load()) > c.opts.Retry.Max {
+		return false
+	}
+	if !c.budget.retry() {
+		c.opts.Metrics.budgetExhausted(c.opts.System)
+		return false
+	}
+	return true
 }
 
 // retryableStatus: overload and server failures may pass; 501 will not.
