@@ -5,6 +5,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"strings"
@@ -102,39 +103,54 @@ func startDemoStack(ctx context.Context, sbCfg sandbox.Config, sandboxAddr, gate
 	if err != nil {
 		return nil, err
 	}
-	gcfg := demoConfig(sl.URL(), reg)
+	gw, gl, err := startGatewayFor(ctx, sl.URL(), sb.Now(), gatewayAddr, tune, clock, logger)
+	if err != nil {
+		return nil, err
+	}
+	return &demoStack{sandbox: sb, gateway: gw, sandboxListener: sl, gatewayListener: gl}, nil
+}
+
+// startGatewayFor builds a gateway with the demo configuration (adjusted by
+// tune, which may refuse it) pointed at the sandbox at sandboxURL, whose
+// present is sandboxNow, and binds it to gatewayAddr without serving yet.
+func startGatewayFor(ctx context.Context, sandboxURL string, sandboxNow time.Time, gatewayAddr string, tune func(*config.Config) error, clock func(sandboxNow time.Time) func() time.Time, logger *slog.Logger) (*gateway, *listener, error) {
+	reg, err := registry.Load()
+	if err != nil {
+		return nil, nil, err
+	}
+	gcfg := demoConfig(sandboxURL, reg)
 	if tune != nil {
 		if err := tune(gcfg); err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 	}
 	if clock == nil {
 		clock = nowFrom
 	}
-	deps := gatewayDeps{Now: clock(sb.Now()), PlaygroundTokenIssuer: sandbox.URLs(sl.URL()).OIDCIssuer}
+	deps := gatewayDeps{Now: clock(sandboxNow), PlaygroundTokenIssuer: sandbox.URLs(sandboxURL).OIDCIssuer}
 	if gcfg.Audit.SQLite == "" && gcfg.Audit.Postgres == "" {
 		// The demo needs no configuration and leaves nothing behind: its
 		// access log lives in a temporary directory the gateway removes.
 		dir, err := os.MkdirTemp("", "klynge-demo-")
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		gcfg.Audit.SQLite, deps.TempDir = filepath.Join(dir, "audit.db"), dir
 	}
 	if err := gcfg.Complete(); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	gw, err := newGateway(ctx, gcfg, deps, logger)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	gl, err := listen("gateway", gatewayAddr, gw.Handler(), logger)
 	if err != nil {
 		gw.Close()
-		return nil, err
+		return nil, nil, err
 	}
 	gl.grace = gcfg.Server.ShutdownTimeout.D()
-	return &demoStack{sandbox: sb, gateway: gw, sandboxListener: sl, gatewayListener: gl}, nil
+	return gw, gl, nil
 }
 
 // nowFrom is a clock that starts at the sandbox's present and runs at real
