@@ -75,6 +75,9 @@ type Log struct {
 	mu     sync.Mutex
 	queue  []*pendingAppend
 	closed bool
+	// closing mirrors closed for readers that must not wait on mu (Writable
+	// is asked on the request path).
+	closing atomic.Bool
 	// committing is the number of records in the transaction under way;
 	// tests use it to tell a queued append from one being committed.
 	committing atomic.Int64
@@ -305,6 +308,7 @@ func (l *Log) Close() error {
 	l.closeOnce.Do(func() {
 		l.mu.Lock()
 		l.closed = true
+		l.closing.Store(true)
 		l.mu.Unlock()
 		l.signal()
 		<-l.writerDone
@@ -340,7 +344,7 @@ func (l *Log) Ping(ctx context.Context) error {
 // when a commit has run longer than Options.StallAfter. Callers check it
 // before doing work whose result they could not record.
 func (l *Log) Writable() error {
-	if l.isClosed() {
+	if l.closing.Load() {
 		return &UnwritableError{Cause: ErrClosed}
 	}
 	return l.health.writable(l.opts.Now(), l.opts.StallAfter)

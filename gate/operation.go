@@ -133,13 +133,6 @@ func (st *Operation) logUnwritable() error {
 // decisions in the order asked. When the access log cannot be written it
 // reads nothing and refuses every CPR (requireLog).
 func (st *Operation) decideAll(ctx context.Context, cprs []domain.CPR) []access.Decision {
-	if err := st.requireLog(); err != nil {
-		out := make([]access.Decision, len(cprs))
-		for i := range out {
-			out[i] = access.Decision{Purpose: access.PurposeTreatment, Reason: err.Error()}
-		}
-		return out
-	}
 	var mine []domain.CPR
 	calls := make([]*decisionCall, len(cprs))
 	st.mu.Lock()
@@ -154,6 +147,12 @@ func (st *Operation) decideAll(ctx context.Context, cprs []domain.CPR) []access.
 	}
 	st.mu.Unlock()
 
+	if len(mine) > 0 && st.requireLog() != nil {
+		for _, cpr := range mine {
+			st.settle(cpr, access.Decision{Purpose: access.PurposeTreatment, Reason: errLogUnwritable.Error()})
+		}
+		mine = nil
+	}
 	if len(mine) > 0 {
 		l := loaders.For(ctx)
 		now := l.Now()
@@ -171,11 +170,7 @@ func (st *Operation) decideAll(ctx context.Context, cprs []domain.CPR) []access.
 				if st.authenticated {
 					d = st.gate.Rules.Check(ctx, st.principal, cpr, now, src)
 				}
-				st.mu.Lock()
-				c := st.decisions[cpr]
-				st.mu.Unlock()
-				c.d = d
-				close(c.done)
+				st.settle(cpr, d)
 			})
 		}
 		wg.Wait()
@@ -201,6 +196,15 @@ func (st *Operation) decideAll(ctx context.Context, cprs []domain.CPR) []access.
 		out[i] = c.d
 	}
 	return out
+}
+
+// settle publishes the decision about cpr to everyone waiting for it.
+func (st *Operation) settle(cpr domain.CPR, d access.Decision) {
+	st.mu.Lock()
+	c := st.decisions[cpr]
+	st.mu.Unlock()
+	c.d = d
+	close(c.done)
 }
 
 func (st *Operation) decide(ctx context.Context, cpr domain.CPR) access.Decision {

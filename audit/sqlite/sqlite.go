@@ -29,7 +29,19 @@ import (
 type sqliteStore struct {
 	writer *sql.DB
 	reader *sql.DB
+	// The append's statements, prepared once on the writer's one
+	// connection: preparing them for every transaction cost more CPU than
+	// executing them.
+	readHead, insert, moveHead *sql.Stmt
 }
+
+const (
+	sqlReadHead = `SELECT seq, hash FROM audit_chain_head WHERE id = 1`
+	sqlInsert   = `INSERT INTO audit_records (seq, time_us, request_id, subject, role, organization,
+		citizen, pseudonymised, fields, sources, purpose, outcome, reason, flagged, prev_hash, hash)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+	sqlMoveHead = `UPDATE audit_chain_head SET seq = ?, hash = ? WHERE id = 1`
+)
 
 // Open opens (creating if needed) the log in the SQLite file at path,
 // brings its schema up to date, and starts the writer goroutine. Commits
@@ -91,10 +103,25 @@ func openStore(ctx context.Context, path string, busyTimeout time.Duration) (*sq
 		reader.Close()
 		return nil, fmt.Errorf("audit: open sqlite: %w", err)
 	}
-	return &sqliteStore{writer: writer, reader: reader}, nil
+	st := &sqliteStore{writer: writer, reader: reader}
+	for _, p := range []struct {
+		stmt **sql.Stmt
+		sql  string
+	}{{&st.readHead, sqlReadHead}, {&st.insert, sqlInsert}, {&st.moveHead, sqlMoveHead}} {
+		if *p.stmt, err = writer.PrepareContext(ctx, p.sql); err != nil {
+			st.Close()
+			return nil, fmt.Errorf("audit: open sqlite: prepare: %w", err)
+		}
+	}
+	return st, nil
 }
 
 func (s *sqliteStore) Close() error {
+	for _, st := range []*sql.Stmt{s.readHead, s.insert, s.moveHead} {
+		if st != nil {
+			st.Close()
+		}
+	}
 	return errors.Join(s.writer.Close(), s.reader.Close())
 }
 
@@ -109,18 +136,12 @@ func (s *sqliteStore) AppendBatch(ctx context.Context, recs []audit.Record) (err
 		}
 	}()
 	var head audit.ChainHead
-	if err := tx.QueryRowContext(ctx, `SELECT seq, hash FROM audit_chain_head WHERE id = 1`).Scan(&head.Seq, &head.Hash); err != nil {
+	if err := tx.StmtContext(ctx, s.readHead).QueryRowContext(ctx).Scan(&head.Seq, &head.Hash); err != nil {
 		return fmt.Errorf("read chain head: %w", err)
 	}
 	newSeq, newHash := audit.Seal(recs, head.Seq, head.Hash)
 
-	stmt, err := tx.PrepareContext(ctx, `INSERT INTO audit_records (seq, time_us, request_id, subject, role, organization,
-		citizen, pseudonymised, fields, sources, purpose, outcome, reason, flagged, prev_hash, hash)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
-	if err != nil {
-		return fmt.Errorf("prepare insert: %w", err)
-	}
-	defer stmt.Close()
+	stmt := tx.StmtContext(ctx, s.insert)
 	for _, r := range recs {
 		fields, _ := json.Marshal(nonNil(r.Fields))
 		sources, _ := json.Marshal(nonNil(r.Sources))
@@ -131,7 +152,7 @@ func (s *sqliteStore) AppendBatch(ctx context.Context, recs []audit.Record) (err
 			return fmt.Errorf("insert record %d: %w", r.Seq, err)
 		}
 	}
-	if _, err := tx.ExecContext(ctx, `UPDATE audit_chain_head SET seq = ?, hash = ? WHERE id = 1`, newSeq, newHash); err != nil {
+	if _, err := tx.StmtContext(ctx, s.moveHead).ExecContext(ctx, newSeq, newHash); err != nil {
 		return fmt.Errorf("move chain head: %w", err)
 	}
 	if err := tx.Commit(); err != nil {
@@ -226,7 +247,7 @@ func (s *sqliteStore) Scan(ctx context.Context, fn func(audit.Record) error) (au
 	}
 	defer tx.Rollback()
 	var head audit.ChainHead
-	if err := tx.QueryRowContext(ctx, `SELECT seq, hash FROM audit_chain_head WHERE id = 1`).Scan(&head.Seq, &head.Hash); err != nil {
+	if err := tx.QueryRowContext(ctx, sqlReadHead).Scan(&head.Seq, &head.Hash); err != nil {
 		return audit.ChainHead{}, fmt.Errorf("read chain head: %w", err)
 	}
 	rows, err := tx.QueryContext(ctx, `SELECT `+sqliteRecordColumns+` FROM audit_records ORDER BY seq`)
