@@ -85,6 +85,7 @@ func New(opts Options) (*Client, error) {
 
 	var rt http.RoundTripper = &attemptTransport{
 		next: transport, system: o.System, maxBytes: o.MaxResponseBytes, metrics: o.Metrics, log: o.Logger,
+		timeout: o.Timeout,
 	}
 	if !o.Breaker.Disabled {
 		c.breaker = newBreaker(o)

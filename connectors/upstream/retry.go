@@ -32,9 +32,12 @@ func callFrom(ctx context.Context) *call {
 	return c
 }
 
-// newRetryTransport is the retry layer over next. next is reached through
-// an http.Client whose Timeout bounds each attempt; the request context
-// (CallTimeout or the caller's deadline) bounds the whole call.
+// newRetryTransport is the retry layer over next. The attempt layer bounds
+// each attempt (Timeout) with a deadline on the attempt's own context —
+// not http.Client.Timeout, which costs a goroutine, a timer and a copy of
+// the headers per attempt for a transport net/http does not know; the
+// request context (CallTimeout or the caller's deadline) bounds the whole
+// call.
 //
 // go-retryablehttp's pitfalls, each handled here: it would retry every
 // method (CheckRetry routes by the call's retryable flag instead); it would
@@ -48,7 +51,6 @@ func (c *Client) newRetryTransport(next http.RoundTripper) http.RoundTripper {
 	rc := &retryablehttp.Client{
 		HTTPClient: &http.Client{
 			Transport:     next,
-			Timeout:       c.opts.Timeout,
 			CheckRedirect: refuseRedirect,
 		},
 		Logger:       nil,
