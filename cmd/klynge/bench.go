@@ -68,6 +68,7 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	ownProcess := fs.Bool("sandbox-process", false, "run the sandbox as a child process, so that the CPU per operation is the gateway's alone")
 	faults := fs.String("faults", "", "sandbox faults (`JSON` as PUT /_sandbox/faults takes) during the measured runs, e.g. '{\"ehospital\":{\"errorRate\":0.5}}'")
 	overloadRun := fs.Bool("overload", false, "instead of the scenarios: patient contexts from -clients, then 10× as many clients (see docs/PERFORMANCE.md)")
+	stallPID := fs.Int("stall-pid", 0, "instead of the scenarios: patient contexts while the process group of this `PID` (the access log's PostgreSQL) is stopped with SIGSTOP for the middle half of -duration")
 	var sf sandboxFlags
 	sf.register(fs, 20*time.Millisecond)
 	if err := parseFlags(fs, args, stderr); err != nil {
@@ -137,6 +138,9 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		sbCfg.Population, sbCfg.Latency, where, *clients, *duration)
 	if *overloadRun {
 		return b.overload(ctx, stdout, sample, *clients, *warmup, *duration)
+	}
+	if *stallPID != 0 {
+		return b.stall(ctx, stdout, sample, *clients, *stallPID, *duration, config.DefaultRequestTimeout)
 	}
 	fmt.Fprintln(stdout, "| scenario | ops | ops/s | p50 | p90 | p99 | max | floor (levels × latency) | p50 / floor | upstream req/op | CPU/op | answers with errors |")
 	fmt.Fprintln(stdout, "|---|---|---|---|---|---|---|---|---|---|---|---|")

@@ -8,9 +8,10 @@ import "time"
 // is no worse than tolerance × the long term the limit grows by a small
 // queue allowance, and when it is worse the limit shrinks in proportion,
 // by at most half per window. The long term follows the short term slowly
-// (and quickly when the short term is much faster), so a sustained change
-// of the upstreams' own latency becomes the new normal instead of holding
-// the limit down for good.
+// (ten times slower while congested, quickly when the short term is much
+// faster), so a sustained change of the upstreams' own latency becomes the
+// new normal instead of holding the limit down for good, but overload
+// itself does not.
 //
 // It is not safe for concurrent use; the Limiter holds its lock.
 type gradient struct {
@@ -57,10 +58,17 @@ func (g *gradient) sample(rtt time.Duration, inFlight int) bool {
 		return false
 	}
 	g.windows++
-	if g.windows <= 10 {
+	switch {
+	case g.windows <= 10:
 		// Warm-up: a plain mean of the first windows.
 		g.long += (short - g.long) / float64(g.windows)
-	} else {
+	case short > g.tolerance*g.long:
+		// Congested: the long term follows ten times slower, so that
+		// sustained overload does not become the new normal within
+		// seconds (Gradient2's drift) while a lasting change of the
+		// upstreams' latency still does, within some thousand windows.
+		g.long += (short - g.long) / (10 * g.longSpan)
+	default:
 		g.long += (short - g.long) / g.longSpan
 	}
 	if g.long/short > 2 {

@@ -42,9 +42,17 @@ func TestTheLimitFollowsLatency(t *testing.T) {
 	t.Run("a lasting change of upstream latency becomes the new normal", func(t *testing.T) {
 		g := newGradient(32, 4, 64)
 		feed(g, 50, 50*time.Millisecond, 0)
-		feed(g, 3000, 150*time.Millisecond, 0)
+		feed(g, 20000, 150*time.Millisecond, 0)
 		if g.limit() != 64 {
 			t.Errorf("limit %d long after latency settled at a higher level, want it grown back to 64", g.limit())
+		}
+	})
+	t.Run("sustained overload does not become the new normal", func(t *testing.T) {
+		g := newGradient(32, 4, 64)
+		feed(g, 100, 70*time.Millisecond, 0)
+		feed(g, 300, 175*time.Millisecond, 0) // 20 s of overload at 150 answers a second
+		if g.limit() != 4 {
+			t.Errorf("limit %d after 300 congested windows, want it at the floor 4", g.limit())
 		}
 	})
 	t.Run("light traffic teaches nothing about a higher limit", func(t *testing.T) {
