@@ -37,7 +37,7 @@ type Retry struct {
 	// default, 0 none.
 	Max *int `yaml:"max"`
 	// BudgetRatio is the share of an instance's calls that may be retried
-	// over 10 s (default 0.2); BudgetMinPerSecond a reserve on top (default
+	// over 10 s (default 0.5); BudgetMinPerSecond a reserve on top (default
 	// 10 per second).
 	BudgetRatio        float64  `yaml:"budgetRatio"`
 	BudgetMinPerSecond float64  `yaml:"budgetMinPerSecond"`

@@ -67,7 +67,7 @@ type RetryOptions struct {
 	// Max is the most retries of one call after its first attempt
 	// (default 2); a negative value disables retries.
 	Max int
-	// BudgetRatio is the share of calls that may be retried (default 0.2,
+	// BudgetRatio is the share of calls that may be retried (default 0.5;
 	// as Envoy's and Finagle's budgets); in (0, 1].
 	BudgetRatio float64
 	// BudgetMinPerSecond is a reserve of retries per second on top of the
@@ -129,7 +129,7 @@ const (
 	DefaultTimeout          = 2 * time.Second
 	DefaultCallTimeout      = 5 * time.Second
 	DefaultRetryMax         = 2
-	DefaultBudgetRatio      = 0.2
+	DefaultBudgetRatio      = 0.5
 	DefaultBudgetMinPerSec  = 10
 	DefaultRetryWaitMin     = 25 * time.Millisecond
 	DefaultRetryWaitMax     = 400 * time.Millisecond
