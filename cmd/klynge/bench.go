@@ -7,10 +7,12 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"math/rand/v2"
 	"net/http"
 	"os"
 	"runtime/pprof"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -209,7 +211,8 @@ type bencher struct {
 type benchResult struct {
 	mu        sync.Mutex
 	latencies []time.Duration // answers with status 200, complete or partial
-	failed    int             // requests without a 200 answer
+	failed    int             // requests without a 200 answer (refusals apart)
+	refused   int             // 503 OVERLOADED: the client waited Retry-After
 	partial   int             // 200 answers with errors
 	codes     map[string]int  // answers per "CODE system" of their errors
 }
@@ -230,6 +233,10 @@ func percentile(d []time.Duration, p int) time.Duration {
 func (r *benchResult) add(o answer, took time.Duration) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
+	if o.overloaded() {
+		r.refused++
+		return
+	}
 	if o.status != http.StatusOK {
 		r.failed++
 		return
@@ -249,7 +256,7 @@ func (r *benchResult) add(o answer, took time.Duration) {
 // errorSummary is "0", or the partial answers with their codes and
 // systems, and the failed requests.
 func (r *benchResult) errorSummary() string {
-	if r.partial == 0 && r.failed == 0 {
+	if r.partial == 0 && r.failed == 0 && r.refused == 0 {
 		return "0"
 	}
 	keys := make([]string, 0, len(r.codes))
@@ -264,6 +271,9 @@ func (r *benchResult) errorSummary() string {
 	out := fmt.Sprintf("%d partial (%s)", r.partial, strings.Join(parts, ", "))
 	if r.failed > 0 {
 		out += fmt.Sprintf(", %d failed", r.failed)
+	}
+	if r.refused > 0 {
+		out += fmt.Sprintf(", %d refused (OVERLOADED)", r.refused)
 	}
 	return out
 }
@@ -286,6 +296,9 @@ func (b *bencher) drive(ctx context.Context, sc scenario, sample []string, clien
 				start := time.Now()
 				o := b.post(ctx, &buf, sc.query, sc.vars(sample, n))
 				res.add(o, time.Since(start))
+				if o.overloaded() {
+					o.waitRetryAfter(ctx, end)
+				}
 			}
 		})
 	}
@@ -299,6 +312,21 @@ type answer struct {
 	status     int
 	codes      []string
 	retryAfter string
+}
+
+func (a answer) overloaded() bool {
+	return a.status == http.StatusServiceUnavailable && len(a.codes) == 1 && a.codes[0] == "OVERLOADED"
+}
+
+// waitRetryAfter waits what Retry-After says, with ±50% jitter as
+// docs/ERRORS.md asks clients to, but not past end.
+func (a answer) waitRetryAfter(ctx context.Context, end time.Time) {
+	secs, _ := strconv.Atoi(a.retryAfter)
+	wait := time.Duration(float64(time.Duration(max(secs, 1))*time.Second) * (0.5 + rand.Float64()))
+	select {
+	case <-time.After(min(wait, time.Until(end))):
+	case <-ctx.Done():
+	}
 }
 
 // post sends one operation. The answer's bytes are only read (and its

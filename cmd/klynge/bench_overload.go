@@ -6,7 +6,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"math/rand/v2"
 	"net/http"
 	"strconv"
 	"strings"
@@ -57,17 +56,12 @@ func (b *bencher) hammer(ctx context.Context, sc scenario, sample []string, clie
 				took := time.Since(start)
 				res.mu.Lock()
 				switch {
-				case a.status == http.StatusServiceUnavailable && len(a.codes) == 1 && a.codes[0] == "OVERLOADED":
+				case a.overloaded():
 					res.refused = append(res.refused, took)
 					secs, _ := strconv.Atoi(a.retryAfter)
 					res.retryMax = max(res.retryMax, secs)
 					res.mu.Unlock()
-					// Retry-After with ±50% jitter, but never past the run.
-					wait := time.Duration(float64(time.Duration(max(secs, 1))*time.Second) * (0.5 + rand.Float64()))
-					select {
-					case <-time.After(min(wait, time.Until(end))):
-					case <-ctx.Done():
-					}
+					a.waitRetryAfter(ctx, end)
 					continue
 				case a.status == http.StatusOK:
 					res.admitted = append(res.admitted, took)
