@@ -19,6 +19,7 @@ import (
 
 	"github.com/sundhedsklynge/klynge/config"
 	"github.com/sundhedsklynge/klynge/docs/queries"
+	"github.com/sundhedsklynge/klynge/errcode"
 	"github.com/sundhedsklynge/klynge/sandbox/controls"
 	"github.com/sundhedsklynge/klynge/sandbox/oidc"
 )
@@ -315,7 +316,7 @@ type answer struct {
 }
 
 func (a answer) overloaded() bool {
-	return a.status == http.StatusServiceUnavailable && len(a.codes) == 1 && a.codes[0] == "OVERLOADED"
+	return a.status == http.StatusServiceUnavailable && len(a.codes) == 1 && a.codes[0] == errcode.Overloaded
 }
 
 // waitRetryAfter waits what Retry-After says, with ±50% jitter as

@@ -70,8 +70,10 @@ type Options struct {
 	// Timeout is the deadline of each admitted request (default 10s).
 	Timeout time.Duration
 	// LogReserve is the part of Timeout kept for writing the access log
-	// after the executor's deadline (default a tenth of Timeout, at most
-	// 1s): the executor's context ends that much before ResponseDeadline.
+	// after the executor's deadline (default a quarter of Timeout, at
+	// least 500ms and at most 1s, and never more than half of Timeout): the
+	// executor's context ends that much before ResponseDeadline. A commit's
+	// fsync on a busy disk takes hundreds of milliseconds at its tail.
 	LogReserve time.Duration
 	// Classify gives a request's priority before anything of it is read
 	// but its headers; nil makes every request Interactive.
@@ -113,7 +115,7 @@ func (o Options) withDefaults() Options {
 		o.Timeout = DefaultTimeout
 	}
 	if o.LogReserve == 0 {
-		o.LogReserve = min(o.Timeout/10, time.Second)
+		o.LogReserve = min(max(o.Timeout/4, 500*time.Millisecond), time.Second)
 	}
 	o.LogReserve = min(o.LogReserve, o.Timeout/2)
 	if o.Now == nil {

@@ -50,6 +50,9 @@ func NewMetrics(reg prometheus.Registerer) (*Metrics, error) {
 			return nil, fmt.Errorf("overload: register metrics: %w", err)
 		}
 	}
+	for _, p := range []Priority{Interactive, Bulk} {
+		m.refusedTotal.WithLabelValues(p.String()) // exposed at 0 before the first refusal
+	}
 	return m, nil
 }
 
