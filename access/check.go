@@ -26,6 +26,11 @@ const (
 	// FactGrant is the principal's active break-the-glass grant (the access
 	// log's grant register, no upstream).
 	FactGrant Fact = "break-the-glass-grant"
+	// FactGPContacts are the citizen's contacts with general practice (the
+	// GP feed). Read only when the patient index does not answer a GP's
+	// check: then a recent contact with the GP's own practice stands in for
+	// the listing.
+	FactGPContacts Fact = "gp-contacts"
 )
 
 // system names where a fact comes from, for a denial that could not be
@@ -42,8 +47,42 @@ func (f Fact) system() string {
 		return "Lægevagten"
 	case FactGrant:
 		return "the break-the-glass register"
+	case FactGPContacts:
+		return "the GP feed"
 	}
 	return string(f)
+}
+
+// source is the instance a fact is read from for p, as extensions.system
+// and Citizen.sources name it.
+func (f Fact) source(p Principal) string {
+	switch f {
+	case FactPatient, FactEncounters:
+		return "ehospital"
+	case FactCareServices:
+		if code, ok := MunicipalityOf(p); ok {
+			return fmt.Sprintf("municipal/%d", code)
+		}
+		return "municipal"
+	case FactOutOfHours:
+		return "outofhours"
+	case FactGPContacts:
+		return "gpreferral"
+	case FactGrant:
+		return "accesslog"
+	}
+	return string(f)
+}
+
+// Fallback is the fact that may stand in for f when f cannot be read, for
+// p's rule: a GP's listing (the patient index) can be evidenced by the GP
+// feed's contacts with the practice. Other facts have none: a clinician's
+// relationship is an encounter, which only eHospitalet holds.
+func (r Rules) Fallback(p Principal, f Fact) (Fact, bool) {
+	if p.Role == RoleGP && f == FactPatient {
+		return FactGPContacts, true
+	}
+	return "", false
 }
 
 // Plan is the facts Check reads for p, in order, before it looks for a
@@ -72,6 +111,7 @@ type FactSource interface {
 	Encounters(ctx context.Context, cpr domain.CPR) ([]domain.Encounter, error)
 	CareServices(ctx context.Context, municipality domain.MunicipalityCode, cpr domain.CPR) ([]domain.CareService, error)
 	OutOfHours(ctx context.Context, cpr domain.CPR) ([]domain.OutOfHoursContact, error)
+	GPContacts(ctx context.Context, cpr domain.CPR) ([]domain.GPContact, error)
 	// ActiveGrant returns the principal's grant for the citizen that is
 	// active at now, or nil.
 	// A grant follows the principal's subject, role and organisation
@@ -83,8 +123,10 @@ type FactSource interface {
 // Check decides whether p may read cpr's data at now, reading the facts of
 // Plan(p) one at a time and stopping at the first relationship; only when
 // there is none does it ask for a break-the-glass grant. A fact that cannot
-// be read is skipped; if no relationship or grant is found, the denial says
-// which system did not answer and is marked Unverified (fail closed).
+// be read is replaced by its Fallback, if it has one, and otherwise
+// skipped; if no relationship or grant is found, the denial says which
+// system did not answer, names it in System and is marked Unverified (fail
+// closed).
 func (r Rules) Check(ctx context.Context, p Principal, cpr domain.CPR, now time.Time, src FactSource) Decision {
 	r = r.WithDefaults()
 	var (
@@ -97,7 +139,10 @@ func (r Rules) Check(ctx context.Context, p Principal, cpr domain.CPR, now time.
 			if failure == nil {
 				failed, failure = need, err
 			}
-			continue
+			fb, ok := r.Fallback(p, need)
+			if !ok || r.read(ctx, fb, p, cpr, now, src, &facts) != nil {
+				continue
+			}
 		}
 		if d := r.Decide(p, cpr, facts, now); d.Allowed {
 			return d
@@ -114,6 +159,7 @@ func (r Rules) Check(ctx context.Context, p Principal, cpr domain.CPR, now time.
 	}
 	d.Reason = fmt.Sprintf("no care relationship could be confirmed because %s did not answer; try again, or break the glass if this is an emergency", failed.system())
 	d.Unverified = true
+	d.System = failed.source(p)
 	d.Cause = fmt.Errorf("access: read %s: %w", failed, failure)
 	return d
 }
@@ -133,6 +179,11 @@ func (r Rules) read(ctx context.Context, need Fact, p Principal, cpr domain.CPR,
 		f.Services, err = src.CareServices(ctx, code, cpr)
 	case FactOutOfHours:
 		f.OutOfHours, err = src.OutOfHours(ctx, cpr)
+	case FactGPContacts:
+		f.GPContacts, err = src.GPContacts(ctx, cpr)
+		if err == nil && f.GPContacts == nil {
+			f.GPContacts = []domain.GPContact{} // read, and empty
+		}
 	case FactGrant:
 		f.Grant, err = src.ActiveGrant(ctx, p, cpr, now)
 	}

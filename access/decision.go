@@ -35,17 +35,25 @@ type Decision struct {
 	GrantID     int64
 	GrantReason string
 	// Unverified is set on a denial made because a fact could not be read
-	// (a system did not answer): the relationship may exist. Cause is the
-	// read's error, for operators; it is never shown to the caller.
+	// (a system did not answer) and no other evidence decided: the
+	// relationship may exist. System names the system that did not answer
+	// ("ehospital", "municipal/330", "accesslog" for the grant register).
+	// Cause is the read's error, for operators; it is never shown to the
+	// caller.
 	Unverified bool
+	System     string
 	Cause      error
 }
 
-// Err is nil for an allowed decision and a *domain.ForbiddenError with the
-// reason otherwise.
+// Err is nil for an allowed decision, a *domain.UndecidableError naming
+// the system for an unverified denial, and a *domain.ForbiddenError with
+// the reason otherwise.
 func (d Decision) Err() error {
-	if d.Allowed {
+	switch {
+	case d.Allowed:
 		return nil
+	case d.Unverified:
+		return &domain.UndecidableError{Reason: d.Reason, System: d.System}
 	}
 	return &domain.ForbiddenError{Reason: d.Reason}
 }

@@ -25,6 +25,11 @@ type Facts struct {
 	// Grant is the principal's active break-the-glass grant for the
 	// citizen, if any.
 	Grant *Grant
+	// GPContacts are the citizen's contacts with general practice from the
+	// GP feed, read (non-nil) only when the patient index did not answer:
+	// with Patient nil, a contact with the GP's own practice within
+	// GPContactWindow stands in for the listing.
+	GPContacts []domain.GPContact
 }
 
 // Grant is the part of a break-the-glass grant the rules read.
@@ -76,10 +81,7 @@ func (r Rules) careRelationship(p Principal, cpr domain.CPR, f Facts, now time.T
 	case RoleClinician:
 		return r.hospitalRelationship(domain.SORCode(p.Organization), cpr, f.Encounters, now)
 	case RoleGP:
-		if f.Patient != nil && f.Patient.CPR == cpr && f.Patient.GP == domain.Ydernummer(p.Organization) {
-			return "the citizen is listed at your practice", true
-		}
-		return fmt.Sprintf("the citizen is not listed at your practice (ydernummer %s)", p.Organization), false
+		return r.gpRelationship(domain.Ydernummer(p.Organization), cpr, f, now)
 	case RoleMunicipalNurse:
 		code, _ := MunicipalityOf(p)
 		return r.municipalRelationship(code, cpr, f, now)
@@ -92,6 +94,25 @@ func (r Rules) careRelationship(p Principal, cpr domain.CPR, f Facts, now time.T
 		return fmt.Sprintf("no contact with the out-of-hours service within the last %s", days(r.OutOfHoursWindow)), false
 	}
 	return "no relationship is defined for the role", false
+}
+
+// gpRelationship: the citizen is listed at the practice; or, when the
+// patient index did not answer (Patient nil, GPContacts read), the GP feed
+// shows a contact with the practice within GPContactWindow — in Denmark a
+// citizen sees the practice they are listed at.
+func (r Rules) gpRelationship(practice domain.Ydernummer, cpr domain.CPR, f Facts, now time.Time) (string, bool) {
+	if f.Patient != nil && f.Patient.CPR == cpr && f.Patient.GP == practice {
+		return "the citizen is listed at your practice", true
+	}
+	if f.Patient == nil && f.GPContacts != nil {
+		since := now.Add(-r.GPContactWindow)
+		for _, c := range f.GPContacts {
+			if c.CPR == cpr && c.Practice == practice && !c.At.Before(since) && !c.At.After(now) {
+				return fmt.Sprintf("a contact with your practice within the last %s (the GP feed; the patient index did not answer)", days(r.GPContactWindow)), true
+			}
+		}
+	}
+	return fmt.Sprintf("the citizen is not listed at your practice (ydernummer %s)", practice), false
 }
 
 // hospitalRelationship: an encounter at the department or hospital that is

@@ -20,6 +20,10 @@ type Rules struct {
 	// while after its last care service ended. Default 0: only a citizen
 	// who receives (or is granted) a service now.
 	ServiceEndedWindow time.Duration
+	// GPContactWindow is how recent a contact with a GP's practice in the
+	// GP feed must be to stand in for the listing when the patient index
+	// does not answer. Default 365 days.
+	GPContactWindow time.Duration
 	// BreakGlassDuration is how long a break-the-glass grant lasts.
 	// Default 4h.
 	BreakGlassDuration time.Duration
@@ -38,6 +42,7 @@ type Rules struct {
 const (
 	DefaultHospitalWindow        = 30 * 24 * time.Hour
 	DefaultOutOfHoursWindow      = 24 * time.Hour
+	DefaultGPContactWindow       = 365 * 24 * time.Hour
 	DefaultBreakGlassDuration    = 4 * time.Hour
 	DefaultBreakGlassMinReason   = 20
 	DefaultBreakGlassLimit       = 10
@@ -54,6 +59,9 @@ func (r Rules) WithDefaults() Rules {
 	}
 	if r.OutOfHoursWindow == 0 {
 		r.OutOfHoursWindow = DefaultOutOfHoursWindow
+	}
+	if r.GPContactWindow == 0 {
+		r.GPContactWindow = DefaultGPContactWindow
 	}
 	if r.BreakGlassDuration == 0 {
 		r.BreakGlassDuration = DefaultBreakGlassDuration
@@ -93,6 +101,9 @@ func (r Rules) Validate() error {
 	}
 	if r.ServiceEndedWindow < 0 || r.ServiceEndedWindow > 365*24*time.Hour {
 		bad("ServiceEndedWindow", "must be between 0 and 365 days, got %s", r.ServiceEndedWindow)
+	}
+	if r.GPContactWindow < 0 || r.GPContactWindow > 3*365*24*time.Hour {
+		bad("GPContactWindow", "must be between 0 and 3 years, got %s", r.GPContactWindow)
 	}
 	if r.BreakGlassDuration < time.Minute || r.BreakGlassDuration > 24*time.Hour {
 		bad("BreakGlassDuration", "must be between 1 minute and 24 hours, got %s", r.BreakGlassDuration)

@@ -243,11 +243,16 @@ func TestCancelledAppendIsEitherCommittedOrNot(t *testing.T) {
 			t.Errorf("cancelled queued append = %v, want ErrNotCommitted and context.Canceled", err)
 		}
 
+		// The caller of the append being committed stops waiting at once:
+		// the outcome is unknown, so it must withhold its response.
 		cancelInFlight()
-		release()
-		if err := <-inFlight; err != nil {
-			t.Errorf("append cancelled while being committed = %v, want nil: it was committed and the caller must know", err)
+		if err := <-inFlight; !errors.Is(err, context.Canceled) || errors.Is(err, audit.ErrNotCommitted) {
+			t.Errorf("append cancelled while being committed = %v, want context.Canceled and not ErrNotCommitted (its outcome is unknown)", err)
 		}
+		// The transaction goes on for the others' sake and commits it: a
+		// record of a disclosure that was then withheld, the safe side.
+		release()
+		waitFor(t, "the transaction to end", func() bool { return audit.CommittingForTest(l) == 0 })
 		if err := l.Append(ctx, disclosure(nurse, citizenA, 3)); err != nil {
 			t.Fatal(err)
 		}
@@ -261,6 +266,63 @@ func TestCancelledAppendIsEitherCommittedOrNot(t *testing.T) {
 		}
 		if rep, err := l.Verify(ctx); err != nil || !rep.OK {
 			t.Errorf("Verify = %+v, %v", rep, err)
+		}
+	})
+}
+
+func TestACommitEndsWhenItsLastCallerStopsWaiting(t *testing.T) {
+	eachStore(t, func(t *testing.T, db *testDB) {
+		reg := prometheus.NewRegistry()
+		metrics, _ := audit.NewMetrics(reg)
+		l := db.openLog(t, audit.Options{CommitTimeout: 10 * time.Minute, Metrics: metrics})
+		release := holdWriteLock(t, db)
+		ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
+		defer cancel()
+		err := l.Append(ctx, disclosure(nurse, citizenA, 1))
+		if !errors.Is(err, context.DeadlineExceeded) {
+			t.Fatalf("append past its deadline = %v, want context.DeadlineExceeded", err)
+		}
+		// The lock is still held: only the caller's deadline can have ended
+		// the transaction, not the ten-minute commit timeout.
+		waitFor(t, "the transaction to give up with its caller", func() bool { return audit.CommittingForTest(l) == 0 })
+		release()
+		if n := counter(t, reg, "klynge_audit_append_failures_total", "deadline") + counter(t, reg, "klynge_audit_append_failures_total", "cancelled"); n != 1 {
+			t.Errorf("failures counted as deadline or cancelled = %v, want 1", n)
+		}
+		if err := l.Append(context.Background(), disclosure(nurse, citizenA, 2)); err != nil {
+			t.Fatalf("the log does not recover after the lock is released: %v", err)
+		}
+		if rep, err := l.Verify(context.Background()); err != nil || !rep.OK {
+			t.Errorf("Verify = %+v, %v", rep, err)
+		}
+	})
+}
+
+func TestAStalledCommitMakesTheLogUnwritable(t *testing.T) {
+	eachStore(t, func(t *testing.T, db *testDB) {
+		var mu sync.Mutex
+		now := time.Date(2026, 11, 22, 12, 0, 0, 0, time.UTC)
+		clock := func() time.Time { mu.Lock(); defer mu.Unlock(); return now }
+		l := db.openLog(t, audit.Options{CommitTimeout: 10 * time.Minute, StallAfter: time.Second, Now: clock})
+		release := holdWriteLock(t, db)
+		pending := appendConcurrently(l, 1, func(int) []audit.Record { return []audit.Record{disclosure(nurse, citizenA, 1)} })
+		waitFor(t, "the writer to take the append", func() bool { return audit.CommittingForTest(l) == 1 })
+		if err := l.Writable(); err != nil {
+			t.Fatalf("Writable while a commit has just started = %v, want nil", err)
+		}
+		mu.Lock()
+		now = now.Add(2 * time.Second)
+		mu.Unlock()
+		var uw *audit.UnwritableError
+		if err := l.Writable(); !errors.As(err, &uw) || uw.Since.IsZero() {
+			t.Fatalf("Writable with a commit stalled for 2s = %v, want an *UnwritableError with its start", err)
+		}
+		release()
+		if errs := pending.wait(); errs[0] != nil {
+			t.Fatal(errs[0])
+		}
+		if err := l.Writable(); err != nil {
+			t.Errorf("Writable after the commit ended = %v, want nil", err)
 		}
 	})
 }

@@ -8,6 +8,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/sundhedsklynge/klynge/logthrottle"
 )
 
 // Options configure a Log. The zero value is a safe default.
@@ -17,9 +19,17 @@ type Options struct {
 	// a call with more records than MaxBatch commits alone.
 	MaxBatch int
 	// CommitTimeout bounds one group-commit transaction, lock waits included
-	// (default 10s). It also bounds how long a caller whose context has
-	// ended waits to learn the outcome of records already being committed.
+	// (default 10s). A transaction whose callers all have deadlines ends at
+	// the latest of them, if that is sooner: nobody waits for it after.
 	CommitTimeout time.Duration
+	// StallAfter is how long a commit may run before Writable reports the
+	// log unwritable (default 1s): a database that hangs (stopped, locked,
+	// out of disk) shows as one commit that never ends, and requests that
+	// cannot be recorded are better refused at once than left to wait.
+	StallAfter time.Duration
+	// Now is the clock of health judgements (default time.Now); deadlines
+	// always run on the real clock.
+	Now func() time.Time
 	// Logger receives operational events (failed commits, close). It is
 	// never given a record's content. Default: discard.
 	Logger *slog.Logger
@@ -40,6 +50,7 @@ const (
 	defaultMaxBatch           = 256
 	defaultCommitTimeout      = 10 * time.Second
 	defaultCheckpointInterval = 10 * time.Second
+	defaultStallAfter         = time.Second
 )
 
 // WithDefaults fills the zero fields with their defaults (a store opens
@@ -50,6 +61,12 @@ func (o Options) WithDefaults() Options {
 	}
 	if o.CommitTimeout <= 0 {
 		o.CommitTimeout = defaultCommitTimeout
+	}
+	if o.StallAfter <= 0 {
+		o.StallAfter = defaultStallAfter
+	}
+	if o.Now == nil {
+		o.Now = time.Now
 	}
 	if o.Logger == nil {
 		o.Logger = slog.New(slog.DiscardHandler)
@@ -71,9 +88,17 @@ type Log struct {
 	mu     sync.Mutex
 	queue  []*pendingAppend
 	closed bool
+	// closing mirrors closed for readers that must not wait on mu (Writable
+	// is asked on the request path).
+	closing atomic.Bool
 	// committing is the number of records in the transaction under way;
 	// tests use it to tell a queued append from one being committed.
 	committing atomic.Int64
+
+	health health
+	// failures throttles the log line of failed commits: one per interval
+	// with the count, however many batches fail while the database is down.
+	failures *logthrottle.Throttle
 
 	wake        chan struct{} // capacity 1: "the queue changed or the log closed"
 	writerDone  chan struct{}
@@ -99,16 +124,21 @@ const (
 )
 
 type pendingAppend struct {
-	recs   []Record
-	state  atomic.Int32
-	result chan error // capacity 1; the writer sends exactly once for taken appends
+	recs []Record
+	// deadline is the caller's (zero: none); a transaction holding only
+	// appends with deadlines ends by the latest of them.
+	deadline time.Time
+	state    atomic.Int32
+	result   chan error // capacity 1; the writer sends exactly once for taken appends
 }
 
 // New starts the log over s. The log owns s from now on: Close closes it.
 func New(s Store, opts Options) *Log {
+	o := opts.WithDefaults()
 	l := &Log{
 		store:      s,
-		opts:       opts.WithDefaults(),
+		opts:       o,
+		failures:   logthrottle.New(logthrottle.DefaultInterval, o.Now),
 		wake:       make(chan struct{}, 1),
 		writerDone: make(chan struct{}),
 	}
@@ -128,13 +158,14 @@ func New(s Store, opts Options) *Log {
 // Append assigns Seq, PrevHash and Hash in the log; recs themselves are not
 // modified. A zero Time becomes the time of the call.
 //
-// Cancellation: if ctx ends while the records are still queued, Append
-// returns an error matching both ErrNotCommitted and ctx.Err(), and the
-// records are never written. If the writer has already put them in a
-// transaction, the outcome is not yet known, so Append waits for the
-// transaction (at most Options.CommitTimeout) and reports its result: nil
-// means committed even though ctx has ended. Either way the chain stays
-// whole.
+// Cancellation: Append never waits past ctx. If ctx ends while the
+// records are still queued, Append returns an error matching both
+// ErrNotCommitted and ctx.Err(), and the records are never written. If the
+// writer has already put them in a transaction, the outcome is not yet
+// known: Append returns at once with an error matching ctx.Err() but not
+// ErrNotCommitted, and the records may still be committed — a record of a
+// disclosure that was then refused, the safe side. Either way the chain
+// stays whole.
 //
 // An error that does not match ErrNotCommitted (a failed transaction) fails
 // every caller of the batch; the records are then almost always absent, but
@@ -168,6 +199,7 @@ func (l *Log) append(ctx context.Context, recs []Record) error {
 	}
 
 	p := &pendingAppend{recs: stored, result: make(chan error, 1)}
+	p.deadline, _ = ctx.Deadline()
 	l.mu.Lock()
 	if l.closed {
 		l.mu.Unlock()
@@ -184,9 +216,15 @@ func (l *Log) append(ctx context.Context, recs []Record) error {
 		if p.state.CompareAndSwap(stateQueued, stateAbandoned) {
 			return notCommitted(ctx.Err())
 		}
-		// The writer took the records first: wait for the transaction,
-		// which CommitTimeout bounds, so the caller learns the truth.
-		return <-p.result
+		// The writer took the records first and their transaction is
+		// still under way: the caller's time is up, and it must not
+		// disclose what it cannot prove recorded.
+		select {
+		case err := <-p.result:
+			return err
+		default:
+		}
+		return fmt.Errorf("audit: append: %w before the commit of the records ended (they may still be committed)", ctx.Err())
 	}
 }
 
@@ -264,16 +302,22 @@ func (l *Log) commit(batch []*pendingAppend) {
 	}
 
 	// The transaction does not use any caller's context: one caller going
-	// away must not roll back the others' records.
+	// away must not roll back the others' records. It ends when the last
+	// of its callers has stopped waiting, or at CommitTimeout.
 	l.committing.Store(int64(len(recs)))
-	ctx, cancel := context.WithTimeout(context.Background(), l.opts.CommitTimeout)
+	ctx, cancel := context.WithDeadline(context.Background(), commitDeadline(batch, time.Now().Add(l.opts.CommitTimeout)))
+	l.health.started(l.opts.Now())
 	err := l.store.AppendBatch(ctx, recs)
 	cancel()
+	l.health.ended(l.opts.Now(), err)
 	l.committing.Store(0)
 	l.opts.Metrics.observeBatch(len(recs), err)
 	if err != nil {
-		l.opts.Logger.Error("audit: group commit failed; every caller in the batch gets the error",
-			slog.Int("records", len(recs)), slog.Int("appends", len(batch)), slog.Any("error", err))
+		if repeated, ok := l.failures.Allow("commit"); ok {
+			l.opts.Logger.Error("audit: group commit failed; every caller in the batch gets the error",
+				slog.Int("records", len(recs)), slog.Int("appends", len(batch)), slog.Any("error", err),
+				slog.Int("repeated", repeated))
+		}
 		err = fmt.Errorf("audit: append: commit %d records: %w", len(recs), err)
 	}
 	for _, p := range batch {
@@ -288,6 +332,7 @@ func (l *Log) Close() error {
 	l.closeOnce.Do(func() {
 		l.mu.Lock()
 		l.closed = true
+		l.closing.Store(true)
 		l.mu.Unlock()
 		l.signal()
 		<-l.writerDone
@@ -302,15 +347,50 @@ func (l *Log) Close() error {
 }
 
 // Ping reports whether the log can take a write now, without writing one;
-// it backs the gateway's readiness probe.
+// it backs the gateway's readiness probe. Its outcome is evidence for
+// Writable too: a failed ping makes the log unwritable, and a successful one
+// after failures makes it writable again (the way back once the database
+// returns, when no request is let through to try a commit).
 func (l *Log) Ping(ctx context.Context) error {
 	if l.isClosed() {
 		return ErrClosed
 	}
-	if err := l.store.Ping(ctx); err != nil {
-		return fmt.Errorf("audit: ping: %w", err)
+	err := l.store.Ping(ctx)
+	if err != nil {
+		err = fmt.Errorf("audit: ping: %w", err)
 	}
-	return nil
+	l.health.probed(l.opts.Now(), err)
+	return err
+}
+
+// Writable answers from what the log already knows, without touching the
+// database, whether an Append can be expected to commit: nil after the
+// latest commit or ping succeeded, an *UnwritableError when it failed or
+// when a commit has run longer than Options.StallAfter. Callers check it
+// before doing work whose result they could not record.
+func (l *Log) Writable() error {
+	if l.closing.Load() {
+		return &UnwritableError{Cause: ErrClosed}
+	}
+	return l.health.writable(l.opts.Now(), l.opts.StallAfter)
+}
+
+// commitDeadline is when a transaction of batch gives up: at the latest of
+// its callers' deadlines when every caller has one, and by limit anyway.
+func commitDeadline(batch []*pendingAppend, limit time.Time) time.Time {
+	var latest time.Time
+	for _, p := range batch {
+		if p.deadline.IsZero() {
+			return limit
+		}
+		if p.deadline.After(latest) {
+			latest = p.deadline
+		}
+	}
+	if latest.Before(limit) {
+		return latest
+	}
+	return limit
 }
 
 // Query returns the records matching q, newest (highest Seq) first. To page

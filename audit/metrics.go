@@ -20,7 +20,7 @@ type Metrics struct {
 //
 //	klynge_audit_append_duration_seconds   Append latency as callers see it (queue wait and commit)
 //	klynge_audit_commit_batch_records      records per group-commit transaction
-//	klynge_audit_append_failures_total     failed Append calls by reason (invalid, closed, cancelled, commit)
+//	klynge_audit_append_failures_total     failed Append calls by reason (invalid, closed, cancelled, deadline, commit)
 func NewMetrics(reg prometheus.Registerer) (*Metrics, error) {
 	m := &Metrics{
 		appendSeconds: prometheus.NewHistogram(prometheus.HistogramOpts{
@@ -43,7 +43,7 @@ func NewMetrics(reg prometheus.Registerer) (*Metrics, error) {
 			return nil, fmt.Errorf("audit: register metrics: %w", err)
 		}
 	}
-	for _, r := range []string{"invalid", "closed", "cancelled", "commit"} {
+	for _, r := range []string{"invalid", "closed", "cancelled", "deadline", "commit"} {
 		m.failures.WithLabelValues(r)
 	}
 	return m, nil
@@ -65,6 +65,10 @@ func (m *Metrics) observeAppend(d time.Duration, err error) {
 		m.failures.WithLabelValues("closed").Inc()
 	case errors.Is(err, ErrNotCommitted) && (errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded)):
 		m.failures.WithLabelValues("cancelled").Inc()
+	case errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded):
+		// The caller stopped waiting while its records were being
+		// committed: withheld, though they may be in the log.
+		m.failures.WithLabelValues("deadline").Inc()
 	default:
 		m.failures.WithLabelValues("commit").Inc()
 	}

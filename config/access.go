@@ -68,6 +68,10 @@ type Access struct {
 	// OutOfHoursWindow: how long after a contact the out-of-hours service
 	// keeps one (default 24h).
 	OutOfHoursWindow Duration `yaml:"outOfHoursWindow"`
+	// GPContactWindow: how recent a contact with a GP's practice in the GP
+	// feed must be to stand in for the listing while the patient index does
+	// not answer (default 365 days).
+	GPContactWindow Duration `yaml:"gpContactWindow"`
 	// ServiceEndedWindow: how long after its last service ended a
 	// municipality keeps one (default 0: only while services last).
 	ServiceEndedWindow Duration `yaml:"serviceEndedWindow"`

@@ -14,11 +14,16 @@ type Server struct {
 	// client that goes away cancels it sooner (default 10s). Fields whose
 	// system has not answered by then are null with UPSTREAM_TIMEOUT.
 	RequestTimeout Duration `yaml:"requestTimeout"`
-	// MaxConcurrentOperations bounds the GraphQL requests executing at
-	// once; one more is refused at once with 503 and Retry-After instead of
-	// queueing (default 128).
+	// MaxConcurrentOperations is the ceiling of the adaptive limit on the
+	// GraphQL requests executing at once; one more than the limit is
+	// refused at once with 503 and Retry-After instead of queueing
+	// (default 128).
 	MaxConcurrentOperations int `yaml:"maxConcurrentOperations"`
-	// OverloadRetryAfter is the Retry-After of those 503s (default 1s).
+	// MinConcurrentOperations is the floor of the adaptive limit (default
+	// 8, at most the ceiling); equal to the ceiling, the limit is fixed.
+	MinConcurrentOperations int `yaml:"minConcurrentOperations"`
+	// OverloadRetryAfter is the least Retry-After of those 503s (default
+	// 1s); above it, Retry-After follows the rate requests complete at.
 	OverloadRetryAfter Duration `yaml:"overloadRetryAfter"`
 	// ShutdownTimeout is how long requests in flight may finish after
 	// SIGTERM before their connections are closed (default requestTimeout
@@ -45,6 +50,7 @@ type Tracing struct {
 const (
 	DefaultRequestTimeout          = 10 * time.Second
 	DefaultMaxConcurrentOperations = 128
+	DefaultMinConcurrentOperations = 8
 	DefaultOverloadRetryAfter      = time.Second
 	DefaultShutdownMargin          = 5 * time.Second
 	DefaultTracingServiceName      = "klynge"
@@ -57,6 +63,9 @@ func (c *Config) fillOperationsDefaults() {
 	}
 	if s.MaxConcurrentOperations == 0 {
 		s.MaxConcurrentOperations = DefaultMaxConcurrentOperations
+	}
+	if s.MinConcurrentOperations == 0 {
+		s.MinConcurrentOperations = min(DefaultMinConcurrentOperations, s.MaxConcurrentOperations)
 	}
 	if s.OverloadRetryAfter == 0 {
 		s.OverloadRetryAfter = Duration(DefaultOverloadRetryAfter)
@@ -83,6 +92,9 @@ func (c *Config) validateOperations() []error {
 	}
 	if s.MaxConcurrentOperations < 1 || s.MaxConcurrentOperations > 100000 {
 		bad("server.maxConcurrentOperations", "must be between 1 and 100000, got %d", s.MaxConcurrentOperations)
+	}
+	if s.MinConcurrentOperations < 1 || s.MinConcurrentOperations > s.MaxConcurrentOperations {
+		bad("server.minConcurrentOperations", "must be between 1 and server.maxConcurrentOperations (%d), got %d", s.MaxConcurrentOperations, s.MinConcurrentOperations)
 	}
 	if s.OverloadRetryAfter.D() < time.Second || s.OverloadRetryAfter.D() > 5*time.Minute {
 		bad("server.overloadRetryAfter", "must be between 1s and 5m (Retry-After counts whole seconds), got %s", s.OverloadRetryAfter.D())

@@ -5,6 +5,7 @@ import (
 	"net/url"
 	"slices"
 	"strings"
+	"time"
 )
 
 // Upstreams configure the existing systems. Settings left empty on a system
@@ -32,11 +33,17 @@ type Upstream struct {
 
 // Retry bounds retries of safe calls.
 type Retry struct {
-	// Max retries after the first attempt; nil means the default, 0 none.
-	Max           *int     `yaml:"max"`
-	WaitMin       Duration `yaml:"waitMin"`
-	WaitMax       Duration `yaml:"waitMax"`
-	RetryAfterMax Duration `yaml:"retryAfterMax"`
+	// Max retries of one call after its first attempt; nil means the
+	// default, 0 none.
+	Max *int `yaml:"max"`
+	// BudgetRatio is the share of an instance's calls that may be retried
+	// over 10 s (default 0.5); BudgetMinPerSecond a reserve on top (default
+	// 10 per second).
+	BudgetRatio        float64  `yaml:"budgetRatio"`
+	BudgetMinPerSecond float64  `yaml:"budgetMinPerSecond"`
+	WaitMin            Duration `yaml:"waitMin"`
+	WaitMax            Duration `yaml:"waitMax"`
+	RetryAfterMax      Duration `yaml:"retryAfterMax"`
 }
 
 // Breaker configures the per-instance circuit breaker.
@@ -67,7 +74,22 @@ type EHospital struct {
 	// the sandbox use klynge's synthetic-CPR system so that no synthetic
 	// number ever claims the real CPR system.
 	CPRIdentifierSystem string `yaml:"cprIdentifierSystem"`
+	// PublicBaseURL is the base the FHIR server writes into its links when
+	// it sits behind a proxy under another name; links under it are
+	// followed on baseURL (docs/CONNECTING.md). Empty: the links name
+	// baseURL itself.
+	PublicBaseURL string `yaml:"publicBaseURL"`
+	// PageSize is the _count klynge asks for, 1..1000 (default 100);
+	// servers may cap it lower and klynge follows their pages.
+	PageSize int `yaml:"pageSize"`
+	// CapabilityRefresh is how often the server's CapabilityStatement is
+	// read again after start-up (default 1h).
+	CapabilityRefresh Duration `yaml:"capabilityRefresh"`
 }
+
+// DefaultCapabilityRefresh is how often the FHIR CapabilityStatement is
+// read again.
+const DefaultCapabilityRefresh = Duration(time.Hour)
 
 // Municipal configures one care-system instance per municipality: either
 // listed one by one under Instances, or built from BaseURLTemplate (with
@@ -86,6 +108,9 @@ const DefaultCPRIdentifierSystem = "urn:oid:1.2.208.176.1.2"
 func (u *Upstreams) fillDefaults() {
 	if u.EHospital.CPRIdentifierSystem == "" {
 		u.EHospital.CPRIdentifierSystem = DefaultCPRIdentifierSystem
+	}
+	if u.EHospital.CapabilityRefresh == 0 {
+		u.EHospital.CapabilityRefresh = DefaultCapabilityRefresh
 	}
 	u.EHospital.Upstream = u.EHospital.Upstream.over(u.Defaults)
 	u.OutOfHours = u.OutOfHours.over(u.Defaults)
@@ -126,6 +151,12 @@ func (u Upstream) over(d Upstream) Upstream {
 	u.Retry.WaitMin = pick(u.Retry.WaitMin, d.Retry.WaitMin)
 	u.Retry.WaitMax = pick(u.Retry.WaitMax, d.Retry.WaitMax)
 	u.Retry.RetryAfterMax = pick(u.Retry.RetryAfterMax, d.Retry.RetryAfterMax)
+	if u.Retry.BudgetRatio == 0 {
+		u.Retry.BudgetRatio = d.Retry.BudgetRatio
+	}
+	if u.Retry.BudgetMinPerSecond == 0 {
+		u.Retry.BudgetMinPerSecond = d.Retry.BudgetMinPerSecond
+	}
 	u.Breaker = u.Breaker.over(d.Breaker)
 	if u.MaxResponseBytes == 0 {
 		u.MaxResponseBytes = d.MaxResponseBytes
@@ -165,6 +196,14 @@ func (b Breaker) over(d Breaker) Breaker {
 func (u *Upstreams) validate() []error {
 	var errs []error
 	errs = append(errs, u.EHospital.Upstream.validate("upstreams.ehospital", true)...)
+	if pub := u.EHospital.PublicBaseURL; pub != "" {
+		if p, err := url.Parse(pub); err != nil || (p.Scheme != "http" && p.Scheme != "https") || p.Host == "" || p.RawQuery != "" || p.User != nil {
+			errs = append(errs, fmt.Errorf("upstreams.ehospital.publicBaseURL: must be an absolute http(s) URL without query or credentials, got %q", pub))
+		}
+	}
+	if n := u.EHospital.PageSize; n < 0 || n > 1000 {
+		errs = append(errs, fmt.Errorf("upstreams.ehospital.pageSize: must be between 1 and 1000, got %d", n))
+	}
 	errs = append(errs, u.OutOfHours.validate("upstreams.outofhours", true)...)
 	errs = append(errs, u.GPReferral.validate("upstreams.gpreferral", true)...)
 	if len(u.Municipal.Instances) == 0 {
@@ -203,6 +242,12 @@ func (u Upstream) validate(key string, needURL bool) []error {
 	}
 	if u.Retry.Max != nil && (*u.Retry.Max < 0 || *u.Retry.Max > 10) {
 		bad("retry.max", "must be between 0 and 10, got %d", *u.Retry.Max)
+	}
+	if r := u.Retry.BudgetRatio; r != 0 && (r <= 0 || r > 1) {
+		bad("retry.budgetRatio", "must be in (0, 1], got %v", r)
+	}
+	if r := u.Retry.BudgetMinPerSecond; r < 0 || r > 1000 {
+		bad("retry.budgetMinPerSecond", "must be between 0 and 1000, got %v", r)
 	}
 	if u.Retry.WaitMax != 0 && u.Retry.WaitMax < u.Retry.WaitMin {
 		bad("retry.waitMax", "must not be below retry.waitMin")

@@ -34,9 +34,16 @@ type Citizen struct {
 	Address    Address
 	// GP is the practice the citizen is listed with; empty when unknown.
 	GP Ydernummer
-	// DeceasedAt is set when the citizen has died.
+	// Deceased is set when the citizen has died, whether or not the date
+	// is known (FHIR's deceasedBoolean, or a deceasedDateTime of "2024").
+	Deceased bool
+	// DeceasedAt is when the citizen died, when known to the day.
 	DeceasedAt *time.Time
 }
+
+// IsDeceased reports whether the citizen has died: Deceased, or a known
+// date of death.
+func (c Citizen) IsDeceased() bool { return c.Deceased || c.DeceasedAt != nil }
 
 // Name is the citizen's full name for display.
 func (c Citizen) Name() string {

@@ -28,6 +28,18 @@ type ForbiddenError struct {
 
 func (e *ForbiddenError) Error() string { return "forbidden: " + e.Reason }
 
+// UndecidableError says access could not be decided because the system
+// holding the evidence (System, e.g. "ehospital") did not answer; nothing
+// is disclosed (fail closed). It becomes ACCESS_UNDECIDABLE with
+// extensions.system. The reason must not disclose data the caller may not
+// see.
+type UndecidableError struct {
+	Reason string
+	System string
+}
+
+func (e *UndecidableError) Error() string { return "access undecidable: " + e.Reason }
+
 // UnauthenticatedError says the caller's identity is missing or not valid.
 // It becomes UNAUTHENTICATED (HTTP 401 at the transport).
 type UnauthenticatedError struct {

@@ -62,6 +62,7 @@ const (
 	InternalServerError = "INTERNAL_SERVER_ERROR"
 	BadUserInput        = "BAD_USER_INPUT"
 	Forbidden           = "FORBIDDEN"
+	AccessUndecidable   = "ACCESS_UNDECIDABLE"
 	BreakGlassLimit     = "BREAK_GLASS_LIMIT_REACHED"
 	UpstreamUnavailable = "UPSTREAM_UNAVAILABLE"
 	UpstreamTimeout     = "UPSTREAM_TIMEOUT"
@@ -197,9 +198,9 @@ var catalogue = []Info{
 	{CostLimitExceeded, KindRequest, http.StatusBadRequest, RetryNo,
 		"The operation's estimated cost (upstream reads it could cause) is over `limits.maxCost`. `extensions.limit` gives the numbers.",
 		"Ask for smaller pages (`first`), fewer citizens or fewer lists per citizen.", ""},
-	{AccessLogUnavailable, KindRequest, http.StatusServiceUnavailable, RetryWithBackoff,
-		"The access log could not record what the response would disclose, so no data is returned (fail closed). Not the caller's fault.",
-		"Retry with backoff; the message has the request id to give the operators if it lasts.", ""},
+	{AccessLogUnavailable, KindRequest, http.StatusServiceUnavailable, RetryAfterHeader,
+		"The access log could not record what the response would disclose by the request's deadline, so no data is returned (fail closed). While the log is known to be unwritable the operation is refused before any upstream is asked. Not the caller's fault.",
+		"Retry after `Retry-After` seconds (also `extensions.retryAfter`; it grows with the outage); the message has the request id to give the operators if it lasts.", ""},
 	{RequestCancelled, KindField, http.StatusBadRequest, RetryNo,
 		"The client went away (closed the connection or cancelled) before the field was answered.",
 		"Nothing: no client is waiting for this answer.", "request cancelled"},
@@ -212,6 +213,9 @@ var catalogue = []Info{
 	{Forbidden, KindField, http.StatusForbidden, RetryNo,
 		"The caller may not see this citizen or this data (no care relationship, wrong cluster, wrong role). The refusal is recorded in the access log.",
 		"Show the reason to the user; in an emergency a clinician may break the glass (`breakGlass`).", ""},
+	{AccessUndecidable, KindField, http.StatusServiceUnavailable, RetryWithBackoff,
+		"Whether the caller may see this citizen could not be decided: the system in `extensions.system` holds the evidence the caller's rule needs (for a clinician, eHospitalet's encounters) and did not answer, and no other evidence the rules allow decided it. Nothing of the citizen is returned (fail closed); the attempt is recorded in the access log.",
+		"Retry later; in an emergency a clinician may break the glass (`breakGlass`), which works while the system is down.", ""},
 	{BreakGlassLimit, KindField, http.StatusTooManyRequests, RetryNo,
 		"The caller has broken the glass as often as `access.breakGlassLimit` allows in `access.breakGlassLimitPeriod` (counted per person, in any role). Nothing of the mutation was granted; the refusal is recorded in the access log.",
 		"Read the citizen through a care relationship, or ask a privacy officer; the limit lifts as the period passes.", ""},

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"math"
 	"reflect"
 	"time"
 
@@ -15,6 +16,7 @@ import (
 	"github.com/sundhedsklynge/klynge/audit"
 	"github.com/sundhedsklynge/klynge/errcode"
 	"github.com/sundhedsklynge/klynge/graph/model"
+	"github.com/sundhedsklynge/klynge/logthrottle"
 	"github.com/sundhedsklynge/klynge/requestid"
 )
 
@@ -41,6 +43,14 @@ type Extension struct {
 	// its records to be committed, and how many there were: the latency the
 	// access log adds (klynge bench reports it).
 	ObserveAppend func(d time.Duration, records int)
+	// ResponseDeadline, when set, is the time by which a request's response
+	// must leave (server/overload.ResponseDeadline): its records are
+	// committed by then or the response is withheld. Without it, the
+	// request context's own deadline bounds the append.
+	ResponseDeadline func(ctx context.Context) (time.Time, bool)
+	// Throttle, when set, keeps the withheld-response error to one line per
+	// interval with a count while the log cannot be written.
+	Throttle *logthrottle.Throttle
 }
 
 var (
@@ -95,6 +105,13 @@ func (a Extension) InterceptResponse(ctx context.Context, next graphql.ResponseH
 	}
 	id := requestid.From(ctx)
 	recs := st.drain(id)
+	if down := st.logUnwritable(); down != nil {
+		// Nothing was read (see requireLog), and nothing can be recorded;
+		// a staged grant is not written either (all or nothing).
+		st.drainStaged(id)
+		a.logWithheld(ctx, "access log unwritable; operation refused before any upstream call", len(recs), down)
+		return logUnavailable(id, down, time.Now())
+	}
 	if staged := st.drainStaged(id); len(staged) > 0 {
 		return a.commitStaged(ctx, resp, staged, recs)
 	}
@@ -111,12 +128,10 @@ func (a Extension) appendOrWithhold(ctx context.Context, resp *graphql.Response,
 	if a.Log == nil {
 		appendErr = errors.New("no access log configured")
 	} else {
-		// Detached from the request's deadline: the deadline bounds the
-		// reading of upstreams, not the record of what was read, so that a
-		// partial answer that reached its deadline is still logged and
-		// returned. The log's commit timeout bounds the append.
 		start := time.Now()
-		appendErr = a.Log.Append(context.WithoutCancel(ctx), recs...)
+		actx, cancel := a.appendContext(ctx)
+		appendErr = a.Log.Append(actx, recs...)
+		cancel()
 		if a.ObserveAppend != nil && appendErr == nil {
 			a.ObserveAppend(time.Since(start), len(recs))
 		}
@@ -130,15 +145,62 @@ func (a Extension) appendOrWithhold(ctx context.Context, resp *graphql.Response,
 // withhold is the response that replaces one whose records could not be
 // written: no data, ACCESS_LOG_UNAVAILABLE.
 func (a Extension) withhold(ctx context.Context, records int, appendErr error) *graphql.Response {
-	id := requestid.From(ctx)
-	if a.Logger != nil {
-		a.Logger.ErrorContext(ctx, "access log not written; response withheld",
-			"request_id", id, "records", records, "err", appendErr)
+	a.logWithheld(ctx, "access log not written; response withheld", records, appendErr)
+	return logUnavailable(requestid.From(ctx), appendErr, time.Now())
+}
+
+// appendContext bounds the append by the response's deadline. It is
+// detached from the request's own cancellation: the executor's deadline
+// ends the reading of upstreams a little before the response's (the
+// server keeps that share for the log), so that a partial answer that
+// reached it is still recorded and returned in time.
+func (a Extension) appendContext(ctx context.Context) (context.Context, context.CancelFunc) {
+	deadline, ok := ctx.Deadline()
+	if a.ResponseDeadline != nil {
+		if d, found := a.ResponseDeadline(ctx); found {
+			deadline, ok = d, true
+		}
 	}
+	if !ok {
+		return context.WithoutCancel(ctx), func() {}
+	}
+	return context.WithDeadline(context.WithoutCancel(ctx), deadline)
+}
+
+func (a Extension) logWithheld(ctx context.Context, msg string, records int, err error) {
+	if a.Logger == nil {
+		return
+	}
+	repeated := 0
+	if a.Throttle != nil {
+		var ok bool
+		if repeated, ok = a.Throttle.Allow("access-log"); !ok {
+			return
+		}
+	}
+	a.Logger.ErrorContext(ctx, msg, "request_id", requestid.From(ctx), "records", records, "err", err, "repeated", repeated)
+}
+
+// logUnavailable is the answer that withholds everything because the
+// access log cannot record it, with a retry hint (the transport turns
+// extensions.retryAfter into a Retry-After header).
+func logUnavailable(id string, err error, now time.Time) *graphql.Response {
 	return &graphql.Response{Errors: gqlerror.List{{
 		Message:    fmt.Sprintf("the access log could not be written, so no data is returned (request id %s); try again", id),
-		Extensions: map[string]any{"code": errcode.AccessLogUnavailable},
+		Extensions: map[string]any{"code": errcode.AccessLogUnavailable, "retryAfter": logRetryAfter(err, now)},
 	}}}
+}
+
+// logRetryAfter is the seconds a client should wait: 1 after a single
+// failure, growing with the outage (half its length so far) up to 30, so
+// that clients come back soon after a blip and do not hammer a long outage.
+func logRetryAfter(err error, now time.Time) int {
+	var uw *audit.UnwritableError
+	if !errors.As(err, &uw) || uw.Since.IsZero() {
+		return 1
+	}
+	secs := int(math.Ceil(now.Sub(uw.Since).Seconds() / 2))
+	return min(max(secs, 1), 30)
 }
 
 // citizenOf is the Citizen whose field fc's parent resolved: the object of

@@ -46,6 +46,10 @@ func (s loaderFacts) OutOfHours(ctx context.Context, cpr domain.CPR) ([]domain.O
 	return listFact(s.l.OutOfHours.Load(ctx, cpr))
 }
 
+func (s loaderFacts) GPContacts(ctx context.Context, cpr domain.CPR) ([]domain.GPContact, error) {
+	return listFact(s.l.GPContacts.Load(ctx, cpr))
+}
+
 func (s loaderFacts) ActiveGrant(ctx context.Context, p access.Principal, cpr domain.CPR, now time.Time) (*access.Grant, error) {
 	if s.log == nil {
 		return nil, errors.New("no access log: grants cannot be read")
@@ -95,6 +99,7 @@ func warm(ctx context.Context, rules access.Rules, p access.Principal, cprs []do
 			}
 		}
 		read = append(read, fact)
+		prefetchFallback(ctx, rules, p, fact, todo, src)
 		var still []domain.CPR
 		for _, cpr := range todo {
 			if !rules.Decide(p, cpr, cachedFacts(ctx, src, p, cpr, read), now).Allowed {
@@ -102,6 +107,25 @@ func warm(ctx context.Context, rules access.Rules, p access.Principal, cprs []do
 			}
 		}
 		todo = still
+	}
+}
+
+// prefetchFallback loads, in one batch, the fact standing in for fact for
+// the citizens whose read of it failed (a GP's listing from the GP feed when
+// the patient index did not answer), so that their checks find it cached.
+func prefetchFallback(ctx context.Context, rules access.Rules, p access.Principal, fact access.Fact, cprs []domain.CPR, src loaderFacts) {
+	fb, ok := rules.Fallback(p, fact)
+	if !ok || fb != access.FactGPContacts || fact != access.FactPatient {
+		return
+	}
+	var failed []domain.CPR
+	for _, cpr := range cprs {
+		if _, err := src.Patient(ctx, cpr); err != nil {
+			failed = append(failed, cpr)
+		}
+	}
+	if len(failed) > 0 {
+		src.l.GPContacts.Prefetch(ctx, failed)
 	}
 }
 

@@ -39,7 +39,9 @@ func (a Extension) commitStaged(ctx context.Context, resp *graphql.Response, sta
 	}
 	limit := audit.GrantLimit{Max: rules.BreakGlassLimit, Since: rules.LimitSince(staged[0].now)}
 	start := time.Now()
-	_, err := a.Log.CommitGrants(ctx, changes, limit, recs...)
+	actx, cancel := a.appendContext(ctx)
+	_, err := a.Log.CommitGrants(actx, changes, limit, recs...)
+	cancel()
 	if err == nil {
 		if a.ObserveAppend != nil {
 			a.ObserveAppend(time.Since(start), len(recs)+len(changes))

@@ -34,6 +34,9 @@ type Operation struct {
 	// staged are grant changes written with the response, or not at all
 	// (breakglass.go).
 	staged []staged
+	// logDown is why the access log was unwritable when the operation was
+	// about to read a citizen's data; the whole response is then withheld.
+	logDown error
 }
 
 type decisionCall struct {
@@ -99,9 +102,39 @@ func (st *Operation) caller() (access.Principal, error) {
 	return st.principal, nil
 }
 
+// errLogUnwritable refuses what cannot be recorded.
+var errLogUnwritable = errors.New("the access log cannot be written, so nothing is read")
+
+// requireLog checks, before anything is read for a citizen, that the access
+// log can be written (audit.Log.Writable: cached, no I/O). When it cannot,
+// the operation is marked to be withheld whole and no upstream is asked:
+// what it read could never be recorded, so it could never be returned.
+func (st *Operation) requireLog() error {
+	if st.gate.Log == nil {
+		return nil // withheld when the records are owed, as ever
+	}
+	err := st.gate.Log.Writable()
+	if err == nil {
+		return nil
+	}
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	if st.logDown == nil {
+		st.logDown = err
+	}
+	return errLogUnwritable
+}
+
+func (st *Operation) logUnwritable() error {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	return st.logDown
+}
+
 // decideAll decides for every CPR not yet decided in this operation, with
 // the facts warmed in one batch per loader first, and returns the
-// decisions in the order asked.
+// decisions in the order asked. When the access log cannot be written it
+// reads nothing and refuses every CPR (requireLog).
 func (st *Operation) decideAll(ctx context.Context, cprs []domain.CPR) []access.Decision {
 	var mine []domain.CPR
 	calls := make([]*decisionCall, len(cprs))
@@ -117,6 +150,12 @@ func (st *Operation) decideAll(ctx context.Context, cprs []domain.CPR) []access.
 	}
 	st.mu.Unlock()
 
+	if len(mine) > 0 && st.requireLog() != nil {
+		for _, cpr := range mine {
+			st.settle(cpr, access.Decision{Purpose: access.PurposeTreatment, Reason: errLogUnwritable.Error()})
+		}
+		mine = nil
+	}
 	if len(mine) > 0 {
 		l := loaders.For(ctx)
 		now := l.Now()
@@ -134,11 +173,7 @@ func (st *Operation) decideAll(ctx context.Context, cprs []domain.CPR) []access.
 				if st.authenticated {
 					d = st.gate.Rules.Check(ctx, st.principal, cpr, now, src)
 				}
-				st.mu.Lock()
-				c := st.decisions[cpr]
-				st.mu.Unlock()
-				c.d = d
-				close(c.done)
+				st.settle(cpr, d)
 			})
 		}
 		wg.Wait()
@@ -166,7 +201,28 @@ func (st *Operation) decideAll(ctx context.Context, cprs []domain.CPR) []access.
 	return out
 }
 
+// settle publishes the decision about cpr to everyone waiting for it.
+func (st *Operation) settle(cpr domain.CPR, d access.Decision) {
+	st.mu.Lock()
+	c := st.decisions[cpr]
+	st.mu.Unlock()
+	c.d = d
+	close(c.done)
+}
+
+// decide is the decision about one citizen; every field of a citizen asks,
+// so a decision already made is returned without allocating.
 func (st *Operation) decide(ctx context.Context, cpr domain.CPR) access.Decision {
+	st.mu.Lock()
+	c, ok := st.decisions[cpr]
+	st.mu.Unlock()
+	if ok {
+		select {
+		case <-c.done:
+			return c.d
+		default:
+		}
+	}
 	return st.decideAll(ctx, []domain.CPR{cpr})[0]
 }
 

@@ -35,6 +35,9 @@ func OpenAccessLog(ctx context.Context, cpr domain.CPR) (*AccessLogReader, error
 	if err != nil {
 		return nil, err
 	}
+	if err := st.requireLog(); err != nil {
+		return nil, err
+	}
 	d := access.AccessLog(p, cpr)
 	if !d.Allowed {
 		st.add(record(p, cpr, fieldAccessLog, audit.Purpose(d.Purpose), audit.OutcomeDenied, d.Reason))
@@ -112,6 +115,9 @@ type ClusterReader struct {
 func OpenCluster(ctx context.Context, cluster, field string) (*ClusterReader, error) {
 	st, p, err := Caller(ctx)
 	if err != nil {
+		return nil, err
+	}
+	if err := st.requireLog(); err != nil {
 		return nil, err
 	}
 	d := access.ClusterData(p, cluster)

@@ -26,7 +26,7 @@ func fieldSources(ctx context.Context, fc *graphql.FieldContext, c *model.Citize
 	case "cpr", "birthDate", "age", "sex", "sources", "__typename":
 		// From the CPR the caller gave, or about the systems, not the citizen.
 		return nil
-	case "name", "givenName", "familyName", "deceasedAt", "address", "municipality", "clusters":
+	case "name", "givenName", "familyName", "deceased", "deceasedAt", "address", "municipality", "clusters":
 		return []string{sourceEHospital}
 	case "gp", "gpInOtherCluster":
 		return []string{sourceEHospital, sourceGPReferral}

@@ -139,6 +139,7 @@ type ComplexityRoot struct {
 		CareVisits            func(childComplexity int, since *time.Time, first *int, after *string) int
 		Clusters              func(childComplexity int) int
 		Cpr                   func(childComplexity int) int
+		Deceased              func(childComplexity int) int
 		DeceasedAt            func(childComplexity int) int
 		FamilyName            func(childComplexity int) int
 		GivenName             func(childComplexity int) int
@@ -557,6 +558,7 @@ type MutationResolver interface {
 }
 type OrganizationResolver interface {
 	Sor(ctx context.Context, obj *domain.Organization) (string, error)
+	Name(ctx context.Context, obj *domain.Organization) (*string, error)
 }
 type PathwayResolver interface {
 	Citizen(ctx context.Context, obj *model.Pathway) (*model.Citizen, error)
@@ -979,6 +981,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Citizen.Cpr(childComplexity), true
+	case "Citizen.deceased":
+		if e.ComplexityRoot.Citizen.Deceased == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Citizen.Deceased(childComplexity), true
 	case "Citizen.deceasedAt":
 		if e.ComplexityRoot.Citizen.DeceasedAt == nil {
 			break
@@ -2973,7 +2981,12 @@ type Citizen {
   age: Int!
   "Sex, from the CPR number."
   sex: Sex!
-  "When the citizen died, if they have."
+  """
+  True when the citizen has died, also when the date is not known (FHIR's
+  deceasedBoolean, or a date of death given only to the year or month).
+  """
+  deceased: Boolean!
+  "When the citizen died, if they have and the day is known."
   deceasedAt: DateTime
   "Home address from the patient index."
   address: Address
@@ -3157,8 +3170,8 @@ enum DischargeDestination {
 type Organization {
   "SOR code (Sundhedsvæsenets Organisationsregister)."
   sor: String!
-  "Name."
-  name: String!
+  "Name; null when the system that named the organization gave none."
+  name: String
 }
 
 "One hospital stay or eHospitalet contact."
@@ -4154,6 +4167,8 @@ func (ec *executionContext) childFields_Citizen(ctx context.Context, field graph
 		return ec.fieldContext_Citizen_age(ctx, field)
 	case "sex":
 		return ec.fieldContext_Citizen_sex(ctx, field)
+	case "deceased":
+		return ec.fieldContext_Citizen_deceased(ctx, field)
 	case "deceasedAt":
 		return ec.fieldContext_Citizen_deceasedAt(ctx, field)
 	case "address":
@@ -7031,6 +7046,29 @@ func (ec *executionContext) fieldContext_Citizen_sex(_ context.Context, field gr
 	return graphql.NewScalarFieldContext("Citizen", field, false, false, "Sex")
 }
 
+func (ec *executionContext) _Citizen_deceased(ctx context.Context, field graphql.CollectedField, obj *model.Citizen) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Citizen_deceased(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Deceased, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Citizen_deceased(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Citizen", field, false, false, "Boolean")
+}
+
 func (ec *executionContext) _Citizen_deceasedAt(ctx context.Context, field graphql.CollectedField, obj *model.Citizen) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -9753,18 +9791,18 @@ func (ec *executionContext) _Organization_name(ctx context.Context, field graphq
 			return ec.fieldContext_Organization_name(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Name, nil
+			return ec.Resolvers.Organization().Name(ctx, obj)
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Organization_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Organization", field, false, false, "String")
+	return graphql.NewScalarFieldContext("Organization", field, true, true, "String")
 }
 
 func (ec *executionContext) _OutOfHoursContact_id(ctx context.Context, field graphql.CollectedField, obj *model.OutOfHoursContact) (ret graphql.Marshaler) {
@@ -15331,6 +15369,11 @@ func (ec *executionContext) _Citizen(ctx context.Context, sel ast.SelectionSet, 
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "deceased":
+			out.Values[i] = ec._Citizen_deceased(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "deceasedAt":
 			out.Values[i] = ec._Citizen_deceasedAt(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
@@ -16365,10 +16408,11 @@ func (ec *executionContext) _Organization(ctx context.Context, sel ast.Selection
 					return ec._Organization_sor(ctx, field, obj)
 				})
 		case "name":
-			out.Values[i] = ec._Organization_name(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Organization_name(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}

@@ -2,6 +2,7 @@ package loaders
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"sync"
@@ -29,7 +30,10 @@ type batcher struct {
 type fetchMany[K comparable, V any] func(ctx context.Context, keys []K) (map[K]V, error)
 
 // run calls fetch once for the batch, times it and tells the observer.
-func run[K comparable, V any](ctx context.Context, b batcher, loader, system string, keys []K, fetch fetchMany[K, V]) (m map[K]V, src Source, err error) {
+// When the connector could read all but some records, m holds what it read
+// and keyErr the error of each key whose records it could not: those keys
+// fail, the batch stands.
+func run[K comparable, V any](ctx context.Context, b batcher, loader, system string, keys []K, fetch fetchMany[K, V]) (m map[K]V, keyErr func(K) error, src Source, err error) {
 	if b.observe != nil {
 		var done func(error)
 		ctx, done = b.observe(ctx, Batch{Loader: loader, System: system, Keys: len(keys)})
@@ -38,22 +42,44 @@ func run[K comparable, V any](ctx context.Context, b batcher, loader, system str
 	start := time.Now()
 	m, err = fetch(ctx, keys)
 	src = Source{System: system, AnsweredAt: b.now(), Duration: time.Since(start)}
+	keyErr = func(K) error { return nil }
+	var partial *upstream.RecordErrors[K]
+	if errors.As(err, &partial) && m != nil {
+		b.log.WarnContext(ctx, "upstream records could not be read", "loader", loader, "system", system,
+			"keys", len(keys), "failed_keys", partial.Len(), "err", partial.Unwrap())
+		keyErr = func(k K) error {
+			if e := partial.Err(k); e != nil {
+				return &SourceError{Source: src, Err: e}
+			}
+			return nil
+		}
+		return m, keyErr, src, nil
+	}
 	if err != nil {
 		b.log.WarnContext(ctx, "upstream batch failed", "loader", loader, "system", system, "keys", len(keys), "err", err)
-		return nil, src, &SourceError{Source: src, Err: err}
+		return nil, keyErr, src, &SourceError{Source: src, Err: err}
 	}
-	return m, src, nil
+	return m, keyErr, src, nil
+}
+
+func firstErr(errs ...error) error {
+	for _, err := range errs {
+		if err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // listLoader spreads a batch read of lists over the keys: a key the upstream
 // did not mention has an empty list.
 func listLoader[K comparable, V any](b batcher, loader, system string, fetch fetchMany[K, []V]) dataloader.BatchFunc[K, Fetched[[]V]] {
 	return func(ctx context.Context, keys []K) []*dataloader.Result[Fetched[[]V]] {
-		m, src, err := run(ctx, b, loader, system, keys, fetch)
+		m, keyErr, src, err := run(ctx, b, loader, system, keys, fetch)
 		out := make([]*dataloader.Result[Fetched[[]V]], len(keys))
 		for i, k := range keys {
-			if err != nil {
-				out[i] = &dataloader.Result[Fetched[[]V]]{Error: err}
+			if kerr := firstErr(err, keyErr(k)); kerr != nil {
+				out[i] = &dataloader.Result[Fetched[[]V]]{Error: kerr}
 				continue
 			}
 			out[i] = &dataloader.Result[Fetched[[]V]]{Data: Fetched[[]V]{Value: m[k], Source: src}}
@@ -66,13 +92,13 @@ func listLoader[K comparable, V any](b batcher, loader, system string, fetch fet
 // the upstream does not know is ErrNotFound.
 func valueLoader[K comparable, V any](b batcher, loader, system string, fetch fetchMany[K, V]) dataloader.BatchFunc[K, Fetched[V]] {
 	return func(ctx context.Context, keys []K) []*dataloader.Result[Fetched[V]] {
-		m, src, err := run(ctx, b, loader, system, keys, fetch)
+		m, keyErr, src, err := run(ctx, b, loader, system, keys, fetch)
 		out := make([]*dataloader.Result[Fetched[V]], len(keys))
 		for i, k := range keys {
 			v, ok := m[k]
-			switch {
-			case err != nil:
-				out[i] = &dataloader.Result[Fetched[V]]{Error: err}
+			switch kerr := firstErr(err, keyErr(k)); {
+			case kerr != nil:
+				out[i] = &dataloader.Result[Fetched[V]]{Error: kerr}
 			case !ok:
 				out[i] = &dataloader.Result[Fetched[V]]{Error: ErrNotFound}
 			default:
@@ -101,7 +127,7 @@ func municipalLoader[V any](b batcher, loader string, fetch func(c *municipal.Cl
 				for j, i := range idx {
 					cprs[j] = keys[i].CPR
 				}
-				m, src, err := run(ctx, b, loader, system, cprs, func(ctx context.Context, cprs []domain.CPR) (map[domain.CPR][]V, error) {
+				m, keyErr, src, err := run(ctx, b, loader, system, cprs, func(ctx context.Context, cprs []domain.CPR) (map[domain.CPR][]V, error) {
 					inst, err := b.up.Municipal.Instance(code)
 					if err != nil {
 						// Not connected is, to the caller, that system
@@ -112,8 +138,8 @@ func municipalLoader[V any](b batcher, loader string, fetch func(c *municipal.Cl
 					return fetch(inst, ctx, cprs)
 				})
 				for _, i := range idx {
-					if err != nil {
-						out[i] = &dataloader.Result[Fetched[[]V]]{Error: err}
+					if kerr := firstErr(err, keyErr(keys[i].CPR)); kerr != nil {
+						out[i] = &dataloader.Result[Fetched[[]V]]{Error: kerr}
 						continue
 					}
 					out[i] = &dataloader.Result[Fetched[[]V]]{Data: Fetched[[]V]{Value: m[keys[i].CPR], Source: src}}

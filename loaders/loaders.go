@@ -171,6 +171,8 @@ func Middleware(up Upstreams, opts Options) graphql.OperationMiddleware {
 // whose period overlaps [from, to) and which have finished: the population
 // search a cluster worklist starts from. It is not a read by key, so it
 // bypasses the dataloaders; everything per citizen after it goes through them.
+// When some stays could not be read, the others come back together with a
+// *SourceError naming those left out.
 func (l *Loaders) FinishedStays(ctx context.Context, municipalities []domain.MunicipalityCode, from, to time.Time) ([]domain.Encounter, Source, error) {
 	start := time.Now()
 	encs, err := l.up.EHospital.SearchEncounters(ctx, ehospital.EncounterQuery{
@@ -182,7 +184,7 @@ func (l *Loaders) FinishedStays(ctx context.Context, municipalities []domain.Mun
 	})
 	src := Source{System: "ehospital", AnsweredAt: l.now, Duration: time.Since(start)}
 	if err != nil {
-		return nil, src, &SourceError{Source: src, Err: err}
+		return encs, src, &SourceError{Source: src, Err: err}
 	}
 	return encs, src, nil
 }

@@ -82,6 +82,7 @@ func (r *Resolver) newCitizen(now time.Time, cpr domain.CPR, p *domain.Citizen) 
 	c.Name = optString(p.Name())
 	c.GivenName = optString(p.GivenName)
 	c.FamilyName = optString(p.FamilyName)
+	c.Deceased = p.IsDeceased()
 	c.DeceasedAt = p.DeceasedAt
 	c.Address = mapAddress(p.Address)
 	if m, ok := r.Registry.Municipality(p.Address.Municipality); ok {

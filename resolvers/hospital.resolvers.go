@@ -17,6 +17,11 @@ func (r *organizationResolver) Sor(ctx context.Context, obj *domain.Organization
 	return string(obj.SOR), nil
 }
 
+// Name is the resolver for the name field.
+func (r *organizationResolver) Name(ctx context.Context, obj *domain.Organization) (*string, error) {
+	return optString(obj.Name), nil
+}
+
 // Organization returns graph.OrganizationResolver implementation.
 func (r *Resolver) Organization() graph.OrganizationResolver { return &organizationResolver{r} }
 

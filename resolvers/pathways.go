@@ -12,6 +12,7 @@ import (
 	"github.com/99designs/gqlgen/graphql"
 
 	"github.com/sundhedsklynge/klynge/domain"
+	"github.com/sundhedsklynge/klynge/errcode"
 	"github.com/sundhedsklynge/klynge/gate"
 	"github.com/sundhedsklynge/klynge/graph/model"
 	"github.com/sundhedsklynge/klynge/loaders"
@@ -205,8 +206,13 @@ func (r *Resolver) clusterPathways(ctx context.Context, c *registry.Cluster, mun
 	}
 	l := loaders.For(ctx)
 	stays, _, err := l.FinishedStays(ctx, codes, from, to)
-	if err != nil {
+	switch {
+	case err != nil && stays == nil:
 		return nil, nil, err
+	case err != nil:
+		// Some stays could not be read: the worklist shows the rest and
+		// says which system left some out.
+		graphql.AddError(ctx, err)
 	}
 	var cprs []domain.CPR
 	seen := map[domain.CPR]bool{}
@@ -225,10 +231,23 @@ func (r *Resolver) clusterPathways(ctx context.Context, c *registry.Cluster, mun
 	crit.DischargedAfter, crit.DischargedBefore, crit.Municipalities = from, to, codes
 	var out []assessedPathway
 	var missing []pathway.System
+	reported := map[error]bool{}
 	for _, cpr := range cprs {
 		a, err := r.assessCitizen(ctx, cpr, c.ID)
 		if err != nil {
-			return nil, nil, err
+			if !r.badRecord(err) {
+				return nil, nil, err
+			}
+			// This citizen's encounter records could not be read: the
+			// others' pathways stand, and the error names the system.
+			if !reported[err] {
+				reported[err] = true
+				graphql.AddError(ctx, err)
+			}
+			if !slices.Contains(missing, pathway.SystemEHospital) {
+				missing = append(missing, pathway.SystemEHospital)
+			}
+			continue
 		}
 		for _, s := range a.Missing {
 			if !slices.Contains(missing, s) {
@@ -243,6 +262,16 @@ func (r *Resolver) clusterPathways(ctx context.Context, c *registry.Cluster, mun
 	// Newest discharge first, ties in search order, so that paging is stable.
 	slices.SortStableFunc(out, func(a, b assessedPathway) int { return b.DischargedAt.Compare(a.DischargedAt) })
 	return out, missing, nil
+}
+
+// badRecord reports an upstream's answer that could not be read
+// (UPSTREAM_BAD_RESPONSE): one citizen's record, not a system down.
+func (r *Resolver) badRecord(err error) bool {
+	if r.ClassifyUpstream == nil {
+		return false
+	}
+	_, code, ok := r.ClassifyUpstream(err)
+	return ok && code == errcode.UpstreamBadResponse
 }
 
 func (r *Resolver) worklist(ctx context.Context, c *registry.Cluster, f *model.PathwayFilter, first *int, after *string) (*model.PathwayConnection, error) {

@@ -160,6 +160,9 @@ func (r *Resolver) sourceStatuses(ctx context.Context, c *model.Citizen) []model
 		key, ok := municipalKey(ctx, c)
 		if !ok {
 			msg := "not asked: the citizen's municipality is unknown (the patient index did not answer)"
+			if patientOf(ctx, c) != nil {
+				msg = "not asked: the patient index gave no municipality for the citizen"
+			}
 			out = append(out, model.SourceStatus{System: model.SourceSystemMunicipal, Instance: "municipal", Error: &msg})
 		} else {
 			var mu []outcome

@@ -10,6 +10,7 @@ import (
 
 	"github.com/sundhedsklynge/klynge/domain"
 	"github.com/sundhedsklynge/klynge/sandbox/controls"
+	"github.com/sundhedsklynge/klynge/sandbox/internal/ehospital"
 	"github.com/sundhedsklynge/klynge/sandbox/internal/httpapi"
 )
 
@@ -29,6 +30,8 @@ func (s *Sandbox) controlRoutes() []httpapi.Route {
 		{Method: http.MethodDelete, Pattern: ControlsPrefix + "/faults", Summary: "clear the faults", Handler: s.deleteFaults},
 		{Method: http.MethodGet, Pattern: ControlsPrefix + "/truth/gaps", Summary: "planted gaps of a cluster", Handler: s.truthGaps},
 		{Method: http.MethodGet, Pattern: ControlsPrefix + "/citizens", Summary: "a sample of useful CPRs", Handler: s.citizens},
+		{Method: http.MethodGet, Pattern: ControlsPrefix + "/dialect", Summary: "the FHIR dialect eHospitalet is served in", Handler: s.getDialect},
+		{Method: http.MethodPut, Pattern: ControlsPrefix + "/dialect", Summary: "serve eHospitalet in another FHIR dialect", Handler: s.putDialect},
 	}
 }
 
@@ -89,6 +92,29 @@ func (s *Sandbox) putFaults(w http.ResponseWriter, r *http.Request) {
 func (s *Sandbox) deleteFaults(w http.ResponseWriter, r *http.Request) {
 	s.faults.Clear()
 	w.WriteHeader(http.StatusNoContent)
+}
+
+func (s *Sandbox) getDialect(w http.ResponseWriter, r *http.Request) {
+	cur := s.dialect.Current()
+	out := controls.Dialect{Name: cur.Name, Description: cur.Description}
+	for _, d := range ehospital.Dialects {
+		out.Available = append(out.Available, controls.DialectInfo{Name: d.Name, Description: d.Description})
+	}
+	writeControlJSON(w, out)
+}
+
+func (s *Sandbox) putDialect(w http.ResponseWriter, r *http.Request) {
+	var set controls.Dialect
+	if err := httpapi.DecodeJSON(w, r, &set); err != nil {
+		controlFail(w, err)
+		return
+	}
+	if !s.dialect.Set(set.Name) {
+		controlFail(w, httpapi.BadRequest("name: must be one of %s, got %q", strings.Join(ehospital.DialectNames(), ", "), set.Name))
+		return
+	}
+	s.log.Info("sandbox: FHIR dialect set", "dialect", set.Name)
+	s.getDialect(w, r)
 }
 
 func (s *Sandbox) truthGaps(w http.ResponseWriter, r *http.Request) {

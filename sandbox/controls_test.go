@@ -145,6 +145,13 @@ func TestStats(t *testing.T) {
 	get(t, s.URLs.OutOfHours+"/contacts/nope")
 	get(t, s.URLs.OutOfHours+"/openapi.json")  // documentation is not counted
 	get(t, s.URLs.OutOfHours+"/no/such/route") // neither is what no route serves
+	probe, _ := http.NewRequest(http.MethodGet, s.URLs.EHospitalFHIR+"/metadata", nil)
+	probe.Header.Set("X-Klynge-Probe", "readiness") // nor a gateway's readiness probe
+	if resp, err := http.DefaultClient.Do(probe); err != nil || resp.StatusCode != http.StatusOK {
+		t.Fatalf("probe: %v %v", resp, err)
+	} else {
+		resp.Body.Close()
+	}
 	st := s.Stats(t)
 	if st.Requests(controls.SystemOutOfHours) != 4 || st.TotalRequests() != 4 {
 		t.Fatalf("stats %+v", st)

@@ -95,7 +95,7 @@ func TestEHospitalPatients(t *testing.T) {
 			t.Errorf("identifier system %q claims more than a synthetic number", p.Identifier[0].System)
 		case p.Name[0].Family != c.FamilyName || p.BirthDate != c.BirthDate.Format("2006-01-02") || p.Gender != string(c.Sex):
 			t.Errorf("patient %+v does not match citizen", p)
-		case muni.URL != fhir.ExtMunicipality || muni.ValueCoding.Code != fmt.Sprintf("%04d", int(c.Address.Municipality)):
+		case muni.URL != fhir.ExtMunicipality || muni.ValueCodeableConcept.Code(fhir.SystemMunicipality) != fmt.Sprintf("%04d", int(c.Address.Municipality)):
 			t.Errorf("municipality extension %+v, want %04d", muni, int(c.Address.Municipality))
 		case p.GeneralPractitioner[0].Identifier.System != fhir.SystemYdernummer || p.GeneralPractitioner[0].Identifier.Value != string(c.GP):
 			t.Errorf("GP %+v, want ydernummer %s", p.GeneralPractitioner[0], c.GP)
@@ -311,8 +311,8 @@ func TestEHospitalEncounters(t *testing.T) {
 
 	t.Run("_count above 100 is clamped, default 50", func(t *testing.T) {
 		b, _ := fhirSearch(t, s, "Encounter", url.Values{"_count": {"500"}})
-		if len(b.Entry) != fhir.MaxCount || *b.Total <= fhir.MaxCount {
-			t.Errorf("%d entries of %d, want a page of %d", len(b.Entry), *b.Total, fhir.MaxCount)
+		if len(b.Entry) != 100 || *b.Total <= 100 {
+			t.Errorf("%d entries of %d, want a page of 100", len(b.Entry), *b.Total)
 		}
 		b, _ = fhirSearch(t, s, "Encounter", url.Values{})
 		if len(b.Entry) != 50 {
@@ -333,7 +333,9 @@ func TestEHospitalEncounters(t *testing.T) {
 			{url.Values{"patient.municipality": {"330"}}, "4-digit municipality code"},
 			{url.Values{"service-provider": {"Organization/1"}}, "service-provider: value 1"},
 			{url.Values{"_revinclude": {"Provenance:entity"}}, "only Provenance:target"},
-			{url.Values{"patient": {"Patient/pat-000001"}}, "patient: unknown search parameter"},
+			{url.Values{"subject": {"Group/1"}}, "subject: value 1: must be a reference Patient/[id]"},
+			{url.Values{"patient.name": {"Karl"}}, "patient.name: unknown search parameter"},
+			{url.Values{"_include": {"Encounter:patient"}}, "_include: not supported"},
 			{url.Values{"_count": {"ten"}}, "_count: must be a non-negative integer"},
 		} {
 			_, a := fhirSearch(t, s, "Encounter", tc.params)
@@ -374,10 +376,11 @@ func TestEHospitalCapabilityStatementListsTheSearchParameters(t *testing.T) {
 			params[r.Type] = append(params[r.Type], p.Name)
 		}
 	}
-	if !slices.Equal(params["Patient"], []string{fhir.ParamIdentifier}) {
+	if !slices.Equal(params["Patient"], []string{fhir.ParamIdentifier, fhir.ParamID}) {
 		t.Errorf("Patient params %v", params["Patient"])
 	}
-	want := []string{fhir.ParamPatientIdentifier, fhir.ParamPatientMunicipality, fhir.ParamDate, fhir.ParamStatus, fhir.ParamClass, fhir.ParamServiceProvider}
+	want := []string{fhir.ParamPatientIdentifier, fhir.ParamPatientMunicipality, fhir.ParamPatient, fhir.ParamSubject,
+		fhir.ParamDate, fhir.ParamStatus, fhir.ParamClass, fhir.ParamServiceProvider}
 	if !slices.Equal(params["Encounter"], want) {
 		t.Errorf("Encounter params %v, want %v", params["Encounter"], want)
 	}
@@ -386,6 +389,7 @@ func TestEHospitalCapabilityStatementListsTheSearchParameters(t *testing.T) {
 		value := map[string]string{
 			fhir.ParamPatientIdentifier: "6101320306", fhir.ParamPatientMunicipality: "0330", fhir.ParamDate: "ge2025-01-01",
 			fhir.ParamStatus: "finished", fhir.ParamClass: "IMP", fhir.ParamServiceProvider: "990100000000100",
+			fhir.ParamPatient: "Patient/pat-000001", fhir.ParamSubject: "Patient/pat-000002",
 		}[p]
 		_, a := fhirSearch(t, s, "Encounter", url.Values{p: {value}})
 		wantStatus(t, a, 200)

@@ -5,6 +5,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/sundhedsklynge/klynge/pathway"
@@ -29,7 +30,11 @@ type Config struct {
 	// ExactLatency drops the jitter (up to +50%): every answer waits exactly
 	// Latency, so a benchmark's floor is exactly levels × Latency.
 	ExactLatency bool
-	Logger       *slog.Logger // nil discards
+	// FHIRDialect is the FHIR server dialect eHospitalet is served in
+	// (DialectNames; "" is eHospitalet's own). PUT /_sandbox/dialect
+	// changes it while the sandbox runs.
+	FHIRDialect string
+	Logger      *slog.Logger // nil discards
 	// Rules are the handover rule sets the world is kept clean by and its
 	// ground truth follows, per cluster: give the sandbox the gateway's.
 	// The zero RuleBook means pathway.DefaultRules everywhere.
@@ -50,6 +55,7 @@ type Sandbox struct {
 	log      *slog.Logger
 	stats    *traffic.Stats
 	faults   *traffic.Faults
+	dialect  *ehospital.Switch
 	systems  []httpapi.System
 	oidc     *oidc.Issuer
 	handler  http.Handler
@@ -77,6 +83,10 @@ func New(cfg Config) (*Sandbox, error) {
 	if cfg.Latency < 0 {
 		return nil, fmt.Errorf("sandbox: latency must not be negative, got %s", cfg.Latency)
 	}
+	dialect, ok := ehospital.NewSwitch(cfg.FHIRDialect)
+	if !ok {
+		return nil, fmt.Errorf("sandbox: FHIR dialect %q is not one of %s", cfg.FHIRDialect, strings.Join(ehospital.DialectNames(), ", "))
+	}
 	log := cfg.Logger
 	if log == nil {
 		log = slog.New(slog.NewTextHandler(io.Discard, nil))
@@ -92,10 +102,10 @@ func New(cfg Config) (*Sandbox, error) {
 	}
 	log.Info("sandbox: population generated", "citizens", cfg.Population, "seed", cfg.Seed,
 		"now", w.Now(), "encounters", len(w.Encounters()), "gaps", len(w.Gaps()), "took", time.Since(start).Round(time.Millisecond))
-	s := &Sandbox{cfg: cfg, world: w, registry: reg, log: log, stats: traffic.NewStats()}
+	s := &Sandbox{cfg: cfg, world: w, registry: reg, log: log, stats: traffic.NewStats(), dialect: dialect}
 	s.faults = traffic.NewFaults(s.isSystemKey)
 	s.systems = []httpapi.System{
-		ehospital.System(w),
+		ehospital.System(w, dialect),
 		outofhours.System(w),
 		municipal.System(w),
 		gpreferral.System(w),
@@ -118,6 +128,20 @@ func (s *Sandbox) Now() time.Time { return s.world.Now() }
 // OIDC is the development OpenID Connect issuer served under /oidc/: its
 // demo clients and key rotation.
 func (s *Sandbox) OIDC() *oidc.Issuer { return s.oidc }
+
+// DialectNames lists the FHIR server dialects eHospitalet can be served in.
+func DialectNames() []string { return ehospital.DialectNames() }
+
+// Dialect is the FHIR server dialect eHospitalet is served in now.
+func (s *Sandbox) Dialect() string { return s.dialect.Current().Name }
+
+// SetDialect serves eHospitalet in the named dialect from now on.
+func (s *Sandbox) SetDialect(name string) error {
+	if !s.dialect.Set(name) {
+		return fmt.Errorf("sandbox: FHIR dialect %q is not one of %s", name, strings.Join(ehospital.DialectNames(), ", "))
+	}
+	return nil
+}
 
 // World is the generated data, including the planted ground truth, for tests.
 func (s *Sandbox) World() *population.World { return s.world }

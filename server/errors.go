@@ -28,10 +28,11 @@ func errorPresenter(logger *slog.Logger, classify UpstreamClassifier) graphql.Er
 	return func(ctx context.Context, err error) *gqlerror.Error {
 		gerr := graphql.DefaultErrorPresenter(ctx, err)
 		var (
-			input     *domain.InputError
-			forbidden *domain.ForbiddenError
-			unauth    *domain.UnauthenticatedError
-			limit     *access.BreakGlassLimitError
+			input       *domain.InputError
+			forbidden   *domain.ForbiddenError
+			undecidable *domain.UndecidableError
+			unauth      *domain.UnauthenticatedError
+			limit       *access.BreakGlassLimitError
 		)
 		switch {
 		case errors.As(err, &input):
@@ -49,6 +50,10 @@ func errorPresenter(logger *slog.Logger, classify UpstreamClassifier) graphql.Er
 		case errors.As(err, &forbidden):
 			gerr.Message = forbidden.Error()
 			setExt(gerr, "code", errcode.Forbidden)
+		case errors.As(err, &undecidable):
+			gerr.Message = undecidable.Error()
+			setExt(gerr, "code", errcode.AccessUndecidable)
+			setExt(gerr, "system", undecidable.System)
 		case errors.As(err, &unauth):
 			gerr.Message = unauth.Error()
 			setExt(gerr, "code", errcode.Unauthenticated)

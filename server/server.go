@@ -43,14 +43,17 @@ type Options struct {
 	// AroundOperations wraps every operation, e.g. to attach per-operation
 	// dataloaders. Applied in order.
 	AroundOperations []graphql.OperationMiddleware
-	// Ready reports readiness problems for /readyz; nil means always ready.
-	Ready func(ctx context.Context) error
+	// Readiness answers GET /readyz (it must answer at once, from cached
+	// state); nil means always ready.
+	Readiness http.Handler
 	// Observers join the executor before the operation middlewares, so
 	// that they time and trace all an operation does (package observe).
 	Observers []graphql.HandlerExtension
-	// Overload, when set, wraps the executor inside the guards: the bound
-	// on concurrent operations and the request deadline (server/overload).
-	// A request refused by a guard costs no slot.
+	// Overload, when set, admits requests to /graphql before anything else
+	// runs — the request id, the request log, the guards and token
+	// verification — so that refusing is the cheapest path
+	// (server/overload): the adaptive limit on concurrent operations and
+	// the request deadline. Health, readiness and metrics never pass it.
 	Overload func(http.Handler) http.Handler
 	// Guards protect /graphql: size and operation limits, trusted
 	// documents, CORS/CSRF, authentication and rate limits. The zero value
@@ -99,12 +102,8 @@ func New(opts Options) http.Handler {
 		gql.Use(e)
 	}
 
-	var exec http.Handler = gql
-	if opts.Overload != nil {
-		exec = opts.Overload(exec)
-	}
 	mux := http.NewServeMux()
-	mux.Handle("/graphql", opts.Guards.wrap(exec, logger))
+	mux.Handle("/graphql", opts.Guards.wrap(gql, logger))
 	if opts.Playground {
 		page := playground.Handler(playground.Options{Endpoint: "/graphql", Headers: opts.PlaygroundHeaders, TokenIssuer: opts.PlaygroundTokenIssuer})
 		mux.Handle("GET /{$}", page)
@@ -113,16 +112,28 @@ func New(opts Options) http.Handler {
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
 	})
-	mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, r *http.Request) {
-		if opts.Ready != nil {
-			if err := opts.Ready(r.Context()); err != nil {
-				writeJSON(w, http.StatusServiceUnavailable, map[string]string{"status": "not ready", "reason": err.Error()})
+	if opts.Readiness != nil {
+		mux.Handle("GET /readyz", opts.Readiness)
+	} else {
+		mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, r *http.Request) {
+			writeJSON(w, http.StatusOK, map[string]string{"status": "ready"})
+		})
+	}
+	root := requestid.Middleware(accessLog(logger, mux))
+	if opts.Overload != nil {
+		admitted := opts.Overload(root)
+		next := root
+		root = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if r.URL.Path == "/graphql" {
+				admitted.ServeHTTP(w, r)
 				return
 			}
-		}
-		writeJSON(w, http.StatusOK, map[string]string{"status": "ready"})
-	})
-	return requestid.Middleware(securityHeaders(playgroundCSP(opts.PlaygroundTokenIssuer), accessLog(logger, mux)))
+			next.ServeHTTP(w, r)
+		})
+	}
+	// Outermost, so that every response carries them, a refusal by
+	// admission included; they are set when the response is first written.
+	return securityHeaders(playgroundCSP(opts.PlaygroundTokenIssuer), root)
 }
 
 // playgroundCSP is the pages' policy: the playground may also connect to

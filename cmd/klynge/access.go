@@ -100,6 +100,7 @@ func accessRules(a config.Access) (access.Rules, error) {
 	r := access.Rules{
 		HospitalWindow:        a.HospitalWindow.D(),
 		OutOfHoursWindow:      a.OutOfHoursWindow.D(),
+		GPContactWindow:       a.GPContactWindow.D(),
 		ServiceEndedWindow:    a.ServiceEndedWindow.D(),
 		BreakGlassDuration:    a.BreakGlassDuration.D(),
 		BreakGlassMinReason:   a.BreakGlassMinReason,
@@ -131,17 +132,12 @@ func accessRules(a config.Access) (access.Rules, error) {
 var accessRuleKeys = map[string]string{
 	"HospitalWindow":        "access.hospitalWindow",
 	"OutOfHoursWindow":      "access.outOfHoursWindow",
+	"GPContactWindow":       "access.gpContactWindow",
 	"ServiceEndedWindow":    "access.serviceEndedWindow",
 	"BreakGlassDuration":    "access.breakGlassDuration",
 	"BreakGlassMinReason":   "access.breakGlassMinReason",
 	"BreakGlassLimit":       "access.breakGlassLimit",
 	"BreakGlassLimitPeriod": "access.breakGlassLimitPeriod",
-}
-
-// ready fails while tokens cannot be checked or the log cannot be written:
-// a gateway that cannot record cannot disclose.
-func (ac *accessControl) ready(ctx context.Context) error {
-	return errors.Join(ac.auth.Ready(ctx), ac.log.Ping(ctx))
 }
 
 // Close waits for queued access-log records and closes the log.

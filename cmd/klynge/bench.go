@@ -7,16 +7,19 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"math/rand/v2"
 	"net/http"
 	"os"
 	"runtime/pprof"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
 
 	"github.com/sundhedsklynge/klynge/config"
 	"github.com/sundhedsklynge/klynge/docs/queries"
+	"github.com/sundhedsklynge/klynge/errcode"
 	"github.com/sundhedsklynge/klynge/sandbox/controls"
 	"github.com/sundhedsklynge/klynge/sandbox/oidc"
 )
@@ -65,6 +68,10 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	warmup := fs.Duration("warmup", 2*time.Second, "unmeasured time before each scenario")
 	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the measured runs (sandbox and gateway together) to `file`")
 	auditPostgres := fs.String("audit-postgres", "", "keep the access log in PostgreSQL (`DSN`) instead of a temporary SQLite file")
+	ownProcess := fs.Bool("sandbox-process", false, "run the sandbox as a child process, so that the CPU per operation is the gateway's alone")
+	faults := fs.String("faults", "", "sandbox faults (`JSON` as PUT /_sandbox/faults takes) during the measured runs, e.g. '{\"ehospital\":{\"errorRate\":0.5}}'")
+	overloadRun := fs.Bool("overload", false, "instead of the scenarios: patient contexts from -clients, then 10× as many clients (see docs/PERFORMANCE.md)")
+	stallPID := fs.Int("stall-pid", 0, "instead of the scenarios: patient contexts while the process group of this `PID` (the access log's PostgreSQL) is stopped with SIGSTOP for the middle half of -duration")
 	var sf sandboxFlags
 	sf.register(fs, 20*time.Millisecond)
 	if err := parseFlags(fs, args, stderr); err != nil {
@@ -77,24 +84,45 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err != nil {
 		return err
 	}
-	st, err := startDemoStack(ctx, sbCfg, "127.0.0.1:0", "127.0.0.1:0", func(c *config.Config) error {
+	tune := func(c *config.Config) error {
 		c.RateLimit.Disabled = true     // the bench is one client address driving load on purpose
 		c.Access.BreakGlassLimit = 1000 // and breaks the glass for its whole sample
 		c.Audit.Postgres = *auditPostgres
 		return nil
-	}, nil)
-	if err != nil {
-		return err
 	}
-	defer st.gateway.Close()
 	sctx, stop := context.WithCancel(ctx)
 	defer stop()
-	go st.serve(sctx)
+	var (
+		gw         *gateway
+		sandboxURL string
+		gatewayURL string
+	)
+	if *ownProcess {
+		sp, err := startSandboxProcess(ctx, sf, stderr)
+		if err != nil {
+			return err
+		}
+		defer sp.stop()
+		bg, err := startGatewayFor(ctx, sp.url, sp.now, "127.0.0.1:0", tune, nil, sbCfg.Logger)
+		if err != nil {
+			return err
+		}
+		gw, sandboxURL, gatewayURL = bg.gateway, sp.url, bg.api.URL()
+		go serveAll(sctx, bg.listeners()...)
+	} else {
+		st, err := startDemoStack(ctx, sbCfg, "127.0.0.1:0", "127.0.0.1:0", tune, nil)
+		if err != nil {
+			return err
+		}
+		gw, sandboxURL, gatewayURL = st.gateway, st.sandboxListener.URL(), st.gatewayListener.URL()
+		go st.serve(sctx)
+	}
+	defer gw.Close()
 
 	b := &bencher{
-		http:    &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: *clients * 2}},
-		gateway: st.gatewayListener.URL() + "/graphql",
-		sandbox: st.sandboxListener.URL(),
+		http:    &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: *clients * 20}},
+		gateway: gatewayURL + "/graphql",
+		sandbox: sandboxURL,
 	}
 	sample, err := b.sample(ctx, 500)
 	if err != nil {
@@ -104,12 +132,22 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return err
 	}
 	appends := &appendSamples{}
-	st.gateway.access.onAppend(appends.observe)
+	gw.access.onAppend(appends.observe)
 	var appendLines []string
-	fmt.Fprintf(stdout, "klynge bench: %d citizens, upstream latency %s (+jitter), %d clients, %s per scenario\n\n",
-		sbCfg.Population, sbCfg.Latency, *clients, *duration)
-	fmt.Fprintln(stdout, "| scenario | ops | ops/s | p50 | p90 | p99 | max | floor (levels × latency) | p50 / floor | upstream req/op | errors |")
-	fmt.Fprintln(stdout, "|---|---|---|---|---|---|---|---|---|---|---|")
+	where := "in this process"
+	if *ownProcess {
+		where = "in its own process"
+	}
+	fmt.Fprintf(stdout, "klynge bench: %d citizens, upstream latency %s (+jitter), sandbox %s, %d clients, %s per scenario\n\n",
+		sbCfg.Population, sbCfg.Latency, where, *clients, *duration)
+	if *overloadRun {
+		return b.overload(ctx, stdout, sample, *clients, *warmup, *duration)
+	}
+	if *stallPID != 0 {
+		return b.stall(ctx, stdout, sample, *clients, *stallPID, *duration, config.DefaultRequestTimeout)
+	}
+	fmt.Fprintln(stdout, "| scenario | ops | ops/s | p50 | p90 | p99 | max | floor (levels × latency) | p50 / floor | upstream req/op | CPU/op | answers with errors |")
+	fmt.Fprintln(stdout, "|---|---|---|---|---|---|---|---|---|---|---|---|")
 	if *cpuProfile != "" {
 		f, err := os.Create(*cpuProfile)
 		if err != nil {
@@ -135,18 +173,27 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		if err := b.resetStats(ctx); err != nil {
 			return err
 		}
+		if err := b.setFaults(ctx, *faults); err != nil {
+			return err
+		}
 		appends.reset()
+		cpu := processCPU()
 		res := b.drive(ctx, sc, sample, *clients, *duration)
+		cpu = processCPU() - cpu
+		if err := b.setFaults(ctx, ""); err != nil {
+			return err
+		}
 		appendLines = append(appendLines, appends.summary(sc.name, *duration))
 		stats, err := b.stats(ctx)
 		if err != nil {
 			return err
 		}
 		floor := time.Duration(sc.chain) * sbCfg.Latency
-		fmt.Fprintf(stdout, "| %s | %d | %.1f | %s | %s | %s | %s | %s | %s | %.1f | %d |\n",
+		fmt.Fprintf(stdout, "| %s | %d | %.1f | %s | %s | %s | %s | %s | %s | %.1f | %s | %s |\n",
 			sc.name, res.ops(), float64(res.ops())/duration.Seconds(),
 			ms(res.pct(50)), ms(res.pct(90)), ms(res.pct(99)), ms(res.pct(100)), ms(floor),
-			ratio(res.pct(50), floor), float64(stats.TotalRequests())/float64(max(res.ops(), 1)), res.errors)
+			ratio(res.pct(50), floor), float64(stats.TotalRequests())/float64(max(res.ops(), 1)),
+			ms(cpu/time.Duration(max(res.ops(), 1))), res.errorSummary())
 		b.token = token
 	}
 	store := "SQLite"
@@ -165,20 +212,72 @@ type bencher struct {
 
 type benchResult struct {
 	mu        sync.Mutex
-	latencies []time.Duration
-	errors    int
+	latencies []time.Duration // answers with status 200, complete or partial
+	failed    int             // requests without a 200 answer (refusals apart)
+	refused   int             // 503 OVERLOADED: the client waited Retry-After
+	partial   int             // 200 answers with errors
+	codes     map[string]int  // answers per "CODE system" of their errors
 }
 
 func (r *benchResult) ops() int { return len(r.latencies) }
 
-func (r *benchResult) pct(p int) time.Duration {
-	if len(r.latencies) == 0 {
+func (r *benchResult) pct(p int) time.Duration { return percentile(r.latencies, p) }
+
+func percentile(d []time.Duration, p int) time.Duration {
+	if len(d) == 0 {
 		return 0
 	}
-	s := slices.Clone(r.latencies)
+	s := slices.Clone(d)
 	slices.Sort(s)
-	i := min(len(s)-1, (len(s)*p)/100)
-	return s[i]
+	return s[min(len(s)-1, (len(s)*p)/100)]
+}
+
+func (r *benchResult) add(o answer, took time.Duration) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if o.overloaded() {
+		r.refused++
+		return
+	}
+	if o.status != http.StatusOK {
+		r.failed++
+		return
+	}
+	r.latencies = append(r.latencies, took)
+	if len(o.codes) > 0 {
+		r.partial++
+		if r.codes == nil {
+			r.codes = map[string]int{}
+		}
+		for _, c := range o.codes {
+			r.codes[c]++
+		}
+	}
+}
+
+// errorSummary is "0", or the partial answers with their codes and
+// systems, and the failed requests.
+func (r *benchResult) errorSummary() string {
+	if r.partial == 0 && r.failed == 0 && r.refused == 0 {
+		return "0"
+	}
+	keys := make([]string, 0, len(r.codes))
+	for k := range r.codes {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	parts := make([]string, len(keys))
+	for i, k := range keys {
+		parts[i] = fmt.Sprintf("%s: %d", k, r.codes[k])
+	}
+	out := fmt.Sprintf("%d partial (%s)", r.partial, strings.Join(parts, ", "))
+	if r.failed > 0 {
+		out += fmt.Sprintf(", %d failed", r.failed)
+	}
+	if r.refused > 0 {
+		out += fmt.Sprintf(", %d refused (OVERLOADED)", r.refused)
+	}
+	return out
 }
 
 // drive runs clients in closed loops for d and collects latencies.
@@ -190,21 +289,18 @@ func (b *bencher) drive(ctx context.Context, sc scenario, sample []string, clien
 	i := 0
 	for range clients {
 		wg.Go(func() {
+			var buf bytes.Buffer
 			for time.Now().Before(end) && ctx.Err() == nil {
 				next.Lock()
 				n := i
 				i++
 				next.Unlock()
 				start := time.Now()
-				err := b.post(ctx, sc.query, sc.vars(sample, n))
-				took := time.Since(start)
-				res.mu.Lock()
-				if err != nil {
-					res.errors++
-				} else {
-					res.latencies = append(res.latencies, took)
+				o := b.post(ctx, &buf, sc.query, sc.vars(sample, n))
+				res.add(o, time.Since(start))
+				if o.overloaded() {
+					o.waitRetryAfter(ctx, end)
 				}
-				res.mu.Unlock()
 			}
 		})
 	}
@@ -212,11 +308,37 @@ func (b *bencher) drive(ctx context.Context, sc scenario, sample []string, clien
 	return res
 }
 
-func (b *bencher) post(ctx context.Context, query string, vars map[string]any) error {
+// answer is what the bench keeps of one response: its status, the code and
+// system of each error ("UPSTREAM_UNAVAILABLE ehospital"), and Retry-After.
+type answer struct {
+	status     int
+	codes      []string
+	retryAfter string
+}
+
+func (a answer) overloaded() bool {
+	return a.status == http.StatusServiceUnavailable && len(a.codes) == 1 && a.codes[0] == errcode.Overloaded
+}
+
+// waitRetryAfter waits what Retry-After says, with ±50% jitter as
+// docs/ERRORS.md asks clients to, but not past end.
+func (a answer) waitRetryAfter(ctx context.Context, end time.Time) {
+	secs, _ := strconv.Atoi(a.retryAfter)
+	wait := time.Duration(float64(time.Duration(max(secs, 1))*time.Second) * (0.5 + rand.Float64()))
+	select {
+	case <-time.After(min(wait, time.Until(end))):
+	case <-ctx.Done():
+	}
+}
+
+// post sends one operation. The answer's bytes are only read (and its
+// errors decoded when it has any), so that the bench's own CPU stays small
+// beside the gateway's.
+func (b *bencher) post(ctx context.Context, buf *bytes.Buffer, query string, vars map[string]any) answer {
 	body, _ := json.Marshal(map[string]any{"query": query, "variables": vars})
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, b.gateway, bytes.NewReader(body))
 	if err != nil {
-		return err
+		return answer{}
 	}
 	req.Header.Set("Content-Type", "application/json")
 	if b.token != "" {
@@ -224,17 +346,54 @@ func (b *bencher) post(ctx context.Context, query string, vars map[string]any) e
 	}
 	resp, err := b.http.Do(req)
 	if err != nil {
-		return err
+		return answer{}
 	}
 	defer resp.Body.Close()
+	buf.Reset()
+	if _, err := buf.ReadFrom(resp.Body); err != nil {
+		return answer{}
+	}
+	a := answer{status: resp.StatusCode, retryAfter: resp.Header.Get("Retry-After")}
+	if !bytes.Contains(buf.Bytes(), []byte(`"errors"`)) {
+		return a
+	}
 	var out struct {
-		Errors []json.RawMessage `json:"errors"`
+		Errors []struct {
+			Extensions struct{ Code, System string }
+		}
 	}
-	if err := json.NewDecoder(resp.Body).Decode(&out); err != nil {
-		return err
+	if err := json.Unmarshal(buf.Bytes(), &out); err != nil {
+		a.codes = []string{"UNREADABLE_ANSWER"}
+		return a
 	}
-	if resp.StatusCode != http.StatusOK || len(out.Errors) > 0 {
-		return fmt.Errorf("status %d, %d errors", resp.StatusCode, len(out.Errors))
+	seen := map[string]bool{}
+	for _, e := range out.Errors {
+		k := strings.TrimSpace(e.Extensions.Code + " " + e.Extensions.System)
+		if !seen[k] {
+			seen[k] = true
+			a.codes = append(a.codes, k)
+		}
+	}
+	return a
+}
+
+// setFaults replaces the sandbox's faults with spec (JSON), or clears them
+// when spec is empty.
+func (b *bencher) setFaults(ctx context.Context, spec string) error {
+	method, body := http.MethodDelete, ""
+	if spec != "" {
+		method, body = http.MethodPut, spec
+	}
+	req, _ := http.NewRequestWithContext(ctx, method, b.sandbox+"/_sandbox/faults", strings.NewReader(body))
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := b.http.Do(req)
+	if err != nil {
+		return fmt.Errorf("bench: set faults: %w", err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode/100 != 2 {
+		msg, _ := io.ReadAll(io.LimitReader(resp.Body, 1<<10))
+		return fmt.Errorf("bench: -faults: the sandbox answered %s: %s", resp.Status, msg)
 	}
 	return nil
 }

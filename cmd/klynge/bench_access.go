@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"io"
@@ -31,8 +32,9 @@ func (b *bencher) authenticate(ctx context.Context, sample []string) error {
 			fmt.Fprintf(&q, ` g%d: breakGlass(cpr: %q, reason: "klynge bench reads a sampled citizen") { id }`, i, cpr)
 		}
 		q.WriteString(" }")
-		if err := b.post(ctx, q.String(), nil); err != nil {
-			return fmt.Errorf("bench: break the glass for the sample: %w", err)
+		var buf bytes.Buffer
+		if a := b.post(ctx, &buf, q.String(), nil); a.status != 200 || len(a.codes) > 0 {
+			return fmt.Errorf("bench: break the glass for the sample: status %d, errors %v", a.status, a.codes)
 		}
 	}
 	return nil

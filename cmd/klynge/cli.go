@@ -30,6 +30,7 @@ Usage:
   klynge serve    [flags]   the gateway, wired to the upstreams in a configuration file
   klynge sandbox  [flags]   the simulated upstream systems alone
   klynge bench    [flags]   measure latency, throughput and upstream requests per operation
+  klynge upstreams check [-probe]  what the FHIR server supports and what klynge falls back from
   klynge schema             print the GraphQL schema (SDL)
   klynge token    [client]  print a demo access token from a running sandbox (no client: list them)
   klynge audit verify       check the access log's hash chain; name the first broken record
@@ -57,6 +58,8 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		err = runSchema(args[1:], stdout)
 	case "bench":
 		err = runBench(ctx, args[1:], stdout, stderr)
+	case "upstreams":
+		err = runUpstreams(ctx, args[1:], stdout, stderr)
 	case "token":
 		err = runToken(ctx, args[1:], stdout, stderr)
 	case "audit":

@@ -6,6 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"strings"
@@ -152,7 +153,41 @@ func startDemoStack(ctx context.Context, sbCfg sandbox.Config, sandboxAddr, gate
 	if err != nil {
 		return nil, err
 	}
-	gcfg := demoConfig(sl.URL(), reg)
+	bg, err := startGatewayFor(ctx, sl.URL(), sb.Now(), gatewayAddr, tune, clock, logger)
+	if err != nil {
+		return nil, err
+	}
+	return &demoStack{sandbox: sb, gateway: bg.gateway, sandboxListener: sl, gatewayListener: bg.api, metricsListener: bg.metrics, audit: bg.audit}, nil
+}
+
+// boundGateway is a gateway bound to its listeners, not yet serving.
+type boundGateway struct {
+	gateway *gateway
+	api     *listener
+	metrics *listener // nil when metrics are off
+	// audit is the gateway's access-log configuration as the demo made it
+	// (its key and checkpoints).
+	audit config.Audit
+}
+
+// listeners are the gateway's listeners, to serve.
+func (b *boundGateway) listeners() []*listener {
+	if b.metrics == nil {
+		return []*listener{b.api}
+	}
+	return []*listener{b.api, b.metrics}
+}
+
+// startGatewayFor builds a gateway with the demo configuration (adjusted by
+// tune, which may refuse it) pointed at the sandbox at sandboxURL, whose
+// present is sandboxNow, and binds it to gatewayAddr (and its metrics to
+// metrics.listen) without serving yet.
+func startGatewayFor(ctx context.Context, sandboxURL string, sandboxNow time.Time, gatewayAddr string, tune func(*config.Config) error, clock func(sandboxNow time.Time) func() time.Time, logger *slog.Logger) (*boundGateway, error) {
+	reg, err := registry.Load()
+	if err != nil {
+		return nil, err
+	}
+	gcfg := demoConfig(sandboxURL, reg)
 	if tune != nil {
 		if err := tune(gcfg); err != nil {
 			return nil, err
@@ -161,7 +196,7 @@ func startDemoStack(ctx context.Context, sbCfg sandbox.Config, sandboxAddr, gate
 	if clock == nil {
 		clock = nowFrom
 	}
-	deps := gatewayDeps{Now: clock(sb.Now()), PlaygroundTokenIssuer: sandbox.URLs(sl.URL()).OIDCIssuer}
+	deps := gatewayDeps{Now: clock(sandboxNow), PlaygroundTokenIssuer: sandbox.URLs(sandboxURL).OIDCIssuer}
 	if gcfg.Audit.SQLite == "" && gcfg.Audit.Postgres == "" {
 		// The demo needs no configuration and leaves nothing behind: its
 		// access log lives in a temporary directory the gateway removes.
@@ -192,10 +227,11 @@ func startDemoStack(ctx context.Context, sbCfg sandbox.Config, sandboxAddr, gate
 	gl.grace = gcfg.Server.ShutdownTimeout.D()
 	ml, err := gw.listenMetrics(gcfg.Metrics.Listen, logger)
 	if err != nil {
+		gl.ln.Close()
 		gw.Close()
 		return nil, err
 	}
-	return &demoStack{sandbox: sb, gateway: gw, sandboxListener: sl, gatewayListener: gl, metricsListener: ml, audit: gcfg.Audit}, nil
+	return &boundGateway{gateway: gw, api: gl, metrics: ml, audit: gcfg.Audit}, nil
 }
 
 // demoChainKey gives the demo's access log a chain key without any

@@ -5,10 +5,13 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
+	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
 	"github.com/sundhedsklynge/klynge/sandbox"
+	"github.com/sundhedsklynge/klynge/sandbox/controls"
 	"github.com/sundhedsklynge/klynge/sandbox/sandboxtest"
 )
 
@@ -36,6 +39,7 @@ func TestNoDataWithoutTheAccessLog(t *testing.T) {
 	if err := st.gateway.access.log.Close(); err != nil { // the database goes away
 		t.Fatal(err)
 	}
+	resetStats(t, d)
 
 	for _, accept := range []string{"application/json", "application/graphql-response+json"} {
 		t.Run("answered as "+accept, func(t *testing.T) {
@@ -62,16 +66,26 @@ func TestNoDataWithoutTheAccessLog(t *testing.T) {
 			if strings.Contains(string(raw), cpr) {
 				t.Fatalf("the refusal names the citizen: %s", raw)
 			}
+			if secs, err := strconv.Atoi(resp.Header.Get("Retry-After")); err != nil || secs < 1 {
+				t.Errorf("Retry-After %q on ACCESS_LOG_UNAVAILABLE, want whole seconds", resp.Header.Get("Retry-After"))
+			}
 		})
 	}
+	t.Run("nothing is read that could not be recorded", func(t *testing.T) {
+		if n := sandboxGet[controls.Stats](t, d, "/_sandbox/stats").TotalRequests(); n != 0 {
+			t.Errorf("%d upstream requests for reads the access log could not record, want 0", n)
+		}
+	})
 	t.Run("not ready", func(t *testing.T) {
 		resp, err := http.Get(st.gatewayListener.URL() + "/readyz")
 		if err != nil {
 			t.Fatal(err)
 		}
-		resp.Body.Close()
-		if resp.StatusCode != http.StatusServiceUnavailable {
-			t.Fatalf("/readyz = %d with the access log down", resp.StatusCode)
+		defer resp.Body.Close()
+		var rep readinessReport
+		json.NewDecoder(resp.Body).Decode(&rep)
+		if resp.StatusCode != http.StatusServiceUnavailable || !slices.Contains(rep.Failing, "accessLog") {
+			t.Fatalf("/readyz = %d %+v with the access log down, want 503 naming accessLog", resp.StatusCode, rep)
 		}
 	})
 	t.Run("operations that disclose nothing still run", func(t *testing.T) {

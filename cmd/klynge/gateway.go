@@ -21,12 +21,14 @@ import (
 	"github.com/sundhedsklynge/klynge/gate"
 	"github.com/sundhedsklynge/klynge/graph"
 	"github.com/sundhedsklynge/klynge/loaders"
+	"github.com/sundhedsklynge/klynge/logthrottle"
 	"github.com/sundhedsklynge/klynge/observe"
 	"github.com/sundhedsklynge/klynge/pathway"
 	"github.com/sundhedsklynge/klynge/registry"
 	"github.com/sundhedsklynge/klynge/resolvers"
 	"github.com/sundhedsklynge/klynge/sandbox"
 	"github.com/sundhedsklynge/klynge/server"
+	"github.com/sundhedsklynge/klynge/server/overload"
 )
 
 // gatewayDeps are what the configuration does not say: the clock (tests pin
@@ -85,10 +87,13 @@ type gateway struct {
 	handler     http.Handler
 	metrics     http.Handler // the metrics listener's; nil when metrics are off
 	upstreams   []*upstream.Client
+	stopWatch   func()
 	closeGuards func() error
 	access      *accessControl
 	tempDir     string
 	telemetry   *telemetry
+	// stopReadiness ends the background readiness checks.
+	stopReadiness func()
 }
 
 func newGateway(ctx context.Context, cfg *config.Config, deps gatewayDeps, logger *slog.Logger) (_ *gateway, err error) {
@@ -140,11 +145,22 @@ func newGateway(ctx context.Context, cfg *config.Config, deps gatewayDeps, logge
 	if err != nil {
 		return nil, err
 	}
+	// What the FHIR server supports is read now (the first searches wait
+	// for it) and every capabilityRefresh.
+	stopWatch := ups.EHospital.Watch(ctx, cfg.Upstreams.EHospital.CapabilityRefresh.D(), upstreamCallTimeout(cfg.Upstreams.EHospital.Upstream))
+	opened = append(opened, func() error { stopWatch(); return nil })
+	if err := deps.Metrics.Register(newCapabilityCollector(ups.EHospital)); err != nil {
+		return nil, fmt.Errorf("metrics: %w", err)
+	}
 	ac, err := newAccessControl(ctx, cfg, ar, deps.Metrics, logger)
 	if err != nil {
 		return nil, err
 	}
 	guards.Auth = ac.auth
+	rd := newGatewayReadiness(ac, clients, func() any { return readyDetail(ups.EHospital) })
+	rctx, stopReadiness := context.WithCancel(context.WithoutCancel(ctx))
+	go rd.run(rctx)
+	opened = append(opened, func() error { stopReadiness(); return nil })
 	root := &resolvers.Resolver{
 		Registry:         reg,
 		Version:          buildVersion(),
@@ -166,21 +182,29 @@ func newGateway(ctx context.Context, cfg *config.Config, deps gatewayDeps, logge
 				Observe: tel.batches(),
 			}),
 		},
-		Ready: func(ctx context.Context) error {
-			return errors.Join(upstreamsReady(clients), ac.ready(ctx))
-		},
-		Observers:             tel.observers(),
-		Overload:              tel.overload(),
-		Guards:                guards,
-		Extensions:            []graphql.HandlerExtension{gate.Extension{Rules: ac.rules, Log: ac.log, Pseudonyms: ac.pseudonyms, Logger: logger, ObserveAppend: ac.observeAppend}},
+		Readiness: rd,
+		Observers: tel.observers(),
+		Overload:  tel.overload(),
+		Guards:    guards,
+		Extensions: []graphql.HandlerExtension{gate.Extension{Rules: ac.rules, Log: ac.log, Pseudonyms: ac.pseudonyms, Logger: logger,
+			ObserveAppend: ac.observeAppend, ResponseDeadline: overload.ResponseDeadline, Throttle: logthrottle.New(0, nil)}},
 		PlaygroundHeaders:     playgroundHeaders(cfg, deps),
 		PlaygroundTokenIssuer: deps.PlaygroundTokenIssuer,
 	})
-	gw := &gateway{handler: h, upstreams: clients, closeGuards: closeGuards, access: ac, tempDir: deps.TempDir, telemetry: tel}
+	gw := &gateway{handler: h, upstreams: clients, stopWatch: stopWatch, closeGuards: closeGuards, access: ac, tempDir: deps.TempDir, telemetry: tel,
+		stopReadiness: stopReadiness}
 	if cfg.Metrics.Listen != config.MetricsOff {
 		gw.metrics = server.Metrics(tel.metricsHandler())
 	}
 	return gw, nil
+}
+
+// upstreamCallTimeout is how long a call to u may take in all.
+func upstreamCallTimeout(u config.Upstream) time.Duration {
+	if d := u.CallTimeout.D(); d > 0 {
+		return d
+	}
+	return upstream.DefaultCallTimeout
 }
 
 // checkedRules are the pathway rule sets (the default and each cluster's,
@@ -208,20 +232,6 @@ func playgroundHeaders(cfg *config.Config, deps gatewayDeps) map[string]string {
 	return map[string]string{"Authorization": "Bearer <a token from " + cfg.Auth.Issuer + ">"}
 }
 
-// upstreamsReady fails only when every upstream's breaker is open: one
-// system down is a partial answer, not an unready gateway.
-func upstreamsReady(clients []*upstream.Client) error {
-	for _, c := range clients {
-		if c.BreakerState() != "open" {
-			return nil
-		}
-	}
-	if len(clients) == 0 {
-		return nil
-	}
-	return errors.New("every upstream's circuit breaker is open")
-}
-
 func (g *gateway) Handler() http.Handler { return g.handler }
 
 // listenMetrics binds the metrics listener at addr; nil when metrics are
@@ -236,6 +246,8 @@ func (g *gateway) listenMetrics(addr string, logger *slog.Logger) (*listener, er
 // Close releases idle upstream connections and closes the access log once
 // its queued records are written.
 func (g *gateway) Close() error {
+	g.stopWatch()
+	g.stopReadiness()
 	for _, c := range g.upstreams {
 		c.Close()
 	}

@@ -12,8 +12,9 @@ import (
 )
 
 // shutdownGrace is how long in-flight requests may run on after a stop
-// signal before the listener is closed under them, unless a listener says
-// otherwise (the gateway's is server.shutdownTimeout).
+// signal before the listener is closed under them, for a listener that sets
+// no grace of its own (the gateway's is server.shutdownTimeout, honoured as
+// configured, shorter or longer).
 const shutdownGrace = 10 * time.Second
 
 // listener is an HTTP server bound to its address before serving, so that
@@ -22,7 +23,7 @@ type listener struct {
 	name string
 	srv  *http.Server
 	ln   net.Listener
-	// grace overrides shutdownGrace when set.
+	// grace replaces shutdownGrace when set.
 	grace time.Duration
 }
 
@@ -45,8 +46,7 @@ func (l *listener) URL() string { return "http://" + l.ln.Addr().String() }
 
 // serveAll serves every listener until ctx is done, then shuts them down
 // gracefully: each stops accepting at once and waits for its requests in
-// flight up to the longest grace of them all. It returns the first serve
-// error.
+// flight up to its own grace. It returns the first serve error.
 func serveAll(ctx context.Context, ls ...*listener) error {
 	errc := make(chan error, len(ls))
 	for _, l := range ls {
@@ -63,18 +63,18 @@ func serveAll(ctx context.Context, ls ...*listener) error {
 	case <-ctx.Done():
 	case first = <-errc:
 	}
-	grace := shutdownGrace
-	for _, l := range ls {
-		grace = max(grace, l.grace)
-	}
-	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), grace)
-	defer cancel()
 	// Concurrently: one after the other, the gateway would go on accepting
 	// requests while the demo's sandbox is already gone.
 	errs := make([]error, len(ls))
 	var wg sync.WaitGroup
 	for i, l := range ls {
 		wg.Go(func() {
+			grace := l.grace
+			if grace <= 0 {
+				grace = shutdownGrace
+			}
+			sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), grace)
+			defer cancel()
 			if err := l.srv.Shutdown(sctx); err != nil {
 				errs[i] = fmt.Errorf("%s: shutdown: %w", l.name, err)
 			}

@@ -11,7 +11,7 @@ import (
 
 	"github.com/sundhedsklynge/klynge/access"
 	"github.com/sundhedsklynge/klynge/config"
-	"github.com/sundhedsklynge/klynge/connectors/ehospital/fhir"
+	"github.com/sundhedsklynge/klynge/connectors/ehospital"
 	"github.com/sundhedsklynge/klynge/connectors/gpreferral/gpreferralapi"
 	"github.com/sundhedsklynge/klynge/connectors/municipal/municipalapi"
 	"github.com/sundhedsklynge/klynge/connectors/outofhours/outofhoursapi"
@@ -313,9 +313,9 @@ func worklistBatchLimit(system, pattern string) (limit, searches int) {
 	case strings.Contains(pattern, "_getpages") || pattern == "GET /ehospital/fhir":
 		return -1, 0
 	case pattern == "POST /ehospital/fhir/Patient/_search":
-		return fhir.MaxCount, 0
+		return ehospital.DefaultPageSize, 0
 	case pattern == "POST /ehospital/fhir/Encounter/_search":
-		return fhir.MaxCount, 1
+		return ehospital.DefaultPageSize, 1
 	case pattern == "POST /outofhours/api/v1/contacts/search":
 		return outofhoursapi.MaxCPRsPerSearch, 0
 	case pattern == "POST /gpreferral/referrals/search", pattern == "POST /gpreferral/contacts/search":

@@ -5,6 +5,8 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/sundhedsklynge/klynge/sandbox"
@@ -18,6 +20,7 @@ type sandboxFlags struct {
 	now          string
 	latency      time.Duration
 	exactLatency bool
+	dialect      string
 }
 
 func (f *sandboxFlags) register(fs *flag.FlagSet, defaultLatency time.Duration) {
@@ -26,10 +29,14 @@ func (f *sandboxFlags) register(fs *flag.FlagSet, defaultLatency time.Duration) 
 	fs.StringVar(&f.now, "now", "", "the sandbox's present, RFC 3339 (default: now, truncated to the hour)")
 	fs.DurationVar(&f.latency, "latency", defaultLatency, "base latency (with up to 50% jitter) added to every upstream answer")
 	fs.BoolVar(&f.exactLatency, "exact-latency", false, "no jitter: every upstream answer waits exactly -latency")
+	fs.StringVar(&f.dialect, "fhir-dialect", "ehospital", "the FHIR server dialect eHospitalet speaks: "+strings.Join(sandbox.DialectNames(), ", ")+" (docs/CONNECTING.md; PUT /_sandbox/dialect changes it)")
 }
 
 func (f *sandboxFlags) config(logOut io.Writer) (sandbox.Config, error) {
-	cfg := sandbox.Config{Population: f.population, Seed: f.seed, Latency: f.latency, ExactLatency: f.exactLatency, Logger: newLogger(logOut)}
+	cfg := sandbox.Config{Population: f.population, Seed: f.seed, Latency: f.latency, ExactLatency: f.exactLatency, FHIRDialect: f.dialect, Logger: newLogger(logOut)}
+	if !slices.Contains(sandbox.DialectNames(), f.dialect) {
+		return cfg, usageError{fmt.Sprintf("-fhir-dialect %q: must be one of %s", f.dialect, strings.Join(sandbox.DialectNames(), ", "))}
+	}
 	if f.population < 17 || f.population > 2_000_000 {
 		return cfg, usageError{fmt.Sprintf("-population %d: must be between 17 (one citizen per municipality) and 2000000", f.population)}
 	}
@@ -93,7 +100,7 @@ func runSandbox(ctx context.Context, args []string, stdout, stderr io.Writer) er
 func printSandboxURLs(w io.Writer, root string, sb *sandbox.Sandbox) {
 	u := sandbox.URLs(root)
 	fmt.Fprintf(w, "sandbox now:  %s\n", sb.Now().Format(time.RFC3339))
-	fmt.Fprintf(w, "ehospital:    %s\n", u.EHospitalFHIR)
+	fmt.Fprintf(w, "ehospital:    %s (FHIR dialect %s)\n", u.EHospitalFHIR, sb.Dialect())
 	fmt.Fprintf(w, "outofhours:   %s\n", u.OutOfHours)
 	fmt.Fprintf(w, "municipal:    %s/{code}/api\n", u.MunicipalRoot)
 	fmt.Fprintf(w, "gpreferral:   %s\n", u.GPReferral)

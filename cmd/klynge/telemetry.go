@@ -38,6 +38,8 @@ func newTelemetry(ctx context.Context, cfg *config.Config, reg *prometheus.Regis
 	}
 	t.limiter = overload.New(overload.Options{
 		MaxInFlight: cfg.Server.MaxConcurrentOperations,
+		MinInFlight: cfg.Server.MinConcurrentOperations,
+		Classify:    admissionPriority,
 		RetryAfter:  cfg.Server.OverloadRetryAfter.D(),
 		Timeout:     cfg.Server.RequestTimeout.D(),
 		Metrics:     om,

@@ -25,6 +25,9 @@ func connectUpstreams(cfg config.Upstreams, reg *registry.Registry, metrics *ups
 	var all []*upstream.Client
 	client := func(system string, u config.Upstream) (*upstream.Client, error) {
 		o := upstreamOptions(system, u, metrics, logger)
+		if system == "ehospital" {
+			o.PublicBaseURL = cfg.EHospital.PublicBaseURL
+		}
 		if wrap != nil {
 			o.Wrap = wrap(system)
 		}
@@ -40,7 +43,7 @@ func connectUpstreams(cfg config.Upstreams, reg *registry.Registry, metrics *ups
 	if err != nil {
 		return out, nil, err
 	}
-	if out.EHospital, err = ehospital.New(eh, ehospital.Options{CPRSystem: cfg.EHospital.CPRIdentifierSystem}); err != nil {
+	if out.EHospital, err = newEHospital(eh, cfg.EHospital, logger); err != nil {
 		return out, nil, err
 	}
 	ooh, err := client("outofhours", cfg.OutOfHours)
@@ -74,6 +77,11 @@ func connectUpstreams(cfg config.Upstreams, reg *registry.Registry, metrics *ups
 	return out, all, nil
 }
 
+// newEHospital is the FHIR connector over eh as configured.
+func newEHospital(eh *upstream.Client, cfg config.EHospital, logger *slog.Logger) (*ehospital.Client, error) {
+	return ehospital.New(eh, ehospital.Options{CPRSystem: cfg.CPRIdentifierSystem, PageSize: cfg.PageSize, Logger: logger})
+}
+
 func upstreamOptions(system string, u config.Upstream, metrics *upstream.Metrics, logger *slog.Logger) upstream.Options {
 	o := upstream.Options{
 		System:           system,
@@ -86,9 +94,11 @@ func upstreamOptions(system string, u config.Upstream, metrics *upstream.Metrics
 		Metrics:          metrics,
 		UserAgent:        "klynge/" + buildVersion(),
 		Retry: upstream.RetryOptions{
-			WaitMin:       u.Retry.WaitMin.D(),
-			WaitMax:       u.Retry.WaitMax.D(),
-			RetryAfterMax: u.Retry.RetryAfterMax.D(),
+			WaitMin:            u.Retry.WaitMin.D(),
+			WaitMax:            u.Retry.WaitMax.D(),
+			RetryAfterMax:      u.Retry.RetryAfterMax.D(),
+			BudgetRatio:        u.Retry.BudgetRatio,
+			BudgetMinPerSecond: u.Retry.BudgetMinPerSecond,
 		},
 		Breaker: upstream.BreakerOptions{
 			Disabled:         u.Breaker.Disabled,

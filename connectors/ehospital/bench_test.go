@@ -11,18 +11,24 @@ import (
 // with three _revinclude'd notifications.
 func BenchmarkDecodeEncounterBundle(b *testing.B) {
 	body, cprs := encounterBundle(100)
-	c := &Client{opts: Options{CPRSystem: "https://klynge.sundhedsklynge.dk/fhir/NamingSystem/synthetic-cpr"}}
+	up, err := upstream.New(upstream.Options{System: "ehospital", BaseURL: "http://127.0.0.1:1/fhir"})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer up.Close()
+	c := &Client{up: up, opts: Options{CPRSystem: "https://klynge.sundhedsklynge.dk/fhir/NamingSystem/synthetic-cpr"}}
 	asked := upstream.NewKeySet(cprs)
 	b.SetBytes(int64(len(body)))
 	b.ReportAllocs()
 	for b.Loop() {
-		p, err := decodeBundle("ehospital", "bench", body)
+		p, err := decodeBundle("ehospital", "bench", "Encounter", body)
 		if err != nil {
 			b.Fatal(err)
 		}
-		encounters, _, err := c.mapPage(p, upstream.NewChecker("ehospital", "bench"), asked)
-		if err != nil || len(encounters) != 100 || len(encounters[99].Notifications) != 3 {
-			b.Fatalf("mapped %d encounters: %v", len(encounters), err)
+		h := &harvested{encounters: p.encounters, provenances: p.provenances}
+		r := c.assemble("bench", newDirectory(c.opts.CPRSystem), h, asked)
+		if len(r.charges) != 0 || len(r.encounters) != 100 || len(r.encounters[99].Notifications) != 3 {
+			b.Fatalf("mapped %d encounters: %v", len(r.encounters), r.charges)
 		}
 	}
 }

@@ -15,14 +15,18 @@ import (
 )
 
 func TestEncountersAreMappedWithTheirNotifications(t *testing.T) {
-	f := newFakeEHospital(t, serveFile(t, "encounters.json"))
+	f := newRepo(t, "encounters.json", "patients.json")
 	c := newClient(t, f.base(), Options{})
 	got, err := c.EncountersByCPR(context.Background(), []domain.CPR{cprKarl, cprInger, cprNone})
 	if err != nil {
 		t.Fatal(err)
 	}
+	if n := len(f.seen()); n != 1 {
+		t.Errorf("%d requests, want 1: the patients and notifications come with the encounters", n)
+	}
 	r := f.seen()[0]
 	if r.path != "/ehospital/fhir/Encounter/_search" || r.form.Get("_revinclude") != "Provenance:target" ||
+		r.form.Get("_include") != "Encounter:patient" || r.form.Get("class") != "IMP,EMER,VR,HH" ||
 		!strings.Contains(r.form.Get("patient.identifier"), fhir.SystemSyntheticCPR+"|"+string(cprInger)) {
 		t.Errorf("search sent as %+v", r)
 	}
@@ -134,15 +138,6 @@ func TestSearchFollowsNextLinks(t *testing.T) {
 	if len(encs[0].Notifications) != 2 || encs[0].Notifications[1].Code != domain.NotifyDischarged {
 		t.Errorf("notification from a later page not attached: %+v", encs[0].Notifications)
 	}
-
-	var pages [][]domain.Encounter
-	err = c.SearchEncounterPages(context.Background(), EncounterQuery{Municipalities: []domain.MunicipalityCode{330}}, func(p []domain.Encounter) error {
-		pages = append(pages, p)
-		return nil
-	})
-	if err != nil || len(pages) != 3 {
-		t.Fatalf("page callback saw %d pages (%v), want 3", len(pages), err)
-	}
 }
 
 func TestPagingIsBounded(t *testing.T) {
@@ -153,7 +148,7 @@ func TestPagingIsBounded(t *testing.T) {
 		wantCalls int
 	}{
 		{"more pages than MaxPages is an error", func(f *fakeEHospital, n int) string {
-			return f.base() + "/Encounter?page=" + string(rune('0'+n+1))
+			return f.base() + "?_getpages=x&_getpagesoffset=" + string(rune('0'+n+1))
 		}, func(err error) bool { return errors.Is(err, ErrTooManyPages) }, 2},
 		{"a next link to another host is refused", func(*fakeEHospital, int) string {
 			return "https://evil.example/ehospital/fhir/Encounter?page=2"
@@ -164,6 +159,9 @@ func TestPagingIsBounded(t *testing.T) {
 		{"a next link that repeats a page is refused", func(f *fakeEHospital, _ int) string {
 			return f.base() + "/Encounter?page=2"
 		}, isLinkDecodeError, 2},
+		{"a link repeating the search on no resource type is refused", func(f *fakeEHospital, _ int) string {
+			return f.base() + "?patient.identifier=x&_offset=1"
+		}, isLinkDecodeError, 1},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -191,6 +189,9 @@ func isLinkDecodeError(err error) bool {
 func TestSearchEncountersSendsTheQuery(t *testing.T) {
 	f := newFakeEHospital(t, serveFile(t, "encounters.json"))
 	c := newClient(t, f.base(), Options{})
+	if _, err := c.Discover(context.Background()); err == nil {
+		t.Fatal("the fake has no CapabilityStatement")
+	}
 	q := EncounterQuery{
 		Municipalities:  []domain.MunicipalityCode{330, 370},
 		Statuses:        []domain.EncounterStatus{domain.EncounterFinished},
@@ -203,10 +204,12 @@ func TestSearchEncountersSendsTheQuery(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(got) != 3 || got[0].ID != "enc-1" || got[1].ID != "enc-2" || len(got[0].Notifications) != 3 {
+	// enc-2 is a home admission (HH), enc-1 an admission; enc-3, an
+	// emergency visit the fake sends all the same, is not asked for.
+	if len(got) != 2 || got[0].ID != "enc-1" || got[1].ID != "enc-2" || len(got[0].Notifications) != 3 {
 		t.Errorf("encounters in server order with notifications: %+v", got)
 	}
-	form := f.seen()[0].form
+	form := f.seen()[1].form
 	want := map[string][]string{
 		"patient.municipality": {"0330,0370"},
 		"status":               {"finished"},
@@ -214,6 +217,7 @@ func TestSearchEncountersSendsTheQuery(t *testing.T) {
 		"service-provider":     {"6621000"},
 		"date":                 {"ge2026-02-01T00:00:00Z", "lt2026-02-28T23:00:00Z"},
 		"_revinclude":          {"Provenance:target"},
+		"_include":             {"Encounter:patient"},
 		"_count":               {"100"},
 	}
 	for k, v := range want {

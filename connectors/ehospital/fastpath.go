@@ -40,6 +40,7 @@ type anyResource struct {
 	Name                []fhir.HumanName  `json:"name"`
 	Gender              string            `json:"gender"`
 	BirthDate           string            `json:"birthDate"`
+	DeceasedBoolean     *bool             `json:"deceasedBoolean"`
 	DeceasedDateTime    *string           `json:"deceasedDateTime"`
 	Address             []fhir.Address    `json:"address"`
 	GeneralPractitioner []fhir.Reference  `json:"generalPractitioner"`
@@ -67,7 +68,7 @@ type anyResource struct {
 // decodeFast is the one-pass decode; ok is false whenever the careful path
 // must decide (a decoding error, a missing resource or resourceType, a
 // Bundle that is not a searchset).
-func decodeFast(body []byte) (p *page, ok bool) {
+func decodeFast(searched string, body []byte) (p *page, ok bool) {
 	var b fastSearchset
 	if json.Unmarshal(body, &b) != nil || b.ResourceType != "Bundle" || b.Type != "searchset" {
 		return nil, false
@@ -84,21 +85,26 @@ func decodeFast(body []byte) (p *page, ok bool) {
 		if r == nil {
 			return nil, false
 		}
+		mode := ""
+		if e.Search != nil {
+			mode = e.Search.Mode
+		}
+		match := isMatch(mode, r.ResourceType, searched)
 		switch r.ResourceType {
 		case "Patient":
-			p.patients = append(p.patients, indexed[fhir.Patient]{i, fhir.Patient{
+			p.patients = append(p.patients, entry[fhir.Patient]{i, match, fhir.Patient{
 				ResourceType: r.ResourceType, ID: r.ID, Meta: r.Meta, Identifier: r.Identifier, Name: r.Name, Gender: r.Gender,
-				BirthDate: r.BirthDate, DeceasedDateTime: r.DeceasedDateTime, Address: r.Address,
+				BirthDate: r.BirthDate, DeceasedBoolean: r.DeceasedBoolean, DeceasedDateTime: r.DeceasedDateTime, Address: r.Address,
 				GeneralPractitioner: r.GeneralPractitioner,
 			}})
 		case "Encounter":
-			p.encounters = append(p.encounters, indexed[fhir.Encounter]{i, fhir.Encounter{
+			p.encounters = append(p.encounters, entry[fhir.Encounter]{i, match, fhir.Encounter{
 				ResourceType: r.ResourceType, ID: r.ID, Meta: r.Meta, Status: r.Status, Class: r.Class, ServiceType: r.ServiceType,
 				Subject: r.Subject, Period: r.Period, Hospitalization: r.Hospitalization, Location: r.Location,
 				ServiceProvider: r.ServiceProvider,
 			}})
 		case "Provenance":
-			p.provenances = append(p.provenances, indexed[fhir.Provenance]{i, fhir.Provenance{
+			p.provenances = append(p.provenances, entry[fhir.Provenance]{i, match, fhir.Provenance{
 				ResourceType: r.ResourceType, ID: r.ID, Extension: r.Extension, Target: r.Target,
 				OccurredDateTime: r.OccurredDateTime, Recorded: r.Recorded, Activity: r.Activity, Agent: r.Agent,
 				Entity: r.Entity,

@@ -18,11 +18,11 @@ func TestFastAndCarefulDecodingAgree(t *testing.T) {
 	}
 	for name, body := range inputs {
 		t.Run(name, func(t *testing.T) {
-			fast, ok := decodeFast(body)
+			fast, ok := decodeFast("Encounter", body)
 			if !ok {
 				t.Fatal("the fast path gave up on a well-formed bundle")
 			}
-			careful, err := decodeBundleByEntry("ehospital", "test", body)
+			careful, err := decodeBundleByEntry("ehospital", "test", "Encounter", body)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -39,14 +39,14 @@ func TestUnknownResourceWithClashingFieldsIsSkipped(t *testing.T) {
 	body := []byte(`{"resourceType":"Bundle","type":"searchset","entry":[
 		{"resource":{"resourceType":"Location","id":"l1","address":{"city":"Slagelse"},"status":"active"}},
 		{"resource":` + string(mustJSON(encounterResource("enc-1", cprKarl, mustTime("2026-02-01T10:00:00Z")))) + `}]}`)
-	if _, ok := decodeFast(body); ok {
+	if _, ok := decodeFast("Encounter", body); ok {
 		t.Fatal("the fast path accepted a clashing shape; this test no longer covers the fallback")
 	}
-	p, err := decodeBundle("ehospital", "test", body)
+	p, err := decodeBundle("ehospital", "test", "Encounter", body)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(p.encounters) != 1 || p.encounters[0].entry != 1 {
+	if len(p.encounters) != 1 || p.encounters[0].index != 1 {
 		t.Fatalf("encounter after an unknown resource: %+v", p)
 	}
 }

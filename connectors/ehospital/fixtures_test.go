@@ -182,3 +182,14 @@ func mustTime(s string) time.Time {
 	}
 	return t
 }
+
+// fuzzUpstream is a client that is never called, for tests that map
+// without HTTP.
+func fuzzUpstream(tb testing.TB) *upstream.Client {
+	up, err := upstream.New(upstream.Options{System: "ehospital", BaseURL: "http://127.0.0.1:1/fhir"})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(up.Close)
+	return up
+}

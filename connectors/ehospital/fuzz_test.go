@@ -31,16 +31,16 @@ func FuzzDecodeBundle(f *testing.F) {
 	f.Add([]byte(`[]`))
 	f.Add([]byte{})
 
-	c := &Client{opts: Options{CPRSystem: fhir.SystemSyntheticCPR, PageSize: 100, MaxPages: 50}}
+	c := &Client{opts: Options{CPRSystem: fhir.SystemSyntheticCPR, PageSize: 100, MaxPages: 50}, up: fuzzUpstream(f)}
 	f.Fuzz(func(t *testing.T, body []byte) {
-		fast, fastOK := decodeFast(body)
-		careful, carefulErr := decodeBundleByEntry("ehospital", "fuzz", body)
+		fast, fastOK := decodeFast("Encounter", body)
+		careful, carefulErr := decodeBundleByEntry("ehospital", "fuzz", "Encounter", body)
 		// With repeated keys the two decodes legitimately differ (a struct
 		// merges both values, a RawMessage keeps the last); FHIR forbids them.
 		if fastOK && !hasRepeatedKeys(body) && (carefulErr != nil || !reflect.DeepEqual(fast, careful)) {
 			t.Fatalf("the fast path accepted what the careful path decodes differently (%v)", carefulErr)
 		}
-		p, err := decodeBundle("ehospital", "fuzz", body)
+		p, err := decodeBundle("ehospital", "fuzz", "Encounter", body)
 		if err != nil {
 			var de *upstream.DecodeError
 			if !errors.As(err, &de) {
@@ -48,13 +48,19 @@ func FuzzDecodeBundle(f *testing.F) {
 			}
 			return
 		}
-		_, _, err = c.mapPage(p, upstream.NewChecker("ehospital", "fuzz"), nil)
-		if err != nil && !errors.As(err, new(*upstream.DecodeError)) {
-			t.Fatalf("mapping failed with %T: %v", err, err)
+		d := newDirectory(fhir.SystemSyntheticCPR)
+		c.learnPatients(d, "fuzz", p)
+		h := &harvested{provenances: p.provenances, bad: p.bad}
+		for _, e := range p.encounters {
+			if e.match {
+				h.encounters = append(h.encounters, e)
+			}
 		}
-		chk := upstream.NewChecker("ehospital", "fuzz")
-		for _, e := range p.patients {
-			_ = mapPatient(chk, fhir.SystemSyntheticCPR, e.resource)
+		r := c.assemble("fuzz", d, h, nil)
+		for _, ch := range r.charges {
+			if !errors.As(ch.err, new(*upstream.DecodeError)) {
+				t.Fatalf("a record failed with %T: %v", ch.err, ch.err)
+			}
 		}
 	})
 }

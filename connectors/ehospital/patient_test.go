@@ -85,7 +85,7 @@ func TestNewValidatesOptions(t *testing.T) {
 		opts Options
 		want string
 	}{
-		{Options{PageSize: 101}, "PageSize: must be 1..100"},
+		{Options{PageSize: 1001}, "PageSize: must be 1..1000"},
 		{Options{PageSize: -1}, "PageSize"},
 		{Options{MaxPages: -1}, "MaxPages: must not be negative"},
 	} {
@@ -94,7 +94,34 @@ func TestNewValidatesOptions(t *testing.T) {
 		}
 	}
 	c, err := New(nil, Options{})
-	if err != nil || c.opts.CPRSystem != fhir.SystemCPR || c.opts.PageSize != 100 || c.opts.MaxPages != 50 {
+	if err != nil || c.opts.CPRSystem != fhir.SystemCPR || c.opts.PageSize != 100 || c.opts.MaxPages != 250 {
 		t.Errorf("defaults: %+v, %v", c.opts, err)
+	}
+}
+
+// Partial dates and deceased[x] as servers write them: a year-only birth
+// date costs nothing (the CPR has the day), deceasedBoolean and a partial
+// date of death both say the citizen has died.
+func TestPartialDatesAndDeceasedAreRead(t *testing.T) {
+	f := newFakeEHospital(t, serveFile(t, "patients-partial.json"))
+	c := newClient(t, f.base(), Options{})
+	bent := domain.MustParseCPR("6104580013")
+	got, err := c.PatientsByCPR(context.Background(), []domain.CPR{bent, cprInger, cprKarl})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := got[bent]
+	if !b.BirthDate.Equal(time.Date(1958, 4, 1, 0, 0, 0, 0, time.UTC)) || !b.IsDeceased() || b.DeceasedAt != nil {
+		t.Errorf("Bent: born %v (want the CPR's 1958-04-01), deceased %v at %v", b.BirthDate, b.IsDeceased(), b.DeceasedAt)
+	}
+	if b.Name() != "Bent Aage Syntesen" || b.Sex != domain.SexMale || b.Address.Municipality != 370 || b.Address.Line != "Syntetisk Vænge 4" {
+		t.Errorf("Bent mapped as %+v", b)
+	}
+	i := got[cprInger]
+	if !i.BirthDate.Equal(time.Date(1942, 11, 8, 0, 0, 0, 0, time.UTC)) || !i.Deceased || i.DeceasedAt != nil || i.Address.Municipality != 340 {
+		t.Errorf("Inger: born %v, deceased %v at %v, municipality %d", i.BirthDate, i.Deceased, i.DeceasedAt, i.Address.Municipality)
+	}
+	if k := got[cprKarl]; k.IsDeceased() || k.Address != (domain.Address{}) {
+		t.Errorf("Karl (deceasedBoolean false, no address): %+v", k)
 	}
 }

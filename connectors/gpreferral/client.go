@@ -23,59 +23,43 @@ func New(up *upstream.Client) *Client { return &Client{up: up} }
 
 // ReferralsByCPR returns each citizen's referrals, by time sent, each with
 // its status history in time order. Citizens without referrals are absent.
+// A referral that cannot be read costs only its citizen: the map comes back
+// with a *upstream.RecordErrors (so do the other reads by key).
 func (c *Client) ReferralsByCPR(ctx context.Context, cprs []domain.CPR) (map[domain.CPR][]domain.Referral, error) {
-	const op = "referral_search"
-	search := func(ctx context.Context, batch []domain.CPR) ([]domain.Referral, error) {
-		var out []domain.Referral
-		err := c.searchCPRs(ctx, op, "/referrals/search", batch, func(chk *upstream.Checker, body []byte) error {
-			var resp gpreferralapi.ReferralsResponse
-			if err := upstream.DecodeJSON(chk.System(), op, body, &resp); err != nil {
-				return err
-			}
-			var err error
-			out, err = mapReferrals(chk, resp.Referrals, upstream.NewKeySet(batch))
-			return err
-		})
-		return out, err
+	reader := func(asked upstream.KeySet[domain.CPR]) upstream.RecordReader[domain.CPR, gpreferralapi.Referral, domain.Referral] {
+		return upstream.RecordReader[domain.CPR, gpreferralapi.Referral, domain.Referral]{
+			System: c.up.System(), Op: "referral_search", Member: "referrals", KeyField: "cpr",
+			ParseKey: parseCPR, Asked: asked, Map: mapReferral,
+		}
 	}
-	out, err := upstream.CollectInBatches(ctx, cprs, gpreferralapi.MaxCPRsPerSearch, search,
-		func(r domain.Referral) domain.CPR { return r.CPR })
-	if err != nil {
+	out, err := searchByCPR(ctx, c, "/referrals/search", cprs, reader, func(r domain.Referral) domain.CPR { return r.CPR })
+	if out == nil {
 		return nil, fmt.Errorf("gpreferral: search referrals: %w", err)
 	}
 	for _, list := range out {
 		slices.SortStableFunc(list, func(a, b domain.Referral) int { return a.SentAt.Compare(b.SentAt) })
 	}
-	return out, nil
+	return out, err
 }
 
 // ContactsByCPR returns each citizen's contacts with general practice
 // (consultations, phone, video, home visits, prescription renewals), oldest
 // first. Citizens without contacts are absent.
 func (c *Client) ContactsByCPR(ctx context.Context, cprs []domain.CPR) (map[domain.CPR][]domain.GPContact, error) {
-	const op = "gp_contact_search"
-	search := func(ctx context.Context, batch []domain.CPR) ([]domain.GPContact, error) {
-		var out []domain.GPContact
-		err := c.searchCPRs(ctx, op, "/contacts/search", batch, func(chk *upstream.Checker, body []byte) error {
-			var resp gpreferralapi.ContactsResponse
-			if err := upstream.DecodeJSON(chk.System(), op, body, &resp); err != nil {
-				return err
-			}
-			var err error
-			out, err = mapContacts(chk, resp.Contacts, upstream.NewKeySet(batch))
-			return err
-		})
-		return out, err
+	reader := func(asked upstream.KeySet[domain.CPR]) upstream.RecordReader[domain.CPR, gpreferralapi.Contact, domain.GPContact] {
+		return upstream.RecordReader[domain.CPR, gpreferralapi.Contact, domain.GPContact]{
+			System: c.up.System(), Op: "gp_contact_search", Member: "contacts", KeyField: "cpr",
+			ParseKey: parseCPR, Asked: asked, Map: mapContact,
+		}
 	}
-	out, err := upstream.CollectInBatches(ctx, cprs, gpreferralapi.MaxCPRsPerSearch, search,
-		func(ct domain.GPContact) domain.CPR { return ct.CPR })
-	if err != nil {
+	out, err := searchByCPR(ctx, c, "/contacts/search", cprs, reader, func(ct domain.GPContact) domain.CPR { return ct.CPR })
+	if out == nil {
 		return nil, fmt.Errorf("gpreferral: search contacts: %w", err)
 	}
 	for _, list := range out {
 		slices.SortStableFunc(list, func(a, b domain.GPContact) int { return a.At.Compare(b.At) })
 	}
-	return out, nil
+	return out, err
 }
 
 // PracticesByYdernummer looks practices up in batches of
@@ -83,33 +67,34 @@ func (c *Client) ContactsByCPR(ctx context.Context, cprs []domain.CPR) (map[doma
 // are absent from the map.
 func (c *Client) PracticesByYdernummer(ctx context.Context, ids []domain.Ydernummer) (map[domain.Ydernummer]domain.Practice, error) {
 	const op = "practice_lookup"
-	search := func(ctx context.Context, batch []domain.Ydernummer) ([]domain.Practice, error) {
+	search := func(ctx context.Context, batch []domain.Ydernummer) (upstream.Answer[domain.Ydernummer, domain.Practice], error) {
 		req := gpreferralapi.LookupRequest{Ydernumre: make([]string, len(batch))}
 		for i, id := range batch {
 			req.Ydernumre[i] = string(id)
 		}
-		var out []domain.Practice
+		reader := upstream.RecordReader[domain.Ydernummer, gpreferralapi.Practice, domain.Practice]{
+			System: c.up.System(), Op: op, Member: "practices", KeyField: "ydernummer",
+			ParseKey: func(s string) (domain.Ydernummer, bool) { return domain.Ydernummer(s), s != "" },
+			Asked:    upstream.NewKeySet(batch), Map: mapPractice,
+		}
+		var a upstream.Answer[domain.Ydernummer, domain.Practice]
 		err := c.up.PostSearch(ctx, op, "/practices/lookup", len(batch), req, func(body []byte) error {
-			var resp gpreferralapi.PracticesResponse
-			if err := upstream.DecodeJSON(c.up.System(), op, body, &resp); err != nil {
-				return err
-			}
 			var err error
-			out, err = mapPractices(upstream.NewChecker(c.up.System(), op), resp.Practices, upstream.NewKeySet(batch))
+			a, err = reader.Read(body)
 			return err
 		})
-		return out, upstream.AsAPIError(err)
+		return a, upstream.AsAPIError(err)
 	}
-	grouped, err := upstream.CollectInBatches(ctx, ids, gpreferralapi.MaxPracticesLookup, search,
+	grouped, err := upstream.CollectInBatches(ctx, c.up.System(), ids, gpreferralapi.MaxPracticesLookup, search,
 		func(p domain.Practice) domain.Ydernummer { return p.Ydernummer })
-	if err != nil {
+	if grouped == nil {
 		return nil, fmt.Errorf("gpreferral: look up practices: %w", err)
 	}
 	out := make(map[domain.Ydernummer]domain.Practice, len(grouped))
 	for id, ps := range grouped {
 		out[id] = ps[0]
 	}
-	return out, nil
+	return out, err
 }
 
 // Feed reads one page of the ordered event feed after cursor after ("" for
@@ -130,12 +115,8 @@ func (c *Client) Feed(ctx context.Context, after string, limit int) (FeedPage, e
 	}
 	var page FeedPage
 	_, err := c.up.Do(ctx, upstream.Request{Op: op, Path: "/feed", Query: q, Decode: func(body []byte) error {
-		var wire gpreferralapi.FeedPage
-		if err := upstream.DecodeJSON(c.up.System(), op, body, &wire); err != nil {
-			return err
-		}
 		var err error
-		page, err = mapFeedPage(upstream.NewChecker(c.up.System(), op), wire)
+		page, err = mapFeedPage(c.up.System(), op, body)
 		return err
 	}})
 	if err != nil {
@@ -144,15 +125,28 @@ func (c *Client) Feed(ctx context.Context, after string, limit int) (FeedPage, e
 	return page, nil
 }
 
-// searchCPRs posts one batch of CPRs to a search route and hands the body
-// to decode with a Checker for the operation.
-func (c *Client) searchCPRs(ctx context.Context, op, path string, batch []domain.CPR, decode func(*upstream.Checker, []byte) error) error {
-	req := gpreferralapi.SearchRequest{CPRs: make([]string, len(batch))}
-	for i, cpr := range batch {
-		req.CPRs[i] = string(cpr)
+// searchByCPR posts the CPR list in batches of
+// gpreferralapi.MaxCPRsPerSearch to a search route and reads each answer
+// record by record.
+func searchByCPR[W, R any](ctx context.Context, c *Client, path string, cprs []domain.CPR, reader func(upstream.KeySet[domain.CPR]) upstream.RecordReader[domain.CPR, W, R], keyOf func(R) domain.CPR) (map[domain.CPR][]R, error) {
+	search := func(ctx context.Context, batch []domain.CPR) (upstream.Answer[domain.CPR, R], error) {
+		req := gpreferralapi.SearchRequest{CPRs: make([]string, len(batch))}
+		for i, cpr := range batch {
+			req.CPRs[i] = string(cpr)
+		}
+		rr := reader(upstream.NewKeySet(batch))
+		var a upstream.Answer[domain.CPR, R]
+		err := c.up.PostSearch(ctx, rr.Op, path, len(batch), req, func(body []byte) error {
+			var err error
+			a, err = rr.Read(body)
+			return err
+		})
+		return a, upstream.AsAPIError(err)
 	}
-	err := c.up.PostSearch(ctx, op, path, len(batch), req, func(body []byte) error {
-		return decode(upstream.NewChecker(c.up.System(), op), body)
-	})
-	return upstream.AsAPIError(err)
+	return upstream.CollectInBatches(ctx, c.up.System(), cprs, gpreferralapi.MaxCPRsPerSearch, search, keyOf)
+}
+
+func parseCPR(s string) (domain.CPR, bool) {
+	c, err := domain.ParseCPR(s)
+	return c, err == nil
 }

@@ -2,6 +2,7 @@ package gpreferral
 
 import (
 	"slices"
+	"strconv"
 
 	"github.com/sundhedsklynge/klynge/connectors/gpreferral/gpreferralapi"
 	"github.com/sundhedsklynge/klynge/connectors/upstream"
@@ -24,36 +25,24 @@ var (
 	contactKinds = []string{"consultation", "phone", "video", "home-visit", "prescription-renewal"}
 )
 
-func mapReferrals(chk *upstream.Checker, wire []gpreferralapi.Referral, asked upstream.KeySet[domain.CPR]) ([]domain.Referral, error) {
-	out := make([]domain.Referral, 0, len(wire))
-	for i, w := range wire {
-		chk.At("referrals[%d]", i)
-		r := domain.Referral{
-			ID:       chk.Required("id", w.ID),
-			CPR:      chk.CPR("cpr", w.CPR),
-			Kind:     domain.ReferralKind(chk.OneOf("kind", w.Kind, referralKinds...)),
-			Sender:   domain.Ydernummer(chk.Required("senderYdernummer", w.SenderYdernummer)),
-			Reason:   domain.Coding{System: SystemICPC2, Code: w.ReasonCode, Display: w.ReasonDisplay},
-			Priority: domain.ReferralPriority(chk.OneOf("priority", w.Priority, priorities...)),
-			SentAt:   chk.Time("sentAt", w.SentAt),
-		}
-		if !asked.Has(r.CPR) && !chk.Failed() {
-			chk.Fail("cpr", "is not among the CPR numbers asked for")
-		}
-		r.Receiver = mapReceiver(chk, w.Receiver)
-		r.History = make([]domain.ReferralStatusChange, 0, len(w.History))
-		for j, h := range w.History {
-			chk.At("referrals[%d].history[%d]", i, j)
-			r.History = append(r.History, mapStatusChange(chk, h))
-		}
-		if chk.Failed() {
-			return nil, chk.Err()
-		}
-		// The domain promises history in time order; the wire only implies it.
-		slices.SortStableFunc(r.History, func(a, b domain.ReferralStatusChange) int { return a.At.Compare(b.At) })
-		out = append(out, r)
+func mapReferral(chk *upstream.Checker, w gpreferralapi.Referral) (domain.Referral, domain.CPR) {
+	r := domain.Referral{
+		ID:       chk.Required("id", w.ID),
+		CPR:      chk.CPR("cpr", w.CPR),
+		Kind:     domain.ReferralKind(chk.OneOf("kind", w.Kind, referralKinds...)),
+		Sender:   domain.Ydernummer(chk.Required("senderYdernummer", w.SenderYdernummer)),
+		Reason:   domain.Coding{System: SystemICPC2, Code: w.ReasonCode, Display: w.ReasonDisplay},
+		Priority: domain.ReferralPriority(chk.OneOf("priority", w.Priority, priorities...)),
+		SentAt:   chk.Time("sentAt", w.SentAt),
 	}
-	return out, nil
+	r.Receiver = mapReceiver(chk, w.Receiver)
+	r.History = make([]domain.ReferralStatusChange, 0, len(w.History))
+	for j, h := range w.History {
+		r.History = append(r.History, mapStatusChange(chk, "history["+strconv.Itoa(j)+"].", h))
+	}
+	// The domain promises history in time order; the wire only implies it.
+	slices.SortStableFunc(r.History, func(a, b domain.ReferralStatusChange) int { return a.At.Compare(b.At) })
+	return r, r.CPR
 }
 
 func mapReceiver(chk *upstream.Checker, w gpreferralapi.Receiver) domain.ReferralReceiver {
@@ -68,56 +57,36 @@ func mapReceiver(chk *upstream.Checker, w gpreferralapi.Receiver) domain.Referra
 	return r
 }
 
-func mapStatusChange(chk *upstream.Checker, w gpreferralapi.StatusChange) domain.ReferralStatusChange {
+// mapStatusChange maps one status change; prefix is its path within the
+// record being checked ("history[2].").
+func mapStatusChange(chk *upstream.Checker, prefix string, w gpreferralapi.StatusChange) domain.ReferralStatusChange {
 	return domain.ReferralStatusChange{
-		Status: domain.ReferralStatus(chk.OneOf("status", w.Status, referralStatuses...)),
-		At:     chk.Time("at", w.At),
+		Status: domain.ReferralStatus(chk.OneOf(prefix+"status", w.Status, referralStatuses...)),
+		At:     chk.Time(prefix+"at", w.At),
 		Note:   w.Note,
 	}
 }
 
-func mapContacts(chk *upstream.Checker, wire []gpreferralapi.Contact, asked upstream.KeySet[domain.CPR]) ([]domain.GPContact, error) {
-	out := make([]domain.GPContact, 0, len(wire))
-	for i, w := range wire {
-		chk.At("contacts[%d]", i)
-		ct := domain.GPContact{
-			ID:       chk.Required("id", w.ID),
-			CPR:      chk.CPR("cpr", w.CPR),
-			Practice: domain.Ydernummer(chk.Required("ydernummer", w.Ydernummer)),
-			At:       chk.Time("at", w.At),
-			Kind:     chk.OneOf("kind", w.Kind, contactKinds...),
-		}
-		if !asked.Has(ct.CPR) && !chk.Failed() {
-			chk.Fail("cpr", "is not among the CPR numbers asked for")
-		}
-		if chk.Failed() {
-			return nil, chk.Err()
-		}
-		out = append(out, ct)
+func mapContact(chk *upstream.Checker, w gpreferralapi.Contact) (domain.GPContact, domain.CPR) {
+	ct := domain.GPContact{
+		ID:       chk.Required("id", w.ID),
+		CPR:      chk.CPR("cpr", w.CPR),
+		Practice: domain.Ydernummer(chk.Required("ydernummer", w.Ydernummer)),
+		At:       chk.Time("at", w.At),
+		Kind:     chk.OneOf("kind", w.Kind, contactKinds...),
 	}
-	return out, nil
+	return ct, ct.CPR
 }
 
-func mapPractices(chk *upstream.Checker, wire []gpreferralapi.Practice, asked upstream.KeySet[domain.Ydernummer]) ([]domain.Practice, error) {
-	out := make([]domain.Practice, 0, len(wire))
-	for i, w := range wire {
-		chk.At("practices[%d]", i)
-		id := domain.Ydernummer(chk.Required("ydernummer", w.Ydernummer))
-		if !asked.Has(id) && !chk.Failed() {
-			chk.Fail("ydernummer", "is not among the ydernumre asked for")
-		}
-		chk.Expect(w.Municipality >= 101 && w.Municipality <= 999, "municipality", "must be a 3-digit municipality code")
-		if chk.Failed() {
-			return nil, chk.Err()
-		}
-		municipality := domain.MunicipalityCode(w.Municipality)
-		out = append(out, domain.Practice{
-			Ydernummer:   id,
-			Name:         w.Name,
-			Municipality: municipality,
-			Address:      domain.Address{Line: w.AddressLine, PostalCode: w.PostalCode, City: w.City, Municipality: municipality},
-			Phone:        w.Phone,
-		})
-	}
-	return out, nil
+func mapPractice(chk *upstream.Checker, w gpreferralapi.Practice) (domain.Practice, domain.Ydernummer) {
+	id := domain.Ydernummer(chk.Required("ydernummer", w.Ydernummer))
+	chk.Expect(w.Municipality >= 101 && w.Municipality <= 999, "municipality", "must be a 3-digit municipality code")
+	municipality := domain.MunicipalityCode(w.Municipality)
+	return domain.Practice{
+		Ydernummer:   id,
+		Name:         w.Name,
+		Municipality: municipality,
+		Address:      domain.Address{Line: w.AddressLine, PostalCode: w.PostalCode, City: w.City, Municipality: municipality},
+		Phone:        w.Phone,
+	}, id
 }

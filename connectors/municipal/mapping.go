@@ -20,104 +20,68 @@ var (
 	}
 )
 
-var servicesKind = searchKind[domain.CareService]{
-	op: "service_search", path: "/services/search",
-	decode: func(m *mapper, body []byte) ([]domain.CareService, error) {
-		var resp municipalapi.ServicesResponse
-		if err := upstream.DecodeJSON(m.chk.System(), m.chk.Op(), body, &resp); err != nil {
-			return nil, err
+var servicesKind = searchKind[municipalapi.Service, domain.CareService]{
+	op: "service_search", path: "/services/search", member: "services",
+	mapRecord: func(code domain.MunicipalityCode, chk *upstream.Checker, w municipalapi.Service) domain.CareService {
+		s := domain.CareService{
+			ID:            chk.Required("id", w.ID),
+			CPR:           chk.CPR("cpr", w.CPR),
+			Municipality:  code,
+			Service:       domain.Coding{System: SystemFSIII, Code: chk.Required("fsiiiCode", w.FSIIICode), Display: w.FSIIIDisplay},
+			Law:           domain.LawSection(chk.OneOf("law", w.Law, laws...)),
+			Status:        domain.CareServiceStatus(chk.OneOf("status", w.Status, serviceStatuses...)),
+			Start:         chk.Time("start", w.Start),
+			End:           chk.OptionalTime("end", w.End),
+			Team:          w.Team,
+			AcuteFunction: w.AcuteFunction,
 		}
-		out := make([]domain.CareService, 0, len(resp.Services))
-		for i, w := range resp.Services {
-			m.chk.At("services[%d]", i)
-			s := domain.CareService{
-				ID:            m.chk.Required("id", w.ID),
-				CPR:           m.citizen(w.CPR),
-				Municipality:  m.code,
-				Service:       domain.Coding{System: SystemFSIII, Code: m.chk.Required("fsiiiCode", w.FSIIICode), Display: w.FSIIIDisplay},
-				Law:           domain.LawSection(m.chk.OneOf("law", w.Law, laws...)),
-				Status:        domain.CareServiceStatus(m.chk.OneOf("status", w.Status, serviceStatuses...)),
-				Start:         m.chk.Time("start", w.Start),
-				End:           m.chk.OptionalTime("end", w.End),
-				Team:          w.Team,
-				AcuteFunction: w.AcuteFunction,
-			}
-			if !s.End.IsZero() && s.End.Before(s.Start) {
-				m.chk.Fail("end", "must not be before start")
-			}
-			if m.chk.Failed() {
-				return nil, m.chk.Err()
-			}
-			out = append(out, s)
+		if !s.End.IsZero() && s.End.Before(s.Start) {
+			chk.Fail("end", "must not be before start")
 		}
-		return out, nil
+		return s
 	},
 	cpr:     func(s domain.CareService) domain.CPR { return s.CPR },
 	compare: func(a, b domain.CareService) int { return a.Start.Compare(b.Start) },
 }
 
-var visitsKind = searchKind[domain.CareVisit]{
-	op: "visit_search", path: "/visits/search",
-	decode: func(m *mapper, body []byte) ([]domain.CareVisit, error) {
-		var resp municipalapi.VisitsResponse
-		if err := upstream.DecodeJSON(m.chk.System(), m.chk.Op(), body, &resp); err != nil {
-			return nil, err
+var visitsKind = searchKind[municipalapi.Visit, domain.CareVisit]{
+	op: "visit_search", path: "/visits/search", member: "visits",
+	mapRecord: func(code domain.MunicipalityCode, chk *upstream.Checker, w municipalapi.Visit) domain.CareVisit {
+		v := domain.CareVisit{
+			ID:           chk.Required("id", w.ID),
+			CPR:          chk.CPR("cpr", w.CPR),
+			Municipality: code,
+			ServiceID:    w.ServiceID,
+			PlannedAt:    chk.Time("plannedAt", w.PlannedAt),
+			PerformedAt:  chk.OptionalTime("performedAt", w.PerformedAt),
+			Status:       domain.CareVisitStatus(chk.OneOf("status", w.Status, visitStatuses...)),
+			Team:         w.Team,
 		}
-		out := make([]domain.CareVisit, 0, len(resp.Visits))
-		for i, w := range resp.Visits {
-			m.chk.At("visits[%d]", i)
-			v := domain.CareVisit{
-				ID:           m.chk.Required("id", w.ID),
-				CPR:          m.citizen(w.CPR),
-				Municipality: m.code,
-				ServiceID:    w.ServiceID,
-				PlannedAt:    m.chk.Time("plannedAt", w.PlannedAt),
-				PerformedAt:  m.chk.OptionalTime("performedAt", w.PerformedAt),
-				Status:       domain.CareVisitStatus(m.chk.OneOf("status", w.Status, visitStatuses...)),
-				Team:         w.Team,
-			}
-			if v.Status == domain.VisitPerformed && v.PerformedAt.IsZero() {
-				m.chk.Fail("performedAt", "must be set when status is performed")
-			}
-			if m.chk.Failed() {
-				return nil, m.chk.Err()
-			}
-			out = append(out, v)
+		if v.Status == domain.VisitPerformed && v.PerformedAt.IsZero() {
+			chk.Fail("performedAt", "must be set when status is performed")
 		}
-		return out, nil
+		return v
 	},
 	cpr:     func(v domain.CareVisit) domain.CPR { return v.CPR },
 	compare: func(a, b domain.CareVisit) int { return a.PlannedAt.Compare(b.PlannedAt) },
 }
 
-var notificationsKind = searchKind[domain.ReceivedNotification]{
-	op: "notification_search", path: "/notifications/search",
-	decode: func(m *mapper, body []byte) ([]domain.ReceivedNotification, error) {
-		var resp municipalapi.NotificationsResponse
-		if err := upstream.DecodeJSON(m.chk.System(), m.chk.Op(), body, &resp); err != nil {
-			return nil, err
+var notificationsKind = searchKind[municipalapi.ReceivedNotification, domain.ReceivedNotification]{
+	op: "notification_search", path: "/notifications/search", member: "notifications",
+	mapRecord: func(code domain.MunicipalityCode, chk *upstream.Checker, w municipalapi.ReceivedNotification) domain.ReceivedNotification {
+		n := domain.ReceivedNotification{
+			ID:             chk.Required("id", w.ID),
+			MessageID:      w.MessageID,
+			EncounterID:    chk.Required("encounterId", w.EncounterID),
+			CPR:            chk.CPR("cpr", w.CPR),
+			Municipality:   code,
+			Code:           domain.NotificationCode(w.Code),
+			OccurredAt:     chk.Time("occurredAt", w.OccurredAt),
+			ReceivedAt:     chk.Time("receivedAt", w.ReceivedAt),
+			SenderHospital: domain.Organization{SOR: domain.SORCode(w.SenderSOR), Name: w.SenderName},
 		}
-		out := make([]domain.ReceivedNotification, 0, len(resp.Notifications))
-		for i, w := range resp.Notifications {
-			m.chk.At("notifications[%d]", i)
-			n := domain.ReceivedNotification{
-				ID:             m.chk.Required("id", w.ID),
-				MessageID:      w.MessageID,
-				EncounterID:    m.chk.Required("encounterId", w.EncounterID),
-				CPR:            m.citizen(w.CPR),
-				Municipality:   m.code,
-				Code:           domain.NotificationCode(w.Code),
-				OccurredAt:     m.chk.Time("occurredAt", w.OccurredAt),
-				ReceivedAt:     m.chk.Time("receivedAt", w.ReceivedAt),
-				SenderHospital: domain.Organization{SOR: domain.SORCode(w.SenderSOR), Name: w.SenderName},
-			}
-			m.chk.Expect(n.Code.Valid(), "code", "unknown MedCom HospitalNotification code")
-			if m.chk.Failed() {
-				return nil, m.chk.Err()
-			}
-			out = append(out, n)
-		}
-		return out, nil
+		chk.Expect(n.Code.Valid(), "code", "unknown MedCom HospitalNotification code")
+		return n
 	},
 	cpr: func(n domain.ReceivedNotification) domain.CPR { return n.CPR },
 	compare: func(a, b domain.ReceivedNotification) int {

@@ -19,32 +19,33 @@ var (
 	}
 )
 
-// mapContacts maps wire contacts to domain values. A contact of a citizen
-// that was not asked about is refused: handing it to the wrong caller would
-// be worse than failing.
-func mapContacts(chk *upstream.Checker, wire []outofhoursapi.Contact, asked upstream.KeySet[domain.CPR]) ([]domain.OutOfHoursContact, error) {
-	out := make([]domain.OutOfHoursContact, 0, len(wire))
-	for i, w := range wire {
-		chk.At("contacts[%d]", i)
-		ct := domain.OutOfHoursContact{
-			ID:         chk.Required("id", w.ID),
-			CPR:        chk.CPR("cpr", w.CPR),
-			ReceivedAt: chk.Time("receivedAt", w.ReceivedAt),
-			TriageBy:   chk.OneOf("triageBy", w.TriageBy, triageBy...),
-			Complaint:  domain.Coding{System: SystemICPC2, Code: w.ComplaintCode, Display: w.ComplaintDisplay},
-			Urgency:    domain.Urgency(chk.OneOf("urgency", w.Urgency, urgency...)),
-			Outcome:    domain.TriageOutcome(chk.OneOf("outcome", w.Outcome, outcomes...)),
-			StartedAt:  chk.Time("startedAt", w.StartedAt),
-			EndedAt:    chk.OptionalTime("endedAt", w.EndedAt),
-			Site:       w.Site,
-		}
-		if !asked.Has(ct.CPR) && !chk.Failed() {
-			chk.Fail("cpr", "is not among the CPR numbers asked for")
-		}
-		if chk.Failed() {
-			return nil, chk.Err()
-		}
-		out = append(out, ct)
+// contactReader reads a search answer contact by contact. A contact of a
+// citizen that was not asked about is refused: handing it to the wrong
+// caller would be worse than failing.
+func contactReader(system, op string, asked upstream.KeySet[domain.CPR]) upstream.RecordReader[domain.CPR, outofhoursapi.Contact, domain.OutOfHoursContact] {
+	return upstream.RecordReader[domain.CPR, outofhoursapi.Contact, domain.OutOfHoursContact]{
+		System: system, Op: op, Member: "contacts", KeyField: "cpr",
+		ParseKey: parseCPR, Asked: asked, Map: mapContact,
 	}
-	return out, nil
+}
+
+func parseCPR(s string) (domain.CPR, bool) {
+	c, err := domain.ParseCPR(s)
+	return c, err == nil
+}
+
+func mapContact(chk *upstream.Checker, w outofhoursapi.Contact) (domain.OutOfHoursContact, domain.CPR) {
+	ct := domain.OutOfHoursContact{
+		ID:         chk.Required("id", w.ID),
+		CPR:        chk.CPR("cpr", w.CPR),
+		ReceivedAt: chk.Time("receivedAt", w.ReceivedAt),
+		TriageBy:   chk.OneOf("triageBy", w.TriageBy, triageBy...),
+		Complaint:  domain.Coding{System: SystemICPC2, Code: w.ComplaintCode, Display: w.ComplaintDisplay},
+		Urgency:    domain.Urgency(chk.OneOf("urgency", w.Urgency, urgency...)),
+		Outcome:    domain.TriageOutcome(chk.OneOf("outcome", w.Outcome, outcomes...)),
+		StartedAt:  chk.Time("startedAt", w.StartedAt),
+		EndedAt:    chk.OptionalTime("endedAt", w.EndedAt),
+		Site:       w.Site,
+	}
+	return ct, ct.CPR
 }

@@ -2,6 +2,7 @@ package upstream
 
 import (
 	"bytes"
+	"context"
 	"io"
 	"log/slog"
 	"net/http"
@@ -19,6 +20,8 @@ type attemptTransport struct {
 	maxBytes int64
 	metrics  *Metrics
 	log      *slog.Logger
+	// timeout bounds one attempt, from dialling to the last body byte.
+	timeout time.Duration
 }
 
 func (t *attemptTransport) RoundTrip(req *http.Request) (*http.Response, error) {
@@ -27,12 +30,18 @@ func (t *attemptTransport) RoundTrip(req *http.Request) (*http.Response, error) 
 		op, attempt = cl.op, cl.attempt.Load()
 	}
 	start := time.Now()
-	resp, err := t.next.RoundTrip(req)
+	ctx, cancel := context.WithTimeout(req.Context(), t.timeout)
+	defer cancel()
+	resp, err := t.next.RoundTrip(req.WithContext(ctx))
 	if err == nil {
 		err = t.readBody(resp, op)
 		if err != nil {
 			resp = nil
 		}
+	}
+	if err != nil && ctx.Err() != nil && req.Context().Err() == nil {
+		// This attempt's own time ran out, not the call's.
+		err = &attemptTimeoutError{timeout: t.timeout}
 	}
 	elapsed := time.Since(start)
 	t.metrics.observeAttempt(t.system, op, elapsed.Seconds())
@@ -79,3 +88,14 @@ func (t *attemptTransport) readBody(resp *http.Response, op string) error {
 	resp.ContentLength = int64(len(body))
 	return nil
 }
+
+// attemptTimeoutError is an attempt that did not finish within its
+// timeout; the retry layer may repeat it, and it is a timeout (net.Error)
+// when it was the last.
+type attemptTimeoutError struct{ timeout time.Duration }
+
+func (e *attemptTimeoutError) Error() string {
+	return "attempt timed out after " + e.timeout.String()
+}
+func (e *attemptTimeoutError) Timeout() bool   { return true }
+func (e *attemptTimeoutError) Temporary() bool { return true }

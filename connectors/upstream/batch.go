@@ -66,27 +66,31 @@ func Unique[K comparable](keys []K) []K {
 }
 
 // CollectInBatches runs search over unique keys in batches (see
-// InBatches) and groups the records all batches return by keyOf. Keys with
-// no records are absent from the map.
-func CollectInBatches[K comparable, R any](ctx context.Context, keys []K, size int, search func(ctx context.Context, batch []K) ([]R, error), keyOf func(R) K) (map[K][]R, error) {
+// InBatches), each batch through Isolate, and groups the records every
+// batch could read by keyOf. Keys with no records are absent from the map.
+// When some records could not be read, the map comes back together with a
+// *RecordErrors charging each failure to its keys only.
+func CollectInBatches[K comparable, R any](ctx context.Context, system string, keys []K, size int, search func(ctx context.Context, batch []K) (Answer[K, R], error), keyOf func(R) K) (map[K][]R, error) {
 	keys = Unique(keys)
-	results := make([][]R, BatchCount(len(keys), size))
+	results := make([]Answer[K, R], BatchCount(len(keys), size))
 	err := InBatches(ctx, keys, size, 0, func(ctx context.Context, i int, batch []K) error {
-		records, err := search(ctx, batch)
-		results[i] = records
+		a, err := Isolate(ctx, system, batch, search)
+		results[i] = a
 		return err
 	})
 	if err != nil {
 		return nil, err
 	}
 	out := make(map[K][]R)
-	for _, records := range results {
-		for _, r := range records {
+	failed := NewRecordErrors[K](system)
+	for _, a := range results {
+		failed.Merge(a.Failed)
+		for _, r := range a.Records {
 			k := keyOf(r)
 			out[k] = append(out[k], r)
 		}
 	}
-	return out, nil
+	return out, failed.OrNil()
 }
 
 // KeySet is the set of keys a search asked for. Connectors use it to

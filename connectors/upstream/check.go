@@ -46,6 +46,13 @@ func (k *Checker) At(format string, args ...any) {
 	k.format, k.args = format, args
 }
 
+// Next starts checking another record at the path format names: it is At,
+// and forgets the previous record's failure, so that each record of an
+// answer is judged on its own.
+func (k *Checker) Next(format string, args ...any) {
+	k.format, k.args, k.err = format, args, nil
+}
+
 // Failed reports whether a check has failed.
 func (k *Checker) Failed() bool { return k.err != nil }
 

@@ -26,6 +26,8 @@ type Client struct {
 	transport *http.Transport
 	breaker   *gobreaker.CircuitBreaker[*http.Response] // nil when disabled
 	token     *bearerToken
+	health    health
+	budget    *retryBudget
 }
 
 // Request is one call. Path is resolved against the BaseURL (see Resolve).
@@ -46,6 +48,10 @@ type Request struct {
 	// Keys is how many keys (CPRs, ids) the request asks for, for the
 	// batch-size histogram.
 	Keys int
+	// NoRetry makes the call a single attempt (probes).
+	NoRetry bool
+	// Header holds extra request headers.
+	Header http.Header
 	// Decode, when set, is given a 2xx body before the call is recorded:
 	// its error is returned as it is and counts as outcome bad_response.
 	Decode func(body []byte) error
@@ -74,10 +80,12 @@ func New(opts Options) (*Client, error) {
 	if err != nil {
 		return nil, err
 	}
-	c := &Client{opts: o, base: base, transport: transport, token: token}
+	c := &Client{opts: o, base: base, transport: transport, token: token,
+		budget: newRetryBudget(o.Retry.BudgetRatio, o.Retry.BudgetMinPerSecond, o.Retry.Now)}
 
 	var rt http.RoundTripper = &attemptTransport{
 		next: transport, system: o.System, maxBytes: o.MaxResponseBytes, metrics: o.Metrics, log: o.Logger,
+		timeout: o.Timeout,
 	}
 	if !o.Breaker.Disabled {
 		c.breaker = newBreaker(o)
@@ -173,7 +181,8 @@ func (c *Client) Do(ctx context.Context, r Request) (*Response, error) {
 	parent := ctx
 	ctx, cancel := context.WithTimeout(ctx, c.opts.CallTimeout)
 	defer cancel()
-	cl := &call{op: op, retryable: r.Safe || method == http.MethodGet || method == http.MethodHead}
+	cl := &call{op: op, retryable: !r.NoRetry && (r.Safe || method == http.MethodGet || method == http.MethodHead)}
+	c.budget.call()
 	ctx = withCall(ctx, cl)
 
 	var body io.Reader
@@ -189,6 +198,11 @@ func (c *Client) Do(ctx context.Context, r Request) (*Response, error) {
 	if r.Body != nil {
 		req.Header.Set("Content-Type", cmp.Or(r.ContentType, "application/json"))
 	}
+	for k, vs := range r.Header {
+		for _, v := range vs {
+			req.Header.Add(k, v)
+		}
+	}
 	if token != "" {
 		req.Header.Set("Authorization", "Bearer "+token)
 	}
@@ -197,6 +211,7 @@ func (c *Client) Do(ctx context.Context, r Request) (*Response, error) {
 	resp, outcome, err := c.roundTrip(parent, req, op, r.Decode)
 	retries := max(int(cl.attempt.Load())-1, 0)
 	c.opts.Metrics.observeCall(c.opts.System, op, outcome, time.Since(start).Seconds(), retries, r.Keys)
+	c.health.observe(time.Now(), outcome)
 	return resp, err
 }
 

@@ -29,6 +29,7 @@ type Metrics struct {
 	attemptDur   *prometheus.HistogramVec
 	callDur      *prometheus.HistogramVec
 	retries      *prometheus.CounterVec
+	budgetOut    *prometheus.CounterVec
 	breakerState *prometheus.GaugeVec
 	batchKeys    *prometheus.HistogramVec
 }
@@ -58,6 +59,10 @@ func NewMetrics(reg prometheus.Registerer) (*Metrics, error) {
 			Name: "klynge_upstream_retries_total",
 			Help: "Attempts repeated after a failed attempt.",
 		}, []string{"system", "op"}),
+		budgetOut: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "klynge_upstream_retry_budget_exhausted_total",
+			Help: "Retries not made because the instance's retry budget was spent (retries at most a share of calls).",
+		}, []string{"system"}),
 		breakerState: prometheus.NewGaugeVec(prometheus.GaugeOpts{
 			Name: "klynge_upstream_breaker_state",
 			Help: "Circuit breaker state per upstream instance: 0 closed, 1 half-open, 2 open.",
@@ -71,7 +76,7 @@ func NewMetrics(reg prometheus.Registerer) (*Metrics, error) {
 	if reg == nil {
 		return m, nil
 	}
-	for _, c := range []prometheus.Collector{m.requests, m.attemptDur, m.callDur, m.retries, m.breakerState, m.batchKeys} {
+	for _, c := range []prometheus.Collector{m.requests, m.attemptDur, m.callDur, m.retries, m.budgetOut, m.breakerState, m.batchKeys} {
 		if err := reg.Register(c); err != nil {
 			return nil, fmt.Errorf("upstream: register metrics: %w", err)
 		}
@@ -98,6 +103,12 @@ func (m *Metrics) observeAttempt(system, op string, seconds float64) {
 		return
 	}
 	m.attemptDur.WithLabelValues(system, op).Observe(seconds)
+}
+
+func (m *Metrics) budgetExhausted(system string) {
+	if m != nil {
+		m.budgetOut.WithLabelValues(system).Inc()
+	}
 }
 
 func (m *Metrics) setBreakerState(system string, state float64) {

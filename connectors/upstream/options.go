@@ -17,6 +17,12 @@ type Options struct {
 	System string
 	// BaseURL is the absolute http(s) URL every path is resolved against.
 	BaseURL string
+	// PublicBaseURL is the base the upstream writes into the links it
+	// returns when it sits behind a proxy and knows itself by another
+	// name (https://fhir.region.dk/r4 while klynge calls
+	// http://10.0.0.5:8080/fhir). A link under it is followed on BaseURL
+	// (ResolveLink); empty means links name BaseURL itself.
+	PublicBaseURL string
 
 	// Timeout bounds one attempt, from dialling to the last body byte
 	// (default 2s).
@@ -54,11 +60,24 @@ type Options struct {
 
 // RetryOptions bound how a failed attempt is repeated. Only GET, HEAD and
 // requests marked Safe are retried, and only after connection failures,
-// per-attempt timeouts, 429 and 5xx (except 501).
+// per-attempt timeouts, 429 and 5xx (except 501). Each retry must also fit
+// the instance's retry budget: over the last 10 s, retries at most
+// BudgetRatio × the calls made plus BudgetMinPerSecond × 10.
 type RetryOptions struct {
-	// Max is the number of retries after the first attempt (default 2);
-	// a negative value disables retries.
+	// Max is the most retries of one call after its first attempt
+	// (default 2); a negative value disables retries.
 	Max int
+	// BudgetRatio is the share of calls that may be retried, in (0, 1]
+	// (default 0.5: Envoy's and Finagle's 0.2 left twice as many answers
+	// partial as fixed attempts under a half-failing system, see
+	// docs/PERFORMANCE.md).
+	BudgetRatio float64
+	// BudgetMinPerSecond is a reserve of retries per second on top of the
+	// share, so that the few calls of a quiet system can all be retried
+	// (default 10).
+	BudgetMinPerSecond float64
+	// Now is the budget's clock (default time.Now; tests pin it).
+	Now func() time.Time
 	// WaitMin and WaitMax bound the jittered exponential backoff
 	// (defaults 25ms and 400ms).
 	WaitMin, WaitMax time.Duration
@@ -112,6 +131,8 @@ const (
 	DefaultTimeout          = 2 * time.Second
 	DefaultCallTimeout      = 5 * time.Second
 	DefaultRetryMax         = 2
+	DefaultBudgetRatio      = 0.5
+	DefaultBudgetMinPerSec  = 10
 	DefaultRetryWaitMin     = 25 * time.Millisecond
 	DefaultRetryWaitMax     = 400 * time.Millisecond
 	DefaultRetryAfterMax    = time.Second
@@ -154,6 +175,13 @@ func (o Options) withDefaults() (Options, *url.URL, error) {
 	}
 	base.Path = strings.TrimRight(base.Path, "/")
 	base.RawPath = ""
+	if o.PublicBaseURL != "" {
+		pub, err := url.Parse(o.PublicBaseURL)
+		if err != nil || (pub.Scheme != "http" && pub.Scheme != "https") || pub.Host == "" ||
+			pub.User != nil || pub.RawQuery != "" || pub.Fragment != "" {
+			return fail("PublicBaseURL", "must be an absolute http(s) URL without credentials, query or fragment")
+		}
+	}
 
 	durations := []struct {
 		name string
@@ -186,6 +214,19 @@ func (o Options) withDefaults() (Options, *url.URL, error) {
 		o.Retry.Max = 0
 	case o.Retry.Max > 10:
 		return fail("Retry.Max", "must be at most 10 (got %d)", o.Retry.Max)
+	}
+
+	switch {
+	case o.Retry.BudgetRatio == 0:
+		o.Retry.BudgetRatio = DefaultBudgetRatio
+	case !(o.Retry.BudgetRatio > 0 && o.Retry.BudgetRatio <= 1):
+		return fail("Retry.BudgetRatio", "must be in (0, 1] (got %g)", o.Retry.BudgetRatio)
+	}
+	switch {
+	case o.Retry.BudgetMinPerSecond == 0:
+		o.Retry.BudgetMinPerSecond = DefaultBudgetMinPerSec
+	case o.Retry.BudgetMinPerSecond < 0 || o.Retry.BudgetMinPerSecond > 1000:
+		return fail("Retry.BudgetMinPerSecond", "must be between 0 and 1000 (got %g)", o.Retry.BudgetMinPerSecond)
 	}
 
 	ints := []struct {

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/url"
 	"path"
+	"slices"
 	"strings"
 )
 
@@ -74,4 +75,59 @@ func underPath(p, base string) bool {
 	}
 	clean := path.Clean("/" + p)
 	return clean == base || strings.HasPrefix(clean, base+"/")
+}
+
+// ResolveLink turns a link the upstream wrote into a response (a FHIR
+// Bundle's next link) into the URL to call, by RFC 3986: an absolute link
+// as it is, a root-relative one ("/fhir/R4/Encounter?...") against the
+// host, a relative one ("Encounter?...") against the base URL as a
+// directory (FHIR resolves relative references against the service base).
+// A link under Options.PublicBaseURL is moved onto the BaseURL. The result
+// must lie under the BaseURL (Resolve's rule): links to other hosts or
+// outside the base path are refused. Errors never quote the link.
+func (c *Client) ResolveLink(link string) (*url.URL, error) {
+	fail := func(rule string) (*url.URL, error) {
+		return nil, fmt.Errorf("upstream %s: resolve link: %w", c.opts.System, errors.New(rule))
+	}
+	ref, err := url.Parse(link)
+	if err != nil || ref.Opaque != "" {
+		return fail("malformed URL")
+	}
+	if ref.User != nil {
+		return fail("link carries credentials")
+	}
+	dir := *c.base
+	dir.Path = c.base.Path + "/"
+	u := dir.ResolveReference(ref)
+	u.Fragment, u.RawFragment = "", ""
+	if c.opts.PublicBaseURL != "" {
+		if moved, ok := c.underPublicBase(u); ok {
+			u = moved
+		}
+	}
+	if !strings.EqualFold(u.Scheme, c.base.Scheme) || !sameHost(u, c.base) || !underPath(u.Path, c.base.Path) {
+		return fail("link points outside " + c.base.Redacted())
+	}
+	if slices.Contains(strings.Split(ref.Path, "/"), "..") {
+		return fail("path must not climb out of the base URL")
+	}
+	u.Scheme, u.Host = c.base.Scheme, c.base.Host
+	return u, nil
+}
+
+// underPublicBase moves u from under the public base onto the base URL.
+func (c *Client) underPublicBase(u *url.URL) (*url.URL, bool) {
+	pub, err := url.Parse(c.opts.PublicBaseURL)
+	if err != nil {
+		return nil, false
+	}
+	pubPath := strings.TrimRight(pub.Path, "/")
+	if !strings.EqualFold(u.Scheme, pub.Scheme) || !sameHost(u, pub) || !underPath(u.Path, pubPath) {
+		return nil, false
+	}
+	moved := *u
+	moved.Scheme, moved.Host = c.base.Scheme, c.base.Host
+	moved.Path = c.base.Path + strings.TrimPrefix(path.Clean("/"+u.Path), pubPath)
+	moved.RawPath = ""
+	return &moved, true
 }

@@ -32,9 +32,12 @@ func callFrom(ctx context.Context) *call {
 	return c
 }
 
-// newRetryTransport is the retry layer over next. next is reached through
-// an http.Client whose Timeout bounds each attempt; the request context
-// (CallTimeout or the caller's deadline) bounds the whole call.
+// newRetryTransport is the retry layer over next. The attempt layer bounds
+// each attempt (Timeout) with a deadline on the attempt's own context —
+// not http.Client.Timeout, which costs a goroutine, a timer and a copy of
+// the headers per attempt for a transport net/http does not know; the
+// request context (CallTimeout or the caller's deadline) bounds the whole
+// call.
 //
 // go-retryablehttp's pitfalls, each handled here: it would retry every
 // method (CheckRetry routes by the call's retryable flag instead); it would
@@ -48,7 +51,6 @@ func (c *Client) newRetryTransport(next http.RoundTripper) http.RoundTripper {
 	rc := &retryablehttp.Client{
 		HTTPClient: &http.Client{
 			Transport:     next,
-			Timeout:       c.opts.Timeout,
 			CheckRedirect: refuseRedirect,
 		},
 		Logger:       nil,
@@ -94,7 +96,11 @@ func (c *Client) checkRetry(ctx context.Context, resp *http.Response, err error)
 			return false, nil
 		}
 		// Refuses redirect loops, bad schemes and certificate errors.
-		return retryablehttp.DefaultRetryPolicy(ctx, resp, err)
+		retry, perr := retryablehttp.DefaultRetryPolicy(ctx, resp, err)
+		if !retry || perr != nil {
+			return retry, perr
+		}
+		return c.spend(cl), nil
 	}
 	if !retryableStatus(resp.StatusCode) {
 		return false, nil
@@ -107,7 +113,20 @@ func (c *Client) checkRetry(ctx context.Context, resp *http.Response, err error)
 			return false, nil
 		}
 	}
-	return true, nil
+	return c.spend(cl), nil
+}
+
+// spend takes a retry from the budget, when one will be made: the attempt
+// just failed was not the call's last allowed one.
+func (c *Client) spend(cl *call) bool {
+	if int(cl.attempt.Load()) > c.opts.Retry.Max {
+		return false
+	}
+	if !c.budget.retry() {
+		c.opts.Metrics.budgetExhausted(c.opts.System)
+		return false
+	}
+	return true
 }
 
 // retryableStatus: overload and server failures may pass; 501 will not.

@@ -177,7 +177,10 @@ type Citizen struct {
 	Age int `json:"age"`
 	// Sex, from the CPR number.
 	Sex Sex `json:"sex"`
-	// When the citizen died, if they have.
+	// True when the citizen has died, also when the date is not known (FHIR's
+	// deceasedBoolean, or a date of death given only to the year or month).
+	Deceased bool `json:"deceased"`
+	// When the citizen died, if they have and the day is known.
 	DeceasedAt *time.Time `json:"deceasedAt,omitempty"`
 	// Home address from the patient index.
 	Address *Address `json:"address,omitempty"`

@@ -113,3 +113,10 @@ func (s *Server) do(method, path string, body any, want int, out any) error {
 	}
 	return nil
 }
+
+// SetDialect serves eHospitalet in the named FHIR dialect (PUT
+// /_sandbox/dialect).
+func (s *Server) SetDialect(t testing.TB, name string) {
+	t.Helper()
+	s.call(t, http.MethodPut, "/dialect", controls.Dialect{Name: name}, http.StatusOK, nil)
+}

@@ -3,6 +3,7 @@ package gqlhttp
 import (
 	"encoding/json"
 	"net/http"
+	"strconv"
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/vektah/gqlparser/v2/gqlerror"
@@ -57,8 +58,29 @@ func writeResponse(w http.ResponseWriter, media string, status int, resp *graphq
 		body = []byte(`{"errors":[{"message":"internal error: the response could not be encoded","extensions":{"code":"` + errcode.InternalServerError + `"}}]}`)
 	}
 	w.Header().Set("Content-Type", media+"; charset=utf-8")
+	if secs, ok := retryAfter(resp.Errors); ok && status >= 500 {
+		w.Header().Set("Retry-After", strconv.Itoa(secs))
+	}
 	w.WriteHeader(status)
 	_, _ = w.Write(body)
+}
+
+// retryAfter is the first error's extensions.retryAfter (whole seconds),
+// which an error that refuses a whole operation for a while carries (e.g.
+// ACCESS_LOG_UNAVAILABLE), so that HTTP clients get it as Retry-After.
+func retryAfter(errs gqlerror.List) (int, bool) {
+	for _, e := range errs {
+		if e == nil {
+			continue
+		}
+		switch v := e.Extensions["retryAfter"].(type) {
+		case int:
+			return v, v > 0
+		case float64:
+			return int(v), v >= 1
+		}
+	}
+	return 0, false
 }
 
 // WriteError answers r with one GraphQL error of code, with the code's HTTP

@@ -22,7 +22,7 @@ func BenchmarkAdmission(b *testing.B) {
 	})
 	b.Run("refused", func(b *testing.B) {
 		l := New(Options{MaxInFlight: 1})
-		l.slots <- struct{}{}
+		l.acquire(Interactive)
 		h := l.Middleware(ok)
 		b.ReportAllocs()
 		req := httptest.NewRequest(http.MethodPost, "/graphql", nil)

@@ -115,7 +115,7 @@ func TestRequestsBeyondTheBoundAreRefusedAtOnce(t *testing.T) {
 			t.Errorf("an admitted request got %d", code)
 		}
 	}
-	if got := value(t, s.limiter.opts.Metrics.refusedTotal); got != 5 {
+	if got := value(t, s.limiter.opts.Metrics.refusedTotal.WithLabelValues("interactive")); got != 5 {
 		t.Errorf("klynge_overload_rejections_total = %v, want 5", got)
 	}
 	if got := value(t, s.limiter.opts.Metrics.admittedTotal); got != bound {
@@ -125,7 +125,7 @@ func TestRequestsBeyondTheBoundAreRefusedAtOnce(t *testing.T) {
 		t.Errorf("klynge_operations_in_flight = %v after all finished, want 0", got)
 	}
 	if got := value(t, s.limiter.opts.Metrics.limit); got != bound {
-		t.Errorf("klynge_operations_max_in_flight = %v, want %d", got, bound)
+		t.Errorf("klynge_operations_max_in_flight = %v, want the fixed limit %d", got, bound)
 	}
 
 	// The slots are free again.
@@ -136,7 +136,7 @@ func TestRequestsBeyondTheBoundAreRefusedAtOnce(t *testing.T) {
 
 func TestPreflightsNeedNoSlot(t *testing.T) {
 	l := New(Options{MaxInFlight: 1})
-	l.slots <- struct{}{} // full
+	l.acquire(Interactive) // full
 	srv := httptest.NewServer(l.Middleware(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.WriteHeader(http.StatusNoContent)
 	})))
@@ -154,7 +154,7 @@ func TestPreflightsNeedNoSlot(t *testing.T) {
 
 func TestRetryAfterIsWholeSecondsRoundedUp(t *testing.T) {
 	l := New(Options{MaxInFlight: 1, RetryAfter: 1500 * time.Millisecond})
-	l.slots <- struct{}{}
+	l.acquire(Interactive)
 	rec := httptest.NewRecorder()
 	l.Middleware(http.NotFoundHandler()).ServeHTTP(rec, httptest.NewRequest(http.MethodPost, "/graphql", nil))
 	if rec.Code != http.StatusServiceUnavailable || rec.Header().Get("Retry-After") != "2" {

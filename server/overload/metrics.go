@@ -11,16 +11,16 @@ type Metrics struct {
 	inFlight      prometheus.Gauge
 	limit         prometheus.Gauge
 	admittedTotal prometheus.Counter
-	refusedTotal  prometheus.Counter
+	refusedTotal  *prometheus.CounterVec
 	deadlineTotal prometheus.Counter
 }
 
 // NewMetrics registers the limiter's metrics with reg:
 //
 //	klynge_operations_in_flight                 GraphQL requests executing now
-//	klynge_operations_max_in_flight             the configured bound
+//	klynge_operations_max_in_flight             the adaptive limit now
 //	klynge_operations_admitted_total            requests admitted
-//	klynge_overload_rejections_total            requests refused with 503 at the bound
+//	klynge_overload_rejections_total            requests refused with 503 at the limit, by priority
 //	klynge_request_deadline_exceeded_total      admitted requests whose deadline passed
 func NewMetrics(reg prometheus.Registerer) (*Metrics, error) {
 	m := &Metrics{
@@ -30,16 +30,16 @@ func NewMetrics(reg prometheus.Registerer) (*Metrics, error) {
 		}),
 		limit: prometheus.NewGauge(prometheus.GaugeOpts{
 			Name: "klynge_operations_max_in_flight",
-			Help: "The bound on GraphQL requests executing at once (server.maxConcurrentOperations).",
+			Help: "The adaptive limit on GraphQL requests executing at once now (at most server.maxConcurrentOperations).",
 		}),
 		admittedTotal: prometheus.NewCounter(prometheus.CounterOpts{
 			Name: "klynge_operations_admitted_total",
 			Help: "GraphQL requests admitted under the bound.",
 		}),
-		refusedTotal: prometheus.NewCounter(prometheus.CounterOpts{
+		refusedTotal: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "klynge_overload_rejections_total",
-			Help: "GraphQL requests refused with 503 because the bound was reached.",
-		}),
+			Help: "GraphQL requests refused with 503 because the limit was reached, by priority (interactive, bulk).",
+		}, []string{"priority"}),
 		deadlineTotal: prometheus.NewCounter(prometheus.CounterOpts{
 			Name: "klynge_request_deadline_exceeded_total",
 			Help: "Admitted requests whose deadline (server.requestTimeout) passed before they finished.",
@@ -49,6 +49,9 @@ func NewMetrics(reg prometheus.Registerer) (*Metrics, error) {
 		if err := reg.Register(c); err != nil {
 			return nil, fmt.Errorf("overload: register metrics: %w", err)
 		}
+	}
+	for _, p := range []Priority{Interactive, Bulk} {
+		m.refusedTotal.WithLabelValues(p.String()) // exposed at 0 before the first refusal
 	}
 	return m, nil
 }
@@ -74,9 +77,9 @@ func (m *Metrics) left() {
 	}
 }
 
-func (m *Metrics) refused() {
+func (m *Metrics) refused(p Priority) {
 	if m != nil {
-		m.refusedTotal.Inc()
+		m.refusedTotal.WithLabelValues(p.String()).Inc()
 	}
 }
 

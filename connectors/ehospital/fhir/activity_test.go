@@ -13,7 +13,6 @@ func TestActivityCodesRoundTrip(t *testing.T) {
 		{"SLHJ", "IMP", "discharge-inpatient-home"},
 		{"SLHJ", "EMER", "discharge-emergency-home"},
 		{"SLHJ", "HH", "discharge-inpatient-home"},
-		{"MORS", "IMP", "deceased-inpatient"},
 		{"RE_SLHJ", "IMP", "revise-discharge-inpatient-home"},
 		{"AN_STIN", "IMP", "cancel-admit-inpatient"},
 	}
@@ -29,10 +28,24 @@ func TestActivityCodesRoundTrip(t *testing.T) {
 			}
 		})
 	}
-	for _, bad := range []string{"", "revise-", "new-message", "STOUT"} {
-		if _, ok := ClassicCode(bad); ok {
-			t.Errorf("ClassicCode(%q) accepted", bad)
+}
+
+// MORS has no activity code of its own (HospitalNotification IG 3.0.x): it
+// is sent with the admission's code, and only the follow-up on a finished
+// stay tells it apart.
+func TestMORSKeepsTheAdmissionCode(t *testing.T) {
+	for class, want := range map[string]string{"IMP": "admit-inpatient", "EMER": "admit-emergency", "HH": "admit-inpatient"} {
+		a, ok := ActivityCode("MORS", class)
+		if !ok || a != want || !AdmitActivity(a) {
+			t.Errorf("ActivityCode(MORS, %s) = %q, %v; want %q", class, a, ok, want)
 		}
+	}
+	for _, bad := range []string{"deceased-inpatient", "deceased-emergency", "", "revise-", "new-message", "STOUT"} {
+		if _, ok := ClassicCode(bad); ok {
+			t.Errorf("ClassicCode(%q) accepted: no version of MedComMessagingActivityCodes has it", bad)
+		}
+	}
+	for _, bad := range []string{"RE_MORS", "AN_MORS", "STOUT", ""} {
 		if _, ok := ActivityCode(bad, "IMP"); ok {
 			t.Errorf("ActivityCode(%q) accepted", bad)
 		}

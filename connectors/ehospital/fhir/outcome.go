@@ -9,11 +9,15 @@ type OperationOutcome struct {
 }
 
 // OperationOutcomeIssue is one problem; Code is a FHIR issue-type code
-// (invalid, not-found, too-costly, exception, ...).
+// (invalid, not-found, too-costly, exception, ...). Servers name a refused
+// search parameter in Diagnostics, Details.Text, Expression or Location.
 type OperationOutcomeIssue struct {
-	Severity    string `json:"severity"`
-	Code        string `json:"code"`
-	Diagnostics string `json:"diagnostics,omitempty"`
+	Severity    string           `json:"severity"`
+	Code        string           `json:"code"`
+	Details     *CodeableConcept `json:"details,omitempty"`
+	Diagnostics string           `json:"diagnostics,omitempty"`
+	Location    []string         `json:"location,omitempty"`
+	Expression  []string         `json:"expression,omitempty"`
 }
 
 // NewOperationOutcome builds a single-issue error outcome.

@@ -1,6 +1,7 @@
 package fhir
 
-// Identifier and code systems used on the wire (DOMAIN.md, hl7dk/dk-core).
+// Identifier and code systems used on the wire (docs/FHIR-CODES.md: DK-core
+// and MedCom, with the versions they are taken from).
 const (
 	// SystemCPR is the Danish civil registration number. Only real CPRs may
 	// claim it.
@@ -12,7 +13,9 @@ const (
 	SystemSOR          = "urn:oid:1.2.208.176.1.1"
 	SystemYdernummer   = "urn:oid:1.2.208.176.1.4"
 	SystemMunicipality = "http://hl7.dk/fhir/core/CodeSystem/dk-core-municipality-codes"
-	// ExtMunicipality carries the municipality code on an Address.
+	// ExtMunicipality carries the municipality code on an Address, as a
+	// valueCodeableConcept (DK-core 2.0.0 onwards; klynge also reads the
+	// valueCoding some servers write).
 	ExtMunicipality = "http://hl7.dk/fhir/core/StructureDefinition/dk-core-municipalityCodes"
 	SystemActCode   = "http://terminology.hl7.org/CodeSystem/v3-ActCode"
 	// SystemMedComActivity is the MedCom messaging activity code system
@@ -25,7 +28,8 @@ const (
 	// Encounter.serviceType; code "psychiatry" marks psychiatric stays.
 	SystemSpecialty = "https://klynge.sundhedsklynge.dk/fhir/CodeSystem/specialty"
 	// ExtReceiverMunicipality on a Provenance names the municipality of
-	// residence a HospitalNotification was sent to.
+	// residence a HospitalNotification was sent to (valueCodeableConcept,
+	// like DK-core's municipality extension).
 	ExtReceiverMunicipality = "https://klynge.sundhedsklynge.dk/fhir/StructureDefinition/receiver-municipality"
 	// ExtNotificationSent on a Provenance is when the message left (Recorded
 	// is when the server stored it).
@@ -33,8 +37,6 @@ const (
 
 	// ContentType is the FHIR JSON media type.
 	ContentType = "application/fhir+json"
-	// MaxCount is the largest _count the server honours.
-	MaxCount = 100
 )
 
 // SpecialtyPsychiatry is the Encounter.serviceType code for psychiatry.

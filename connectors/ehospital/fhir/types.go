@@ -50,12 +50,27 @@ type Period struct {
 	End   string `json:"end,omitempty"`
 }
 
-// Extension is a FHIR Extension with the value types klynge uses.
+// Extension is a FHIR Extension with the value types klynge reads.
 type Extension struct {
-	URL           string  `json:"url"`
-	ValueCoding   *Coding `json:"valueCoding,omitempty"`
-	ValueString   *string `json:"valueString,omitempty"`
-	ValueDateTime *string `json:"valueDateTime,omitempty"`
+	URL                  string           `json:"url"`
+	ValueCodeableConcept *CodeableConcept `json:"valueCodeableConcept,omitempty"`
+	ValueCoding          *Coding          `json:"valueCoding,omitempty"`
+	ValueString          *string          `json:"valueString,omitempty"`
+	ValueDateTime        *string          `json:"valueDateTime,omitempty"`
+	ValueBoolean         *bool            `json:"valueBoolean,omitempty"`
+}
+
+// Code is the extension's code in system: from valueCodeableConcept (as
+// DK-core defines its extensions) or, leniently, valueCoding. "" if
+// neither carries one.
+func (e Extension) Code(system string) string {
+	if c := e.ValueCodeableConcept.Code(system); c != "" {
+		return c
+	}
+	if e.ValueCoding != nil && (e.ValueCoding.System == system || e.ValueCoding.System == "") {
+		return e.ValueCoding.Code
+	}
+	return ""
 }
 
 // HumanName is a FHIR HumanName.

@@ -3,12 +3,11 @@ package ehospital
 import (
 	"net/http"
 
-	"github.com/sundhedsklynge/klynge/connectors/ehospital/fhir"
 	"github.com/sundhedsklynge/klynge/sandbox/internal/httpapi"
 )
 
 // capabilityStatement is the subset of FHIR R4 CapabilityStatement served at
-// /metadata (the contract package has no type for it: klynge never reads it).
+// /metadata: what the dialect being served supports.
 type capabilityStatement struct {
 	ResourceType string           `json:"resourceType"`
 	Status       string           `json:"status"`
@@ -21,7 +20,8 @@ type capabilityStatement struct {
 }
 
 type capSoftware struct {
-	Name string `json:"name"`
+	Name    string `json:"name"`
+	Version string `json:"version,omitempty"`
 }
 
 type capabilityRest struct {
@@ -33,6 +33,7 @@ type capResource struct {
 	Type             string           `json:"type"`
 	Interaction      []capInteraction `json:"interaction"`
 	SearchParam      []capSearchParam `json:"searchParam,omitempty"`
+	SearchInclude    []string         `json:"searchInclude,omitempty"`
 	SearchRevInclude []string         `json:"searchRevInclude,omitempty"`
 }
 
@@ -46,11 +47,18 @@ type capSearchParam struct {
 	Documentation string `json:"documentation,omitempty"`
 }
 
-func searchParams(specs []paramSpec) []capSearchParam {
+// searchParams lists the search parameters the dialect supports. Chained
+// parameters are listed as eHospitalet's own statement does; R4 has no
+// standard place for them, and other servers list only the reference
+// parameter.
+func searchParams(d Dialect, specs []paramSpec) []capSearchParam {
 	var out []capSearchParam
 	for _, p := range specs {
-		if p.name[0] == '_' {
+		if p.name[0] == '_' && p.name != paramID || !d.supports(p.name) {
 			continue // result parameters are not search parameters
+		}
+		if d.Name != DefaultDialect && (p.name == paramPatientIdentifier || p.name == paramMunicipality) {
+			continue
 		}
 		out = append(out, capSearchParam{Name: p.name, Type: p.typ, Documentation: p.doc})
 	}
@@ -58,21 +66,36 @@ func searchParams(specs []paramSpec) []capSearchParam {
 }
 
 func (s *server) metadata(w http.ResponseWriter, r *http.Request) {
+	d := s.dialect.Current()
 	readSearch := []capInteraction{{Code: "read"}, {Code: "search-type"}}
-	httpapi.WriteJSON(w, http.StatusOK, fhir.ContentType, capabilityStatement{
+	encounter := capResource{Type: "Encounter", Interaction: readSearch, SearchParam: searchParams(d, encounterParams)}
+	if d.ListIncludes {
+		for _, inc := range []string{includePatient, includeSubject} {
+			if d.supports(paramInclude) && d.supports(inc) {
+				encounter.SearchInclude = append(encounter.SearchInclude, inc)
+			}
+		}
+		if d.supports(paramRevInclude) && d.supports(revIncludeProvenance) {
+			encounter.SearchRevInclude = []string{revIncludeProvenance}
+		}
+		if len(encounter.SearchInclude)+len(encounter.SearchRevInclude) == 0 {
+			encounter.SearchInclude = []string{"Encounter:location"} // a list, so it is read as complete
+		}
+	}
+	patient := capResource{Type: "Patient", Interaction: readSearch, SearchParam: searchParams(d, patientParams)}
+	httpapi.WriteJSON(w, http.StatusOK, contentType, capabilityStatement{
 		ResourceType: "CapabilityStatement",
 		Status:       "active",
 		Date:         httpapi.Time(s.world.Now(), s.world.Location()),
 		Kind:         "instance",
-		Software:     capSoftware{Name: "klynge sandbox: eHospitalet"},
+		Software:     capSoftware{Name: "klynge sandbox: eHospitalet", Version: "dialect " + d.Name},
 		FHIRVersion:  "4.0.1",
-		Format:       []string{fhir.ContentType},
+		Format:       []string{contentType},
 		Rest: []capabilityRest{{
 			Mode: "server",
 			Resource: []capResource{
-				{Type: "Patient", Interaction: readSearch, SearchParam: searchParams(patientParams)},
-				{Type: "Encounter", Interaction: readSearch, SearchParam: searchParams(encounterParams), SearchRevInclude: []string{fhir.RevIncludeProvenance}},
-				{Type: "Provenance", Interaction: []capInteraction{{Code: "read"}}},
+				patient, encounter,
+				{Type: "Provenance", Interaction: readSearch, SearchParam: searchParams(d, provenanceParams)},
 			},
 		}},
 	})

@@ -1,21 +1,24 @@
-// Package ehospital simulates eHospitalet's FHIR R4 REST API (contract
-// connectors/ehospital/fhir) over the generated world: Patient and Encounter
-// search (GET or POST _search) and read, the MedCom HospitalNotifications as
-// Provenance, opaque paging, and a CapabilityStatement that lists exactly the
-// search parameters it honours.
+// Package ehospital simulates eHospitalet's FHIR R4 REST API over the
+// generated world: Patient, Encounter and Provenance search (GET or POST
+// _search) and read, the MedCom HospitalNotifications as Provenance, paging,
+// and a CapabilityStatement that lists exactly what is supported.
 //
-// It is strict where a FHIR server may be lenient: unknown parameters and
-// malformed values are 400 OperationOutcomes naming the parameter and the
-// rule. It serves; it never logs a request's contents.
+// It writes its FHIR from the population model with its own types (it
+// shares none with the ehospital connector), and speaks one of several
+// server dialects at a time (Dialect): eHospitalet's own, and those of HAPI,
+// Medplum and a minimal facade, with their paging, subjects, partial dates,
+// includes and refusals. It is strict: unknown parameters and malformed
+// values are 400 OperationOutcomes naming the parameter and the rule. It
+// serves; it never logs a request's contents.
 package ehospital
 
 import (
-	"bytes"
+	"encoding/json"
+	"fmt"
 	"net/http"
 	"net/url"
-	"strings"
+	"strconv"
 
-	"github.com/sundhedsklynge/klynge/connectors/ehospital/fhir"
 	"github.com/sundhedsklynge/klynge/domain"
 	"github.com/sundhedsklynge/klynge/sandbox/controls"
 	"github.com/sundhedsklynge/klynge/sandbox/internal/httpapi"
@@ -29,14 +32,15 @@ const base = Prefix + "/fhir"
 
 type server struct {
 	world       *population.World
+	dialect     *Switch
 	searches    *searchStore
 	departments map[domain.SORCode]population.Department
 	encCitizen  []int32 // citizen index of each encounter
 }
 
-// System describes eHospitalet's routes over w.
-func System(w *population.World) httpapi.System {
-	s := &server{world: w, searches: newSearchStore(), departments: departmentsBySOR(w)}
+// System describes eHospitalet's routes over w, in the dialect sw serves.
+func System(w *population.World, sw *Switch) httpapi.System {
+	s := &server{world: w, dialect: sw, searches: newSearchStore(), departments: departmentsBySOR(w)}
 	s.encCitizen = make([]int32, len(w.Encounters()))
 	for i := range w.Citizens() {
 		for _, k := range w.EncounterIndexes(i) {
@@ -56,12 +60,13 @@ func System(w *population.World) httpapi.System {
 
 func (s *server) routes() []httpapi.Route {
 	outcome := func(status int, desc string) httpapi.Response {
-		return httpapi.Response{Status: status, Description: desc, ContentType: fhir.ContentType, Schema: fhir.OperationOutcome{}}
+		return httpapi.Response{Status: status, Description: desc, ContentType: contentType, Schema: operationOutcome{}}
 	}
-	bundle := httpapi.Response{Status: 200, Description: "Bundle of type searchset with total and paging links", ContentType: fhir.ContentType, Schema: fhir.Bundle{}}
+	bundle := httpapi.Response{Status: 200, Description: "Bundle of type searchset with paging links (and total, in dialects that write it)", ContentType: contentType, Schema: searchBundle{}}
 	searchErrs := []httpapi.Response{
-		outcome(400, "unknown parameter or malformed value, naming the parameter and the rule"),
+		outcome(400, "unknown or unsupported parameter, or malformed value, naming the parameter and the rule"),
 		outcome(413, "body over 1 MiB"),
+		outcome(414, "request line over the dialect's limit (8 KiB in some)"),
 		outcome(415, "POST body is not application/x-www-form-urlencoded"),
 	}
 	idParam := func(desc string) []httpapi.Param {
@@ -70,74 +75,61 @@ func (s *server) routes() []httpapi.Route {
 	var routes []httpapi.Route
 	for _, res := range []struct {
 		name   string
-		specs  []paramSpec
-		search http.HandlerFunc
 		read   http.HandlerFunc
 		readID string
+		schema any
 	}{
-		{"Patient", patientParams, s.searchHandler("Patient"), s.readPatient, "logical id, e.g. pat-000123 (never the CPR)"},
-		{"Encounter", encounterParams, s.searchHandler("Encounter"), s.readEncounter, "logical id, e.g. enc-000123"},
+		{"Patient", s.readPatient, "logical id, e.g. pat-000123 (never the CPR)", patientResource{}},
+		{"Encounter", s.readEncounter, "logical id, e.g. enc-000123", encounterResource{}},
+		{"Provenance", s.readProvenance, "notification id, e.g. ntf-000123-1", provenanceResource{}},
 	} {
+		specs := specsOf(res.name)
 		routes = append(routes,
 			httpapi.Route{
 				Method: http.MethodGet, Pattern: base + "/" + res.name, OperationID: "search" + res.name,
 				Summary:     "Search " + res.name + " (GET)",
 				Description: "Prefer POST " + res.name + "/_search: a GET puts the identifiers (CPRs) in the URL.",
-				Params:      queryParams(res.specs), Responses: append([]httpapi.Response{bundle}, searchErrs...),
-				Handler: res.search,
+				Params:      queryParams(specs), Responses: append([]httpapi.Response{bundle}, searchErrs...),
+				Handler: s.searchHandler(res.name),
 			},
 			httpapi.Route{
 				Method: http.MethodPost, Pattern: base + "/" + res.name + "/_search", OperationID: "search" + res.name + "Post",
 				Summary:   "Search " + res.name + " (POST form body, parameters as for GET)",
-				Request:   &httpapi.Body{ContentType: "application/x-www-form-urlencoded", Form: formParams(res.specs), Required: true},
+				Request:   &httpapi.Body{ContentType: "application/x-www-form-urlencoded", Form: formParams(specs), Required: true},
 				Responses: append([]httpapi.Response{bundle}, searchErrs...),
-				Handler:   res.search,
+				Handler:   s.searchHandler(res.name),
 			},
 			httpapi.Route{
 				Method: http.MethodGet, Pattern: base + "/" + res.name + "/{id}", OperationID: "read" + res.name,
 				Summary: "Read one " + res.name, Params: idParam(res.readID),
 				Responses: []httpapi.Response{
-					{Status: 200, ContentType: fhir.ContentType, Schema: resourceSchema(res.name)},
+					{Status: 200, ContentType: contentType, Schema: res.schema},
 					outcome(404, "no such "+res.name),
 				},
 				Handler: res.read,
 			},
 		)
 	}
-	routes = append(routes,
-		httpapi.Route{
-			Method: http.MethodGet, Pattern: base + "/Provenance/{id}", OperationID: "readProvenance",
-			Summary: "Read one MedCom HospitalNotification as Provenance", Params: idParam("notification id, e.g. ntf-000123-1"),
-			Responses: []httpapi.Response{{Status: 200, ContentType: fhir.ContentType, Schema: fhir.Provenance{}}, outcome(404, "no such notification")},
-			Handler:   s.readProvenance,
-		},
+	return append(routes,
 		httpapi.Route{
 			Method: http.MethodGet, Pattern: base + "/metadata", OperationID: "capabilities",
-			Summary:   "CapabilityStatement: the resources, interactions and search parameters served",
-			Responses: []httpapi.Response{{Status: 200, ContentType: fhir.ContentType, Schema: capabilityStatement{}}},
+			Summary:   "CapabilityStatement: the resources, interactions and search parameters the current dialect serves",
+			Responses: []httpapi.Response{{Status: 200, ContentType: contentType, Schema: capabilityStatement{}}},
 			Handler:   s.metadata,
 		},
 		httpapi.Route{
 			Method: http.MethodGet, Pattern: base, OperationID: "getPages",
-			Summary:     "Another page of a stored search (the target of next/previous links)",
-			Description: "Links are opaque and carry no search parameters, so no CPR ever appears in them.",
+			Summary:     "Another page of a stored search (the target of opaque next/previous links)",
+			Description: "Opaque links carry no search parameters, so no CPR ever appears in them.",
 			Params: []httpapi.Param{
 				{Name: "_getpages", In: "query", Required: true, Description: "stored search id"},
 				{Name: "_getpagesoffset", In: "query", Type: "integer", Description: "index of the first match on the page"},
-				{Name: fhir.ParamCount, In: "query", Type: "integer", Description: "page size, 0..100"},
+				{Name: paramCount, In: "query", Type: "integer", Description: "page size, capped by the dialect"},
 			},
 			Responses: []httpapi.Response{bundle, outcome(400, "missing or malformed paging parameter"), outcome(410, "the stored search has expired; search again")},
 			Handler:   s.pages,
 		},
 	)
-	return routes
-}
-
-func resourceSchema(name string) any {
-	if name == "Patient" {
-		return fhir.Patient{}
-	}
-	return fhir.Encounter{}
 }
 
 func queryParams(specs []paramSpec) []httpapi.Param {
@@ -166,6 +158,7 @@ var issueCodes = map[string]string{
 	"not_found":              "not-found",
 	"gone":                   "not-found",
 	"body_too_large":         "too-costly",
+	"uri_too_long":           "too-costly",
 	"unsupported_media_type": "not-supported",
 	"method_not_allowed":     "not-supported",
 	"injected_fault":         "transient",
@@ -178,12 +171,38 @@ func WriteError(w http.ResponseWriter, status int, code, message string) {
 	if !ok {
 		issue = "processing"
 	}
-	httpapi.WriteJSON(w, status, fhir.ContentType, fhir.NewOperationOutcome(issue, message))
+	httpapi.WriteJSON(w, status, contentType, operationOutcome{ResourceType: "OperationOutcome",
+		Issue: []outcomeIssue{{Severity: "error", Code: issue, Diagnostics: message}}})
 }
 
 func fail(w http.ResponseWriter, err error) {
 	e := httpapi.AsError(err)
 	WriteError(w, e.Status, e.Code, e.Message)
+}
+
+// refuse answers a parameter the dialect does not support, in the words
+// of the server it imitates.
+func refuse(w http.ResponseWriter, d Dialect, r *refusal) {
+	issue := outcomeIssue{Severity: "error", Code: "not-supported", Diagnostics: r.name + ": not supported by this server"}
+	switch d.Wording {
+	case "hapi":
+		issue.Code = "processing"
+		issue.Diagnostics = fmt.Sprintf(`HAPI-0524: Unknown search parameter "%s" for resource type "%s". Valid search parameters for this search are: [_id, class, date, identifier, patient, service-provider, status, subject]`, r.name, r.resource)
+	case "medplum":
+		issue.Code = "invalid"
+		issue.Diagnostics = ""
+		issue.Details = &concept{Text: "Unknown search parameter: " + r.name}
+	}
+	httpapi.WriteJSON(w, http.StatusBadRequest, contentType, operationOutcome{ResourceType: "OperationOutcome", Issue: []outcomeIssue{issue}})
+}
+
+// tooLong answers 414 when the request line is over the dialect's limit.
+func tooLong(w http.ResponseWriter, r *http.Request, d Dialect) bool {
+	if d.MaxRequestLine == 0 || len(r.Method)+len(r.RequestURI)+len(r.Proto)+2 <= d.MaxRequestLine {
+		return false
+	}
+	WriteError(w, http.StatusRequestURITooLong, "uri_too_long", fmt.Sprintf("request line over %d bytes", d.MaxRequestLine))
+	return true
 }
 
 // baseURL is the FHIR base as the client reached it.
@@ -195,8 +214,22 @@ func baseURL(r *http.Request) string {
 	return scheme + "://" + r.Host + base
 }
 
+func (s *server) refs() resolver {
+	return resolver{
+		patient: func(id string) (int, bool) {
+			i, ok := parsePatientID(id)
+			return i, ok && i >= 0 && i < len(s.world.Citizens())
+		},
+		encounter: s.encounterIndex,
+	}
+}
+
 func (s *server) searchHandler(resource string) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
+		d := s.dialect.Current()
+		if tooLong(w, r, d) {
+			return
+		}
 		values := r.URL.Query()
 		if r.Method == http.MethodPost {
 			form, err := httpapi.ParseForm(w, r)
@@ -208,20 +241,28 @@ func (s *server) searchHandler(resource string) http.HandlerFunc {
 				values[k] = append(values[k], vs...)
 			}
 		}
-		q, err := parseQuery(resource, values, s.world.Location())
+		q, err := parseQuery(d, resource, values, s.world.Location(), s.refs())
+		if rf, ok := err.(*refusal); ok {
+			refuse(w, d, rf)
+			return
+		}
 		if err != nil {
 			fail(w, err)
 			return
 		}
 		httpapi.SetKeys(r.Context(), q.keys)
-		id := s.searches.put(q)
-		s.writeBundle(w, r, q, id, 0, q.count)
+		id := ""
+		if d.Links == linksOpaque {
+			id = s.searches.put(q)
+		}
+		s.writeBundle(w, r, d, q, id, q.offset, q.count)
 	}
 }
 
 func (s *server) pages(w http.ResponseWriter, r *http.Request) {
+	d := s.dialect.Current()
 	v := r.URL.Query()
-	if err := httpapi.OnlyParams(v, "_getpages", "_getpagesoffset", fhir.ParamCount, "_format"); err != nil {
+	if err := httpapi.OnlyParams(v, "_getpages", "_getpagesoffset", paramCount, "_format", "_bundletype"); err != nil {
 		fail(w, err)
 		return
 	}
@@ -240,12 +281,12 @@ func (s *server) pages(w http.ResponseWriter, r *http.Request) {
 		fail(w, err)
 		return
 	}
-	count, err := nonNegative(v, fhir.ParamCount, q.count)
+	count, err := nonNegative(v, paramCount, q.count)
 	if err != nil {
 		fail(w, err)
 		return
 	}
-	s.writeBundle(w, r, q, id, offset, min(count, fhir.MaxCount))
+	s.writeBundle(w, r, d, q, id, offset, min(count, d.MaxCount))
 }
 
 func nonNegative(v url.Values, name string, def int) (int, error) {
@@ -253,78 +294,126 @@ func nonNegative(v url.Values, name string, def int) (int, error) {
 	if raw == "" {
 		return def, nil
 	}
-	var n int
-	for _, c := range raw {
-		if c < '0' || c > '9' || n > 1e9 {
-			return 0, httpapi.BadRequest("%s: must be a non-negative integer, got %q", name, raw)
-		}
-		n = n*10 + int(c-'0')
+	n, err := strconv.Atoi(raw)
+	if err != nil || n < 0 || n > 1e9 {
+		return 0, httpapi.BadRequest("%s: must be a non-negative integer, got %q", name, raw)
 	}
 	return n, nil
 }
 
-func (s *server) writeBundle(w http.ResponseWriter, r *http.Request, q *query, id string, offset, count int) {
-	matches := s.run(q)
-	total := len(matches)
-	b := fhir.Bundle{ResourceType: "Bundle", ID: id, Type: "searchset", Total: &total}
+// writeBundle answers one page of q in dialect d.
+func (s *server) writeBundle(w http.ResponseWriter, r *http.Request, d Dialect, q *query, id string, offset, count int) {
+	var matches []json.RawMessage
+	var fullURLs []string
+	var encounters []int
 	root := baseURL(r)
-	page := func(off int) string {
-		return root + "?_getpages=" + url.QueryEscape(id) + "&_getpagesoffset=" + itoa(off) + "&" + fhir.ParamCount + "=" + itoa(count)
+	total := 0
+	switch q.resource {
+	case "Provenance":
+		refs := s.runProvenance(q)
+		total = len(refs)
+		for _, n := range refs[min(offset, total):min(offset+count, total)] {
+			matches = append(matches, marshal(s.provenance(n.encounter, n.notification)))
+			fullURLs = append(fullURLs, root+"/Provenance/"+s.world.Encounters()[n.encounter].Notifications[n.notification].ID)
+		}
+	default:
+		found := s.run(q)
+		total = len(found)
+		for _, k := range found[min(offset, total):min(offset+count, total)] {
+			if q.resource == "Patient" {
+				matches = append(matches, marshal(s.patient(d, k)))
+				fullURLs = append(fullURLs, root+"/Patient/"+patientID(k))
+				continue
+			}
+			encounters = append(encounters, k)
+			matches = append(matches, marshal(s.encounter(d, k)))
+			fullURLs = append(fullURLs, root+"/Encounter/"+s.world.Encounters()[k].ID)
+		}
 	}
-	b.Link = []fhir.BundleLink{{Relation: "self", URL: page(offset)}}
+	b := searchBundle{ResourceType: "Bundle", ID: id, Type: "searchset", Entry: []bundleEntry{}}
+	if d.Total || q.total {
+		b.Total = &total
+	}
+	b.Link = []bundleLink{{Relation: "self", URL: s.pageLink(d, root, q, id, offset, count)}}
 	if count > 0 && offset+count < total {
-		b.Link = append(b.Link, fhir.BundleLink{Relation: "next", URL: page(offset + count)})
+		b.Link = append(b.Link, bundleLink{Relation: "next", URL: s.pageLink(d, root, q, id, offset+count, count)})
 	}
 	if offset > 0 && count > 0 {
-		b.Link = append(b.Link, fhir.BundleLink{Relation: "previous", URL: page(max(0, offset-count))})
+		b.Link = append(b.Link, bundleLink{Relation: "previous", URL: s.pageLink(d, root, q, id, max(0, offset-count), count)})
 	}
-	lo, hi := min(offset, total), min(offset+count, total)
-	b.Entry = []fhir.BundleEntry{}
-	var includes []fhir.BundleEntry
-	for _, k := range matches[lo:hi] {
-		if q.resource == "Patient" {
-			b.Entry = append(b.Entry, entry(root+"/Patient/"+patientID(k), s.patient(k), "match"))
-			continue
+	for i, m := range matches {
+		b.Entry = append(b.Entry, bundleEntry{FullURL: fullURLs[i], Resource: m, Search: &entrySearch{Mode: "match"}})
+	}
+	b.Entry = append(b.Entry, s.includes(d, root, q, encounters)...)
+	httpapi.WriteJSON(w, http.StatusOK, contentType, b)
+}
+
+// pageLink writes the link to the page at offset in the dialect's style.
+func (s *server) pageLink(d Dialect, root string, q *query, id string, offset, count int) string {
+	if d.Links == linksOpaque {
+		return root + "?_getpages=" + url.QueryEscape(id) + "&_getpagesoffset=" + strconv.Itoa(offset) + "&" + paramCount + "=" + strconv.Itoa(count) + "&_bundletype=searchset"
+	}
+	v := url.Values{}
+	for k, vs := range q.params {
+		v[k] = vs
+	}
+	v.Set(paramCount, strconv.Itoa(count))
+	v.Set(paramOffset, strconv.Itoa(offset))
+	if d.Links == linksRootRelative {
+		return base + "/" + q.resource + "?" + v.Encode()
+	}
+	return root + "/" + q.resource + "?" + v.Encode()
+}
+
+// includes are the include entries of a page of encounters: the patients
+// (_include), the notifications (_revinclude), and in dialects that add
+// them unasked, each stay's preceding stay.
+func (s *server) includes(d Dialect, root string, q *query, encounters []int) []bundleEntry {
+	var out []bundleEntry
+	include := func(fullURL string, resource any) {
+		out = append(out, bundleEntry{FullURL: fullURL, Resource: marshal(resource), Search: &entrySearch{Mode: "include"}})
+	}
+	seen := map[int]bool{}
+	for _, k := range encounters {
+		if ci := int(s.encCitizen[k]); q.include && !seen[ci] {
+			seen[ci] = true
+			include(root+"/Patient/"+patientID(ci), s.patient(d, ci))
 		}
-		e := s.world.Encounters()[k]
-		b.Entry = append(b.Entry, entry(root+"/Encounter/"+e.ID, s.encounter(k), "match"))
+	}
+	for _, k := range encounters {
 		if q.revInclude {
-			for _, n := range e.Notifications {
-				includes = append(includes, entry(root+"/Provenance/"+n.ID, s.provenance(e, n), "include"))
+			for j, n := range s.world.Encounters()[k].Notifications {
+				include(root+"/Provenance/"+n.ID, s.provenance(k, j))
 			}
 		}
 	}
-	b.Entry = append(b.Entry, includes...)
-	httpapi.WriteJSON(w, http.StatusOK, fhir.ContentType, b)
+	if d.UnaskedIncludes {
+		for _, k := range encounters {
+			if prev, ok := s.previousStay(k); ok {
+				include(root+"/Encounter/"+s.world.Encounters()[prev].ID, s.encounter(d, prev))
+			}
+		}
+	}
+	return out
 }
 
-func entry(fullURL string, resource any, mode string) fhir.BundleEntry {
-	raw, _ := httpapi.Marshal(resource)
-	return fhir.BundleEntry{FullURL: fullURL, Resource: bytes.TrimSpace(raw), Search: &fhir.BundleEntrySearch{Mode: mode}}
-}
-
-func itoa(n int) string {
-	if n == 0 {
-		return "0"
+func marshal(v any) json.RawMessage {
+	b, err := json.Marshal(v)
+	if err != nil {
+		panic(fmt.Sprintf("sandbox: marshal %T: %v", v, err))
 	}
-	var b [20]byte
-	i := len(b)
-	for ; n > 0; n /= 10 {
-		i--
-		b[i] = byte('0' + n%10)
-	}
-	return string(b[i:])
+	return b
 }
 
 func (s *server) readPatient(w http.ResponseWriter, r *http.Request) {
 	httpapi.SetKeys(r.Context(), 1)
 	id := r.PathValue("id")
-	i, ok := parsePatientID(id)
-	if !ok || i < 0 || i >= len(s.world.Citizens()) {
+	i, ok := s.refs().patient(id)
+	if !ok {
 		fail(w, httpapi.NotFound("Patient/%s is not known", id))
 		return
 	}
-	httpapi.WriteJSON(w, http.StatusOK, fhir.ContentType, s.patient(i))
+	httpapi.WriteJSON(w, http.StatusOK, contentType, s.patient(s.dialect.Current(), i))
 }
 
 func (s *server) readEncounter(w http.ResponseWriter, r *http.Request) {
@@ -335,7 +424,7 @@ func (s *server) readEncounter(w http.ResponseWriter, r *http.Request) {
 		fail(w, httpapi.NotFound("Encounter/%s is not known", id))
 		return
 	}
-	httpapi.WriteJSON(w, http.StatusOK, fhir.ContentType, s.encounter(k))
+	httpapi.WriteJSON(w, http.StatusOK, contentType, s.encounter(s.dialect.Current(), k))
 }
 
 func (s *server) encounterIndex(id string) (int, bool) {
@@ -355,16 +444,11 @@ func (s *server) encounterIndex(id string) (int, bool) {
 func (s *server) readProvenance(w http.ResponseWriter, r *http.Request) {
 	httpapi.SetKeys(r.Context(), 1)
 	id := r.PathValue("id")
-	// ntf-000123-2 belongs to enc-000123.
-	num, _, ok := strings.Cut(strings.TrimPrefix(id, "ntf-"), "-")
-	if ok && strings.HasPrefix(id, "ntf-") {
-		if k, found := s.encounterIndex("enc-" + num); found {
-			e := s.world.Encounters()[k]
-			for _, n := range e.Notifications {
-				if n.ID == id {
-					httpapi.WriteJSON(w, http.StatusOK, fhir.ContentType, s.provenance(e, n))
-					return
-				}
+	for k, e := range s.world.Encounters() {
+		for j, n := range e.Notifications {
+			if n.ID == id {
+				httpapi.WriteJSON(w, http.StatusOK, contentType, s.provenance(k, j))
+				return
 			}
 		}
 	}

@@ -55,15 +55,16 @@ func TestDateFilterMatchesOverlappingPeriods(t *testing.T) {
 
 func TestTheSameSearchGetsTheSameStoredID(t *testing.T) {
 	loc, _ := population.Copenhagen()
-	a, err := parseQuery("Encounter", url.Values{"patient.identifier": {"6101320306,7512729984"}, "_count": {"10"}}, loc)
+	d, _ := LookupDialect(DefaultDialect)
+	a, err := parseQuery(d, "Encounter", url.Values{"patient.identifier": {"6101320306,7512729984"}, "_count": {"10"}}, loc, resolver{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	b, err := parseQuery("Encounter", url.Values{"patient.identifier": {"7512729984,6101320306"}, "_count": {"20"}}, loc)
+	b, err := parseQuery(d, "Encounter", url.Values{"patient.identifier": {"7512729984,6101320306"}, "_count": {"20"}}, loc, resolver{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	c, err := parseQuery("Encounter", url.Values{"patient.identifier": {"6101320306"}}, loc)
+	c, err := parseQuery(d, "Encounter", url.Values{"patient.identifier": {"6101320306"}}, loc, resolver{})
 	if err != nil {
 		t.Fatal(err)
 	}

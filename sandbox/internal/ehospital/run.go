@@ -1,18 +1,11 @@
 package ehospital
 
-import (
-	"slices"
+import "slices"
 
-	"github.com/sundhedsklynge/klynge/domain"
-)
-
-// run finds the matches of a query: citizen indexes for Patient, encounter
-// indexes for Encounter, in id order.
+// run finds the matches of a Patient or Encounter query: citizen indexes
+// for Patient, encounter indexes for Encounter, in id order.
 func (s *server) run(q *query) []int {
-	var citizens []int // nil: no identifier filter
-	if len(q.identifiers) > 0 {
-		citizens = s.citizensFor(q.identifiers)
-	}
+	citizens := s.citizensOf(q) // nil: no patient filter
 	if q.resource == "Patient" {
 		if citizens != nil {
 			return citizens
@@ -46,10 +39,34 @@ func (s *server) run(q *query) []int {
 	return out
 }
 
-// citizensFor intersects the OR lists of identifier occurrences.
-func (s *server) citizensFor(occurrences [][]domain.CPR) []int {
-	var result []int
-	for n, cprs := range occurrences {
+// notificationRef is one Provenance: notification j of encounter k.
+type notificationRef struct{ encounter, notification int }
+
+// runProvenance finds the notifications of the targeted encounters, in
+// encounter order, then as sent.
+func (s *server) runProvenance(q *query) []notificationRef {
+	var encs []int
+	for n, list := range q.targets {
+		if n == 0 {
+			encs = slices.Clone(list)
+			continue
+		}
+		encs = slices.DeleteFunc(encs, func(k int) bool { _, found := slices.BinarySearch(list, k); return !found })
+	}
+	var out []notificationRef
+	for _, k := range encs {
+		for j := range s.world.Encounters()[k].Notifications {
+			out = append(out, notificationRef{k, j})
+		}
+	}
+	return out
+}
+
+// citizensOf intersects the patient filters (identifiers, ids, references);
+// nil when the query has none.
+func (s *server) citizensOf(q *query) []int {
+	var sets [][]int
+	for _, cprs := range q.identifiers {
 		var set []int
 		for _, c := range cprs {
 			if i, ok := s.world.CitizenIndex(c); ok {
@@ -57,15 +74,15 @@ func (s *server) citizensFor(occurrences [][]domain.CPR) []int {
 			}
 		}
 		slices.Sort(set)
-		set = slices.Compact(set)
-		if n == 0 {
-			result = set
-			continue
-		}
-		result = slices.DeleteFunc(result, func(i int) bool {
-			_, found := slices.BinarySearch(set, i)
-			return !found
-		})
+		sets = append(sets, slices.Compact(set))
+	}
+	sets = append(sets, q.patients...)
+	if len(sets) == 0 {
+		return nil
+	}
+	result := slices.Clone(sets[0])
+	for _, set := range sets[1:] {
+		result = slices.DeleteFunc(result, func(i int) bool { _, found := slices.BinarySearch(set, i); return !found })
 	}
 	if result == nil {
 		result = []int{}
@@ -102,4 +119,15 @@ func (s *server) matches(q *query, k int) bool {
 		}
 	}
 	return true
+}
+
+// previousStay is the citizen's stay before encounter k, if any: what an
+// unasked include (Encounter:part-of) brings along.
+func (s *server) previousStay(k int) (int, bool) {
+	list := s.world.EncounterIndexes(int(s.encCitizen[k]))
+	i := slices.Index(list, int32(k))
+	if i <= 0 {
+		return 0, false
+	}
+	return int(list[i-1]), true
 }

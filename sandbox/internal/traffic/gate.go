@@ -14,6 +14,11 @@ import (
 	"github.com/sundhedsklynge/klynge/sandbox/internal/httpapi"
 )
 
+// probeHeader marks a gateway's readiness probe (the same name as
+// connectors/upstream.ProbeHeader; the sandbox shares no code with the
+// gateway beyond the wire contracts).
+const probeHeader = "X-Klynge-Probe"
+
 // Gate wraps every route of the simulated systems.
 type Gate struct {
 	stats   *Stats
@@ -54,7 +59,11 @@ func (g *Gate) Route(sys httpapi.System, rt httpapi.Route) http.Handler {
 		ctx, keys := httpapi.WithKeyCounter(r.Context())
 		rec := newRecorder()
 		g.serveRecovered(sys, rt, rec, r.WithContext(ctx))
-		g.stats.Record(system, routeKey, *keys)
+		if r.Header.Get(probeHeader) == "" {
+			// A gateway's readiness probe is answered (faults and all) but
+			// not counted: the counts are of the graph's reads.
+			g.stats.Record(system, routeKey, *keys)
+		}
 
 		dec, faulted := g.faults.decide(system)
 		if !sleep(ctx, g.baseLatency()+time.Duration(dec.fault.Latency)) {
