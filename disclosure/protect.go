@@ -103,29 +103,51 @@ func Protect(p Problem, r Rule) ([]Status, Report, error) {
 // widen hides further candidates until every primary cell's interval
 // reaches its value plus the protection: for each risky cell, the cells
 // beside it in a published line first (they can absorb its change), then
-// the lines themselves, larger counts first.
+// the lines themselves, larger counts first; failing those, any other.
 func widen(p Problem, r Rule, status []Status, candidates []int) (lps, widened int, err error) {
-	for {
-		rd, err := newReader(p, status)
-		if err != nil {
-			return lps, widened, err
-		}
-		risky, err := rd.risky(r)
-		lps += rd.solved
-		if err != nil {
-			return lps, widened, err
-		}
-		if len(risky) == 0 {
-			return lps, widened, nil
-		}
-		h := risky[0]
-		next := nextToHide(p, status, candidates, h)
-		if next < 0 {
-			return lps, widened, fmt.Errorf("disclosure: cell %s cannot be protected by hiding more of the cells decided now", p.Cells[h].Key)
-		}
-		status[next] = Secondary
-		widened++
+	rd, err := newReader(p, status)
+	if err != nil {
+		return 0, 0, err
 	}
+	risky, err := rd.risky(r)
+	lps += rd.solved
+	if err != nil || len(risky) == 0 {
+		return lps, 0, err
+	}
+	// Hiding more only widens every interval, so each risky cell is fixed
+	// on its own, checking only it after each cell hidden; a final audit
+	// confirms them all.
+	for _, h := range risky {
+		for {
+			u, err := rd.upper(h)
+			if err != nil {
+				return lps + rd.solved, widened, err
+			}
+			if u >= float64(p.Cells[h].Value+r.Protection)-1e-6 {
+				break
+			}
+			next := nextToHide(p, status, candidates, h)
+			if next < 0 {
+				return lps + rd.solved, widened, fmt.Errorf("disclosure: cell %s cannot be protected by hiding more of the cells decided now", p.Cells[h].Key)
+			}
+			status[next] = Secondary
+			widened++
+			lps += rd.solved
+			if rd, err = newReader(p, status); err != nil {
+				return lps, widened, err
+			}
+		}
+	}
+	lps += rd.solved
+	if rd, err = newReader(p, status); err != nil {
+		return lps, widened, err
+	}
+	risky, err = rd.risky(r)
+	lps += rd.solved
+	if err == nil && len(risky) > 0 {
+		err = fmt.Errorf("disclosure: cell %s is still too narrow after widening", p.Cells[risky[0]].Key)
+	}
+	return lps, widened, err
 }
 
 // release publishes the secondary cells a reader can work out exactly all
@@ -191,13 +213,20 @@ func nextToHide(p Problem, status []Status, candidates []int, h int) int {
 	for _, a := range p.Cells[h].Inner {
 		inH[a] = true
 	}
-	onLine := map[int]bool{} // inner cells of published cells through h
+	onLine := map[int]bool{} // inner cells of published cells and constraints through h
 	for i, c := range p.Cells {
 		if status[i] != Published || !shares(c.Inner, inH) {
 			continue
 		}
 		for _, a := range c.Inner {
 			onLine[a] = true
+		}
+	}
+	for _, k := range p.Constraints {
+		if shares(k.Inner, inH) {
+			for _, a := range k.Inner {
+				onLine[a] = true
+			}
 		}
 	}
 	best, bestRank := -1, 3
@@ -212,9 +241,6 @@ func nextToHide(p Problem, status []Status, candidates []int, h int) int {
 			rank = 1 // a line through h
 		case shares(c.Inner, onLine):
 			rank = 0 // beside h in a line
-		}
-		if rank == 2 {
-			continue
 		}
 		if best < 0 || rank < bestRank || (rank == bestRank && better(c, p.Cells[best])) {
 			best, bestRank = i, rank

@@ -27,8 +27,8 @@ type row struct {
 // tableau is a feasible simplex tableau of a set of rows over n
 // non-negative variables, from which several objectives can be maximised.
 type tableau struct {
-	n, cols int       // variables; columns before the right-hand side
-	art     int       // first artificial column
+	n, cols int         // variables; columns before the right-hand side
+	art     int         // first artificial column
 	t       [][]float64 // m rows of cols+1 (the last is the right-hand side)
 	basis   []int
 }
@@ -117,8 +117,9 @@ func (tb *tableau) max(obj map[int]float64) (float64, bool, error) {
 	return c.maximise(cost, false)
 }
 
-// maximise runs the simplex from the current basis. Artificial columns may
-// enter only in phase 1.
+// maximise runs the simplex from the current basis: Dantzig's rule, and
+// Bland's (which cannot cycle) after a run of degenerate pivots.
+// Artificial columns may enter only in phase 1.
 func (tb *tableau) maximise(cost []float64, phase1 bool) (float64, bool, error) {
 	m := len(tb.t)
 	rhs := tb.cols
@@ -126,40 +127,38 @@ func (tb *tableau) maximise(cost []float64, phase1 bool) (float64, bool, error) 
 	if !phase1 {
 		enterable = tb.art
 	}
-	z := make([]float64, tb.cols)
-	reduced := func() {
-		for j := range z {
-			z[j] = -cost[j]
-		}
-		for i := 0; i < m; i++ {
-			cb := cost[tb.basis[i]]
-			if cb == 0 {
-				continue
-			}
-			for j, v := range tb.t[i][:tb.cols] {
-				z[j] += cb * v
-			}
+	// The reduced costs ride along as an extra row, updated by each pivot.
+	z := make([]float64, tb.cols+1)
+	for j := range tb.cols {
+		z[j] = -cost[j]
+	}
+	for i := 0; i < m; i++ {
+		if cb := cost[tb.basis[i]]; cb != 0 {
+			axpy(z, cb, tb.t[i])
 		}
 	}
-	reduced()
+	tb.t = append(tb.t, z)
+	defer func() { tb.t = tb.t[:m] }()
 	limit := 50 * (m + tb.cols + 10)
+	degenerate := 0
 	for iter := 0; ; iter++ {
 		if iter > limit {
 			return 0, false, errIterations
 		}
 		enter := -1
 		for j := 0; j < enterable; j++ {
-			if z[j] < -eps {
+			if z[j] >= -eps {
+				continue
+			}
+			if enter < 0 || (degenerate <= 50 && z[j] < z[enter]) {
 				enter = j
-				break
+				if degenerate > 50 {
+					break
+				}
 			}
 		}
 		if enter < 0 {
-			v := 0.0
-			for i := 0; i < m; i++ {
-				v += cost[tb.basis[i]] * tb.t[i][rhs]
-			}
-			return v, false, nil
+			return z[rhs], false, nil
 		}
 		leave := -1
 		best := math.Inf(1)
@@ -176,8 +175,12 @@ func (tb *tableau) maximise(cost []float64, phase1 bool) (float64, bool, error) 
 		if leave < 0 {
 			return math.Inf(1), true, nil
 		}
+		if best < eps {
+			degenerate++
+		} else {
+			degenerate = 0
+		}
 		tb.pivot(leave, enter)
-		reduced()
 	}
 }
 
@@ -187,6 +190,12 @@ func (tb *tableau) pivot(r, c int) {
 	for j := range pr {
 		pr[j] /= p
 	}
+	nz := make([]int, 0, len(pr))
+	for j, v := range pr {
+		if v != 0 {
+			nz = append(nz, j)
+		}
+	}
 	for i, line := range tb.t {
 		if i == r {
 			continue
@@ -195,10 +204,8 @@ func (tb *tableau) pivot(r, c int) {
 		if f == 0 {
 			continue
 		}
-		for j, v := range pr {
-			if v != 0 {
-				line[j] -= f * v
-			}
+		for _, j := range nz {
+			line[j] -= f * pr[j]
 		}
 	}
 	tb.basis[r] = c
