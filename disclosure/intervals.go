@@ -3,7 +3,6 @@ package disclosure
 import (
 	"fmt"
 	"math"
-	"slices"
 )
 
 // reader is what a reader of the published cells knows: the inner cells
@@ -201,22 +200,36 @@ func (rd *reader) extreme(i int, sign float64) (float64, error) {
 	return base + v, nil
 }
 
-// risky lists the hidden primary cells whose upper bound is below their
-// value plus the protection, in cell order.
+// protected reports whether hidden cell i is safe: a primary cell's upper
+// bound reaches its value plus the protection; a complementary cell of an
+// earlier publication is not pinned to one value.
+func (rd *reader) protected(i int, r Rule) (bool, error) {
+	u, err := rd.upper(i)
+	if err != nil {
+		return false, err
+	}
+	if rd.status[i] == Primary {
+		return u >= float64(rd.p.Cells[i].Value+r.Protection)-1e-6, nil
+	}
+	l, err := rd.lower(i)
+	return u-l >= 0.5, err
+}
+
+// risky lists the hidden primary cells (and the complementary cells of
+// earlier publications) that are not protected, in cell order.
 func (rd *reader) risky(r Rule) ([]int, error) {
 	var out []int
 	for i, s := range rd.status {
-		if s != Primary {
+		if s != Primary && !(s == Secondary && rd.p.Cells[i].Fixed == Secondary) {
 			continue
 		}
-		u, err := rd.upper(i)
+		ok, err := rd.protected(i, r)
 		if err != nil {
 			return nil, err
 		}
-		if u < float64(rd.p.Cells[i].Value+r.Protection)-1e-6 {
+		if !ok {
 			out = append(out, i)
 		}
 	}
-	slices.Sort(out)
 	return out, nil
 }

@@ -54,8 +54,10 @@ func Protect(p Problem, r Rule) ([]Status, Report, error) {
 			e.add(e.vector(c.Inner))
 		}
 	}
+	// Hidden cells of earlier publications stay hidden in fact, not only in
+	// name: a reader must not work out even a complementary count later.
 	for i, c := range p.Cells {
-		if status[i] == Primary {
+		if status[i] == Primary || (status[i] == Secondary && c.Fixed == Secondary) {
 			e.watch(i, c.Inner)
 		}
 	}
@@ -119,11 +121,11 @@ func widen(p Problem, r Rule, status []Status, candidates []int) (lps, widened i
 	// confirms them all.
 	for _, h := range risky {
 		for {
-			u, err := rd.upper(h)
+			ok, err := rd.protected(h, r)
 			if err != nil {
 				return lps + rd.solved, widened, err
 			}
-			if u >= float64(p.Cells[h].Value+r.Protection)-1e-6 {
+			if ok {
 				break
 			}
 			next := nextToHide(p, status, candidates, h)

@@ -34,7 +34,7 @@ func (r *Resolver) pathwayStats(ctx context.Context, c *registry.Cluster, period
 	if err != nil {
 		return nil, err
 	}
-	now, final := loaders.For(ctx).Now(), statistics.FinalAfter(r.Pathways)
+	now, final := loaders.For(ctx).Now(), statistics.FinalAfter(r.Pathways.ForCluster(c.ID))
 	asked := make([]statistics.Period, len(periods))
 	for i, s := range periods {
 		p, err := statistics.Parse(s)
