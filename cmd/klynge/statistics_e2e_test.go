@@ -1,6 +1,7 @@
 package main
 
 import (
+	"fmt"
 	"reflect"
 	"slices"
 	"strconv"
@@ -12,6 +13,7 @@ import (
 	"github.com/sundhedsklynge/klynge/internal/sdcattack"
 	"github.com/sundhedsklynge/klynge/pathway"
 	"github.com/sundhedsklynge/klynge/sandbox"
+	"github.com/sundhedsklynge/klynge/sandbox/controls"
 	"github.com/sundhedsklynge/klynge/sandbox/oidc"
 	"github.com/sundhedsklynge/klynge/statistics"
 )
@@ -267,4 +269,82 @@ func TestStatisticsResistTheAttacker(t *testing.T) {
 	for _, f := range strong.Narrow {
 		t.Errorf("too narrow: %s", f)
 	}
+}
+
+// TestAnalystReadsOnlyStatistics: the analyst's token reads protected
+// statistics, and is refused every person-level field — the worklist, a
+// citizen, a list of citizens (and with them pathways and events), break
+// the glass and the access log — while the integrator keeps the worklist.
+func TestAnalystReadsOnlyStatistics(t *testing.T) {
+	d, now := truthStack(t, 2000)
+	analyst := demoToken(t, d.Sandbox, oidc.ClientAnalyst)
+	cpr := sandboxGet[controls.Citizens](t, d, "/_sandbox/citizens?sample=1&with=discharge").Citizens[0].CPR
+	months, _ := finalMonthsOrNone(t, now)
+	refused := []struct{ name, query string }{
+		{"worklist", `{ cluster(id: "sjaelland-naestved-slagelse") { pathways { totalCount nodes { id } } } }`},
+		{"citizen", fmt.Sprintf(`{ citizen(cpr: %q) { cpr } }`, cpr)},
+		{"citizen's pathways and events", fmt.Sprintf(`{ citizen(cpr: %q) { pathways { nodes { status events { kind } } } } }`, cpr)},
+		{"citizens", fmt.Sprintf(`{ citizens(cprs: [%q]) { cpr } }`, cpr)},
+		{"break the glass", fmt.Sprintf(`mutation { breakGlass(cpr: %q, reason: "an analyst tries to read a citizen") { id } }`, cpr)},
+		{"access log", fmt.Sprintf(`{ accessLog(cpr: %q) { nodes { at } } }`, cpr)},
+	}
+	for _, tt := range refused {
+		t.Run(tt.name, func(t *testing.T) {
+			r := queryAs(t, d.GraphQL, analyst, tt.query, nil)
+			if !slices.Contains(r.codes(), "FORBIDDEN") {
+				t.Fatalf("the analyst was not refused: %s %+v", r.Data, r.Errors)
+			}
+			if strings.Contains(string(r.Data), cpr) || strings.Contains(string(r.Data), `"nodes":[{`) {
+				t.Errorf("a refusal disclosed data: %s", r.Data)
+			}
+		})
+	}
+	t.Run("statistics are read", func(t *testing.T) {
+		tables := pathwayStats(t, d, analyst, "sjaelland-naestved-slagelse", months)
+		if len(tables) != len(months) || len(tables[0].Municipalities) != 4 {
+			t.Fatalf("tables = %+v", tables)
+		}
+	})
+	t.Run("another region's cluster is refused", func(t *testing.T) {
+		r := queryAs(t, d.GraphQL, analyst, statsQuery, map[string]any{"c": "hovedstaden-byen", "p": months})
+		if !slices.Contains(r.codes(), "FORBIDDEN") {
+			t.Fatalf("not refused: %+v", r.Errors)
+		}
+	})
+	t.Run("a period not final yet names the date", func(t *testing.T) {
+		loc, _ := statistics.Copenhagen()
+		p := statistics.Period{Kind: statistics.Month, Year: now.In(loc).Year(), Number: int(now.In(loc).Month())}
+		r := queryAs(t, d.GraphQL, analyst, statsQuery, map[string]any{"c": "sjaelland-naestved-slagelse", "p": []string{p.String()}})
+		if !slices.Contains(r.codes(), "BAD_USER_INPUT") || !strings.Contains(r.Errors[0].Message, "not final yet") {
+			t.Fatalf("errors = %+v", r.Errors)
+		}
+	})
+	t.Run("an ISO week says why not", func(t *testing.T) {
+		r := queryAs(t, d.GraphQL, analyst, statsQuery, map[string]any{"c": "sjaelland-naestved-slagelse", "p": []string{"2026-W14"}})
+		if !slices.Contains(r.codes(), "BAD_USER_INPUT") || !strings.Contains(r.Errors[0].Message, "do not nest in months") {
+			t.Fatalf("errors = %+v", r.Errors)
+		}
+	})
+}
+
+// finalMonthsOrNone is the final months of a 120-day sandbox, as strings.
+func finalMonthsOrNone(t *testing.T, now time.Time) ([]string, error) {
+	t.Helper()
+	loc, _ := statistics.Copenhagen()
+	final := statistics.FinalAfter(pathway.DefaultRules())
+	var out []string
+	m := statistics.Period{Kind: statistics.Month, Year: now.In(loc).Year(), Number: int(now.In(loc).Month())}
+	for range 4 {
+		if _, to := m.Bounds(loc); !now.Before(to.Add(final)) {
+			out = append(out, m.String())
+		}
+		m.Number--
+		if m.Number == 0 {
+			m.Year, m.Number = m.Year-1, 12
+		}
+	}
+	if len(out) == 0 {
+		t.Fatal("no final month in the sandbox's history")
+	}
+	return out, nil
 }
