@@ -31,6 +31,10 @@ const (
 	// RoleIntegrator reads pseudonymised worklists and statistics of the
 	// clusters in Clusters; Organization is optional and free text.
 	RoleIntegrator Role = "integrator"
+	// RoleAnalyst is the cluster's strategic and political levels and its
+	// analysts: protected statistics of the clusters in Clusters, and
+	// nothing about any one citizen (docs/STATISTICS.md).
+	RoleAnalyst Role = "analyst"
 	// RoleCitizen reads their own data; CPR is who they are.
 	RoleCitizen Role = "citizen"
 	// RolePrivacyOfficer reads access logs and reviews break-the-glass
@@ -41,7 +45,7 @@ const (
 // Roles lists every role, in the order docs/ACCESS.md presents them.
 var Roles = []Role{
 	RoleClinician, RoleGP, RoleMunicipalNurse, RoleOutOfHoursDoctor,
-	RoleIntegrator, RoleCitizen, RolePrivacyOfficer,
+	RoleIntegrator, RoleAnalyst, RoleCitizen, RolePrivacyOfficer,
 }
 
 // Clinical reports the roles that read a citizen's data through a care
@@ -62,7 +66,8 @@ type Principal struct {
 	Subject      string
 	Role         Role
 	Organization string
-	// Clusters are the registry ids of the clusters an integrator serves.
+	// Clusters are the registry ids of the clusters an integrator or an
+	// analyst serves.
 	Clusters []string
 	// CPR is a citizen principal's own CPR; empty for every other role.
 	CPR domain.CPR
@@ -126,7 +131,7 @@ func (p Principal) Validate() error {
 			return bad("Organization", "must be at most 255 characters")
 		}
 	}
-	if p.Role == RoleIntegrator {
+	if p.Role == RoleIntegrator || p.Role == RoleAnalyst {
 		if len(p.Clusters) == 0 {
 			return bad("Clusters", "must name at least one cluster for role %s", p.Role)
 		}
@@ -136,7 +141,7 @@ func (p Principal) Validate() error {
 			}
 		}
 	} else if len(p.Clusters) > 0 {
-		return bad("Clusters", "are only for role %s", RoleIntegrator)
+		return bad("Clusters", "are only for roles %s and %s", RoleIntegrator, RoleAnalyst)
 	}
 	if p.Role == RoleCitizen {
 		if c, err := domain.ParseCPR(string(p.CPR)); err != nil || c != p.CPR {

@@ -54,6 +54,8 @@ func (r Rules) Decide(p Principal, cpr domain.CPR, f Facts, now time.Time) Decis
 		return deny(PurposeSelf, "a citizen may read only their own data")
 	case RoleIntegrator:
 		return deny(PurposeAdministration, "integrators read pseudonymised cluster worklists and statistics, never one citizen's data by CPR")
+	case RoleAnalyst:
+		return deny(PurposeAdministration, "analysts read the clusters' protected statistics, never one citizen's data")
 	case RolePrivacyOfficer:
 		return deny(PurposeAdministration, "privacy officers read access logs and the break-the-glass review queue, not clinical data")
 	}

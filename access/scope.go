@@ -19,6 +19,8 @@ func ClusterData(p Principal, clusterID string) Decision {
 		return d
 	case p.Role == RoleIntegrator:
 		return deny(PurposeAdministration, fmt.Sprintf("your token does not name cluster %q", clusterID))
+	case p.Role == RoleAnalyst:
+		return deny(PurposeAdministration, "analysts read the cluster's statistics (pathwayStats), never its worklist of pathways")
 	case p.Role.Clinical():
 		return deny(PurposeTreatment, "cluster worklists and statistics are for integrators; read the citizens you treat with citizen(cpr)")
 	case p.Role == RoleCitizen:
@@ -27,6 +29,20 @@ func ClusterData(p Principal, clusterID string) Decision {
 		return deny(PurposeAdministration, "privacy officers read access logs and the break-the-glass review queue, not clinical data")
 	}
 	return deny(PurposeAdministration, fmt.Sprintf("role %q may not read cluster data", p.Role))
+}
+
+// ClusterStatistics decides who may read a cluster's protected statistics:
+// analysts and integrators, for the clusters their token names. The
+// statistics protect nothing from an integrator, who reads the rows
+// anyway; they are what an analyst reads instead of rows.
+func ClusterStatistics(p Principal, clusterID string) Decision {
+	switch {
+	case (p.Role == RoleAnalyst || p.Role == RoleIntegrator) && slices.Contains(p.Clusters, clusterID):
+		return allow(PurposeAdministration, string(p.Role)+" for the cluster; counts of 1 to 4 are hidden")
+	case p.Role == RoleAnalyst || p.Role == RoleIntegrator:
+		return deny(PurposeAdministration, fmt.Sprintf("your token does not name cluster %q", clusterID))
+	}
+	return ClusterData(p, clusterID)
 }
 
 // AccessLog decides who may read the access log about a citizen ("who

@@ -113,6 +113,16 @@ type ClusterReader struct {
 // OpenCluster decides whether the caller may read the data of cluster for
 // field (e.g. "Cluster.pathways"), and records a refusal.
 func OpenCluster(ctx context.Context, cluster, field string) (*ClusterReader, error) {
+	return openCluster(ctx, cluster, field, access.ClusterData)
+}
+
+// OpenClusterStatistics decides whether the caller may read the cluster's
+// protected statistics (analysts and integrators), and records a refusal.
+func OpenClusterStatistics(ctx context.Context, cluster, field string) (*ClusterReader, error) {
+	return openCluster(ctx, cluster, field, access.ClusterStatistics)
+}
+
+func openCluster(ctx context.Context, cluster, field string, rule func(access.Principal, string) access.Decision) (*ClusterReader, error) {
 	st, p, err := Caller(ctx)
 	if err != nil {
 		return nil, err
@@ -120,7 +130,7 @@ func OpenCluster(ctx context.Context, cluster, field string) (*ClusterReader, er
 	if err := st.requireLog(); err != nil {
 		return nil, err
 	}
-	d := access.ClusterData(p, cluster)
+	d := rule(p, cluster)
 	if !d.Allowed {
 		st.add(record(p, "", field, audit.Purpose(d.Purpose), audit.OutcomeDenied, d.Reason))
 		return nil, d.Err()

@@ -168,7 +168,7 @@ type ComplexityRoot struct {
 		Name                func(childComplexity int) int
 		NameConfirmed       func(childComplexity int) int
 		Notes               func(childComplexity int) int
-		PathwayStats        func(childComplexity int, from *time.Time, to *time.Time) int
+		PathwayStats        func(childComplexity int, periods []string) int
 		Pathways            func(childComplexity int, filter *model.PathwayFilter, first *int, after *string) int
 		Region              func(childComplexity int) int
 		Sources             func(childComplexity int) int
@@ -367,8 +367,9 @@ type ComplexityRoot struct {
 
 	PathwayStats struct {
 		From           func(childComplexity int) int
-		MissingSources func(childComplexity int) int
+		Kind           func(childComplexity int) int
 		Municipalities func(childComplexity int) int
+		Period         func(childComplexity int) int
 		To             func(childComplexity int) int
 		Total          func(childComplexity int) int
 	}
@@ -531,7 +532,7 @@ type ClusterResolver interface {
 	MembershipConfirmed(ctx context.Context, obj *registry.Cluster) (bool, error)
 
 	Pathways(ctx context.Context, obj *registry.Cluster, filter *model.PathwayFilter, first *int, after *string) (*model.PathwayConnection, error)
-	PathwayStats(ctx context.Context, obj *registry.Cluster, from *time.Time, to *time.Time) (*model.PathwayStats, error)
+	PathwayStats(ctx context.Context, obj *registry.Cluster, periods []string) ([]model.PathwayStats, error)
 }
 type ClusterMembershipResolver interface {
 	Municipality(ctx context.Context, obj *registry.Membership) (*registry.Municipality, error)
@@ -1178,7 +1179,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Cluster.PathwayStats(childComplexity, args["from"].(*time.Time), args["to"].(*time.Time)), true
+		return e.ComplexityRoot.Cluster.PathwayStats(childComplexity, args["periods"].([]string)), true
 	case "Cluster.pathways":
 		if e.ComplexityRoot.Cluster.Pathways == nil {
 			break
@@ -1957,18 +1958,24 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.PathwayStats.From(childComplexity), true
-	case "PathwayStats.missingSources":
-		if e.ComplexityRoot.PathwayStats.MissingSources == nil {
+	case "PathwayStats.kind":
+		if e.ComplexityRoot.PathwayStats.Kind == nil {
 			break
 		}
 
-		return e.ComplexityRoot.PathwayStats.MissingSources(childComplexity), true
+		return e.ComplexityRoot.PathwayStats.Kind(childComplexity), true
 	case "PathwayStats.municipalities":
 		if e.ComplexityRoot.PathwayStats.Municipalities == nil {
 			break
 		}
 
 		return e.ComplexityRoot.PathwayStats.Municipalities(childComplexity), true
+	case "PathwayStats.period":
+		if e.ComplexityRoot.PathwayStats.Period == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PathwayStats.Period(childComplexity), true
 	case "PathwayStats.to":
 		if e.ComplexityRoot.PathwayStats.To == nil {
 			break
@@ -3350,13 +3357,6 @@ extend type Cluster {
     "Cursor from a previous page."
     after: String
   ): PathwayConnection!
-  """
-  Counts of discharges, pathways per status and pathways per gap kind, per
-  member municipality and in all, for discharges in [from, to) (default the
-  last 30 days). Any count from 1 to 4 is suppressed — returned as null with
-  ` + "`" + `suppressed: true` + "`" + ` — so that small numbers cannot identify a citizen.
-  """
-  pathwayStats(from: DateTime, to: DateTime): PathwayStats!
 }
 
 "Which pathways a worklist holds."
@@ -3599,62 +3599,6 @@ type PathwayConnection {
   pageInfo: PageInfo!
   "How many pathways match in all."
   totalCount: Int!
-}
-
-"Pathway counts for a cluster over a period, with small numbers suppressed."
-type PathwayStats {
-  "Start of the period."
-  from: DateTime!
-  "End of the period (exclusive)."
-  to: DateTime!
-  "The whole cluster."
-  total: PathwayCounts!
-  "Each member municipality."
-  municipalities: [MunicipalityPathwayStats!]!
-  "Systems that did not answer for some citizens: their pathways count as UNKNOWN."
-  missingSources: [SourceSystem!]!
-}
-
-"One municipality's counts."
-type MunicipalityPathwayStats {
-  "The municipality."
-  municipality: Municipality!
-  "Its counts."
-  counts: PathwayCounts!
-}
-
-"Counts of discharges and pathways."
-type PathwayCounts {
-  "Discharges (pathways discharged in the period)."
-  discharges: Count!
-  "Pathways per status."
-  byStatus: [StatusCount!]!
-  "Pathways with at least one gap of each kind."
-  byGapKind: [GapKindCount!]!
-}
-
-"A count that may be suppressed."
-type Count {
-  "The count; null when suppressed."
-  value: Int
-  "True when the count is between 1 and 4 and so withheld."
-  suppressed: Boolean!
-}
-
-"Pathways with one status."
-type StatusCount {
-  "The status."
-  status: PathwayStatus!
-  "How many."
-  count: Count!
-}
-
-"Pathways with a gap of one kind."
-type GapKindCount {
-  "The gap kind."
-  kind: GapKind!
-  "How many."
-  count: Count!
 }
 `, BuiltIn: false},
 	{Name: "../schema/referral.graphqls", Input: `"The MedCom message and receiver type of a GP referral."
@@ -3924,6 +3868,102 @@ pathways, access) adds its fields in its own file with ` + "`" + `extend type Qu
 type Query {
   "The version of the running gateway."
   version: String!
+}
+`, BuiltIn: false},
+	{Name: "../schema/statistics.graphqls", Input: `extend type Cluster {
+  """
+  The cluster's protected statistics, one table per period asked for (at
+  most 24), in the order asked: discharges, pathways per final status and
+  per gap kind, per member municipality and for the whole cluster.
+
+  A period is a calendar month (` + "`" + `2026-03` + "`" + `) or quarter (` + "`" + `2026-Q1` + "`" + `) in Danish
+  time (Europe/Copenhagen), published once final: when every pathway
+  discharged in it has run its follow-up (by default 34 days after the
+  period ends); earlier it is BAD_USER_INPUT naming the date. ISO weeks are
+  not published (docs/STATISTICS.md says why).
+
+  Every count from 1 to 4 is hidden, and so are other counts where needed,
+  so that no hidden count can be worked out from anything published, in any
+  table of any period (docs/STATISTICS.md). The same period always gives the
+  same table. For analysts and integrators of the cluster.
+
+  Null, with an UPSTREAM_UNAVAILABLE error naming the system, when a system
+  did not answer for some citizen: statistics are published complete or not
+  at all.
+  """
+  pathwayStats(
+    "Periods: ` + "`" + `YYYY-MM` + "`" + ` (a month) or ` + "`" + `YYYY-Qn` + "`" + ` (a quarter); 1 to 24 of them."
+    periods: [String!]!
+  ): [PathwayStats!]
+}
+
+"The kind of a reporting period."
+enum ReportingPeriodKind {
+  "A calendar month."
+  MONTH
+  "A calendar quarter: January–March, April–June, July–September, October–December."
+  QUARTER
+}
+
+"One period's protected counts for a cluster."
+type PathwayStats {
+  "The period as asked for, canonical: ` + "`" + `2026-03` + "`" + ` or ` + "`" + `2026-Q1` + "`" + `."
+  period: String!
+  "Month or quarter."
+  kind: ReportingPeriodKind!
+  "Start of the period: midnight, Danish time."
+  from: DateTime!
+  "End of the period (exclusive): midnight after its last day, Danish time."
+  to: DateTime!
+  "The whole cluster."
+  total: PathwayCounts!
+  "Each member municipality, in the cluster's order."
+  municipalities: [MunicipalityPathwayStats!]!
+}
+
+"One municipality's counts."
+type MunicipalityPathwayStats {
+  "The municipality."
+  municipality: Municipality!
+  "Its counts."
+  counts: PathwayCounts!
+}
+
+"Counts of discharges and pathways."
+type PathwayCounts {
+  "Discharges (pathways discharged in the period); OK and GAP add up to it."
+  discharges: Count!
+  "Pathways per final status: OK and GAP (a final period has no AT_RISK or UNKNOWN)."
+  byStatus: [StatusCount!]!
+  "Pathways with at least one gap of each kind (one pathway may count under several)."
+  byGapKind: [GapKindCount!]!
+}
+
+"A count that may be hidden."
+type Count {
+  "The count; null when hidden."
+  value: Int
+  """
+  True when the count is hidden: it is from 1 to 4, or it is hidden so that
+  such a count cannot be worked out. A hidden count is never 0.
+  """
+  suppressed: Boolean!
+}
+
+"Pathways with one status."
+type StatusCount {
+  "The status."
+  status: PathwayStatus!
+  "How many."
+  count: Count!
+}
+
+"Pathways with a gap of one kind."
+type GapKindCount {
+  "The gap kind."
+  kind: GapKind!
+  "How many."
+  count: Count!
 }
 `, BuiltIn: false},
 	{Name: "../schema/timeline.graphqls", Input: `"What happened, in a citizen's merged timeline."
@@ -4611,6 +4651,10 @@ func (ec *executionContext) childFields_PathwayEvent(ctx context.Context, field 
 
 func (ec *executionContext) childFields_PathwayStats(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
+	case "period":
+		return ec.fieldContext_PathwayStats_period(ctx, field)
+	case "kind":
+		return ec.fieldContext_PathwayStats_kind(ctx, field)
 	case "from":
 		return ec.fieldContext_PathwayStats_from(ctx, field)
 	case "to":
@@ -4619,8 +4663,6 @@ func (ec *executionContext) childFields_PathwayStats(ctx context.Context, field 
 		return ec.fieldContext_PathwayStats_total(ctx, field)
 	case "municipalities":
 		return ec.fieldContext_PathwayStats_municipalities(ctx, field)
-	case "missingSources":
-		return ec.fieldContext_PathwayStats_missingSources(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type PathwayStats", field.Name)
 }
@@ -5228,22 +5270,14 @@ func (ec *executionContext) field_Citizen_timeline_args(ctx context.Context, raw
 func (ec *executionContext) field_Cluster_pathwayStats_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
-	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "from",
-		func(ctx context.Context, v any) (*time.Time, error) {
-			return ec.unmarshalODateTime2ᚖtimeᚐTime(ctx, v)
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "periods",
+		func(ctx context.Context, v any) ([]string, error) {
+			return ec.unmarshalNString2ᚕstringᚄ(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["from"] = arg0
-	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "to",
-		func(ctx context.Context, v any) (*time.Time, error) {
-			return ec.unmarshalODateTime2ᚖtimeᚐTime(ctx, v)
-		})
-	if err != nil {
-		return nil, err
-	}
-	args["to"] = arg1
+	args["periods"] = arg0
 	return args, nil
 }
 
@@ -8057,14 +8091,14 @@ func (ec *executionContext) _Cluster_pathwayStats(ctx context.Context, field gra
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Cluster().PathwayStats(ctx, obj, fc.Args["from"].(*time.Time), fc.Args["to"].(*time.Time))
+			return ec.Resolvers.Cluster().PathwayStats(ctx, obj, fc.Args["periods"].([]string))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *model.PathwayStats) graphql.Marshaler {
-			return ec.marshalNPathwayStats2ᚖgithubᚗcomᚋsundhedsklyngeᚋklyngeᚋgraphᚋmodelᚐPathwayStats(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v []model.PathwayStats) graphql.Marshaler {
+			return ec.marshalOPathwayStats2ᚕgithubᚗcomᚋsundhedsklyngeᚋklyngeᚋgraphᚋmodelᚐPathwayStatsᚄ(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Cluster_pathwayStats(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -11067,6 +11101,52 @@ func (ec *executionContext) fieldContext_PathwayEvent_summary(_ context.Context,
 	return graphql.NewScalarFieldContext("PathwayEvent", field, false, false, "String")
 }
 
+func (ec *executionContext) _PathwayStats_period(ctx context.Context, field graphql.CollectedField, obj *model.PathwayStats) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PathwayStats_period(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Period, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PathwayStats_period(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PathwayStats", field, false, false, "String")
+}
+
+func (ec *executionContext) _PathwayStats_kind(ctx context.Context, field graphql.CollectedField, obj *model.PathwayStats) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PathwayStats_kind(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Kind, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.ReportingPeriodKind) graphql.Marshaler {
+			return ec.marshalNReportingPeriodKind2githubᚗcomᚋsundhedsklyngeᚋklyngeᚋgraphᚋmodelᚐReportingPeriodKind(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PathwayStats_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PathwayStats", field, false, false, "ReportingPeriodKind")
+}
+
 func (ec *executionContext) _PathwayStats_from(ctx context.Context, field graphql.CollectedField, obj *model.PathwayStats) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -11175,29 +11255,6 @@ func (ec *executionContext) fieldContext_PathwayStats_municipalities(_ context.C
 		},
 	}
 	return fc, nil
-}
-
-func (ec *executionContext) _PathwayStats_missingSources(ctx context.Context, field graphql.CollectedField, obj *model.PathwayStats) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_PathwayStats_missingSources(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.MissingSources, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []model.SourceSystem) graphql.Marshaler {
-			return ec.marshalNSourceSystem2ᚕgithubᚗcomᚋsundhedsklyngeᚋklyngeᚋgraphᚋmodelᚐSourceSystemᚄ(ctx, selections, v)
-		},
-		true,
-		true,
-	)
-}
-func (ec *executionContext) fieldContext_PathwayStats_missingSources(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("PathwayStats", field, false, false, "SourceSystem")
 }
 
 func (ec *executionContext) _Practice_ydernummer(ctx context.Context, field graphql.CollectedField, obj *model.Practice) (ret graphql.Marshaler) {
@@ -15569,7 +15626,7 @@ func (ec *executionContext) _Cluster(ctx context.Context, sel ast.SelectionSet, 
 				})
 		case "pathwayStats":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
+				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Cluster_pathwayStats(ctx, field, obj)
 				})
@@ -16884,6 +16941,16 @@ func (ec *executionContext) _PathwayStats(ctx context.Context, sel ast.Selection
 		switch field.Name {
 		case "__typename":
 			out.Values[i] = graphql.MarshalString("PathwayStats")
+		case "period":
+			out.Values[i] = ec._PathwayStats_period(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "kind":
+			out.Values[i] = ec._PathwayStats_kind(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "from":
 			out.Values[i] = ec._PathwayStats_from(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -16901,11 +16968,6 @@ func (ec *executionContext) _PathwayStats(ctx context.Context, sel ast.Selection
 			}
 		case "municipalities":
 			out.Values[i] = ec._PathwayStats_municipalities(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
-		case "missingSources":
-			out.Values[i] = ec._PathwayStats_missingSources(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -18924,12 +18986,8 @@ func (ec *executionContext) marshalNPathwayKind2githubᚗcomᚋsundhedsklyngeᚋ
 	return v
 }
 
-func (ec *executionContext) marshalNPathwayStats2ᚖgithubᚗcomᚋsundhedsklyngeᚋklyngeᚋgraphᚋmodelᚐPathwayStats(ctx context.Context, sel ast.SelectionSet, v *model.PathwayStats) graphql.Marshaler {
-	if v == nil {
-		graphql.AddInvalidNullError(ctx, "PathwayStats!")
-		return graphql.Null
-	}
-	return ec._PathwayStats(ctx, sel, v)
+func (ec *executionContext) marshalNPathwayStats2githubᚗcomᚋsundhedsklyngeᚋklyngeᚋgraphᚋmodelᚐPathwayStats(ctx context.Context, sel ast.SelectionSet, v model.PathwayStats) graphql.Marshaler {
+	return ec._PathwayStats(ctx, sel, &v)
 }
 
 func (ec *executionContext) unmarshalNPathwayStatus2githubᚗcomᚋsundhedsklyngeᚋklyngeᚋgraphᚋmodelᚐPathwayStatus(ctx context.Context, v any) (model.PathwayStatus, error) {
@@ -19066,6 +19124,16 @@ func (ec *executionContext) marshalNRegion2ᚖgithubᚗcomᚋsundhedsklyngeᚋkl
 		return graphql.Null
 	}
 	return ec._Region(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNReportingPeriodKind2githubᚗcomᚋsundhedsklyngeᚋklyngeᚋgraphᚋmodelᚐReportingPeriodKind(ctx context.Context, v any) (model.ReportingPeriodKind, error) {
+	var res model.ReportingPeriodKind
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNReportingPeriodKind2githubᚗcomᚋsundhedsklyngeᚋklyngeᚋgraphᚋmodelᚐReportingPeriodKind(ctx context.Context, sel ast.SelectionSet, v model.ReportingPeriodKind) graphql.Marshaler {
+	return v
 }
 
 func (ec *executionContext) marshalNResponsibility2ᚖgithubᚗcomᚋsundhedsklyngeᚋklyngeᚋgraphᚋmodelᚐResponsibility(ctx context.Context, sel ast.SelectionSet, v *model.Responsibility) graphql.Marshaler {
@@ -19769,6 +19837,25 @@ func (ec *executionContext) unmarshalOPathwayFilter2ᚖgithubᚗcomᚋsundhedskl
 	}
 	res, err := ec.unmarshalInputPathwayFilter(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOPathwayStats2ᚕgithubᚗcomᚋsundhedsklyngeᚋklyngeᚋgraphᚋmodelᚐPathwayStatsᚄ(ctx context.Context, sel ast.SelectionSet, v []model.PathwayStats) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNPathwayStats2githubᚗcomᚋsundhedsklyngeᚋklyngeᚋgraphᚋmodelᚐPathwayStats(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
 }
 
 func (ec *executionContext) unmarshalOPathwayStatus2ᚕgithubᚗcomᚋsundhedsklyngeᚋklyngeᚋgraphᚋmodelᚐPathwayStatusᚄ(ctx context.Context, v any) ([]model.PathwayStatus, error) {

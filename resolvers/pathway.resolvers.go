@@ -7,7 +7,6 @@ package resolvers
 
 import (
 	"context"
-	"time"
 
 	"github.com/sundhedsklynge/klynge/graph"
 	"github.com/sundhedsklynge/klynge/graph/model"
@@ -22,11 +21,6 @@ func (r *citizenResolver) Pathways(ctx context.Context, obj *model.Citizen, stat
 // Pathways is the resolver for the pathways field.
 func (r *clusterResolver) Pathways(ctx context.Context, obj *registry.Cluster, filter *model.PathwayFilter, first *int, after *string) (*model.PathwayConnection, error) {
 	return r.worklist(ctx, obj, filter, first, after)
-}
-
-// PathwayStats is the resolver for the pathwayStats field.
-func (r *clusterResolver) PathwayStats(ctx context.Context, obj *registry.Cluster, from *time.Time, to *time.Time) (*model.PathwayStats, error) {
-	return r.pathwayStats(ctx, obj, from, to)
 }
 
 // Citizen is the resolver for the citizen field.

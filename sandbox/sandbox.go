@@ -39,6 +39,9 @@ type Config struct {
 	// ground truth follows, per cluster: give the sandbox the gateway's.
 	// The zero RuleBook means pathway.DefaultRules everywhere.
 	Rules pathway.RuleBook
+	// History is how far back the world reaches (default
+	// population.Window, 120 days); the statistics tests ask for more.
+	History time.Duration
 }
 
 // Defaults of Config.
@@ -96,7 +99,7 @@ func New(cfg Config) (*Sandbox, error) {
 		return nil, fmt.Errorf("sandbox: %w", err)
 	}
 	start := time.Now()
-	w, err := population.Generate(population.Config{Population: cfg.Population, Seed: cfg.Seed, Now: cfg.Now, Registry: reg, Rules: cfg.Rules})
+	w, err := population.Generate(population.Config{Population: cfg.Population, Seed: cfg.Seed, Now: cfg.Now, Registry: reg, Rules: cfg.Rules, History: cfg.History})
 	if err != nil {
 		return nil, fmt.Errorf("sandbox: %w", err)
 	}

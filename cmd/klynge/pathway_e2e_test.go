@@ -44,6 +44,14 @@ func truthStack(t *testing.T, population int) (*demo, time.Time) {
 // themselves are tested in deadline_e2e_test.go.
 func truthStackWith(t *testing.T, population int, seed int64, tune func(*config.Config)) (*demo, time.Time) {
 	t.Helper()
+	return truthStackConfig(t, sandbox.Config{Population: population, Seed: seed}, tune)
+}
+
+// truthStackConfig is truthStackWith with more of the sandbox's
+// configuration (History for the statistics).
+func truthStackConfig(t *testing.T, cfg sandbox.Config, tune func(*config.Config)) (*demo, time.Time) {
+	t.Helper()
+	cfg.Now, cfg.Logger = sandboxtest.Now(t), newLogger(&syncBuffer{})
 	ctx, cancel := context.WithCancel(context.Background())
 	var now time.Time
 	patient := func(c *config.Config) error {
@@ -55,7 +63,7 @@ func truthStackWith(t *testing.T, population int, seed int64, tune func(*config.
 		}
 		return nil
 	}
-	st, err := startDemoStack(ctx, sandbox.Config{Population: population, Seed: seed, Now: sandboxtest.Now(t), Logger: newLogger(&syncBuffer{})}, "127.0.0.1:0", "127.0.0.1:0", patient,
+	st, err := startDemoStack(ctx, cfg, "127.0.0.1:0", "127.0.0.1:0", patient,
 		func(sandboxNow time.Time) func() time.Time {
 			now = sandboxNow
 			return func() time.Time { return sandboxNow }
@@ -357,72 +365,6 @@ func TestClusterDataIsForIntegratorsOfThatCluster(t *testing.T) {
 				t.Fatalf("errors %+v, want %s", r.Errors, tt.want)
 			}
 		})
-	}
-}
-
-func TestPathwayStatsSuppressSmallCounts(t *testing.T) {
-	d, _ := truthStack(t, 20000)
-	token := demoToken(t, d.Sandbox, oidc.ClientIntegrator)
-	r := queryAs(t, d.GraphQL, token, `{ cluster(id: "sjaelland-naestved-slagelse") {
-		pathwayStats { total { discharges { value suppressed } byGapKind { kind count { value suppressed } } }
-		  municipalities { municipality { code } counts { discharges { value suppressed } byStatus { status count { value suppressed } } byGapKind { kind count { value suppressed } } } } } } }`, nil)
-	type count struct {
-		Value      *int
-		Suppressed bool
-	}
-	got := decode[struct {
-		Cluster struct {
-			PathwayStats struct {
-				Total struct {
-					Discharges count
-					ByGapKind  []struct {
-						Kind  string
-						Count count
-					}
-				}
-				Municipalities []struct {
-					Municipality struct{ Code int }
-					Counts       struct {
-						Discharges count
-						ByStatus   []struct{ Count count }
-						ByGapKind  []struct{ Count count }
-					}
-				}
-			}
-		}
-	}](t, r)
-	s := got.Cluster.PathwayStats
-	if len(s.Municipalities) != 4 || s.Total.Discharges.Value == nil || *s.Total.Discharges.Value < 5 {
-		t.Fatalf("stats = %+v", s)
-	}
-	check := func(c count) {
-		switch {
-		case c.Suppressed && c.Value != nil:
-			t.Errorf("a suppressed count shows its value %d", *c.Value)
-		case !c.Suppressed && c.Value == nil:
-			t.Error("a count is null without being suppressed")
-		case c.Value != nil && *c.Value >= 1 && *c.Value <= 4:
-			t.Errorf("count %d shown: 1-4 must be suppressed", *c.Value)
-		}
-	}
-	suppressed := 0
-	for _, m := range s.Municipalities {
-		check(m.Counts.Discharges)
-		for _, b := range m.Counts.ByStatus {
-			check(b.Count)
-			if b.Count.Suppressed {
-				suppressed++
-			}
-		}
-		for _, b := range m.Counts.ByGapKind {
-			check(b.Count)
-			if b.Count.Suppressed {
-				suppressed++
-			}
-		}
-	}
-	if suppressed == 0 {
-		t.Error("no count was suppressed in four municipalities over 30 days: the test shows nothing")
 	}
 }
 

@@ -222,11 +222,12 @@ type Citizen struct {
 	Pathways *PathwayConnection `json:"pathways,omitempty"`
 }
 
-// A count that may be suppressed.
+// A count that may be hidden.
 type Count struct {
-	// The count; null when suppressed.
+	// The count; null when hidden.
 	Value *int `json:"value,omitempty"`
-	// True when the count is between 1 and 4 and so withheld.
+	// True when the count is hidden: it is from 1 to 4, or it is hidden so that
+	// such a count cannot be worked out. A hidden count is never 0.
 	Suppressed bool `json:"suppressed"`
 }
 
@@ -452,11 +453,11 @@ type PathwayConnection struct {
 
 // Counts of discharges and pathways.
 type PathwayCounts struct {
-	// Discharges (pathways discharged in the period).
+	// Discharges (pathways discharged in the period); OK and GAP add up to it.
 	Discharges *Count `json:"discharges"`
-	// Pathways per status.
+	// Pathways per final status: OK and GAP (a final period has no AT_RISK or UNKNOWN).
 	ByStatus []StatusCount `json:"byStatus"`
-	// Pathways with at least one gap of each kind.
+	// Pathways with at least one gap of each kind (one pathway may count under several).
 	ByGapKind []GapKindCount `json:"byGapKind"`
 }
 
@@ -490,18 +491,20 @@ type PathwayFilter struct {
 	GapKinds []GapKind `json:"gapKinds,omitempty"`
 }
 
-// Pathway counts for a cluster over a period, with small numbers suppressed.
+// One period's protected counts for a cluster.
 type PathwayStats struct {
-	// Start of the period.
+	// The period as asked for, canonical: `2026-03` or `2026-Q1`.
+	Period string `json:"period"`
+	// Month or quarter.
+	Kind ReportingPeriodKind `json:"kind"`
+	// Start of the period: midnight, Danish time.
 	From time.Time `json:"from"`
-	// End of the period (exclusive).
+	// End of the period (exclusive): midnight after its last day, Danish time.
 	To time.Time `json:"to"`
 	// The whole cluster.
 	Total *PathwayCounts `json:"total"`
-	// Each member municipality.
+	// Each member municipality, in the cluster's order.
 	Municipalities []MunicipalityPathwayStats `json:"municipalities"`
-	// Systems that did not answer for some citizens: their pathways count as UNKNOWN.
-	MissingSources []SourceSystem `json:"missingSources"`
 }
 
 // A general practice (almen praksis).
@@ -1713,6 +1716,64 @@ func (e *ReferralStatus) UnmarshalJSON(b []byte) error {
 }
 
 func (e ReferralStatus) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// The kind of a reporting period.
+type ReportingPeriodKind string
+
+const (
+	// A calendar month.
+	ReportingPeriodKindMonth ReportingPeriodKind = "MONTH"
+	// A calendar quarter: January–March, April–June, July–September, October–December.
+	ReportingPeriodKindQuarter ReportingPeriodKind = "QUARTER"
+)
+
+var AllReportingPeriodKind = []ReportingPeriodKind{
+	ReportingPeriodKindMonth,
+	ReportingPeriodKindQuarter,
+}
+
+func (e ReportingPeriodKind) IsValid() bool {
+	switch e {
+	case ReportingPeriodKindMonth, ReportingPeriodKindQuarter:
+		return true
+	}
+	return false
+}
+
+func (e ReportingPeriodKind) String() string {
+	return string(e)
+}
+
+func (e *ReportingPeriodKind) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = ReportingPeriodKind(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid ReportingPeriodKind", str)
+	}
+	return nil
+}
+
+func (e ReportingPeriodKind) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *ReportingPeriodKind) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e ReportingPeriodKind) MarshalJSON() ([]byte, error) {
 	var buf bytes.Buffer
 	e.MarshalGQL(&buf)
 	return buf.Bytes(), nil

@@ -22,6 +22,7 @@ const (
 	ClientOutOfHours         = "outofhours-sjaelland"
 	ClientIntegrator         = "integrator-naestved-slagelse"
 	ClientRegionIntegrator   = "integrator-region-sjaelland"
+	ClientAnalyst            = "analyst-region-sjaelland"
 	ClientCitizen            = "citizen-demo"
 	ClientPrivacyOfficer     = "privacy-officer"
 )
@@ -113,6 +114,9 @@ func demoClients(w *population.World) ([]Client, error) {
 		{ID: ClientRegionIntegrator, Role: string(access.RoleIntegrator), Organization: regionSjaelland, OrganizationName: regionServiceName,
 			Clusters:    regionClusters(w),
 			Description: "integrator for the region: pseudonymised worklists and statistics of all its clusters; never citizen(cpr)"},
+		{ID: ClientAnalyst, Role: string(access.RoleAnalyst), Organization: regionSjaelland, OrganizationName: regionServiceName,
+			Clusters:    regionClusters(w),
+			Description: "analyst (strategic and political levels): protected statistics of the region's clusters; no worklist, no citizen"},
 		{ID: ClientCitizen, Role: string(access.RoleCitizen), CPR: string(demo.CPR),
 			Description: "citizen: reads their own data and who looked at it"},
 		{ID: ClientPrivacyOfficer, Role: string(access.RolePrivacyOfficer), Organization: regionSjaelland, OrganizationName: regionServiceName,
@@ -215,7 +219,7 @@ func factsOf(w *population.World, p access.Principal, c domain.Citizen) access.F
 // exampleCitizen is a citizen the client may read: the client's own for a
 // citizen, the demo citizen when the client may read them, else the first
 // in CPR order among the citizens the client's relationship could cover.
-// Integrators and privacy officers have none.
+// Integrators, analysts and privacy officers have none.
 func exampleCitizen(w *population.World, c Client, demo domain.Citizen) string {
 	p := c.Principal()
 	switch {

@@ -20,8 +20,8 @@ func TestDemoClientsExistInThePopulation(t *testing.T) {
 	if resp := getJSON(t, base+"/oidc/clients", &listed); resp.StatusCode != http.StatusOK {
 		t.Fatalf("GET /oidc/clients: %d", resp.StatusCode)
 	}
-	if listed.Secret != "demo" || len(listed.Clients) != 9 {
-		t.Fatalf("listed %d clients with secret %q, want 9 with \"demo\"", len(listed.Clients), listed.Secret)
+	if listed.Secret != "demo" || len(listed.Clients) != 10 {
+		t.Fatalf("listed %d clients with secret %q, want 10 with \"demo\"", len(listed.Clients), listed.Secret)
 	}
 	roles := map[string]bool{}
 	for _, c := range listed.Clients {

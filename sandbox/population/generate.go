@@ -23,6 +23,8 @@ type Config struct {
 	// gaps are planted for: each citizen follows the rule set of their
 	// municipality's cluster(s). The zero RuleBook means the defaults.
 	Rules pathway.RuleBook
+	// History is how far back the world reaches; zero means Window.
+	History time.Duration
 }
 
 // Window is how far back the world's history reaches from now.
@@ -87,7 +89,7 @@ func Generate(cfg Config) (*World, error) {
 	g := &gen{
 		cfg:     cfg,
 		now:     now,
-		start:   now.Add(-Window),
+		start:   now.Add(-cmp.Or(cfg.History, Window)),
 		cal:     calendar{loc: loc},
 		streams: streams{seed: uint64(cfg.Seed)},
 		reg:     cfg.Registry,

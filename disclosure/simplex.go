@@ -1,0 +1,212 @@
+package disclosure
+
+import (
+	"errors"
+	"math"
+)
+
+// A small dense simplex: enough for the linear programs of one cluster's
+// quarter (tens to a few hundred variables), with Bland's rule so that it
+// never cycles on the degenerate programs tables give.
+
+const eps = 1e-9
+
+var (
+	errInfeasible = errors.New("disclosure: the published cells contradict each other")
+	errIterations = errors.New("disclosure: the linear program did not converge")
+)
+
+// row is one linear constraint Σ coef·x[var] (= or ≥) rhs.
+type row struct {
+	vars  []int
+	coefs []float64
+	ge    bool // ≥ when true, = otherwise
+	rhs   float64
+}
+
+// tableau is a feasible simplex tableau of a set of rows over n
+// non-negative variables, from which several objectives can be maximised.
+type tableau struct {
+	n, cols int         // variables; columns before the right-hand side
+	art     int         // first artificial column
+	t       [][]float64 // m rows of cols+1 (the last is the right-hand side)
+	basis   []int
+}
+
+// newTableau finds a feasible basis (phase 1), or errInfeasible.
+func newTableau(n int, rows []row) (*tableau, error) {
+	surplus := 0
+	for _, r := range rows {
+		if r.ge {
+			surplus++
+		}
+	}
+	m := len(rows)
+	art := n + surplus
+	cols := art + m
+	tb := &tableau{n: n, cols: cols, art: art, t: make([][]float64, m), basis: make([]int, m)}
+	s := n
+	for i, r := range rows {
+		line := make([]float64, cols+1)
+		for k, v := range r.vars {
+			line[v] += r.coefs[k]
+		}
+		line[cols] = r.rhs
+		if r.ge {
+			line[s] = -1
+			s++
+		}
+		if line[cols] < 0 {
+			for j := range line {
+				line[j] = -line[j]
+			}
+		}
+		line[art+i] = 1
+		tb.t[i] = line
+		tb.basis[i] = art + i
+	}
+	cost := make([]float64, cols)
+	for j := art; j < cols; j++ {
+		cost[j] = -1
+	}
+	v, unbounded, err := tb.maximise(cost, true)
+	switch {
+	case err != nil:
+		return nil, err
+	case unbounded || v < -1e-7:
+		return nil, errInfeasible
+	}
+	tb.evictArtificials()
+	return tb, nil
+}
+
+// evictArtificials pivots artificial variables (at zero after phase 1) out
+// of the basis where a real column can take their place; a row where none
+// can is redundant and stays, harmless, with its artificial at zero.
+func (tb *tableau) evictArtificials() {
+	for i, b := range tb.basis {
+		if b < tb.art {
+			continue
+		}
+		for j := 0; j < tb.art; j++ {
+			if math.Abs(tb.t[i][j]) > eps {
+				tb.pivot(i, j)
+				break
+			}
+		}
+	}
+}
+
+func (tb *tableau) clone() *tableau {
+	c := *tb
+	c.t = make([][]float64, len(tb.t))
+	for i, r := range tb.t {
+		c.t[i] = append([]float64(nil), r...)
+	}
+	c.basis = append([]int(nil), tb.basis...)
+	return &c
+}
+
+// max maximises Σ obj[j]·x[j] over the original variables, on a copy.
+func (tb *tableau) max(obj map[int]float64) (float64, bool, error) {
+	c := tb.clone()
+	cost := make([]float64, c.cols)
+	for j, v := range obj {
+		cost[j] = v
+	}
+	return c.maximise(cost, false)
+}
+
+// maximise runs the simplex from the current basis: Dantzig's rule, and
+// Bland's (which cannot cycle) after a run of degenerate pivots.
+// Artificial columns may enter only in phase 1.
+func (tb *tableau) maximise(cost []float64, phase1 bool) (float64, bool, error) {
+	m := len(tb.t)
+	rhs := tb.cols
+	enterable := tb.cols
+	if !phase1 {
+		enterable = tb.art
+	}
+	// The reduced costs ride along as an extra row, updated by each pivot.
+	z := make([]float64, tb.cols+1)
+	for j := range tb.cols {
+		z[j] = -cost[j]
+	}
+	for i := 0; i < m; i++ {
+		if cb := cost[tb.basis[i]]; cb != 0 {
+			axpy(z, cb, tb.t[i])
+		}
+	}
+	tb.t = append(tb.t, z)
+	defer func() { tb.t = tb.t[:m] }()
+	limit := 50 * (m + tb.cols + 10)
+	degenerate := 0
+	for iter := 0; ; iter++ {
+		if iter > limit {
+			return 0, false, errIterations
+		}
+		enter := -1
+		for j := 0; j < enterable; j++ {
+			if z[j] >= -eps {
+				continue
+			}
+			if enter < 0 || (degenerate <= 50 && z[j] < z[enter]) {
+				enter = j
+				if degenerate > 50 {
+					break
+				}
+			}
+		}
+		if enter < 0 {
+			return z[rhs], false, nil
+		}
+		leave := -1
+		best := math.Inf(1)
+		for i := 0; i < m; i++ {
+			a := tb.t[i][enter]
+			if a <= eps {
+				continue
+			}
+			ratio := tb.t[i][rhs] / a
+			if ratio < best-eps || (ratio < best+eps && leave >= 0 && tb.basis[i] < tb.basis[leave]) {
+				best, leave = ratio, i
+			}
+		}
+		if leave < 0 {
+			return math.Inf(1), true, nil
+		}
+		if best < eps {
+			degenerate++
+		} else {
+			degenerate = 0
+		}
+		tb.pivot(leave, enter)
+	}
+}
+
+func (tb *tableau) pivot(r, c int) {
+	pr := tb.t[r]
+	p := pr[c]
+	for j := range pr {
+		pr[j] /= p
+	}
+	nz := make([]int, 0, len(pr))
+	for j, v := range pr {
+		if v != 0 {
+			nz = append(nz, j)
+		}
+	}
+	for i, line := range tb.t {
+		if i == r {
+			continue
+		}
+		f := line[c]
+		if f == 0 {
+			continue
+		}
+		for _, j := range nz {
+			line[j] -= f * pr[j]
+		}
+	}
+	tb.basis[r] = c
+}
