@@ -39,7 +39,14 @@ func (s loaderFacts) Encounters(ctx context.Context, cpr domain.CPR) ([]domain.E
 }
 
 func (s loaderFacts) CareServices(ctx context.Context, m domain.MunicipalityCode, cpr domain.CPR) ([]domain.CareService, error) {
-	return listFact(s.l.CareServices.Load(ctx, loaders.MunicipalKey{Municipality: m, CPR: cpr}))
+	services, err := listFact(s.l.CareServices.Load(ctx, loaders.MunicipalKey{Municipality: m, CPR: cpr}))
+	if errors.Is(err, loaders.ErrNoSystem) {
+		// No care system is configured for the principal's municipality:
+		// no service there can show a relationship, and no system failed,
+		// so the answer is a refusal, not an undecidable one.
+		return nil, nil
+	}
+	return services, err
 }
 
 func (s loaderFacts) OutOfHours(ctx context.Context, cpr domain.CPR) ([]domain.OutOfHoursContact, error) {

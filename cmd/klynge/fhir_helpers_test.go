@@ -33,6 +33,7 @@ func fhirStack(t *testing.T, dialect, ehospitalURL string) (*demo, *sandbox.Sand
 	logs := &syncBuffer{}
 	cfg := sandbox.Config{Population: fhirPopulation, Now: sandboxtest.Now(t), FHIRDialect: dialect, Logger: newLogger(logs)}
 	st, err := startDemoStack(ctx, cfg, "127.0.0.1:0", "127.0.0.1:0", func(c *config.Config) error {
+		c.Access.BreakGlassLimit = 1000 // the tests break the glass for their whole sample
 		if ehospitalURL != "" {
 			// An in-memory repository scans every resource of a type per
 			// search (up to a second here on a busy machine): give it the
