@@ -81,6 +81,9 @@ func Detect(a Assessed, d Detection) []Event {
 			}
 			e := mk(KindGapDetected, gapKey(p, g.Kind), g.DetectedAt)
 			e.Rule, e.Message = g.Kind, g.Message
+			if e.Message == "" {
+				e.Message = ruleText(g.Kind)
+			}
 			out = append(out, e)
 		}
 		open := map[pathway.GapKind]bool{}

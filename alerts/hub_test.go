@@ -68,7 +68,20 @@ func TestHubResumesExactlyOnce(t *testing.T) {
 				t.Fatal(err)
 			}
 			defer sub.Close()
-			go appendN(t, s, "c", 10, 10)
+			appended := make(chan error, 1)
+			go func() {
+				var evs []alerts.Event
+				for i := 10; i < 20; i++ {
+					evs = append(evs, alertstest.Event("c", fmt.Sprint("k", i), at))
+				}
+				_, err := s.Append(context.Background(), evs)
+				appended <- err
+			}()
+			defer func() {
+				if err := <-appended; err != nil {
+					t.Error(err)
+				}
+			}()
 			seen := map[int64]bool{}
 			var last int64 = first[2].ID
 			for range 17 {

@@ -146,4 +146,3 @@ func keys(es []alerts.Event) []string {
 	}
 	return out
 }
-
