@@ -171,9 +171,11 @@ func (h *Hub) Subscribe(principal string, f Filter, after int64) (*Subscription,
 		return nil, fmt.Errorf("%w (%d on this replica)", ErrTooManySubscriptions, h.opts.MaxPerPrincipal)
 	}
 	h.perPrincipal[principal]++
-	if after < 0 || after > h.head {
+	if after < 0 {
 		after = h.head
 	}
+	// An id beyond this replica's head (another replica dispatched it
+	// first) stands: events up to it are skipped when they come.
 	return &Subscription{hub: h, principal: principal, filter: f, cursor: after,
 		ch: make(chan Event, h.opts.Buffer)}, nil
 }
