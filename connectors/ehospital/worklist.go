@@ -25,6 +25,9 @@ type EncounterQuery struct {
 	ServiceProvider domain.SORCode
 	// From and To select encounters whose period overlaps [From, To).
 	From, To time.Time
+	// UpdatedAfter, when set, selects encounters changed after it
+	// (_lastUpdated=gt): what a poll reads since the last one.
+	UpdatedAfter time.Time
 }
 
 // SearchEncounters returns every encounter the query selects, in the
@@ -184,6 +187,9 @@ func (q EncounterQuery) params() (url.Values, error) {
 	}
 	if !q.From.IsZero() {
 		p.Add(fhir.ParamDate, "ge"+q.From.UTC().Format(time.RFC3339))
+	}
+	if !q.UpdatedAfter.IsZero() {
+		p.Add(fhir.ParamLastUpdated, "gt"+q.UpdatedAfter.UTC().Format(time.RFC3339))
 	}
 	if !q.To.IsZero() {
 		p.Add(fhir.ParamDate, "lt"+q.To.UTC().Format(time.RFC3339))

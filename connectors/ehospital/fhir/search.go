@@ -26,6 +26,7 @@ const (
 	ParamClass               = "class"            // token OR list (IMP, EMER, VR, HH)
 	ParamServiceProvider     = "service-provider" // token OR list: SOR code of the hospital
 	ParamRevInclude          = "_revinclude"      // "Provenance:target"
+	ParamLastUpdated         = "_lastUpdated"     // when the resource last changed; prefixes as date (incremental reads)
 	ParamInclude             = "_include"         // "Encounter:subject" or "Encounter:patient"
 	ParamCount               = "_count"           // page size; servers may cap it lower
 	// ParamPatient and ParamSubject take references ("Patient/123"): the

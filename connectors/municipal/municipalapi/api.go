@@ -9,6 +9,7 @@
 //	POST /services/search        SearchRequest -> ServicesResponse
 //	POST /visits/search          SearchRequest -> VisitsResponse
 //	POST /notifications/search   SearchRequest -> NotificationsResponse
+//	GET  /changes?after=CURSOR&limit=N -> ChangesPage (limit 1..MaxChangesLimit, default 100)
 //
 // Errors are JSON Error bodies with a 4xx/5xx status; an unknown
 // municipality code is 404.
@@ -86,6 +87,29 @@ type ReceivedNotification struct {
 	ReceivedAt  string `json:"receivedAt"`
 	SenderSOR   string `json:"senderSor"`
 	SenderName  string `json:"senderName"`
+}
+
+// MaxChangesLimit bounds one page of the change feed.
+const MaxChangesLimit = 1000
+
+// ChangesPage is one page of the instance's change feed: what its system
+// recorded, in the order it recorded it (a notification received, a visit
+// performed, a service granted). Pass NextCursor as `after` to continue; an
+// empty Changes with the same cursor means caught up. It is how a reader
+// learns what changed without asking about every citizen, as the GP feed
+// does for referrals.
+type ChangesPage struct {
+	Changes    []Change `json:"changes"`
+	NextCursor string   `json:"nextCursor"`
+}
+
+// Change is one recorded change of one citizen's records.
+type Change struct {
+	Cursor string `json:"cursor"`
+	Kind   string `json:"kind"` // notification | visit | service
+	ID     string `json:"id"`   // the record's id
+	CPR    string `json:"cpr"`
+	At     string `json:"at"` // RFC 3339: when it was recorded
 }
 
 // Error is the body of every error response.

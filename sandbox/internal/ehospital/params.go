@@ -36,6 +36,7 @@ const (
 	paramClass             = "class"
 	paramServiceProvider   = "service-provider"
 	paramRevInclude        = "_revinclude"
+	paramLastUpdated       = "_lastUpdated"
 	paramInclude           = "_include"
 	paramTarget            = "target"
 	paramCount             = "_count"
@@ -69,6 +70,7 @@ var (
 		{paramServiceProvider, "token", "OR list of the hospital's SOR code (system " + systemSOR + ")", true},
 		{paramRevInclude, "special", "only " + revIncludeProvenance + ": adds the MedCom HospitalNotifications as Provenance", false},
 		{paramInclude, "special", includePatient + " or " + includeSubject + ": adds each encounter's Patient", false},
+		{paramLastUpdated, "date", "when the encounter (or a notification about it) last changed; prefixes as date; for incremental reads (gt the last poll)", true},
 	}, commonParams...)
 	provenanceParams = append([]paramSpec{
 		{paramTarget, "reference", "OR list of Encounter references (Encounter/enc-000123)", true},
@@ -95,6 +97,7 @@ type query struct {
 	targets        [][]int // encounter indexes named by target
 	municipalities [][]domain.MunicipalityCode
 	dates          []dateFilter
+	lastUpdated    []dateFilter
 	statuses       [][]string
 	classes        [][]string
 	providers      [][]domain.SORCode
@@ -213,6 +216,13 @@ func (q *query) add(d Dialect, name, raw string, loc *time.Location, refs resolv
 		}
 		q.include = true
 		return "", nil
+	case paramLastUpdated:
+		f, err := parseDate(raw, loc)
+		if err != nil {
+			return "", err
+		}
+		q.lastUpdated = append(q.lastUpdated, f)
+		return "lu" + f.prefix + f.lo.UTC().Format(time.RFC3339Nano) + "/" + f.hi.UTC().Format(time.RFC3339Nano), nil
 	case paramDate:
 		f, err := parseDate(raw, loc)
 		if err != nil {

@@ -103,6 +103,14 @@ func (s *server) matches(q *query, k int) bool {
 			return false
 		}
 	}
+	if len(q.lastUpdated) > 0 {
+		lu := LastUpdated(*e)
+		for _, d := range q.lastUpdated {
+			if !d.matches(lu, lu) {
+				return false
+			}
+		}
+	}
 	for _, list := range q.statuses {
 		if !slices.Contains(list, string(e.Status)) {
 			return false

@@ -26,7 +26,8 @@ const Prefix = "/municipal"
 const base = Prefix + "/{code}/api"
 
 type server struct {
-	world *population.World
+	world   *population.World
+	changes changeFeeds
 }
 
 // System describes the municipal care systems over w.
@@ -80,6 +81,7 @@ func System(w *population.World) httpapi.System {
 			search("searchServices", "Granted services (FSIII) of up to 100 citizens, whole", municipalapi.ServicesResponse{}, s.services, "/services/search"),
 			search("searchVisits", "Planned and performed visits of up to 100 citizens, planned in [from, to)", municipalapi.VisitsResponse{}, s.visits, "/visits/search"),
 			search("searchNotifications", "HospitalNotifications received about up to 100 citizens, received in [from, to)", municipalapi.NotificationsResponse{}, s.notifications, "/notifications/search"),
+			s.changesRoute(code),
 		},
 		WriteError: WriteError,
 	}
