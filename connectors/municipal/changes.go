@@ -42,7 +42,7 @@ func (c *Client) Changes(ctx context.Context, after string, limit int) (ChangesP
 		q.Set("limit", strconv.Itoa(limit))
 	}
 	var page ChangesPage
-	_, err := c.up.Do(ctx, upstream.Request{Op: op, Path: "changes", Query: q, Decode: func(body []byte) error {
+	_, err := c.up.Do(ctx, upstream.Request{Op: op, Path: "/changes", Query: q, Decode: func(body []byte) error {
 		var wire municipalapi.ChangesPage
 		if err := upstream.DecodeJSON(c.up.System(), op, body, &wire); err != nil {
 			return err
