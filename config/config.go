@@ -58,6 +58,8 @@ type Config struct {
 	Tracing Tracing `yaml:"tracing"`
 	// Metrics configures the Prometheus endpoint's listener and labels.
 	Metrics Metrics `yaml:"metrics"`
+	// Alerts configures handover alerts (subscriptions and their watchers).
+	Alerts Alerts `yaml:"alerts"`
 }
 
 // Log configures the JSON process log.
@@ -225,6 +227,7 @@ func (c *Config) fillDefaults() {
 	c.fillAccessDefaults()
 	c.fillOperationsDefaults()
 	c.fillMetricsDefaults()
+	c.fillAlertsDefaults()
 }
 
 // Validate checks every value; the error names each bad key and its rule.
@@ -249,5 +252,6 @@ func (c *Config) Validate() error {
 	errs = append(errs, c.validateAccess()...)
 	errs = append(errs, c.validateOperations()...)
 	errs = append(errs, c.validateMetrics()...)
+	errs = append(errs, c.validateAlerts()...)
 	return errors.Join(errs...)
 }

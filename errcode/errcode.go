@@ -54,6 +54,8 @@ const (
 	DirectiveLimitExceeded     = "DIRECTIVE_LIMIT_EXCEEDED"
 	CostLimitExceeded          = "COST_LIMIT_EXCEEDED"
 	AccessLogUnavailable       = "ACCESS_LOG_UNAVAILABLE"
+	TooManySubscriptions       = "TOO_MANY_SUBSCRIPTIONS"
+	SlowConsumer               = "SLOW_CONSUMER"
 )
 
 // Codes of one part of an answer (a field), the rest of which stands.
@@ -201,6 +203,12 @@ var catalogue = []Info{
 	{AccessLogUnavailable, KindRequest, http.StatusServiceUnavailable, RetryAfterHeader,
 		"The access log could not record what the response would disclose by the request's deadline, so no data is returned (fail closed). While the log is known to be unwritable the operation is refused before any upstream is asked. Not the caller's fault.",
 		"Retry after `Retry-After` seconds (also `extensions.retryAfter`; it grows with the outage); the message has the request id to give the operators if it lasts.", ""},
+	{TooManySubscriptions, KindRequest, http.StatusTooManyRequests, RetryWithBackoff,
+		"The principal has as many subscriptions open on this replica as `alerts.maxSubscriptionsPerPrincipal` allows; nothing was subscribed.",
+		"Close a subscription you no longer need, or subscribe once with a wider filter (no `municipality`, several `kinds`).", ""},
+	{SlowConsumer, KindRequest, http.StatusServiceUnavailable, RetryWithBackoff,
+		"The client did not read its alerts as fast as they came, and more than `alerts.bufferPerSubscription` waited; the stream was ended (WebSocket close code 4008).",
+		"Reconnect and resume after the last alert id received (`after`, or Last-Event-ID over SSE); read alerts as they come.", ""},
 	{RequestCancelled, KindField, http.StatusBadRequest, RetryNo,
 		"The client went away (closed the connection or cancelled) before the field was answered.",
 		"Nothing: no client is waiting for this answer.", "request cancelled"},

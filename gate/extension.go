@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/99designs/gqlgen/graphql"
+	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/gqlerror"
 
 	"github.com/sundhedsklynge/klynge/access"
@@ -95,10 +96,36 @@ func (a Extension) InterceptField(ctx context.Context, next graphql.Resolver) (a
 }
 
 func (a Extension) InterceptResponse(ctx context.Context, next graphql.ResponseHandler) *graphql.Response {
+	var alert *audit.Record
+	if oc := graphql.GetOperationContext(ctx); oc != nil && oc.Operation != nil && oc.Operation.Operation == ast.Subscription {
+		// Each event of a subscription is its own response: its decisions
+		// and records are fresh (a relationship may have ended since the
+		// last one), and the record of the alert it carries is owed here.
+		sub, err := From(ctx)
+		if err == nil {
+			ctx = context.WithValue(ctx, operationKey{}, newOperation(ctx, &a))
+		}
+		resp := next(ctx)
+		if resp == nil {
+			return nil
+		}
+		if err == nil {
+			if rec, ok := sub.alerts.pop(); ok {
+				alert = &rec
+			}
+		}
+		return a.record(ctx, resp, alert)
+	}
 	resp := next(ctx)
 	if resp == nil {
 		return nil
 	}
+	return a.record(ctx, resp, nil)
+}
+
+// record appends the records the response owes (and the alert it carries,
+// if any) before it leaves, or withholds it.
+func (a Extension) record(ctx context.Context, resp *graphql.Response, alert *audit.Record) *graphql.Response {
 	st, err := From(ctx)
 	if err != nil {
 		return resp
@@ -111,6 +138,10 @@ func (a Extension) InterceptResponse(ctx context.Context, next graphql.ResponseH
 		st.drainStaged(id)
 		a.logWithheld(ctx, "access log unwritable; operation refused before any upstream call", len(recs), down)
 		return logUnavailable(id, down, time.Now())
+	}
+	if alert != nil {
+		alert.RequestID = id
+		recs = append(recs, *alert)
 	}
 	if staged := st.drainStaged(id); len(staged) > 0 {
 		return a.commitStaged(ctx, resp, staged, recs)

@@ -37,6 +37,9 @@ type Operation struct {
 	// logDown is why the access log was unwritable when the operation was
 	// about to read a citizen's data; the whole response is then withheld.
 	logDown error
+	// alerts, on a subscription to handover alerts, are the records owed
+	// for the alerts handed to the executor, one per response.
+	alerts *alertQueue
 }
 
 type decisionCall struct {

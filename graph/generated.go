@@ -42,6 +42,7 @@ type ResolverRoot interface {
 	Pathway() PathwayResolver
 	Query() QueryResolver
 	Region() RegionResolver
+	Subscription() SubscriptionResolver
 }
 
 type DirectiveRoot struct {
@@ -215,6 +216,19 @@ type ComplexityRoot struct {
 	GapKindCount struct {
 		Count func(childComplexity int) int
 		Kind  func(childComplexity int) int
+	}
+
+	HandoverAlert struct {
+		At               func(childComplexity int) int
+		ClusterID        func(childComplexity int) int
+		DetectedAt       func(childComplexity int) int
+		Due              func(childComplexity int) int
+		ID               func(childComplexity int) int
+		Kind             func(childComplexity int) int
+		Message          func(childComplexity int) int
+		MunicipalityCode func(childComplexity int) int
+		Pathway          func(childComplexity int) int
+		Rule             func(childComplexity int) int
 	}
 
 	HandoverGap struct {
@@ -486,6 +500,10 @@ type ComplexityRoot struct {
 		Status func(childComplexity int) int
 	}
 
+	Subscription struct {
+		HandoverAlerts func(childComplexity int, cluster string, municipality *int, kinds []model.HandoverAlertKind, after *string) int
+	}
+
 	ThemeCommittee struct {
 		Initiatives func(childComplexity int) int
 		Name        func(childComplexity int) int
@@ -582,6 +600,9 @@ type QueryResolver interface {
 type RegionResolver interface {
 	Municipalities(ctx context.Context, obj *registry.Region) ([]registry.Municipality, error)
 	Clusters(ctx context.Context, obj *registry.Region) ([]registry.Cluster, error)
+}
+type SubscriptionResolver interface {
+	HandoverAlerts(ctx context.Context, cluster string, municipality *int, kinds []model.HandoverAlertKind, after *string) (<-chan *model.HandoverAlert, error)
 }
 
 // endregion ************************** generated!.gotpl **************************
@@ -1342,6 +1363,67 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.GapKindCount.Kind(childComplexity), true
+
+	case "HandoverAlert.at":
+		if e.ComplexityRoot.HandoverAlert.At == nil {
+			break
+		}
+
+		return e.ComplexityRoot.HandoverAlert.At(childComplexity), true
+	case "HandoverAlert.clusterId":
+		if e.ComplexityRoot.HandoverAlert.ClusterID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.HandoverAlert.ClusterID(childComplexity), true
+	case "HandoverAlert.detectedAt":
+		if e.ComplexityRoot.HandoverAlert.DetectedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.HandoverAlert.DetectedAt(childComplexity), true
+	case "HandoverAlert.due":
+		if e.ComplexityRoot.HandoverAlert.Due == nil {
+			break
+		}
+
+		return e.ComplexityRoot.HandoverAlert.Due(childComplexity), true
+	case "HandoverAlert.id":
+		if e.ComplexityRoot.HandoverAlert.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.HandoverAlert.ID(childComplexity), true
+	case "HandoverAlert.kind":
+		if e.ComplexityRoot.HandoverAlert.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.HandoverAlert.Kind(childComplexity), true
+	case "HandoverAlert.message":
+		if e.ComplexityRoot.HandoverAlert.Message == nil {
+			break
+		}
+
+		return e.ComplexityRoot.HandoverAlert.Message(childComplexity), true
+	case "HandoverAlert.municipalityCode":
+		if e.ComplexityRoot.HandoverAlert.MunicipalityCode == nil {
+			break
+		}
+
+		return e.ComplexityRoot.HandoverAlert.MunicipalityCode(childComplexity), true
+	case "HandoverAlert.pathway":
+		if e.ComplexityRoot.HandoverAlert.Pathway == nil {
+			break
+		}
+
+		return e.ComplexityRoot.HandoverAlert.Pathway(childComplexity), true
+	case "HandoverAlert.rule":
+		if e.ComplexityRoot.HandoverAlert.Rule == nil {
+			break
+		}
+
+		return e.ComplexityRoot.HandoverAlert.Rule(childComplexity), true
 
 	case "HandoverGap.detectedAt":
 		if e.ComplexityRoot.HandoverGap.DetectedAt == nil {
@@ -2486,6 +2568,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.StatusCount.Status(childComplexity), true
 
+	case "Subscription.handoverAlerts":
+		if e.ComplexityRoot.Subscription.HandoverAlerts == nil {
+			break
+		}
+
+		args, err := ec.field_Subscription_handoverAlerts_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Subscription.HandoverAlerts(childComplexity, args["cluster"].(string), args["municipality"].(*int), args["kinds"].([]model.HandoverAlertKind), args["after"].(*string)), true
+
 	case "ThemeCommittee.initiatives":
 		if e.ComplexityRoot.ThemeCommittee.Initiatives == nil {
 			break
@@ -2615,6 +2709,23 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			ctx = graphql.WithLazyInputUnmarshalerIndex(ctx, inputUnmarshalers)
 			data := ec._Mutation(ctx, opCtx.Operation.SelectionSet)
 			var buf bytes.Buffer
+			data.MarshalGQL(&buf)
+
+			return &graphql.Response{
+				Data: buf.Bytes(),
+			}
+		}
+	case ast.Subscription:
+		next := ec._Subscription(ctx, opCtx.Operation.SelectionSet)
+
+		var buf bytes.Buffer
+		return func(ctx context.Context) *graphql.Response {
+			buf.Reset()
+			data := next(ctx)
+
+			if data == nil {
+				return nil
+			}
 			data.MarshalGQL(&buf)
 
 			return &graphql.Response{
@@ -2820,6 +2931,85 @@ type BreakGlassGrantConnection {
   nodes: [BreakGlassGrant!]!
   "Paging information."
   pageInfo: PageInfo!
+}
+`, BuiltIn: false},
+	{Name: "../schema/alerts.graphqls", Input: `extend schema {
+  subscription: Subscription
+}
+
+"""
+Live feeds. Subscribe over WebSocket (the graphql-transport-ws protocol,
+token in ` + "`" + `connection_init` + "`" + `) or server-sent events (the GraphQL over SSE
+protocol, distinct connections, ` + "`" + `Accept: text/event-stream` + "`" + `); docs/ALERTS.md.
+"""
+type Subscription {
+  """
+  Handover alerts of one cluster as the gateway detects them: admissions of
+  citizens receiving municipal care, discharges, gaps detected, deadlines
+  approaching and gaps resolved. Each alert carries its pathway as the caller
+  may see it, and only alerts the caller may see arrive: an integrator named
+  for the cluster gets every alert with the citizen pseudonymised; a
+  municipal nurse those about citizens who live in, or receive care from,
+  her municipality; a GP those about the practice's listed patients; a
+  clinician those about patients of her department or hospital; a citizen
+  their own. Each alert delivered is written to the access log before it is
+  sent. A caller who may not subscribe gets FORBIDDEN; more open
+  subscriptions than the limit per principal, TOO_MANY_SUBSCRIPTIONS; a
+  client that does not read its alerts as fast as they come is disconnected
+  (SLOW_CONSUMER) and may resume.
+
+  Resume after a disconnection with ` + "`" + `after` + "`" + ` (the ` + "`" + `id` + "`" + ` of the last alert
+  received) or, over SSE, the Last-Event-ID header: every alert after it
+  arrives once, in order, from any replica.
+  """
+  handoverAlerts(
+    "The cluster (registry id)."
+    cluster: ID!
+    "Only alerts about citizens living in this member municipality (3-digit code)."
+    municipality: Int
+    "Only these kinds (default: every kind)."
+    kinds: [HandoverAlertKind!]
+    "Resume after this alert id; without it, alerts from now on."
+    after: ID
+  ): HandoverAlert!
+}
+
+"What a handover alert says happened."
+enum HandoverAlertKind {
+  "A citizen receiving municipal care was admitted (or began a home admission)."
+  ADMITTED
+  "A pathway's stay ended: discharged to home, home nursing, a municipal bed, a nursing home, or deceased."
+  DISCHARGED
+  "A handover rule found a gap (` + "`" + `rule` + "`" + ` says which)."
+  GAP_DETECTED
+  "A rule's deadline is near and its condition still unmet (` + "`" + `due` + "`" + ` says when, ` + "`" + `rule` + "`" + ` which)."
+  DEADLINE_APPROACHING
+  "A gap, or a deadline announced before, is cleared: the notification arrived, the visit was made."
+  GAP_RESOLVED
+}
+
+"One handover alert."
+type HandoverAlert {
+  "The alert's id in the event log: increasing, the same on every replica; resume after it."
+  id: ID!
+  "What happened."
+  kind: HandoverAlertKind!
+  "The cluster."
+  clusterId: ID!
+  "The citizen's municipality of residence (3-digit code): the member the alert belongs to."
+  municipalityCode: Int!
+  "When it happened in the systems (the admission, the discharge, the rule's detection time); for a resolution, when the gateway saw it."
+  at: DateTime!
+  "When the gateway detected it."
+  detectedAt: DateTime!
+  "For DEADLINE_APPROACHING: the deadline."
+  due: DateTime
+  "The rule of a gap, deadline or resolution."
+  rule: GapKind
+  "What happened, in words a nurse uses (never a CPR or a name)."
+  message: String!
+  "The pathway as assessed when the alert was detected, as the caller may see it (integrators: ` + "`" + `pseudonym` + "`" + `, no ` + "`" + `citizen` + "`" + `)."
+  pathway: Pathway!
 }
 `, BuiltIn: false},
 	{Name: "../schema/care.graphqls", Input: `"Where a municipal service stands."
@@ -4363,6 +4553,32 @@ func (ec *executionContext) childFields_GapKindCount(ctx context.Context, field 
 	return nil, fmt.Errorf("no field named %q was found under type GapKindCount", field.Name)
 }
 
+func (ec *executionContext) childFields_HandoverAlert(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_HandoverAlert_id(ctx, field)
+	case "kind":
+		return ec.fieldContext_HandoverAlert_kind(ctx, field)
+	case "clusterId":
+		return ec.fieldContext_HandoverAlert_clusterId(ctx, field)
+	case "municipalityCode":
+		return ec.fieldContext_HandoverAlert_municipalityCode(ctx, field)
+	case "at":
+		return ec.fieldContext_HandoverAlert_at(ctx, field)
+	case "detectedAt":
+		return ec.fieldContext_HandoverAlert_detectedAt(ctx, field)
+	case "due":
+		return ec.fieldContext_HandoverAlert_due(ctx, field)
+	case "rule":
+		return ec.fieldContext_HandoverAlert_rule(ctx, field)
+	case "message":
+		return ec.fieldContext_HandoverAlert_message(ctx, field)
+	case "pathway":
+		return ec.fieldContext_HandoverAlert_pathway(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type HandoverAlert", field.Name)
+}
+
 func (ec *executionContext) childFields_HandoverGap(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "kind":
@@ -5524,6 +5740,44 @@ func (ec *executionContext) field_Query_region_args(ctx context.Context, rawArgs
 		return nil, err
 	}
 	args["code"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Subscription_handoverAlerts_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "cluster",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["cluster"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "municipality",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["municipality"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "kinds",
+		func(ctx context.Context, v any) ([]model.HandoverAlertKind, error) {
+			return ec.unmarshalOHandoverAlertKind2ᚕgithubᚗcomᚋsundhedsklyngeᚋklyngeᚋgraphᚋmodelᚐHandoverAlertKindᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["kinds"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOID2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg3
 	return args, nil
 }
 
@@ -8598,6 +8852,245 @@ func (ec *executionContext) fieldContext_GapKindCount_count(_ context.Context, f
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Count(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _HandoverAlert_id(ctx context.Context, field graphql.CollectedField, obj *model.HandoverAlert) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_HandoverAlert_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_HandoverAlert_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("HandoverAlert", field, false, false, "ID")
+}
+
+func (ec *executionContext) _HandoverAlert_kind(ctx context.Context, field graphql.CollectedField, obj *model.HandoverAlert) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_HandoverAlert_kind(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Kind, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.HandoverAlertKind) graphql.Marshaler {
+			return ec.marshalNHandoverAlertKind2githubᚗcomᚋsundhedsklyngeᚋklyngeᚋgraphᚋmodelᚐHandoverAlertKind(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_HandoverAlert_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("HandoverAlert", field, false, false, "HandoverAlertKind")
+}
+
+func (ec *executionContext) _HandoverAlert_clusterId(ctx context.Context, field graphql.CollectedField, obj *model.HandoverAlert) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_HandoverAlert_clusterId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ClusterID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_HandoverAlert_clusterId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("HandoverAlert", field, false, false, "ID")
+}
+
+func (ec *executionContext) _HandoverAlert_municipalityCode(ctx context.Context, field graphql.CollectedField, obj *model.HandoverAlert) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_HandoverAlert_municipalityCode(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.MunicipalityCode, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_HandoverAlert_municipalityCode(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("HandoverAlert", field, false, false, "Int")
+}
+
+func (ec *executionContext) _HandoverAlert_at(ctx context.Context, field graphql.CollectedField, obj *model.HandoverAlert) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_HandoverAlert_at(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.At, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_HandoverAlert_at(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("HandoverAlert", field, false, false, "DateTime")
+}
+
+func (ec *executionContext) _HandoverAlert_detectedAt(ctx context.Context, field graphql.CollectedField, obj *model.HandoverAlert) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_HandoverAlert_detectedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DetectedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_HandoverAlert_detectedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("HandoverAlert", field, false, false, "DateTime")
+}
+
+func (ec *executionContext) _HandoverAlert_due(ctx context.Context, field graphql.CollectedField, obj *model.HandoverAlert) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_HandoverAlert_due(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Due, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalODateTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_HandoverAlert_due(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("HandoverAlert", field, false, false, "DateTime")
+}
+
+func (ec *executionContext) _HandoverAlert_rule(ctx context.Context, field graphql.CollectedField, obj *model.HandoverAlert) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_HandoverAlert_rule(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Rule, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.GapKind) graphql.Marshaler {
+			return ec.marshalOGapKind2ᚖgithubᚗcomᚋsundhedsklyngeᚋklyngeᚋgraphᚋmodelᚐGapKind(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_HandoverAlert_rule(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("HandoverAlert", field, false, false, "GapKind")
+}
+
+func (ec *executionContext) _HandoverAlert_message(ctx context.Context, field graphql.CollectedField, obj *model.HandoverAlert) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_HandoverAlert_message(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Message, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_HandoverAlert_message(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("HandoverAlert", field, false, false, "String")
+}
+
+func (ec *executionContext) _HandoverAlert_pathway(ctx context.Context, field graphql.CollectedField, obj *model.HandoverAlert) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_HandoverAlert_pathway(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Pathway, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Pathway) graphql.Marshaler {
+			return ec.marshalNPathway2ᚖgithubᚗcomᚋsundhedsklyngeᚋklyngeᚋgraphᚋmodelᚐPathway(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_HandoverAlert_pathway(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "HandoverAlert",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Pathway(ctx, field)
 		},
 	}
 	return fc, nil
@@ -13390,6 +13883,50 @@ func (ec *executionContext) fieldContext_StatusCount_count(_ context.Context, fi
 	return fc, nil
 }
 
+func (ec *executionContext) _Subscription_handoverAlerts(ctx context.Context, field graphql.CollectedField) (ret func(ctx context.Context) graphql.Marshaler) {
+	return graphql.ResolveFieldStream(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Subscription_handoverAlerts(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Subscription().HandoverAlerts(ctx, fc.Args["cluster"].(string), fc.Args["municipality"].(*int), fc.Args["kinds"].([]model.HandoverAlertKind), fc.Args["after"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.HandoverAlert) graphql.Marshaler {
+			return ec.marshalNHandoverAlert2ᚖgithubᚗcomᚋsundhedsklyngeᚋklyngeᚋgraphᚋmodelᚐHandoverAlert(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Subscription_handoverAlerts(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Subscription",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_HandoverAlert(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Subscription_handoverAlerts_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _ThemeCommittee_name(ctx context.Context, field graphql.CollectedField, obj *registry.ThemeCommittee) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -15947,6 +16484,84 @@ func (ec *executionContext) _GapKindCount(ctx context.Context, sel ast.Selection
 	return out
 }
 
+var handoverAlertImplementors = []string{"HandoverAlert"}
+
+func (ec *executionContext) _HandoverAlert(ctx context.Context, sel ast.SelectionSet, obj *model.HandoverAlert) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, handoverAlertImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("HandoverAlert")
+		case "id":
+			out.Values[i] = ec._HandoverAlert_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "kind":
+			out.Values[i] = ec._HandoverAlert_kind(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "clusterId":
+			out.Values[i] = ec._HandoverAlert_clusterId(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "municipalityCode":
+			out.Values[i] = ec._HandoverAlert_municipalityCode(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "at":
+			out.Values[i] = ec._HandoverAlert_at(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "detectedAt":
+			out.Values[i] = ec._HandoverAlert_detectedAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "due":
+			out.Values[i] = ec._HandoverAlert_due(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "rule":
+			out.Values[i] = ec._HandoverAlert_rule(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "message":
+			out.Values[i] = ec._HandoverAlert_message(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "pathway":
+			out.Values[i] = ec._HandoverAlert_pathway(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var handoverGapImplementors = []string{"HandoverGap"}
 
 func (ec *executionContext) _HandoverGap(ctx context.Context, sel ast.SelectionSet, obj *model.HandoverGap) graphql.Marshaler {
@@ -17753,6 +18368,26 @@ func (ec *executionContext) _StatusCount(ctx context.Context, sel ast.SelectionS
 	return out
 }
 
+var subscriptionImplementors = []string{"Subscription"}
+
+func (ec *executionContext) _Subscription(ctx context.Context, sel ast.SelectionSet) func(ctx context.Context) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, subscriptionImplementors)
+	ctx = graphql.WithFieldContext(ctx, &graphql.FieldContext{
+		Object: "Subscription",
+	})
+	if len(fields) != 1 {
+		graphql.AddErrorf(ctx, "must subscribe to exactly one stream")
+		return nil
+	}
+
+	switch fields[0].Name {
+	case "handoverAlerts":
+		return ec._Subscription_handoverAlerts(ctx, fields[0])
+	default:
+		panic("unknown field " + strconv.Quote(fields[0].Name))
+	}
+}
+
 var themeCommitteeImplementors = []string{"ThemeCommittee"}
 
 func (ec *executionContext) _ThemeCommittee(ctx context.Context, sel ast.SelectionSet, obj *registry.ThemeCommittee) graphql.Marshaler {
@@ -18632,6 +19267,24 @@ func (ec *executionContext) marshalNGapKindCount2ᚕgithubᚗcomᚋsundhedsklyng
 	return ret
 }
 
+func (ec *executionContext) marshalNHandoverAlert2ᚖgithubᚗcomᚋsundhedsklyngeᚋklyngeᚋgraphᚋmodelᚐHandoverAlert(ctx context.Context, sel ast.SelectionSet, v *model.HandoverAlert) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "HandoverAlert!")
+		return graphql.Null
+	}
+	return ec._HandoverAlert(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNHandoverAlertKind2githubᚗcomᚋsundhedsklyngeᚋklyngeᚋgraphᚋmodelᚐHandoverAlertKind(ctx context.Context, v any) (model.HandoverAlertKind, error) {
+	var res model.HandoverAlertKind
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNHandoverAlertKind2githubᚗcomᚋsundhedsklyngeᚋklyngeᚋgraphᚋmodelᚐHandoverAlertKind(ctx context.Context, sel ast.SelectionSet, v model.HandoverAlertKind) graphql.Marshaler {
+	return v
+}
+
 func (ec *executionContext) marshalNHandoverGap2githubᚗcomᚋsundhedsklyngeᚋklyngeᚋgraphᚋmodelᚐHandoverGap(ctx context.Context, sel ast.SelectionSet, v model.HandoverGap) graphql.Marshaler {
 	return ec._HandoverGap(ctx, sel, &v)
 }
@@ -18928,6 +19581,14 @@ func (ec *executionContext) marshalNPathway2ᚕgithubᚗcomᚋsundhedsklyngeᚋk
 	}
 
 	return ret
+}
+
+func (ec *executionContext) marshalNPathway2ᚖgithubᚗcomᚋsundhedsklyngeᚋklyngeᚋgraphᚋmodelᚐPathway(ctx context.Context, sel ast.SelectionSet, v *model.Pathway) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Pathway!")
+		return graphql.Null
+	}
+	return ec._Pathway(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNPathwayConnection2ᚖgithubᚗcomᚋsundhedsklyngeᚋklyngeᚋgraphᚋmodelᚐPathwayConnection(ctx context.Context, sel ast.SelectionSet, v *model.PathwayConnection) graphql.Marshaler {
@@ -19749,6 +20410,58 @@ func (ec *executionContext) marshalOGapKind2ᚕgithubᚗcomᚋsundhedsklyngeᚋk
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNGapKind2githubᚗcomᚋsundhedsklyngeᚋklyngeᚋgraphᚋmodelᚐGapKind(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalOGapKind2ᚖgithubᚗcomᚋsundhedsklyngeᚋklyngeᚋgraphᚋmodelᚐGapKind(ctx context.Context, v any) (*model.GapKind, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(model.GapKind)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOGapKind2ᚖgithubᚗcomᚋsundhedsklyngeᚋklyngeᚋgraphᚋmodelᚐGapKind(ctx context.Context, sel ast.SelectionSet, v *model.GapKind) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
+}
+
+func (ec *executionContext) unmarshalOHandoverAlertKind2ᚕgithubᚗcomᚋsundhedsklyngeᚋklyngeᚋgraphᚋmodelᚐHandoverAlertKindᚄ(ctx context.Context, v any) ([]model.HandoverAlertKind, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]model.HandoverAlertKind, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNHandoverAlertKind2githubᚗcomᚋsundhedsklyngeᚋklyngeᚋgraphᚋmodelᚐHandoverAlertKind(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalOHandoverAlertKind2ᚕgithubᚗcomᚋsundhedsklyngeᚋklyngeᚋgraphᚋmodelᚐHandoverAlertKindᚄ(ctx context.Context, sel ast.SelectionSet, v []model.HandoverAlertKind) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNHandoverAlertKind2githubᚗcomᚋsundhedsklyngeᚋklyngeᚋgraphᚋmodelᚐHandoverAlertKind(ctx, sel, v[i])
 	})
 
 	for _, e := range ret {

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/99designs/gqlgen/graphql"
+	"github.com/vektah/gqlparser/v2/ast"
 
 	"github.com/sundhedsklynge/klynge/connectors/ehospital"
 	"github.com/sundhedsklynge/klynge/connectors/gpreferral"
@@ -163,6 +164,19 @@ func For(ctx context.Context) *Loaders {
 func Middleware(up Upstreams, opts Options) graphql.OperationMiddleware {
 	return func(ctx context.Context, next graphql.OperationHandler) graphql.ResponseHandler {
 		return next(With(ctx, New(up, opts)))
+	}
+}
+
+// EventMiddleware attaches fresh loaders to each event of a subscription,
+// as gqlgen's AroundResponses hook: an operation's loaders cache for its
+// whole life, and a subscription lives for hours, so each event reads (and
+// its access check decides) with its own clock reading and cache.
+func EventMiddleware(up Upstreams, opts Options) graphql.ResponseMiddleware {
+	return func(ctx context.Context, next graphql.ResponseHandler) *graphql.Response {
+		if oc := graphql.GetOperationContext(ctx); oc != nil && oc.Operation != nil && oc.Operation.Operation == ast.Subscription {
+			ctx = With(ctx, New(up, opts))
+		}
+		return next(ctx)
 	}
 }
 

@@ -6,6 +6,9 @@
 package resolvers
 
 import (
+	"time"
+
+	"github.com/sundhedsklynge/klynge/alerts"
 	"github.com/sundhedsklynge/klynge/pathway"
 	"github.com/sundhedsklynge/klynge/registry"
 )
@@ -21,4 +24,10 @@ type Resolver struct {
 	// Pathways are the handover rule sets, per cluster; the zero value means
 	// pathway.DefaultRules everywhere.
 	Pathways pathway.RuleBook
+	// Alerts fans the alerts' event log out to this replica's subscribers
+	// (Subscription.handoverAlerts); nil refuses subscriptions.
+	Alerts *alerts.Hub
+	// Clock is the gateway's clock for decisions made outside an
+	// operation's loaders (an alert's delivery); nil means time.Now.
+	Clock func() time.Time
 }

@@ -16,8 +16,10 @@ import (
 	"github.com/vektah/gqlparser/v2/ast"
 
 	"github.com/sundhedsklynge/klynge/requestid"
+	"github.com/sundhedsklynge/klynge/server/auth"
 	"github.com/sundhedsklynge/klynge/server/gqlhttp"
 	"github.com/sundhedsklynge/klynge/server/playground"
+	"github.com/sundhedsklynge/klynge/server/subscriptions"
 )
 
 // Options configure the HTTP surface. Zero values are safe defaults.
@@ -46,6 +48,9 @@ type Options struct {
 	// Readiness answers GET /readyz (it must answer at once, from cached
 	// state); nil means always ready.
 	Readiness http.Handler
+	// AroundResponses wrap every response (each event of a subscription),
+	// e.g. to give each event fresh loaders. Applied in order.
+	AroundResponses []graphql.ResponseMiddleware
 	// Observers join the executor before the operation middlewares, so
 	// that they time and trace all an operation does (package observe).
 	Observers []graphql.HandlerExtension
@@ -78,7 +83,11 @@ func New(opts Options) http.Handler {
 	// event stream only for clients that prefer it (gqlhttp.EventStream).
 	// gqlhttp answers every other plain request (GET, POST, OPTIONS, and
 	// 405/415 for the rest) as the GraphQL-over-HTTP specification asks.
-	gql.AddTransport(gqlhttp.EventStream{})
+	if opts.Guards.Auth != nil {
+		// Subscriptions over WebSocket: the token comes in connection_init.
+		gql.AddTransport(subscriptions.Websocket{Init: opts.Guards.Auth.WebsocketInit, OriginPatterns: originHosts(opts.Guards.Browser.AllowedOrigins)})
+	}
+	gql.AddTransport(gqlhttp.EventStream{MaxBodyBytes: opts.Guards.MaxRequestBytes, Expiry: auth.ExpiresAt})
 	gql.AddTransport(gqlhttp.Transport{MaxBodyBytes: opts.Guards.MaxRequestBytes})
 	gql.SetQueryCache(lru.New[*ast.QueryDocument](1000))
 	opts.Guards.install(gql)
@@ -97,6 +106,9 @@ func New(opts Options) http.Handler {
 	}
 	for _, mw := range opts.AroundOperations {
 		gql.AroundOperations(mw)
+	}
+	for _, mw := range opts.AroundResponses {
+		gql.AroundResponses(mw)
 	}
 	for _, e := range opts.Extensions {
 		gql.Use(e)
@@ -124,7 +136,10 @@ func New(opts Options) http.Handler {
 		admitted := opts.Overload(root)
 		next := root
 		root = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			if r.URL.Path == "/graphql" {
+			// A stream lives for hours: it holds no admission slot and no
+			// request deadline, and is bounded by the subscriptions allowed
+			// per principal instead.
+			if r.URL.Path == "/graphql" && !isStream(r) {
 				admitted.ServeHTTP(w, r)
 				return
 			}

@@ -53,6 +53,7 @@ func newAccessControl(ctx context.Context, cfg *config.Config, rules access.Rule
 		KeyRefreshInterval: cfg.Auth.KeyRefreshInterval.D(),
 		KeyMaxAge:          cfg.Auth.KeyMaxAge.D(),
 		MaxTokenLifetime:   cfg.Auth.MaxTokenLifetime.D(),
+		Websockets:         true, // subscriptions: the token comes in connection_init
 		Logger:             logger,
 	})
 	if err != nil {

@@ -197,16 +197,25 @@ func startGatewayFor(ctx context.Context, sandboxURL string, sandboxNow time.Tim
 		clock = nowFrom
 	}
 	deps := gatewayDeps{Now: clock(sandboxNow), PlaygroundTokenIssuer: sandbox.URLs(sandboxURL).OIDCIssuer}
-	if gcfg.Audit.SQLite == "" && gcfg.Audit.Postgres == "" {
+	noAudit := gcfg.Audit.SQLite == "" && gcfg.Audit.Postgres == ""
+	noAlerts := gcfg.Alerts.SQLite == "" && gcfg.Alerts.Postgres == "" && gcfg.Audit.Postgres == ""
+	if noAudit || noAlerts {
 		// The demo needs no configuration and leaves nothing behind: its
-		// access log lives in a temporary directory the gateway removes.
+		// access log and alerts live in a temporary directory the gateway
+		// removes.
 		dir, err := os.MkdirTemp("", "klynge-demo-")
 		if err != nil {
 			return nil, err
 		}
-		gcfg.Audit.SQLite, deps.TempDir = filepath.Join(dir, "audit.db"), dir
-		if gcfg.Audit.CheckpointFile == "" {
-			gcfg.Audit.CheckpointFile = filepath.Join(dir, "audit-checkpoints.jsonl")
+		deps.TempDir = dir
+		if noAudit {
+			gcfg.Audit.SQLite = filepath.Join(dir, "audit.db")
+			if gcfg.Audit.CheckpointFile == "" {
+				gcfg.Audit.CheckpointFile = filepath.Join(dir, "audit-checkpoints.jsonl")
+			}
+		}
+		if noAlerts {
+			gcfg.Alerts.SQLite = filepath.Join(dir, "alerts.db")
 		}
 	}
 	if err := demoChainKey(&gcfg.Audit); err != nil {

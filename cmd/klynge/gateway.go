@@ -90,6 +90,7 @@ type gateway struct {
 	stopWatch   func()
 	closeGuards func() error
 	access      *accessControl
+	alerts      *alertsRuntime
 	tempDir     string
 	telemetry   *telemetry
 	// stopReadiness ends the background readiness checks.
@@ -161,11 +162,26 @@ func newGateway(ctx context.Context, cfg *config.Config, deps gatewayDeps, logge
 	rctx, stopReadiness := context.WithCancel(context.WithoutCancel(ctx))
 	go rd.run(rctx)
 	opened = append(opened, func() error { stopReadiness(); return nil })
+	loaderOpts := loaders.Options{
+		Wait:    cfg.Loaders.Wait.D(),
+		History: cfg.Loaders.History.D(),
+		Now:     deps.Now,
+		Logger:  logger,
+		Observe: tel.batches(),
+	}
+	al, err := startAlerts(ctx, cfg.Alerts, alertsDeps{registry: reg, upstreams: ups, loaders: loaderOpts,
+		rules: rules.ForCluster, now: deps.Now, metrics: deps.Metrics, logger: logger})
+	if err != nil {
+		return nil, fmt.Errorf("alerts: %w", err)
+	}
+	opened = append(opened, al.Close)
 	root := &resolvers.Resolver{
 		Registry:         reg,
 		Version:          buildVersion(),
 		ClassifyUpstream: upstream.Classify,
 		Pathways:         rules,
+		Alerts:           al.Hub(),
+		Clock:            deps.Now,
 	}
 	h := server.New(server.Options{
 		Schema:           graph.NewExecutableSchema(graph.Config{Resolvers: root}),
@@ -173,15 +189,8 @@ func newGateway(ctx context.Context, cfg *config.Config, deps gatewayDeps, logge
 		Introspection:    cfg.Introspection,
 		Playground:       cfg.Playground,
 		ClassifyUpstream: upstream.Classify,
-		AroundOperations: []graphql.OperationMiddleware{
-			loaders.Middleware(ups, loaders.Options{
-				Wait:    cfg.Loaders.Wait.D(),
-				History: cfg.Loaders.History.D(),
-				Now:     deps.Now,
-				Logger:  logger,
-				Observe: tel.batches(),
-			}),
-		},
+		AroundOperations: []graphql.OperationMiddleware{loaders.Middleware(ups, loaderOpts)},
+		AroundResponses:  []graphql.ResponseMiddleware{loaders.EventMiddleware(ups, loaderOpts)},
 		Readiness: rd,
 		Observers: tel.observers(),
 		Overload:  tel.overload(),
@@ -191,7 +200,7 @@ func newGateway(ctx context.Context, cfg *config.Config, deps gatewayDeps, logge
 		PlaygroundHeaders:     playgroundHeaders(cfg, deps),
 		PlaygroundTokenIssuer: deps.PlaygroundTokenIssuer,
 	})
-	gw := &gateway{handler: h, upstreams: clients, stopWatch: stopWatch, closeGuards: closeGuards, access: ac, tempDir: deps.TempDir, telemetry: tel,
+	gw := &gateway{handler: h, upstreams: clients, stopWatch: stopWatch, closeGuards: closeGuards, access: ac, alerts: al, tempDir: deps.TempDir, telemetry: tel,
 		stopReadiness: stopReadiness}
 	if cfg.Metrics.Listen != config.MetricsOff {
 		gw.metrics = server.Metrics(tel.metricsHandler())
@@ -253,7 +262,7 @@ func (g *gateway) Close() error {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
-	err := errors.Join(g.closeGuards(), g.access.Close(), g.telemetry.Close(ctx))
+	err := errors.Join(g.alerts.Close(), g.closeGuards(), g.access.Close(), g.telemetry.Close(ctx))
 	if g.tempDir != "" {
 		err = errors.Join(err, os.RemoveAll(g.tempDir))
 	}

@@ -249,6 +249,30 @@ type GapKindCount struct {
 	Count *Count `json:"count"`
 }
 
+// One handover alert.
+type HandoverAlert struct {
+	// The alert's id in the event log: increasing, the same on every replica; resume after it.
+	ID string `json:"id"`
+	// What happened.
+	Kind HandoverAlertKind `json:"kind"`
+	// The cluster.
+	ClusterID string `json:"clusterId"`
+	// The citizen's municipality of residence (3-digit code): the member the alert belongs to.
+	MunicipalityCode int `json:"municipalityCode"`
+	// When it happened in the systems (the admission, the discharge, the rule's detection time); for a resolution, when the gateway saw it.
+	At time.Time `json:"at"`
+	// When the gateway detected it.
+	DetectedAt time.Time `json:"detectedAt"`
+	// For DEADLINE_APPROACHING: the deadline.
+	Due *time.Time `json:"due,omitempty"`
+	// The rule of a gap, deadline or resolution.
+	Rule *GapKind `json:"rule,omitempty"`
+	// What happened, in words a nurse uses (never a CPR or a name).
+	Message string `json:"message"`
+	// The pathway as assessed when the alert was detected, as the caller may see it (integrators: `pseudonym`, no `citizen`).
+	Pathway *Pathway `json:"pathway"`
+}
+
 // A broken handover, with the evidence that shows it.
 type HandoverGap struct {
 	// What broke.
@@ -666,6 +690,12 @@ type StatusCount struct {
 	Status PathwayStatus `json:"status"`
 	// How many.
 	Count *Count `json:"count"`
+}
+
+// Live feeds. Subscribe over WebSocket (the graphql-transport-ws protocol,
+// token in `connection_init`) or server-sent events (the GraphQL over SSE
+// protocol, distinct connections, `Accept: text/event-stream`); docs/ALERTS.md.
+type Subscription struct {
 }
 
 // A page of timeline events.
@@ -1198,6 +1228,73 @@ func (e *GapKind) UnmarshalJSON(b []byte) error {
 }
 
 func (e GapKind) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// What a handover alert says happened.
+type HandoverAlertKind string
+
+const (
+	// A citizen receiving municipal care was admitted (or began a home admission).
+	HandoverAlertKindAdmitted HandoverAlertKind = "ADMITTED"
+	// A pathway's stay ended: discharged to home, home nursing, a municipal bed, a nursing home, or deceased.
+	HandoverAlertKindDischarged HandoverAlertKind = "DISCHARGED"
+	// A handover rule found a gap (`rule` says which).
+	HandoverAlertKindGapDetected HandoverAlertKind = "GAP_DETECTED"
+	// A rule's deadline is near and its condition still unmet (`due` says when, `rule` which).
+	HandoverAlertKindDeadlineApproaching HandoverAlertKind = "DEADLINE_APPROACHING"
+	// A gap, or a deadline announced before, is cleared: the notification arrived, the visit was made.
+	HandoverAlertKindGapResolved HandoverAlertKind = "GAP_RESOLVED"
+)
+
+var AllHandoverAlertKind = []HandoverAlertKind{
+	HandoverAlertKindAdmitted,
+	HandoverAlertKindDischarged,
+	HandoverAlertKindGapDetected,
+	HandoverAlertKindDeadlineApproaching,
+	HandoverAlertKindGapResolved,
+}
+
+func (e HandoverAlertKind) IsValid() bool {
+	switch e {
+	case HandoverAlertKindAdmitted, HandoverAlertKindDischarged, HandoverAlertKindGapDetected, HandoverAlertKindDeadlineApproaching, HandoverAlertKindGapResolved:
+		return true
+	}
+	return false
+}
+
+func (e HandoverAlertKind) String() string {
+	return string(e)
+}
+
+func (e *HandoverAlertKind) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = HandoverAlertKind(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid HandoverAlertKind", str)
+	}
+	return nil
+}
+
+func (e HandoverAlertKind) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *HandoverAlertKind) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e HandoverAlertKind) MarshalJSON() ([]byte, error) {
 	var buf bytes.Buffer
 	e.MarshalGQL(&buf)
 	return buf.Bytes(), nil

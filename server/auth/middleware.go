@@ -1,10 +1,12 @@
 package auth
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"net/http"
 	"strings"
+	"time"
 
 	"github.com/sundhedsklynge/klynge/access"
 	"github.com/sundhedsklynge/klynge/errcode"
@@ -25,14 +27,29 @@ func (a *Authenticator) Middleware(next http.Handler) http.Handler {
 		raw, err := bearerToken(r.Header)
 		if err == nil {
 			var p access.Principal
-			p, _, err = a.Authenticate(r.Context(), raw)
+			var exp time.Time
+			p, exp, err = a.Authenticate(r.Context(), raw)
 			if err == nil {
-				next.ServeHTTP(w, r.WithContext(access.WithPrincipal(r.Context(), p)))
+				ctx := access.WithPrincipal(r.Context(), p)
+				if !exp.IsZero() {
+					ctx = context.WithValue(ctx, expiryKey{}, exp.Add(a.opts.ClockSkew))
+				}
+				next.ServeHTTP(w, r.WithContext(ctx))
 				return
 			}
 		}
 		a.refuse(w, r, err)
 	})
+}
+
+type expiryKey struct{}
+
+// ExpiresAt is when the token a request was authenticated with stops being
+// accepted (its exp plus the clock skew): a stream the request opened
+// (server-sent events) ends then.
+func ExpiresAt(ctx context.Context) (time.Time, bool) {
+	t, ok := ctx.Value(expiryKey{}).(time.Time)
+	return t, ok
 }
 
 // bearerToken reads "Authorization: Bearer <token>". A missing header is

@@ -75,6 +75,11 @@ func (t Transport) Do(w http.ResponseWriter, r *http.Request, exec graphql.Graph
 		writeResponse(w, media, RequestErrorStatus(media, errs), resp)
 		return
 	}
+	if opCtx.Operation.Operation == ast.Subscription {
+		writeRequestError(w, media, &RequestError{Code: errcode.BadRequest,
+			Message: "subscriptions are served as streams: over WebSocket (graphql-transport-ws), or POST with Accept: text/event-stream (GraphQL over SSE)"})
+		return
+	}
 	if r.Method == http.MethodGet && opCtx.Operation.Operation != ast.Query {
 		// A persisted document named by id is only known here.
 		writeRequestError(w, media, mutationOverGET())
