@@ -19,6 +19,7 @@ const (
 	ClientClinicianEHospital = "clinician-ehospitalet"
 	ClientGP                 = "gp-demo"
 	ClientNurseSlagelse      = "nurse-slagelse"
+	ClientNurseNaestved      = "nurse-naestved"
 	ClientOutOfHours         = "outofhours-sjaelland"
 	ClientIntegrator         = "integrator-naestved-slagelse"
 	ClientRegionIntegrator   = "integrator-region-sjaelland"
@@ -57,6 +58,7 @@ func (c Client) Principal() access.Principal {
 const (
 	regionSjaelland   = "1085"
 	slagelse          = domain.MunicipalityCode(330)
+	naestved          = domain.MunicipalityCode(370)
 	demoClusterID     = "sjaelland-naestved-slagelse"
 	demoHospitalName  = "Slagelse Sygehus"
 	demoSpecialty     = population.SpecialtyMedical
@@ -106,6 +108,8 @@ func demoClients(w *population.World) ([]Client, error) {
 			Description: "general practitioner: reads citizens listed at the practice"},
 		{ID: ClientNurseSlagelse, Role: string(access.RoleMunicipalNurse), Organization: fmt.Sprintf("%03d", int(slagelse)), OrganizationName: muniName,
 			Description: "municipal nurse: reads citizens who live in the municipality or receive its care services"},
+		{ID: ClientNurseNaestved, Role: string(access.RoleMunicipalNurse), Organization: fmt.Sprintf("%03d", int(naestved)), OrganizationName: "Næstved Kommune",
+			Description: "municipal nurse of another municipality of the same cluster (alerts: sees only her own citizens)"},
 		{ID: ClientOutOfHours, Role: string(access.RoleOutOfHoursDoctor), Organization: regionSjaelland, OrganizationName: "Lægevagten, " + regionServiceName,
 			Description: "out-of-hours doctor: reads citizens with a Lægevagten contact within 24 hours"},
 		{ID: ClientIntegrator, Role: string(access.RoleIntegrator), Organization: demoClusterID, OrganizationName: "Sundhedsklynge Næstved/Slagelse",
