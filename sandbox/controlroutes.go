@@ -32,6 +32,8 @@ func (s *Sandbox) controlRoutes() []httpapi.Route {
 		{Method: http.MethodGet, Pattern: ControlsPrefix + "/citizens", Summary: "a sample of useful CPRs", Handler: s.citizens},
 		{Method: http.MethodGet, Pattern: ControlsPrefix + "/dialect", Summary: "the FHIR dialect eHospitalet is served in", Handler: s.getDialect},
 		{Method: http.MethodPut, Pattern: ControlsPrefix + "/dialect", Summary: "serve eHospitalet in another FHIR dialect", Handler: s.putDialect},
+		{Method: http.MethodGet, Pattern: ControlsPrefix + "/clock", Summary: "the clock of a world that runs on", Handler: s.getClock},
+		{Method: http.MethodPost, Pattern: ControlsPrefix + "/clock", Summary: "advance the clock (advance or to)", Handler: s.postClock},
 	}
 }
 

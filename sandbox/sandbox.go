@@ -42,6 +42,13 @@ type Config struct {
 	// History is how far back the world reaches (default
 	// population.Window, 120 days); the statistics tests ask for more.
 	History time.Duration
+	// Horizon, when set, makes the world run on: it is generated for
+	// Now+Horizon and served as it stands at the sandbox's clock, which
+	// starts at Now (clock.go). Zero: the world is frozen at Now.
+	Horizon time.Duration
+	// Speed is how many simulated seconds pass per real second in a world
+	// that runs on (0: the clock moves only by POST /_sandbox/clock).
+	Speed float64
 }
 
 // Defaults of Config.
@@ -65,6 +72,8 @@ type Sandbox struct {
 	// registered lists the system patterns given to the mux, for the test
 	// that the OpenAPI documents describe exactly them.
 	registered []string
+	// run is the world running on (clock.go); nil when frozen.
+	run *running
 }
 
 // New generates the population and assembles the handler. It starts no
@@ -83,6 +92,9 @@ func New(cfg Config) (*Sandbox, error) {
 	if cfg.Population < population.MinPopulation {
 		return nil, fmt.Errorf("sandbox: population must be at least %d (one citizen per municipality), got %d", population.MinPopulation, cfg.Population)
 	}
+	if err := validateRun(cfg); err != nil {
+		return nil, err
+	}
 	if cfg.Latency < 0 {
 		return nil, fmt.Errorf("sandbox: latency must not be negative, got %s", cfg.Latency)
 	}
@@ -99,31 +111,59 @@ func New(cfg Config) (*Sandbox, error) {
 		return nil, fmt.Errorf("sandbox: %w", err)
 	}
 	start := time.Now()
-	w, err := population.Generate(population.Config{Population: cfg.Population, Seed: cfg.Seed, Now: cfg.Now, Registry: reg, Rules: cfg.Rules, History: cfg.History})
+	history := cfg.History
+	if cfg.Horizon > 0 {
+		// The timeline ends a horizon later; the world at Now still reaches
+		// back as far as a frozen one would.
+		if history == 0 {
+			history = population.Window
+		}
+		history += cfg.Horizon
+	}
+	full, err := population.Generate(population.Config{Population: cfg.Population, Seed: cfg.Seed, Now: cfg.Now.Add(cfg.Horizon), Registry: reg, Rules: cfg.Rules, History: history})
 	if err != nil {
 		return nil, fmt.Errorf("sandbox: %w", err)
 	}
+	w := full.At(cfg.Now)
 	log.Info("sandbox: population generated", "citizens", cfg.Population, "seed", cfg.Seed,
 		"now", w.Now(), "encounters", len(w.Encounters()), "gaps", len(w.Gaps()), "took", time.Since(start).Round(time.Millisecond))
 	s := &Sandbox{cfg: cfg, world: w, registry: reg, log: log, stats: traffic.NewStats(), dialect: dialect}
 	s.faults = traffic.NewFaults(s.isSystemKey)
-	s.systems = []httpapi.System{
+	s.systems = systemsOf(w, dialect)
+	if s.oidc, err = oidc.New(oidc.Options{World: w, Logger: log}); err != nil {
+		return nil, fmt.Errorf("sandbox: %w", err)
+	}
+	if cfg.Horizon > 0 {
+		s.run = &running{full: full, clock: &clock{start: cfg.Now, until: full.Now(), speed: cfg.Speed, origin: time.Now()}}
+	}
+	if s.handler, err = s.assemble(); err != nil {
+		return nil, err
+	}
+	if s.run != nil {
+		s.run.base = s
+		s.run.current.Store(s)
+	}
+	return s, nil
+}
+
+// systemsOf are the simulated systems over w, eHospitalet in dialect.
+func systemsOf(w *population.World, dialect *ehospital.Switch) []httpapi.System {
+	return []httpapi.System{
 		ehospital.System(w, dialect),
 		outofhours.System(w),
 		municipal.System(w),
 		gpreferral.System(w),
 	}
-	if s.oidc, err = oidc.New(oidc.Options{World: w, Logger: log}); err != nil {
-		return nil, fmt.Errorf("sandbox: %w", err)
-	}
-	if s.handler, err = s.assemble(); err != nil {
-		return nil, err
-	}
-	return s, nil
 }
 
-// Handler serves every system and the controls under their path prefixes.
-func (s *Sandbox) Handler() http.Handler { return s.handler }
+// Handler serves every system and the controls under their path prefixes;
+// in a world that runs on, the world as it stands at the sandbox's clock.
+func (s *Sandbox) Handler() http.Handler {
+	if s.run != nil {
+		return http.HandlerFunc(s.run.serve)
+	}
+	return s.handler
+}
 
 // Now is the sandbox's present: the moment the world was generated for.
 func (s *Sandbox) Now() time.Time { return s.world.Now() }
@@ -146,5 +186,30 @@ func (s *Sandbox) SetDialect(name string) error {
 	return nil
 }
 
-// World is the generated data, including the planted ground truth, for tests.
-func (s *Sandbox) World() *population.World { return s.world }
+
+// World is the generated data, including the planted ground truth, for tests;
+// in a world that runs on, as it stands at the sandbox's clock.
+func (s *Sandbox) World() *population.World {
+	if s.run != nil {
+		return s.run.at().world
+	}
+	return s.world
+}
+
+// Timeline is the whole generated world, including what has not happened
+// yet at the sandbox's clock: for tests that wait for something to happen.
+func (s *Sandbox) Timeline() *population.World {
+	if s.run != nil {
+		return s.run.full
+	}
+	return s.world
+}
+
+// Clock is the sandbox's present: in a world that runs on, its clock; else
+// the moment the world was generated for.
+func (s *Sandbox) Clock() time.Time {
+	if s.run != nil {
+		return s.run.clock.now()
+	}
+	return s.world.Now()
+}

@@ -32,6 +32,8 @@ func (c *clusterWatch) watch(ctx context.Context) error {
 	if err := c.start(ctx); err != nil {
 		return err
 	}
+	c.opts.Logger.Info("alerts: watching the cluster", "cluster", c.id, "open_citizens", len(c.open))
+	c.opts.Metrics.leading(c.id, true)
 	tick := func(d time.Duration) *time.Ticker { return time.NewTicker(d) }
 	eh, mu, gp, sw := tick(c.opts.EHospital), tick(c.opts.Municipal), tick(c.opts.GPReferral), tick(c.opts.Sweep)
 	defer eh.Stop()

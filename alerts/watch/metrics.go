@@ -27,7 +27,7 @@ func NewMetrics(reg prometheus.Registerer) (*Metrics, error) {
 		}, []string{"cluster", "kind"}),
 		leader: prometheus.NewGaugeVec(prometheus.GaugeOpts{
 			Name: "klynge_alerts_leader",
-			Help: "1 while this replica watches the cluster.",
+			Help: "1 while this replica watches the cluster (from the moment its first assessment is done).",
 		}, []string{"cluster"}),
 		assessed: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "klynge_alerts_citizens_assessed_total",

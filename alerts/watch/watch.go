@@ -46,8 +46,6 @@ func (c *clusterWatch) campaign(ctx context.Context) {
 		case err != nil:
 			log.Warn("alerts: cannot campaign for the cluster's watcher", "err", err)
 		case ok:
-			log.Info("alerts: watching the cluster")
-			c.opts.Metrics.leading(c.id, true)
 			wctx, cancel := context.WithCancel(ctx)
 			go func() {
 				select {

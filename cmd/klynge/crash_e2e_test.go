@@ -104,7 +104,7 @@ type disclosure struct {
 // carried citizen data.
 func readUntilKilled(t *testing.T, auditFlags ...string) []disclosure {
 	t.Helper()
-	args := append([]string{"demo", "-addr", "127.0.0.1:0", "-sandbox-addr", "127.0.0.1:0", "-metrics-addr", "127.0.0.1:0", "-break-glass-limit", "1000", "-population", "2000", "-latency", "0s", "-now", testNow(t)}, auditFlags...)
+	args := append([]string{"demo", "-addr", "127.0.0.1:0", "-sandbox-addr", "127.0.0.1:0", "-metrics-addr", "127.0.0.1:0", "-break-glass-limit", "1000", "-population", "2000", "-latency", "0s", "-speed", "0", "-now", testNow(t)}, auditFlags...)
 	raw, _ := json.Marshal(args)
 	cmd := exec.Command(os.Args[0], "-test.run=^$")
 	cmd.Env = append(os.Environ(), mainArgsEnv+"="+string(raw))

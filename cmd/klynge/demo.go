@@ -34,6 +34,7 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	glassLimit := fs.Int("break-glass-limit", 0, "break-the-glass grants per person per 24h (default access.breakGlassLimit's, 10)")
 	var sf sandboxFlags
 	sf.register(fs, 20*time.Millisecond)
+	sf.registerRun(fs, 60)
 	if err := parseFlags(fs, args, stderr); err != nil {
 		return err
 	}
@@ -152,6 +153,11 @@ func startDemoStack(ctx context.Context, sbCfg sandbox.Config, sandboxAddr, gate
 	sl, err := listen("sandbox", sandboxAddr, sb.Handler(), logger)
 	if err != nil {
 		return nil, err
+	}
+	if clock == nil && sbCfg.Horizon > 0 {
+		// The world runs on: the gateway's clock is the sandbox's, so
+		// that deadlines pass as the world's time does.
+		clock = func(time.Time) func() time.Time { return sb.Clock }
 	}
 	bg, err := startGatewayFor(ctx, sl.URL(), sb.Now(), gatewayAddr, tune, clock, logger)
 	if err != nil {

@@ -53,7 +53,7 @@ func TestDemoAllowsAFrontEndDevServer(t *testing.T) {
 	})
 	t.Run("a bad variable stops the demo naming it", func(t *testing.T) {
 		t.Setenv("KLYNGE_CORS_ALLOWEDORIGINS", "localhost:5173")
-		code, _, errOut := run(t, "demo", "-addr", "127.0.0.1:0", "-sandbox-addr", "127.0.0.1:0", "-population", "100", "-now", testNow(t))
+		code, _, errOut := run(t, "demo", "-addr", "127.0.0.1:0", "-sandbox-addr", "127.0.0.1:0", "-population", "100", "-speed", "0", "-now", testNow(t))
 		if code != 1 || !strings.Contains(errOut, "cors.allowedOrigins[0]: must be an origin") {
 			t.Fatalf("exit %d, stderr %q", code, errOut)
 		}

@@ -36,7 +36,7 @@ func startDemo(t testing.TB, args ...string) *demo {
 	logs := &syncBuffer{}
 	// The tests break the glass for the citizens they sample, more often
 	// than a person may (access.breakGlassLimit).
-	full := append([]string{"demo", "-addr", "127.0.0.1:0", "-sandbox-addr", "127.0.0.1:0", "-metrics-addr", "127.0.0.1:0", "-break-glass-limit", "1000", "-population", "2000", "-latency", "0s", "-now", testNow(t)}, args...)
+	full := append([]string{"demo", "-addr", "127.0.0.1:0", "-sandbox-addr", "127.0.0.1:0", "-metrics-addr", "127.0.0.1:0", "-break-glass-limit", "1000", "-population", "2000", "-latency", "0s", "-speed", "0", "-now", testNow(t)}, args...)
 	done := make(chan int, 1)
 	go func() {
 		code := Main(ctx, full, pw, logs)

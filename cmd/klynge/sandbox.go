@@ -21,6 +21,14 @@ type sandboxFlags struct {
 	latency      time.Duration
 	exactLatency bool
 	dialect      string
+	speed        float64
+	horizon      time.Duration
+}
+
+// registerRun adds the flags of a world that runs on.
+func (f *sandboxFlags) registerRun(fs *flag.FlagSet, defaultSpeed float64) {
+	fs.Float64Var(&f.speed, "speed", defaultSpeed, "simulated seconds per real second: the world runs on from -now (60: an hour a minute); 0 freezes it at -now")
+	fs.DurationVar(&f.horizon, "horizon", 0, "how far ahead the world's timeline is generated (default 168h when -speed is set; with -speed 0, a horizon lets POST /_sandbox/clock move time)")
 }
 
 func (f *sandboxFlags) register(fs *flag.FlagSet, defaultLatency time.Duration) {
@@ -33,7 +41,14 @@ func (f *sandboxFlags) register(fs *flag.FlagSet, defaultLatency time.Duration) 
 }
 
 func (f *sandboxFlags) config(logOut io.Writer) (sandbox.Config, error) {
-	cfg := sandbox.Config{Population: f.population, Seed: f.seed, Latency: f.latency, ExactLatency: f.exactLatency, FHIRDialect: f.dialect, Logger: newLogger(logOut)}
+	cfg := sandbox.Config{Population: f.population, Seed: f.seed, Latency: f.latency, ExactLatency: f.exactLatency, FHIRDialect: f.dialect, Logger: newLogger(logOut),
+		Speed: f.speed, Horizon: f.horizon}
+	if cfg.Speed > 0 && cfg.Horizon == 0 {
+		cfg.Horizon = 7 * 24 * time.Hour
+	}
+	if f.speed < 0 || f.horizon < 0 {
+		return cfg, usageError{"-speed and -horizon: must not be negative"}
+	}
 	if !slices.Contains(sandbox.DialectNames(), f.dialect) {
 		return cfg, usageError{fmt.Sprintf("-fhir-dialect %q: must be one of %s", f.dialect, strings.Join(sandbox.DialectNames(), ", "))}
 	}
@@ -61,6 +76,7 @@ func runSandbox(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	report := fs.Bool("report", false, "print the world's distributions next to the published Danish figures they are calibrated to, and exit")
 	var sf sandboxFlags
 	sf.register(fs, 0)
+	sf.registerRun(fs, 0)
 	if err := parseFlags(fs, args, stderr); err != nil {
 		return err
 	}
