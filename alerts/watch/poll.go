@@ -15,7 +15,9 @@ const (
 	feedPage        = 1000
 )
 
-func municipalCursor(code domain.MunicipalityCode) string { return fmt.Sprintf("municipal/%03d", int(code)) }
+func municipalCursor(code domain.MunicipalityCode) string {
+	return fmt.Sprintf("municipal/%03d", int(code))
+}
 
 // initCursors gives every source without a read position one: eHospitalet
 // the baseline, the feeds their end (what is in them now was there before

@@ -127,8 +127,8 @@ type receivedAlert struct {
 	Pathway          struct {
 		ID                   string  `json:"id"`
 		DischargeEncounterID *string `json:"dischargeEncounterId"`
-		Pseudonym *string `json:"pseudonym"`
-		Citizen   *struct {
+		Pseudonym            *string `json:"pseudonym"`
+		Citizen              *struct {
 			CPR string `json:"cpr"`
 		} `json:"citizen"`
 	} `json:"pathway"`

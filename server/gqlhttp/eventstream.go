@@ -228,4 +228,3 @@ func PrefersEventStream(accept string) bool {
 	}
 	return streamQ > 0 && streamQ >= jsonQ
 }
-
