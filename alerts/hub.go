@@ -2,6 +2,7 @@ package alerts
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"sync"
@@ -10,8 +11,10 @@ import (
 
 // HubOptions bound a hub; zero values are the defaults.
 type HubOptions struct {
-	// Buffer is how many events one subscription may have waiting before
-	// it is ended as a slow consumer (default 64).
+	// Buffer is how many events one live subscription may have waiting
+	// (default 64). One that falls further behind, in a burst, reads on
+	// from the ring at its own pace; one that falls behind the ring is
+	// ended as a slow consumer.
 	Buffer int
 	// MaxPerPrincipal bounds one principal's open subscriptions on this
 	// replica (default 10).
@@ -133,7 +136,9 @@ func (h *Hub) dispatch(evs []Event) {
 			select {
 			case s.ch <- e:
 			default:
-				h.endLocked(s, ErrSlowConsumer)
+				// A burst, or a slow reader: it reads on from the ring,
+				// and is ended if it falls behind that too.
+				h.endLocked(s, errLagging)
 			}
 		}
 	}
@@ -187,6 +192,13 @@ func (h *Hub) Head() int64 {
 	return h.head
 }
 
+// catchUpPage is how many events a subscription reads from the ring or the
+// log at a time.
+const catchUpPage = 64
+
+// errLagging moves a live subscription back to reading from the ring.
+var errLagging = errors.New("alerts: lagging")
+
 // Subscription is one subscriber's position in the log.
 type Subscription struct {
 	hub       *Hub
@@ -195,6 +207,7 @@ type Subscription struct {
 	cursor    int64 // the last id handed out or skipped
 	pending   []Event
 	joined    bool
+	lagged    bool // it fell out of the live ones once: the ring is its bound
 	ch        chan Event
 	err       error // set before ch is closed
 	closeOnce sync.Once
@@ -220,6 +233,11 @@ func (s *Subscription) Next(ctx context.Context) (Event, error) {
 		select {
 		case e, ok := <-s.ch:
 			if !ok {
+				if errors.Is(s.err, errLagging) {
+					s.joined, s.lagged, s.err = false, true, nil
+					s.ch = make(chan Event, s.hub.opts.Buffer)
+					continue
+				}
 				return Event{}, s.err
 			}
 			if e.ID <= s.cursor {
@@ -258,17 +276,26 @@ func (s *Subscription) catchUp(ctx context.Context) error {
 	}
 	head := h.head
 	var evs []Event
+	if s.lagged && s.cursor < h.floor {
+		h.mu.Unlock()
+		return ErrSlowConsumer
+	}
 	if s.cursor >= h.floor {
+		// A page at a time, so that a reader that falls behind the ring
+		// meanwhile is told soon.
 		for _, e := range h.ring {
 			if e.ID > s.cursor {
 				evs = append(evs, e)
+				if len(evs) == catchUpPage {
+					break
+				}
 			}
 		}
 		h.mu.Unlock()
 	} else {
 		h.mu.Unlock()
 		var err error
-		if evs, err = h.store.After(ctx, s.cursor, 256); err != nil {
+		if evs, err = h.store.After(ctx, s.cursor, catchUpPage); err != nil {
 			return fmt.Errorf("alerts: resume: %w", err)
 		}
 	}

@@ -119,36 +119,61 @@ func TestHubFiltersByClusterMunicipalityAndKind(t *testing.T) {
 	}
 }
 
-func TestHubEndsASlowConsumer(t *testing.T) {
-	h, s := startHub(t, alerts.HubOptions{Buffer: 3})
-	sub, err := h.Subscribe("p", alerts.Filter{Cluster: "c"}, -1)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer sub.Close()
-	next := func() error {
+func TestHubRidesOutABurstAndEndsASlowConsumer(t *testing.T) {
+	h, s := startHub(t, alerts.HubOptions{Buffer: 3, Ring: 8})
+	join := func() *alerts.Subscription {
+		sub, err := h.Subscribe("p", alerts.Filter{Cluster: "c"}, -1)
+		if err != nil {
+			t.Fatal(err)
+		}
 		ctx, cancel := context.WithTimeout(t.Context(), 50*time.Millisecond)
 		defer cancel()
-		_, err := sub.Next(ctx)
-		return err
+		if _, err := sub.Next(ctx); !errors.Is(err, context.DeadlineExceeded) {
+			t.Fatalf("Next on an empty subscription = %v", err) // it has now joined the live ones
+		}
+		return sub
 	}
-	if err := next(); !errors.Is(err, context.DeadlineExceeded) {
-		t.Fatalf("Next on an empty subscription = %v", err) // it has now joined the live ones
-	}
-	appendN(t, s, "c", 0, 10)
-	deadline := time.Now().Add(10 * time.Second)
-	for time.Now().Before(deadline) && h.Head() < 10 {
-		time.Sleep(10 * time.Millisecond)
-	}
-	var err2 error
-	for range 11 {
-		if err2 = next(); err2 != nil {
-			break
+	waitHead := func(id int64) {
+		deadline := time.Now().Add(10 * time.Second)
+		for time.Now().Before(deadline) && h.Head() < id {
+			time.Sleep(10 * time.Millisecond)
 		}
 	}
-	if !errors.Is(err2, alerts.ErrSlowConsumer) {
-		t.Fatalf("a subscription that never read got %v, want ErrSlowConsumer", err2)
-	}
+
+	t.Run("a burst beyond the buffer but within the ring arrives whole", func(t *testing.T) {
+		sub := join()
+		defer sub.Close()
+		head := h.Head()
+		appendN(t, s, "c", 0, 7)
+		waitHead(head + 7)
+		var last int64
+		for range 7 {
+			e := next(t, sub)
+			if e.ID <= last {
+				t.Fatalf("id %d after %d", e.ID, last)
+			}
+			last = e.ID
+		}
+	})
+	t.Run("a reader that falls behind the ring is ended", func(t *testing.T) {
+		sub := join()
+		defer sub.Close()
+		head := h.Head()
+		appendN(t, s, "c", 100, 20)
+		waitHead(head + 20)
+		var err error
+		for range 21 {
+			ctx, cancel := context.WithTimeout(t.Context(), time.Second)
+			_, err = sub.Next(ctx)
+			cancel()
+			if err != nil {
+				break
+			}
+		}
+		if !errors.Is(err, alerts.ErrSlowConsumer) {
+			t.Fatalf("a subscription that never read got %v, want ErrSlowConsumer", err)
+		}
+	})
 }
 
 func TestHubLimitsSubscriptionsPerPrincipal(t *testing.T) {

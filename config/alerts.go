@@ -29,8 +29,9 @@ type Alerts struct {
 	// Retention is how long alerts stay in the log, and so how far back a
 	// client can resume (default 720h).
 	Retention Duration `yaml:"retention"`
-	// BufferPerSubscription is how many alerts may wait for one slow
-	// client before it is disconnected (default 64).
+	// BufferPerSubscription is how many alerts may wait for one client
+	// (default 64); beyond it the client reads on from the replica's ring
+	// of recent alerts, and is disconnected when it falls behind that too.
 	BufferPerSubscription int `yaml:"bufferPerSubscription"`
 	// MaxSubscriptionsPerPrincipal bounds one principal's open
 	// subscriptions on one replica (default 10).

@@ -207,7 +207,7 @@ var catalogue = []Info{
 		"The principal has as many subscriptions open on this replica as `alerts.maxSubscriptionsPerPrincipal` allows; nothing was subscribed.",
 		"Close a subscription you no longer need, or subscribe once with a wider filter (no `municipality`, several `kinds`).", ""},
 	{SlowConsumer, KindRequest, http.StatusServiceUnavailable, RetryWithBackoff,
-		"The client did not read its alerts as fast as they came, and more than `alerts.bufferPerSubscription` waited; the stream was ended (WebSocket close code 4008).",
+		"The client did not read its alerts as fast as they came and fell behind the replica's ring of recent alerts (beyond `alerts.bufferPerSubscription` waiting); the stream was ended (WebSocket close code 4008).",
 		"Reconnect and resume after the last alert id received (`after`, or Last-Event-ID over SSE); read alerts as they come.", ""},
 	{RequestCancelled, KindField, http.StatusBadRequest, RetryNo,
 		"The client went away (closed the connection or cancelled) before the field was answered.",

@@ -1,0 +1,112 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/coder/websocket"
+
+	"github.com/sundhedsklynge/klynge/alerts"
+	"github.com/sundhedsklynge/klynge/config"
+	"github.com/sundhedsklynge/klynge/domain"
+	"github.com/sundhedsklynge/klynge/pathway"
+	"github.com/sundhedsklynge/klynge/sandbox/oidc"
+)
+
+// syntheticAlerts are n discharges of made-up pathways in the cluster, for
+// tests of delivery rather than detection (an integrator may receive them
+// all).
+func syntheticAlerts(n int, tag string, at time.Time) []alerts.Event {
+	out := make([]alerts.Event, n)
+	for i := range out {
+		p := pathway.Pathway{ID: fmt.Sprintf("pw-%s-%d", tag, i), Kind: pathway.KindAdmission, Status: pathway.StatusOK,
+			AdmittedAt: at.Add(-48 * time.Hour), DischargedAt: at, Municipality: 330}
+		out[i] = alerts.Event{Key: fmt.Sprintf("%s|%d", tag, i), Cluster: alertCluster, Municipality: 330, Kind: alerts.KindDischarged,
+			At: at, DetectedAt: at, CPR: domain.CPR(fmt.Sprintf("67%02d01%04d", 1+i%12, i%10000)), Pathway: p,
+			Message: "Discharged to home nursing from Medicinsk afdeling, Slagelse Sygehus"}
+	}
+	return out
+}
+
+// TestAlertsSlowConsumerIsDisconnected: a WebSocket client that stops
+// reading is closed with 4008 and a reason once its buffer is full, and
+// the rest of the gateway goes on.
+func TestAlertsSlowConsumerIsDisconnected(t *testing.T) {
+	s, sb := startAlertStack(t, func(c *config.Config) { c.Alerts.BufferPerSubscription = 2 })
+	token := demoToken(t, s.Sandbox, oidc.ClientIntegrator)
+	ctx, cancel := context.WithTimeout(t.Context(), 60*time.Second)
+	defer cancel()
+	c, _, err := websocket.Dial(ctx, "ws"+strings.TrimPrefix(s.GraphQL, "http"), &websocket.DialOptions{Subprotocols: []string{"graphql-transport-ws"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.CloseNow()
+	c.SetReadLimit(1 << 22)
+	write := func(v any) {
+		b, _ := json.Marshal(v)
+		if err := c.Write(ctx, websocket.MessageText, b); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write(map[string]any{"type": "connection_init", "payload": map[string]any{"Authorization": "Bearer " + token}})
+	if _, b, err := c.Read(ctx); err != nil || !strings.Contains(string(b), "connection_ack") {
+		t.Fatalf("init: %s %v", b, err)
+	}
+	write(map[string]any{"id": "1", "type": "subscribe", "payload": map[string]any{"query": alertsQuery, "variables": map[string]any{"cluster": alertCluster}}})
+	time.Sleep(500 * time.Millisecond) // subscribed and live
+
+	// Far more alerts than the socket's buffers hold, and the client reads
+	// none of them for a while.
+	store := s.gateway.alerts.store
+	for k := range 10 {
+		if _, err := store.Append(ctx, syntheticAlerts(2000, fmt.Sprint("slow", k), sb.Clock())); err != nil {
+			t.Fatal(err)
+		}
+	}
+	time.Sleep(2 * time.Second)
+	var closeErr error
+	n := 0
+	for {
+		_, _, err := c.Read(ctx)
+		if err != nil {
+			closeErr = err
+			break
+		}
+		n++
+	}
+	var ce websocket.CloseError
+	if !errors.As(closeErr, &ce) || ce.Code != 4008 || !strings.Contains(ce.Reason, "slow consumer") {
+		t.Fatalf("after %d messages the connection ended with %v; want close 4008 slow consumer", n, closeErr)
+	}
+	t.Logf("closed %d %q after %d messages of 20000 alerts", ce.Code, ce.Reason, n)
+	// The gateway goes on: a query answers.
+	if r := queryAs(t, s.GraphQL, token, `{ version }`, nil); len(r.Errors) > 0 {
+		t.Fatalf("after a slow consumer: %+v", r.Errors)
+	}
+}
+
+// TestAlertsSubscriptionLimitPerPrincipal: beyond the limit a principal
+// gets TOO_MANY_SUBSCRIPTIONS; closing one frees its place.
+func TestAlertsSubscriptionLimitPerPrincipal(t *testing.T) {
+	s, _ := startAlertStack(t, func(c *config.Config) { c.Alerts.MaxSubscriptionsPerPrincipal = 2 })
+	token := demoToken(t, s.Sandbox, oidc.ClientIntegrator)
+	vars := map[string]any{"cluster": alertCluster}
+	a := sseSubscribe(t, s.GraphQL, token, vars, "")
+	sseSubscribe(t, s.GraphQL, token, vars, "")
+	third := sseSubscribe(t, s.GraphQL, token, vars, "")
+	got := third.until(t, 10*time.Second, func(alertMsg) bool { return true })
+	if len(got) != 1 || !strings.Contains(string(got[0].Payload), `"TOO_MANY_SUBSCRIPTIONS"`) {
+		t.Fatalf("third subscription got %d messages %v; want one TOO_MANY_SUBSCRIPTIONS error", len(got), got)
+	}
+	a.cancel()
+	time.Sleep(500 * time.Millisecond) // the server sees the first go
+	fourth := sseSubscribe(t, s.GraphQL, token, vars, "")
+	if got := fourth.until(t, 2*time.Second, func(alertMsg) bool { return true }); len(got) > 0 {
+		t.Fatalf("after one closed, a new subscription got %s", got[0].Payload)
+	}
+}
