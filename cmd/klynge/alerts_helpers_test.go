@@ -223,7 +223,7 @@ func wsSubscribe(t *testing.T, graphqlURL, token string, vars map[string]any) *s
 
 // sseSubscribe subscribes over GraphQL over SSE, resuming after
 // lastEventID when set.
-func sseSubscribe(t *testing.T, graphqlURL, token string, vars map[string]any, lastEventID string) *subscriber {
+func sseSubscribe(t testing.TB, graphqlURL, token string, vars map[string]any, lastEventID string) *subscriber {
 	t.Helper()
 	ctx, cancel := context.WithCancel(t.Context())
 	body, _ := json.Marshal(map[string]any{"query": alertsQuery, "variables": vars})

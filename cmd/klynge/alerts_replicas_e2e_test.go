@@ -28,10 +28,11 @@ type alertReplica struct {
 	exited                 chan error
 }
 
-func startAlertReplica(t *testing.T, name, dsn string) *alertReplica {
+func startAlertReplica(t testing.TB, name, dsn string, extra ...string) *alertReplica {
 	t.Helper()
 	args := []string{"demo", "-addr", "127.0.0.1:0", "-sandbox-addr", "127.0.0.1:0", "-population", "20000", "-latency", "0s",
 		"-now", testNow(t), "-speed", "3600", "-audit-postgres", dsn}
+	args = append(args, extra...)
 	raw, _ := json.Marshal(args)
 	cmd := exec.Command(os.Args[0], "-test.run=^$")
 	cmd.Env = append(os.Environ(), mainArgsEnv+"="+string(raw),
