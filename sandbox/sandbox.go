@@ -49,6 +49,8 @@ type Config struct {
 	// Speed is how many simulated seconds pass per real second in a world
 	// that runs on (0: the clock moves only by POST /_sandbox/clock).
 	Speed float64
+	// TokenTTL is how long the demo issuer's tokens last (default 1h).
+	TokenTTL time.Duration
 }
 
 // Defaults of Config.
@@ -130,7 +132,7 @@ func New(cfg Config) (*Sandbox, error) {
 	s := &Sandbox{cfg: cfg, world: w, registry: reg, log: log, stats: traffic.NewStats(), dialect: dialect}
 	s.faults = traffic.NewFaults(s.isSystemKey)
 	s.systems = systemsOf(w, dialect)
-	if s.oidc, err = oidc.New(oidc.Options{World: w, Logger: log}); err != nil {
+	if s.oidc, err = oidc.New(oidc.Options{World: w, Logger: log, TokenTTL: cfg.TokenTTL}); err != nil {
 		return nil, fmt.Errorf("sandbox: %w", err)
 	}
 	if cfg.Horizon > 0 {
@@ -185,7 +187,6 @@ func (s *Sandbox) SetDialect(name string) error {
 	}
 	return nil
 }
-
 
 // World is the generated data, including the planted ground truth, for tests;
 // in a world that runs on, as it stands at the sandbox's clock.

@@ -25,10 +25,16 @@ import (
 // sandbox's, and the watchers reading every second. 20,000 citizens, so
 // that the cluster has discharges within hours of any pinned present.
 func startAlertStack(t *testing.T, tune func(*config.Config)) (*stack, *sandbox.Sandbox) {
+	return startAlertStackWith(t, sandbox.Config{}, tune)
+}
+
+// startAlertStackWith is startAlertStack with sandbox settings (a token
+// lifetime).
+func startAlertStackWith(t *testing.T, cfg sandbox.Config, tune func(*config.Config)) (*stack, *sandbox.Sandbox) {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	logs := &syncBuffer{}
-	cfg := sandbox.Config{Population: 20000, Now: sandboxtest.Now(t), Horizon: 7 * 24 * time.Hour, Logger: newLogger(logs)}
+	cfg.Population, cfg.Now, cfg.Horizon, cfg.Logger = 20000, sandboxtest.Now(t), 7*24*time.Hour, newLogger(logs)
 	st, err := startDemoStack(ctx, cfg, "127.0.0.1:0", "127.0.0.1:0",
 		func(c *config.Config) error {
 			c.Alerts.Poll.EHospital = config.Duration(time.Second)

@@ -15,6 +15,7 @@ import (
 	"github.com/sundhedsklynge/klynge/config"
 	"github.com/sundhedsklynge/klynge/domain"
 	"github.com/sundhedsklynge/klynge/pathway"
+	"github.com/sundhedsklynge/klynge/sandbox"
 	"github.com/sundhedsklynge/klynge/sandbox/oidc"
 )
 
@@ -108,5 +109,27 @@ func TestAlertsSubscriptionLimitPerPrincipal(t *testing.T) {
 	fourth := sseSubscribe(t, s.GraphQL, token, vars, "")
 	if got := fourth.until(t, 2*time.Second, func(alertMsg) bool { return true }); len(got) > 0 {
 		t.Fatalf("after one closed, a new subscription got %s", got[0].Payload)
+	}
+}
+
+// TestAlertStreamsEndWhenTheTokenExpires: a WebSocket is closed with 4403
+// "token expired", and an SSE stream ends with UNAUTHENTICATED, when the
+// token they were opened with expires.
+func TestAlertStreamsEndWhenTheTokenExpires(t *testing.T) {
+	s, _ := startAlertStackWith(t, sandbox.Config{TokenTTL: 3 * time.Second}, func(c *config.Config) {
+		c.Auth.ClockSkew = config.Duration(time.Second)
+	})
+	vars := map[string]any{"cluster": alertCluster}
+	ws := wsSubscribe(t, s.GraphQL, demoToken(t, s.Sandbox, oidc.ClientIntegrator), vars)
+	sse := sseSubscribe(t, s.GraphQL, demoToken(t, s.Sandbox, oidc.ClientIntegrator), vars, "")
+
+	ws.until(t, 15*time.Second, func(alertMsg) bool { return false })
+	var ce websocket.CloseError
+	if err := ws.Err(); !errors.As(err, &ce) || ce.Code != 4403 || !strings.Contains(ce.Reason, "token expired") {
+		t.Fatalf("the WebSocket ended with %v; want close 4403 token expired", err)
+	}
+	got := sse.until(t, 15*time.Second, func(m alertMsg) bool { return strings.Contains(string(m.Payload), "UNAUTHENTICATED") })
+	if len(got) == 0 || !strings.Contains(string(got[len(got)-1].Payload), "the token expired") {
+		t.Fatalf("the SSE stream ended with %v (%v); want an UNAUTHENTICATED error saying the token expired", got, sse.Err())
 	}
 }
