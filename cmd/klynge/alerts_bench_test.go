@@ -34,7 +34,7 @@ func BenchmarkAlertSubscribers(b *testing.B) {
 	const subscribers, alertsSent = 1000, 50
 	dsn := freshPostgresSchema(b)
 	b.Setenv("KLYNGE_ALERTS_MAXSUBSCRIPTIONSPERPRINCIPAL", strconv.Itoa(subscribers))
-	r := startAlertReplica(b, "bench", dsn, "-speed", "0", "-population", "2000")
+	r := startAlertReplica(b, "bench", dsn, "-speed", "0", "-horizon", "168h", "-population", "2000")
 	token := demoToken(b, r.sandbox, oidc.ClientIntegrator)
 	store, err := alertspg.Open(b.Context(), dsn, alertspg.Options{})
 	if err != nil {

@@ -6,13 +6,14 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/sundhedsklynge/klynge/sandbox/oidc"
 )
 
 // TestAlertsDocExamples runs docs/ALERTS.md's examples — graphql-ws from a
 // server, graphql-sse from a browser, urql with graphql-ws — with the real
-// npm clients against a demo whose world runs on (two simulated hours a
+// npm clients against a gateway whose world runs on (an hour every half
 // second), and checks that the page shows each example as the file that
 // ran.
 func TestAlertsDocExamples(t *testing.T) {
@@ -29,10 +30,31 @@ func TestAlertsDocExamples(t *testing.T) {
 			t.Errorf("docs/ALERTS.md does not show scripts/alerts/%s as it is", f)
 		}
 	}
-	d := startDemo(t, "-population", "20000", "-speed", "7200")
-	t.Setenv("KLYNGE_TEST_INTEGRATOR_TOKEN", demoToken(t, d.Sandbox, oidc.ClientIntegrator))
-	t.Setenv("KLYNGE_TEST_NURSE_TOKEN", demoToken(t, d.Sandbox, oidc.ClientNurseSlagelse))
-	out := nodeScript(t, "alerts", "check.mjs", d.GraphQL, alertCluster)
+	s, sb := startAlertStack(t, nil)
+	awaitWatcher(t, alertCluster, s.GraphQL)
+	t.Setenv("KLYNGE_TEST_INTEGRATOR_TOKEN", demoToken(t, s.Sandbox, oidc.ClientIntegrator))
+	t.Setenv("KLYNGE_TEST_NURSE_TOKEN", demoToken(t, s.Sandbox, oidc.ClientNurseSlagelse))
+	// Time passes while the examples listen: an hour of the world every
+	// half second, driven rather than slept through.
+	stop := make(chan struct{})
+	ticked := make(chan struct{})
+	go func() {
+		defer close(ticked)
+		for at := sb.Clock(); ; {
+			select {
+			case <-stop:
+				return
+			case <-time.After(500 * time.Millisecond):
+			}
+			if at = at.Add(time.Hour); at.After(sb.Timeline().Now()) {
+				return
+			}
+			advanceClock(t, s.Sandbox, at)
+		}
+	}()
+	out := nodeScript(t, "alerts", "check.mjs", s.GraphQL, alertCluster)
+	close(stop)
+	<-ticked
 	m := regexp.MustCompile(`(?m)^(\d+) passed, (\d+) failed$`).FindStringSubmatch(out)
 	if m == nil || m[2] != "0" || m[1] == "0" {
 		t.Fatalf("examples failed:\n%s", out)

@@ -27,8 +27,8 @@ type sandboxFlags struct {
 
 // registerRun adds the flags of a world that runs on.
 func (f *sandboxFlags) registerRun(fs *flag.FlagSet, defaultSpeed float64) {
-	fs.Float64Var(&f.speed, "speed", defaultSpeed, "simulated seconds per real second: the world runs on from -now (60: an hour a minute); 0 freezes it at -now")
-	fs.DurationVar(&f.horizon, "horizon", 0, "how far ahead the world's timeline is generated (default 168h when -speed is set; with -speed 0, a horizon lets POST /_sandbox/clock move time)")
+	fs.Float64Var(&f.speed, "speed", defaultSpeed, "simulated seconds per real second: the world runs on from -now (360: six hours a minute); 0 freezes it at -now (and turns alerts off: nothing happens)")
+	fs.DurationVar(&f.horizon, "horizon", 0, "how far ahead the world's timeline is generated (default 720h when -speed is set; with -speed 0, a horizon lets POST /_sandbox/clock move time)")
 }
 
 func (f *sandboxFlags) register(fs *flag.FlagSet, defaultLatency time.Duration) {
@@ -44,7 +44,7 @@ func (f *sandboxFlags) config(logOut io.Writer) (sandbox.Config, error) {
 	cfg := sandbox.Config{Population: f.population, Seed: f.seed, Latency: f.latency, ExactLatency: f.exactLatency, FHIRDialect: f.dialect, Logger: newLogger(logOut),
 		Speed: f.speed, Horizon: f.horizon}
 	if cfg.Speed > 0 && cfg.Horizon == 0 {
-		cfg.Horizon = 7 * 24 * time.Hour
+		cfg.Horizon = 30 * 24 * time.Hour
 	}
 	if f.speed < 0 || f.horizon < 0 {
 		return cfg, usageError{"-speed and -horizon: must not be negative"}
