@@ -27,9 +27,6 @@ type HubOptions struct {
 	// (default 2s).
 	Fallback time.Duration
 	Logger   *slog.Logger
-	// Delivered, when set, is told of every event handed to a subscriber,
-	// with its age since detection (metrics).
-	Delivered func(Event)
 }
 
 func (o HubOptions) withDefaults() HubOptions {
@@ -221,7 +218,6 @@ func (s *Subscription) Next(ctx context.Context) (Event, error) {
 		if len(s.pending) > 0 {
 			e := s.pending[0]
 			s.pending = s.pending[1:]
-			s.delivered(e)
 			return e, nil
 		}
 		if !s.joined {
@@ -244,17 +240,10 @@ func (s *Subscription) Next(ctx context.Context) (Event, error) {
 				continue
 			}
 			s.cursor = e.ID
-			s.delivered(e)
 			return e, nil
 		case <-ctx.Done():
 			return Event{}, ctx.Err()
 		}
-	}
-}
-
-func (s *Subscription) delivered(e Event) {
-	if f := s.hub.opts.Delivered; f != nil {
-		f(e)
 	}
 }
 

@@ -54,6 +54,8 @@ func OpenAlerts(ctx context.Context, cluster string) (*AlertReader, error) {
 		d := access.ClusterData(p, cluster)
 		if !d.Allowed {
 			refusal = &d
+		} else if st.gate.Pseudonyms == nil {
+			return nil, errors.New("alerts: no pseudonym secret configured (access.pseudonymSecret), so integrators get no cluster data")
 		}
 		r.clusterDecision = &d
 	case p.Role.Clinical(), p.Role == access.RoleCitizen:

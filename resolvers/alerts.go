@@ -93,7 +93,7 @@ func (r *Resolver) deliverAlerts(ctx context.Context, sub *alerts.Subscription, 
 		}
 		adm, ok, err := ar.Admit(ev.CPR, accessFacts(ev), r.now())
 		if err != nil || !ok {
-			continue
+			continue // not the caller's to see (an error is a pseudonym that cannot be made: fail closed)
 		}
 		alert := mapAlert(ev, adm.Pseudonym)
 		ar.Deliver(adm, ev.CPR, ev.Municipality)
