@@ -168,6 +168,8 @@ func dischargeMessage(p pathway.Pathway) string {
 
 func orgName(dept, hosp domain.Organization) string {
 	switch {
+	case dept.Name != "" && hosp.Name != "" && strings.Contains(dept.Name, hosp.Name):
+		return dept.Name
 	case dept.Name != "" && hosp.Name != "":
 		return dept.Name + ", " + hosp.Name
 	case hosp.Name != "":

@@ -34,7 +34,7 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	glassLimit := fs.Int("break-glass-limit", 0, "break-the-glass grants per person per 24h (default access.breakGlassLimit's, 10)")
 	var sf sandboxFlags
 	sf.register(fs, 20*time.Millisecond)
-	sf.registerRun(fs, 360)
+	sf.registerRun(fs, 600)
 	if err := parseFlags(fs, args, stderr); err != nil {
 		return err
 	}

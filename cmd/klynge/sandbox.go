@@ -27,7 +27,7 @@ type sandboxFlags struct {
 
 // registerRun adds the flags of a world that runs on.
 func (f *sandboxFlags) registerRun(fs *flag.FlagSet, defaultSpeed float64) {
-	fs.Float64Var(&f.speed, "speed", defaultSpeed, "simulated seconds per real second: the world runs on from -now (360: six hours a minute); 0 freezes it at -now (and turns alerts off: nothing happens)")
+	fs.Float64Var(&f.speed, "speed", defaultSpeed, "simulated seconds per real second: the world runs on from -now (600: ten hours a minute); 0 freezes it at -now (and turns alerts off: nothing happens)")
 	fs.DurationVar(&f.horizon, "horizon", 0, "how far ahead the world's timeline is generated (default 720h when -speed is set; with -speed 0, a horizon lets POST /_sandbox/clock move time)")
 }
 
