@@ -61,13 +61,12 @@ func TestAlertsSlowConsumerIsDisconnected(t *testing.T) {
 	write(map[string]any{"id": "1", "type": "subscribe", "payload": map[string]any{"query": alertsQuery, "variables": map[string]any{"cluster": alertCluster}}})
 	time.Sleep(500 * time.Millisecond) // subscribed and live
 
-	// Far more alerts than the socket's buffers hold, and the client reads
-	// none of them for a while.
+	// Twice the replica's ring of alerts in one commit, so that they are
+	// dispatched at once, far faster than any client is served, and the
+	// client reads none of them for a while.
 	store := s.gateway.alerts.store
-	for k := range 6 {
-		if _, err := store.Append(ctx, syntheticAlerts(1000, fmt.Sprint("slow", k), sb.Clock())); err != nil {
-			t.Fatal(err)
-		}
+	if _, err := store.Append(ctx, syntheticAlerts(8192, "slow", sb.Clock())); err != nil {
+		t.Fatal(err)
 	}
 	time.Sleep(2 * time.Second)
 	var closeErr error
@@ -84,7 +83,7 @@ func TestAlertsSlowConsumerIsDisconnected(t *testing.T) {
 	if !errors.As(closeErr, &ce) || ce.Code != 4008 || !strings.Contains(ce.Reason, "slow consumer") {
 		t.Fatalf("after %d messages the connection ended with %v; want close 4008 slow consumer", n, closeErr)
 	}
-	t.Logf("closed %d %q after %d messages of 6000 alerts", ce.Code, ce.Reason, n)
+	t.Logf("closed %d %q after %d messages of 8192 alerts", ce.Code, ce.Reason, n)
 	// The gateway goes on: a query answers.
 	if r := queryAs(t, s.GraphQL, token, `{ version }`, nil); len(r.Errors) > 0 {
 		t.Fatalf("after a slow consumer: %+v", r.Errors)
