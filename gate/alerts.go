@@ -10,6 +10,7 @@ import (
 	"github.com/sundhedsklynge/klynge/access"
 	"github.com/sundhedsklynge/klynge/audit"
 	"github.com/sundhedsklynge/klynge/domain"
+	"github.com/sundhedsklynge/klynge/graph/model"
 )
 
 // fieldHandoverAlerts is the access-log field of a delivered alert.
@@ -84,25 +85,17 @@ func OpenAlerts(ctx context.Context, cluster string) (*AlertReader, error) {
 // Principal is the subscriber.
 func (r *AlertReader) Principal() access.Principal { return r.p }
 
-// Admission is an alert the subscriber may receive: the decision, and for
-// pseudonymised callers the pseudonym to show instead of the citizen.
+// Admission is an alert the subscriber may receive, with the decision
+// that lets it.
 type Admission struct {
-	decision  access.Decision
-	Pseudonym string
+	decision access.Decision
 }
 
 // Admit decides whether the alert about cpr, with the facts read at its
 // detection, may go to the subscriber at now.
 func (r *AlertReader) Admit(cpr domain.CPR, facts access.Facts, now time.Time) (Admission, bool, error) {
 	if r.clusterDecision != nil {
-		if r.st.gate.Pseudonyms == nil {
-			return Admission{}, false, errors.New("alerts: no pseudonym secret configured (access.pseudonymSecret)")
-		}
-		ps, err := r.st.gate.Pseudonyms.Pseudonym(r.p.Subject, cpr)
-		if err != nil {
-			return Admission{}, false, err
-		}
-		return Admission{decision: *r.clusterDecision, Pseudonym: ps}, true, nil
+		return Admission{decision: *r.clusterDecision}, true, nil
 	}
 	facts.Grant = nil
 	d := r.st.gate.Rules.Decide(r.p, cpr, facts, now)
@@ -110,6 +103,17 @@ func (r *AlertReader) Admit(cpr domain.CPR, facts access.Facts, now time.Time) (
 		return Admission{}, false, nil
 	}
 	return Admission{decision: d}, true, nil
+}
+
+// Pseudonymise shows an alert's pathway as the subscriber may see it: for
+// an integrator, the citizen and every upstream record id under the
+// integrator's pseudonyms, exactly as its worklists show them
+// (ClusterReader.PseudonymisePathway); for the others, as it is.
+func (r *AlertReader) Pseudonymise(p *model.Pathway) error {
+	if r.clusterDecision == nil {
+		return nil
+	}
+	return (&ClusterReader{st: r.st, p: r.p, d: *r.clusterDecision}).PseudonymisePathway(p)
 }
 
 // Deliver owes the access-log record of an admitted alert about cpr (whose

@@ -95,7 +95,10 @@ func (r *Resolver) deliverAlerts(ctx context.Context, sub *alerts.Subscription, 
 		if err != nil || !ok {
 			continue // not the caller's to see (an error is a pseudonym that cannot be made: fail closed)
 		}
-		alert := mapAlert(ev, adm.Pseudonym)
+		alert := mapAlert(ev)
+		if err := ar.Pseudonymise(alert.Pathway); err != nil {
+			continue // fail closed: nothing of it is sent
+		}
 		ar.Deliver(adm, ev.CPR, ev.Municipality)
 		stream.Sent(ctx, alert.ID)
 		select {
@@ -124,9 +127,9 @@ func accessFacts(e alerts.Event) access.Facts {
 	}
 }
 
-func mapAlert(e alerts.Event, pseudonym string) *model.HandoverAlert {
+func mapAlert(e alerts.Event) *model.HandoverAlert {
 	p := mapPathway(e.Pathway, nil)
-	p.CPR, p.PseudonymOf = e.CPR, pseudonym
+	p.CPR = e.CPR
 	a := &model.HandoverAlert{
 		ID:               strconv.FormatInt(e.ID, 10),
 		Kind:             model.HandoverAlertKind(e.Kind),

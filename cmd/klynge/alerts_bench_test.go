@@ -41,7 +41,7 @@ func BenchmarkAlertSubscribers(b *testing.B) {
 		b.Fatal(err)
 	}
 	defer store.Close()
-	metrics := func() map[string]float64 { return gatewayMetrics(b, r.graphql) }
+	metrics := func() map[string]float64 { return gatewayMetrics(b, r.metrics) }
 
 	for b.Loop() {
 		before := metrics()
@@ -147,10 +147,11 @@ func streamAlerts(ctx context.Context, c *http.Client, url, token string, ready 
 
 var metricLine = regexp.MustCompile(`(?m)^([a-z_]+) ([0-9.e+-]+)$`)
 
-// gatewayMetrics reads the gateway's unlabelled process and Go metrics.
-func gatewayMetrics(tb testing.TB, graphqlURL string) map[string]float64 {
+// gatewayMetrics reads the gateway's unlabelled process and Go metrics
+// from its metrics listener.
+func gatewayMetrics(tb testing.TB, metricsURL string) map[string]float64 {
 	tb.Helper()
-	resp, err := http.Get(strings.TrimSuffix(graphqlURL, "/graphql") + "/metrics")
+	resp, err := http.Get(metricsURL)
 	if err != nil {
 		tb.Fatal(err)
 	}

@@ -31,7 +31,7 @@ func TestAlertsDocExamples(t *testing.T) {
 		}
 	}
 	s, sb := startAlertStack(t, nil)
-	awaitWatcher(t, alertCluster, s.GraphQL)
+	awaitWatcher(t, alertCluster, s.Metrics)
 	t.Setenv("KLYNGE_TEST_INTEGRATOR_TOKEN", demoToken(t, s.Sandbox, oidc.ClientIntegrator))
 	t.Setenv("KLYNGE_TEST_NURSE_TOKEN", demoToken(t, s.Sandbox, oidc.ClientNurseSlagelse))
 	// Time passes while the examples listen: an hour of the world every

@@ -92,7 +92,7 @@ func TestAlertsReachEachSubscriberUnderTheirRights(t *testing.T) {
 		nurse, other = other, nurse
 	}
 
-	awaitWatcher(t, alertCluster, s.GraphQL)
+	awaitWatcher(t, alertCluster, s.Metrics)
 	vars := map[string]any{"cluster": alertCluster}
 	ws := wsSubscribe(t, s.GraphQL, nurse, vars)
 	wsOther := wsSubscribe(t, s.GraphQL, other, vars)

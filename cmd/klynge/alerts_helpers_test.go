@@ -51,7 +51,7 @@ func startAlertStackWith(t *testing.T, cfg sandbox.Config, tune func(*config.Con
 	}
 	served := make(chan error, 1)
 	go func() { served <- serveAll(ctx, st.sandboxListener, st.gatewayListener) }()
-	s := &stack{demo: &demo{GraphQL: st.gatewayListener.URL() + "/graphql", Sandbox: st.sandboxListener.URL(), Output: logs}, gateway: st.gateway}
+	s := &stack{demo: &demo{GraphQL: st.gatewayListener.URL() + "/graphql", Sandbox: st.sandboxListener.URL(), Metrics: st.metricsListener.URL() + "/metrics", Output: logs}, gateway: st.gateway}
 	t.Cleanup(func() {
 		cancel()
 		if err := <-served; err != nil {
@@ -65,15 +65,15 @@ func startAlertStackWith(t *testing.T, cfg sandbox.Config, tune func(*config.Con
 	return s, st.sandbox
 }
 
-// awaitWatcher waits until some replica of gateways watches the cluster
-// (its first assessment done), so that what the test makes happen next is
-// news to it.
-func awaitWatcher(t *testing.T, cluster string, gateways ...string) {
+// awaitWatcher waits until some replica (by its metrics URLs) watches the
+// cluster (its first assessment done), so that what the test makes happen
+// next is news to it.
+func awaitWatcher(t *testing.T, cluster string, metrics ...string) {
 	t.Helper()
 	deadline := time.Now().Add(60 * time.Second)
 	for time.Now().Before(deadline) {
-		for _, g := range gateways {
-			resp, err := http.Get(strings.TrimSuffix(g, "/graphql") + "/metrics")
+		for _, m := range metrics {
+			resp, err := http.Get(m)
 			if err != nil {
 				continue
 			}

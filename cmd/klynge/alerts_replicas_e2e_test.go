@@ -22,15 +22,15 @@ import (
 // same world, from the same seed, -now and -speed), sharing PostgreSQL
 // with the other replicas.
 type alertReplica struct {
-	name, graphql, sandbox string
-	cmd                    *exec.Cmd
-	stderr                 *syncBuffer
-	exited                 chan error
+	name, graphql, sandbox, metrics string
+	cmd                             *exec.Cmd
+	stderr                          *syncBuffer
+	exited                          chan error
 }
 
 func startAlertReplica(t testing.TB, name, dsn string, extra ...string) *alertReplica {
 	t.Helper()
-	args := []string{"demo", "-addr", "127.0.0.1:0", "-sandbox-addr", "127.0.0.1:0", "-population", "20000", "-latency", "0s",
+	args := []string{"demo", "-addr", "127.0.0.1:0", "-sandbox-addr", "127.0.0.1:0", "-metrics-addr", "127.0.0.1:0", "-population", "20000", "-latency", "0s",
 		"-now", testNow(t), "-speed", "3600", "-audit-postgres", dsn}
 	args = append(args, extra...)
 	raw, _ := json.Marshal(args)
@@ -57,6 +57,9 @@ func startAlertReplica(t testing.TB, name, dsn string, extra ...string) *alertRe
 		if v, ok := strings.CutPrefix(line, "controls:"); ok {
 			r.sandbox = strings.TrimSuffix(strings.TrimSpace(v), "/_sandbox")
 		}
+		if v, ok := strings.CutPrefix(line, "metrics:"); ok {
+			r.metrics = strings.TrimSpace(v)
+		}
 		if v, ok := strings.CutPrefix(line, "ready: "); ok {
 			r.graphql = v
 		}
@@ -70,7 +73,7 @@ func startAlertReplica(t testing.TB, name, dsn string, extra ...string) *alertRe
 
 // leads reports whether the replica watches the cluster (its gauge).
 func (r *alertReplica) leads(cluster string) bool {
-	resp, err := http.Get(strings.TrimSuffix(r.graphql, "/graphql") + "/metrics")
+	resp, err := http.Get(r.metrics)
 	if err != nil {
 		return false
 	}
