@@ -50,7 +50,7 @@ func startAlertStackWith(t *testing.T, cfg sandbox.Config, tune func(*config.Con
 		t.Fatal(err)
 	}
 	served := make(chan error, 1)
-	go func() { served <- serveAll(ctx, st.sandboxListener, st.gatewayListener) }()
+	go func() { served <- st.serve(ctx) }()
 	s := &stack{demo: &demo{GraphQL: st.gatewayListener.URL() + "/graphql", Sandbox: st.sandboxListener.URL(), Metrics: st.metricsListener.URL() + "/metrics", Output: logs}, gateway: st.gateway}
 	t.Cleanup(func() {
 		cancel()
@@ -71,9 +71,10 @@ func startAlertStackWith(t *testing.T, cfg sandbox.Config, tune func(*config.Con
 func awaitWatcher(t *testing.T, cluster string, metrics ...string) {
 	t.Helper()
 	deadline := time.Now().Add(60 * time.Second)
+	c := &http.Client{Timeout: 5 * time.Second} // a listener nobody serves must fail the test, not hang it
 	for time.Now().Before(deadline) {
 		for _, m := range metrics {
-			resp, err := http.Get(m)
+			resp, err := c.Get(m)
 			if err != nil {
 				continue
 			}
