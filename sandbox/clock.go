@@ -95,7 +95,7 @@ func (r *running) at() *Sandbox {
 func (s *Sandbox) over(w *population.World) (*Sandbox, error) {
 	n := *s
 	n.world, n.registered = w, nil
-	n.systems = systemsOf(w, s.dialect)
+	n.systems = n.systemsOf(w)
 	var err error
 	if n.handler, err = n.assemble(); err != nil {
 		return nil, err

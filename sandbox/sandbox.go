@@ -68,6 +68,7 @@ type Sandbox struct {
 	stats    *traffic.Stats
 	faults   *traffic.Faults
 	dialect  *ehospital.Switch
+	searches *ehospital.Searches // eHospitalet's stored searches, shared by every view of a running world
 	systems  []httpapi.System
 	oidc     *oidc.Issuer
 	handler  http.Handler
@@ -129,9 +130,9 @@ func New(cfg Config) (*Sandbox, error) {
 	w := full.At(cfg.Now)
 	log.Info("sandbox: population generated", "citizens", cfg.Population, "seed", cfg.Seed,
 		"now", w.Now(), "encounters", len(w.Encounters()), "gaps", len(w.Gaps()), "took", time.Since(start).Round(time.Millisecond))
-	s := &Sandbox{cfg: cfg, world: w, registry: reg, log: log, stats: traffic.NewStats(), dialect: dialect}
+	s := &Sandbox{cfg: cfg, world: w, registry: reg, log: log, stats: traffic.NewStats(), dialect: dialect, searches: ehospital.NewSearches()}
 	s.faults = traffic.NewFaults(s.isSystemKey)
-	s.systems = systemsOf(w, dialect)
+	s.systems = s.systemsOf(w)
 	if s.oidc, err = oidc.New(oidc.Options{World: w, Logger: log, TokenTTL: cfg.TokenTTL}); err != nil {
 		return nil, fmt.Errorf("sandbox: %w", err)
 	}
@@ -148,10 +149,11 @@ func New(cfg Config) (*Sandbox, error) {
 	return s, nil
 }
 
-// systemsOf are the simulated systems over w, eHospitalet in dialect.
-func systemsOf(w *population.World, dialect *ehospital.Switch) []httpapi.System {
+// systemsOf are the simulated systems over w, eHospitalet in the
+// sandbox's dialect with its stored searches.
+func (s *Sandbox) systemsOf(w *population.World) []httpapi.System {
 	return []httpapi.System{
-		ehospital.System(w, dialect),
+		ehospital.System(w, s.dialect, s.searches),
 		outofhours.System(w),
 		municipal.System(w),
 		gpreferral.System(w),

@@ -33,14 +33,15 @@ const base = Prefix + "/fhir"
 type server struct {
 	world       *population.World
 	dialect     *Switch
-	searches    *searchStore
+	searches    *Searches
 	departments map[domain.SORCode]population.Department
 	encCitizen  []int32 // citizen index of each encounter
 }
 
-// System describes eHospitalet's routes over w, in the dialect sw serves.
-func System(w *population.World, sw *Switch) httpapi.System {
-	s := &server{world: w, dialect: sw, searches: newSearchStore(), departments: departmentsBySOR(w)}
+// System describes eHospitalet's routes over w, in the dialect sw serves,
+// keeping the searches its next links name in searches.
+func System(w *population.World, sw *Switch, searches *Searches) httpapi.System {
+	s := &server{world: w, dialect: sw, searches: searches, departments: departmentsBySOR(w)}
 	s.encCitizen = make([]int32, len(w.Encounters()))
 	for i := range w.Citizens() {
 		for _, k := range w.EncounterIndexes(i) {
@@ -271,9 +272,16 @@ func (s *server) pages(w http.ResponseWriter, r *http.Request) {
 		fail(w, httpapi.BadRequest("_getpages: the stored search id is required"))
 		return
 	}
-	q, ok := s.searches.get(id)
+	stored, ok := s.searches.get(id)
 	if !ok {
 		fail(w, &httpapi.Error{Status: http.StatusGone, Code: "gone", Message: "_getpages: search " + id + " is unknown or expired; search again"})
+		return
+	}
+	// The search again, over the world this view serves (which may be
+	// later than the one it was stored in: Searches).
+	q, err := parseQuery(d, stored.resource, stored.params, s.world.Location(), s.refs())
+	if err != nil {
+		fail(w, err)
 		return
 	}
 	offset, err := nonNegative(v, "_getpagesoffset", 0)
