@@ -33,7 +33,8 @@ func (c *clusterWatch) watch(ctx context.Context) error {
 		return err
 	}
 	c.opts.Logger.Info("alerts: watching the cluster", "cluster", c.id, "open_citizens", len(c.open))
-	c.opts.Metrics.leading(c.id, true)
+	c.opts.Metrics.watches(c.id, true)
+	defer c.opts.Metrics.watches(c.id, false)
 	tick := func(d time.Duration) *time.Ticker { return time.NewTicker(d) }
 	eh, mu, gp, sw := tick(c.opts.EHospital), tick(c.opts.Municipal), tick(c.opts.GPReferral), tick(c.opts.Sweep)
 	defer eh.Stop()

@@ -11,6 +11,7 @@ type Metrics struct {
 	polls    *prometheus.CounterVec
 	events   *prometheus.CounterVec
 	leader   *prometheus.GaugeVec
+	watching *prometheus.GaugeVec
 	assessed *prometheus.CounterVec
 }
 
@@ -27,14 +28,18 @@ func NewMetrics(reg prometheus.Registerer) (*Metrics, error) {
 		}, []string{"cluster", "kind"}),
 		leader: prometheus.NewGaugeVec(prometheus.GaugeOpts{
 			Name: "klynge_alerts_leader",
-			Help: "1 while this replica watches the cluster (from the moment its first assessment is done).",
+			Help: "1 while this replica holds the cluster's watch (its lease), from the moment it takes it over.",
+		}, []string{"cluster"}),
+		watching: prometheus.NewGaugeVec(prometheus.GaugeOpts{
+			Name: "klynge_alerts_watching",
+			Help: "1 while this replica watches the cluster with its first assessment done (what changes from then on is news to it).",
 		}, []string{"cluster"}),
 		assessed: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "klynge_alerts_citizens_assessed_total",
 			Help: "Citizens whose pathways the watchers reassessed, by cluster and why (changed, timer, sweep, start).",
 		}, []string{"cluster", "reason"}),
 	}
-	for _, c := range []prometheus.Collector{m.polls, m.events, m.leader, m.assessed} {
+	for _, c := range []prometheus.Collector{m.polls, m.events, m.leader, m.watching, m.assessed} {
 		if err := reg.Register(c); err != nil {
 			return nil, errors.Join(errors.New("watch: register metrics"), err)
 		}
@@ -56,12 +61,21 @@ func (m *Metrics) event(cluster, kind string) {
 
 func (m *Metrics) leading(cluster string, on bool) {
 	if m != nil {
-		v := 0.0
-		if on {
-			v = 1
-		}
-		m.leader.WithLabelValues(cluster).Set(v)
+		m.leader.WithLabelValues(cluster).Set(gauge(on))
 	}
+}
+
+func (m *Metrics) watches(cluster string, on bool) {
+	if m != nil {
+		m.watching.WithLabelValues(cluster).Set(gauge(on))
+	}
+}
+
+func gauge(on bool) float64 {
+	if on {
+		return 1
+	}
+	return 0
 }
 
 func (m *Metrics) assess(cluster, reason string, n int) {

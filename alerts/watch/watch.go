@@ -46,6 +46,9 @@ func (c *clusterWatch) campaign(ctx context.Context) {
 		case err != nil:
 			log.Warn("alerts: cannot campaign for the cluster's watcher", "err", err)
 		case ok:
+			// Leading from the lease on: the first assessment that
+			// follows (klynge_alerts_watching) is part of the watch.
+			c.opts.Metrics.leading(c.id, true)
 			wctx, cancel := context.WithCancel(ctx)
 			go func() {
 				select {

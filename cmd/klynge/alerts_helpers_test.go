@@ -66,8 +66,8 @@ func startAlertStackWith(t *testing.T, cfg sandbox.Config, tune func(*config.Con
 }
 
 // awaitWatcher waits until some replica (by its metrics URLs) watches the
-// cluster (its first assessment done), so that what the test makes happen
-// next is news to it.
+// cluster with its first assessment done (klynge_alerts_watching), so that
+// what the test makes happen next is news to it.
 func awaitWatcher(t *testing.T, cluster string, metrics ...string) {
 	t.Helper()
 	deadline := time.Now().Add(60 * time.Second)
@@ -80,7 +80,7 @@ func awaitWatcher(t *testing.T, cluster string, metrics ...string) {
 			}
 			b, _ := io.ReadAll(resp.Body)
 			resp.Body.Close()
-			if strings.Contains(string(b), `klynge_alerts_leader{cluster="`+cluster+`"} 1`) {
+			if strings.Contains(string(b), `klynge_alerts_watching{cluster="`+cluster+`"} 1`) {
 				return
 			}
 		}

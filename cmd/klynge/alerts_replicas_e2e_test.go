@@ -71,15 +71,23 @@ func startAlertReplica(t testing.TB, name, dsn string, extra ...string) *alertRe
 	return r
 }
 
-// leads reports whether the replica watches the cluster (its gauge).
-func (r *alertReplica) leads(cluster string) bool {
-	resp, err := http.Get(r.metrics)
+// leads reports whether the replica holds the cluster's watch (its lease:
+// klynge_alerts_leader).
+func (r *alertReplica) leads(cluster string) bool { return r.gauge("klynge_alerts_leader", cluster) }
+
+// watches reports whether the replica's first assessment of the cluster is
+// done (klynge_alerts_watching).
+func (r *alertReplica) watches(cluster string) bool { return r.gauge("klynge_alerts_watching", cluster) }
+
+func (r *alertReplica) gauge(name, cluster string) bool {
+	c := &http.Client{Timeout: 5 * time.Second}
+	resp, err := c.Get(r.metrics)
 	if err != nil {
 		return false
 	}
 	defer resp.Body.Close()
 	b, _ := io.ReadAll(resp.Body)
-	return strings.Contains(string(b), `klynge_alerts_leader{cluster="`+cluster+`"} 1`)
+	return strings.Contains(string(b), name+`{cluster="`+cluster+`"} 1`)
 }
 
 // TestAlertsAcrossReplicas: two replicas share PostgreSQL; exactly one
@@ -129,6 +137,10 @@ func TestAlertsAcrossReplicas(t *testing.T) {
 		time.Sleep(100 * time.Millisecond)
 	}
 	t.Logf("replica %s took over %s after kill -9", follower.name, time.Since(killed).Round(10*time.Millisecond))
+	for !follower.watches(alertCluster) && time.Since(killed) < 90*time.Second {
+		time.Sleep(100 * time.Millisecond)
+	}
+	t.Logf("replica %s's first assessment of the cluster done %s after kill -9", follower.name, time.Since(killed).Round(10*time.Millisecond))
 	after := collect(t, sse, 1, 90*time.Second)
 	if len(after) == 0 {
 		t.Fatal("no alert after the takeover within 90s")
