@@ -77,7 +77,9 @@ func (r *alertReplica) leads(cluster string) bool { return r.gauge("klynge_alert
 
 // watches reports whether the replica's first assessment of the cluster is
 // done (klynge_alerts_watching).
-func (r *alertReplica) watches(cluster string) bool { return r.gauge("klynge_alerts_watching", cluster) }
+func (r *alertReplica) watches(cluster string) bool {
+	return r.gauge("klynge_alerts_watching", cluster)
+}
 
 func (r *alertReplica) gauge(name, cluster string) bool {
 	c := &http.Client{Timeout: 5 * time.Second}
