@@ -82,6 +82,7 @@ func comingAlert(t *testing.T, sb *sandbox.Sandbox) coming {
 // record; and an SSE client that reconnects with Last-Event-ID gets every
 // later alert exactly once.
 func TestAlertsReachEachSubscriberUnderTheirRights(t *testing.T) {
+	t.Parallel() // its own sandbox, gateway (or processes) and event log; it mostly waits for the world's clock
 	s, sb := startAlertStack(t, nil)
 	integrator := demoToken(t, s.Sandbox, oidc.ClientIntegrator)
 	want := comingAlert(t, sb)

@@ -38,6 +38,7 @@ func syntheticAlerts(n int, tag string, at time.Time) []alerts.Event {
 // reading is closed with 4008 and a reason once its buffer is full, and
 // the rest of the gateway goes on.
 func TestAlertsSlowConsumerIsDisconnected(t *testing.T) {
+	t.Parallel() // its own sandbox, gateway (or processes) and event log; it mostly waits for the world's clock
 	s, sb := startAlertStack(t, func(c *config.Config) { c.Alerts.BufferPerSubscription = 2 })
 	token := demoToken(t, s.Sandbox, oidc.ClientIntegrator)
 	ctx, cancel := context.WithTimeout(t.Context(), 180*time.Second)
@@ -93,6 +94,7 @@ func TestAlertsSlowConsumerIsDisconnected(t *testing.T) {
 // TestAlertsSubscriptionLimitPerPrincipal: beyond the limit a principal
 // gets TOO_MANY_SUBSCRIPTIONS; closing one frees its place.
 func TestAlertsSubscriptionLimitPerPrincipal(t *testing.T) {
+	t.Parallel() // its own sandbox, gateway (or processes) and event log; it mostly waits for the world's clock
 	s, _ := startAlertStack(t, func(c *config.Config) { c.Alerts.MaxSubscriptionsPerPrincipal = 2 })
 	token := demoToken(t, s.Sandbox, oidc.ClientIntegrator)
 	vars := map[string]any{"cluster": alertCluster}
@@ -115,6 +117,7 @@ func TestAlertsSubscriptionLimitPerPrincipal(t *testing.T) {
 // "token expired", and an SSE stream ends with UNAUTHENTICATED, when the
 // token they were opened with expires.
 func TestAlertStreamsEndWhenTheTokenExpires(t *testing.T) {
+	t.Parallel() // its own sandbox, gateway (or processes) and event log; it mostly waits for the world's clock
 	s, _ := startAlertStackWith(t, sandbox.Config{TokenTTL: 3 * time.Second}, func(c *config.Config) {
 		c.Auth.ClockSkew = config.Duration(time.Second)
 	})
