@@ -106,70 +106,12 @@ func normalise(i int, rec Record, now time.Time) (Record, error) {
 	fail := func(field, rule string) (Record, error) {
 		return Record{}, &FieldError{Index: i, Field: field, Rule: rule}
 	}
-	if strings.TrimSpace(rec.Principal.Subject) == "" {
-		return fail("Principal.Subject", "is required")
+	if field, rule := factViolation(rec); field != "" {
+		return fail(field, rule)
 	}
-	if strings.TrimSpace(rec.Principal.Role) == "" {
-		return fail("Principal.Role", "is required")
+	if field, rule := textViolation(rec); field != "" {
+		return fail(field, rule)
 	}
-	switch rec.Purpose {
-	case PurposeTreatment, PurposeBreakTheGlass, PurposeSelf, PurposeAdministration:
-	default:
-		return fail("Purpose", "must be one of treatment, break-the-glass, self, administration")
-	}
-	switch rec.Outcome {
-	case OutcomeAllowed, OutcomeDenied:
-	default:
-		return fail("Outcome", "must be allowed or denied")
-	}
-	if rec.GrantID != 0 || rec.GrantHash != "" {
-		return fail("GrantID", "is set by the log, for the records of grant changes only")
-	}
-	if rec.Outcome == OutcomeDenied && strings.TrimSpace(rec.Reason) == "" {
-		return fail("Reason", "is required when Outcome is denied")
-	}
-	if rec.Purpose == PurposeBreakTheGlass && strings.TrimSpace(rec.Reason) == "" {
-		return fail("Reason", "is required when Purpose is break-the-glass")
-	}
-	if rec.Citizen != "" {
-		if c, err := domain.ParseCPR(string(rec.Citizen)); err != nil || c != rec.Citizen {
-			return fail("Citizen", "must be a valid CPR in its canonical form DDMMYYSSSS")
-		}
-	} else if rec.Pseudonymised {
-		return fail("Citizen", "is required when Pseudonymised is true")
-	}
-	texts := []struct {
-		field, value string
-	}{
-		{"RequestID", rec.RequestID},
-		{"Principal.Subject", rec.Principal.Subject},
-		{"Principal.Role", rec.Principal.Role},
-		{"Principal.Organization", rec.Principal.Organization},
-		{"Reason", rec.Reason},
-	}
-	for _, t := range texts {
-		if rule := textRule(t.value); rule != "" {
-			return fail(t.field, rule)
-		}
-	}
-	lists := []struct {
-		field  string
-		values []string
-	}{{"Fields", rec.Fields}, {"Sources", rec.Sources}}
-	for _, l := range lists {
-		if len(l.values) > maxListLength {
-			return fail(l.field, fmt.Sprintf("must have at most %d entries", maxListLength))
-		}
-		for j, v := range l.values {
-			if v == "" {
-				return fail(fmt.Sprintf("%s[%d]", l.field, j), "must not be empty")
-			}
-			if rule := textRule(v); rule != "" {
-				return fail(fmt.Sprintf("%s[%d]", l.field, j), rule)
-			}
-		}
-	}
-
 	out := rec
 	out.Seq, out.PrevHash, out.KeyID, out.Hash = 0, "", "", ""
 	if out.Time.IsZero() {
@@ -182,6 +124,82 @@ func normalise(i int, rec Record, now time.Time) (Record, error) {
 	out.Fields = cloneList(rec.Fields)
 	out.Sources = cloneList(rec.Sources)
 	return out, nil
+}
+
+// factViolation is the first rule about what the record says that rec
+// breaks (who, why, with what outcome, about whom), as the field and the
+// rule; "" when it breaks none.
+func factViolation(rec Record) (field, rule string) {
+	switch {
+	case strings.TrimSpace(rec.Principal.Subject) == "":
+		return "Principal.Subject", "is required"
+	case strings.TrimSpace(rec.Principal.Role) == "":
+		return "Principal.Role", "is required"
+	}
+	switch rec.Purpose {
+	case PurposeTreatment, PurposeBreakTheGlass, PurposeSelf, PurposeAdministration:
+	default:
+		return "Purpose", "must be one of treatment, break-the-glass, self, administration"
+	}
+	switch rec.Outcome {
+	case OutcomeAllowed, OutcomeDenied:
+	default:
+		return "Outcome", "must be allowed or denied"
+	}
+	switch {
+	case rec.GrantID != 0 || rec.GrantHash != "":
+		return "GrantID", "is set by the log, for the records of grant changes only"
+	case rec.Outcome == OutcomeDenied && strings.TrimSpace(rec.Reason) == "":
+		return "Reason", "is required when Outcome is denied"
+	case rec.Purpose == PurposeBreakTheGlass && strings.TrimSpace(rec.Reason) == "":
+		return "Reason", "is required when Purpose is break-the-glass"
+	}
+	if rec.Citizen != "" {
+		if c, err := domain.ParseCPR(string(rec.Citizen)); err != nil || c != rec.Citizen {
+			return "Citizen", "must be a valid CPR in its canonical form DDMMYYSSSS"
+		}
+	} else if rec.Pseudonymised {
+		return "Citizen", "is required when Pseudonymised is true"
+	}
+	return "", ""
+}
+
+// textViolation is the first rule a text or list of rec breaks (length,
+// characters, empty list entries), as the field and the rule; "" when it
+// breaks none.
+func textViolation(rec Record) (field, rule string) {
+	texts := []struct {
+		field, value string
+	}{
+		{"RequestID", rec.RequestID},
+		{"Principal.Subject", rec.Principal.Subject},
+		{"Principal.Role", rec.Principal.Role},
+		{"Principal.Organization", rec.Principal.Organization},
+		{"Reason", rec.Reason},
+	}
+	for _, t := range texts {
+		if rule := textRule(t.value); rule != "" {
+			return t.field, rule
+		}
+	}
+	lists := []struct {
+		field  string
+		values []string
+	}{{"Fields", rec.Fields}, {"Sources", rec.Sources}}
+	for _, l := range lists {
+		if len(l.values) > maxListLength {
+			return l.field, fmt.Sprintf("must have at most %d entries", maxListLength)
+		}
+		for j, v := range l.values {
+			if v == "" {
+				return fmt.Sprintf("%s[%d]", l.field, j), "must not be empty"
+			}
+			if rule := textRule(v); rule != "" {
+				return fmt.Sprintf("%s[%d]", l.field, j), rule
+			}
+		}
+	}
+	return "", ""
 }
 
 // textRule is the rule a text value breaks, or "".

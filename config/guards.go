@@ -133,7 +133,20 @@ func (c *Config) validateGuards() []error {
 	bad := func(key, format string, args ...any) {
 		errs = append(errs, fmt.Errorf("%s: "+format, append([]any{key}, args...)...))
 	}
-	l := c.Limits
+	c.Limits.validate(bad)
+	c.TrustedDocuments.validate(bad)
+	c.validateBrowser(bad)
+	c.validateShared(bad)
+	return errs
+}
+
+// complain records that key breaks a rule, worded by format and args.
+type complain func(key, format string, args ...any)
+
+// validate checks the request and operation limits: byte limits within
+// their hard ceilings, counts positive, 0 or -1, field costs and list
+// sizes keyed by Type.field and not negative.
+func (l Limits) validate(bad complain) {
 	if l.MaxRequestBytes < 0 || l.MaxRequestBytes > 64<<20 {
 		bad("limits.maxRequestBytes", "must be between 1 and 67108864 (0 for the default), got %d", l.MaxRequestBytes)
 	}
@@ -169,7 +182,9 @@ func (c *Config) validateGuards() []error {
 			}
 		}
 	}
-	td := c.TrustedDocuments
+}
+
+func (td TrustedDocuments) validate(bad complain) {
 	if td.Enforce && td.Manifest == "" {
 		bad("trustedDocuments.enforce", "needs trustedDocuments.manifest")
 	}
@@ -179,6 +194,11 @@ func (c *Config) validateGuards() []error {
 	if td.APQ.CacheSize < 0 {
 		bad("trustedDocuments.apq.cacheSize", "must not be negative, got %d", td.APQ.CacheSize)
 	}
+}
+
+// validateBrowser checks what browsers are told: origins are origins (or
+// "*", never with credentials), preflight headers are header names.
+func (c *Config) validateBrowser(bad complain) {
 	for i, o := range c.CORS.AllowedOrigins {
 		if o == "*" {
 			if c.CORS.AllowCredentials {
@@ -196,6 +216,10 @@ func (c *Config) validateGuards() []error {
 			bad(fmt.Sprintf("csrf.preflightHeaders[%d]", i), "must be a header name, got %q", h)
 		}
 	}
+}
+
+// validateShared checks the rate limit and the Redis the replicas share.
+func (c *Config) validateShared(bad complain) {
 	if c.RateLimit.RequestsPerSecond < 0 {
 		bad("rateLimit.requestsPerSecond", "must be above 0, got %v", c.RateLimit.RequestsPerSecond)
 	}
@@ -213,5 +237,4 @@ func (c *Config) validateGuards() []error {
 	if c.Redis.DB < 0 || c.Redis.DB > 15 {
 		bad("redis.db", "must be between 0 and 15, got %d", c.Redis.DB)
 	}
-	return errs
 }

@@ -67,26 +67,31 @@ func newReader(p Problem, status []Status) (*reader, error) {
 // split groups the unknown inner cells into components joined by a row,
 // and writes each component's rows.
 func (rd *reader) split() {
-	n := rd.p.Inner
-	parent := make([]int, n)
-	for i := range parent {
-		parent[i] = i
-	}
-	var find func(int) int
-	find = func(i int) int {
-		for parent[i] != i {
-			parent[i] = parent[parent[i]]
-			i = parent[i]
+	all := rd.unknownRows()
+	rd.numberComponents(all)
+	for _, r := range all {
+		id := rd.comp[r.inner[0]]
+		vars := make([]int, len(r.inner))
+		for k, a := range r.inner {
+			vars[k] = rd.local[a]
 		}
-		return i
+		rd.rows[id] = append(rd.rows[id], row{vars: vars, coefs: r.coefs, ge: r.ge, rhs: r.rhs})
 	}
-	type pending struct {
-		inner []int
-		coefs []float64
-		ge    bool
-		rhs   float64
-	}
-	var all []pending
+}
+
+// pendingRow is a row over the unknown inner cells (module-wide indexes).
+type pendingRow struct {
+	inner []int
+	coefs []float64
+	ge    bool
+	rhs   float64
+}
+
+// unknownRows are what the reader knows about the unknown inner cells:
+// every published cell, every hidden cell ≥ 1, every constraint, with the
+// fixed inner cells moved to the right-hand side.
+func (rd *reader) unknownRows() []pendingRow {
+	var all []pendingRow
 	addRow := func(inner []int, coefs []float64, ge bool, rhs float64) {
 		var vars []int
 		var cs []float64
@@ -101,15 +106,9 @@ func (rd *reader) split() {
 				rhs -= c * rd.known[a]
 			}
 		}
-		if len(vars) == 0 {
-			return
+		if len(vars) > 0 {
+			all = append(all, pendingRow{vars, cs, ge, rhs})
 		}
-		for _, a := range vars[1:] {
-			if ra, rb := find(a), find(vars[0]); ra != rb {
-				parent[max(ra, rb)] = min(ra, rb)
-			}
-		}
-		all = append(all, pending{vars, cs, ge, rhs})
 	}
 	for i, c := range rd.p.Cells {
 		switch {
@@ -122,6 +121,32 @@ func (rd *reader) split() {
 	}
 	for _, k := range rd.p.Constraints {
 		addRow(k.Inner, k.Coefs, true, 0)
+	}
+	return all
+}
+
+// numberComponents joins the unknown inner cells that share a row (union
+// by the smaller index, so each root is its component's smallest cell)
+// and numbers the components, and the cells within each, in index order.
+func (rd *reader) numberComponents(all []pendingRow) {
+	n := rd.p.Inner
+	parent := make([]int, n)
+	for i := range parent {
+		parent[i] = i
+	}
+	find := func(i int) int {
+		for parent[i] != i {
+			parent[i] = parent[parent[i]]
+			i = parent[i]
+		}
+		return i
+	}
+	for _, r := range all {
+		for _, a := range r.inner[1:] {
+			if ra, rb := find(a), find(r.inner[0]); ra != rb {
+				parent[max(ra, rb)] = min(ra, rb)
+			}
+		}
 	}
 	rd.comp = make([]int, n)
 	rd.local = make([]int, n)
@@ -142,14 +167,6 @@ func (rd *reader) split() {
 		rd.comp[a] = id
 		rd.local[a] = rd.size[id]
 		rd.size[id]++
-	}
-	for _, r := range all {
-		id := rd.comp[r.inner[0]]
-		vars := make([]int, len(r.inner))
-		for k, a := range r.inner {
-			vars[k] = rd.local[a]
-		}
-		rd.rows[id] = append(rd.rows[id], row{vars: vars, coefs: r.coefs, ge: r.ge, rhs: r.rhs})
 	}
 }
 

@@ -25,45 +25,10 @@ func Protect(p Problem, r Rule) ([]Status, Report, error) {
 	if err := p.validate(r); err != nil {
 		return nil, Report{}, err
 	}
-	status := make([]Status, len(p.Cells))
-	var rep Report
-	var candidates []int
-	e := newElimination(p.Inner)
-	for i, c := range p.Cells {
-		switch {
-		case c.Fixed != Open:
-			status[i] = c.Fixed
-			rep.DecidedBeforeNow++
-		case r.sensitive(c.Value):
-			status[i] = Primary
-		case c.Value == 0:
-			status[i] = Published
-		default:
-			candidates = append(candidates, i)
-		}
-	}
-	// What is published whatever happens (earlier publications, zeros)
-	// comes first; then the primary cells are watched.
-	for i, c := range p.Cells {
-		if status[i] == Published && c.Value == 0 {
-			e.publishZero(c.Inner)
-		}
-	}
-	for i, c := range p.Cells {
-		if status[i] == Published && c.Value > 0 {
-			e.add(e.vector(c.Inner))
-		}
-	}
-	// Hidden cells of earlier publications stay hidden in fact, not only in
-	// name: a reader must not work out even a complementary count later.
-	for i, c := range p.Cells {
-		if status[i] == Primary || (status[i] == Secondary && c.Fixed == Secondary) {
-			e.watch(i, c.Inner)
-		}
-	}
-	if d := e.derivable(); len(d) > 0 {
-		slices.Sort(d)
-		return nil, rep, fmt.Errorf("disclosure: cell %s can be worked out from cells published before", p.Cells[d[0]].Key)
+	status, candidates, rep := classify(p, r)
+	e, err := startElimination(p, status)
+	if err != nil {
+		return nil, rep, err
 	}
 	// Publish the rest in priority order: aggregates before their parts,
 	// larger counts before smaller, then by key.
@@ -100,6 +65,56 @@ func Protect(p Problem, r Rule) ([]Status, Report, error) {
 	}
 	rep.IntervalHidden, rep.LinearPrograms = widened, lps
 	return status, rep, nil
+}
+
+// classify decides what needs no choosing: fixed cells keep their status,
+// sensitive counts are primary, zeros are published. The rest are the
+// candidates, in cell order.
+func classify(p Problem, r Rule) (status []Status, candidates []int, rep Report) {
+	status = make([]Status, len(p.Cells))
+	for i, c := range p.Cells {
+		switch {
+		case c.Fixed != Open:
+			status[i] = c.Fixed
+			rep.DecidedBeforeNow++
+		case r.sensitive(c.Value):
+			status[i] = Primary
+		case c.Value == 0:
+			status[i] = Published
+		default:
+			candidates = append(candidates, i)
+		}
+	}
+	return status, candidates, rep
+}
+
+// startElimination publishes what is published whatever happens (earlier
+// publications, zeros) and then watches the primary cells, and fails if
+// those publications already disclose a cell they hid.
+func startElimination(p Problem, status []Status) (*elimination, error) {
+	e := newElimination(p.Inner)
+	for i, c := range p.Cells {
+		if status[i] == Published && c.Value == 0 {
+			e.publishZero(c.Inner)
+		}
+	}
+	for i, c := range p.Cells {
+		if status[i] == Published && c.Value > 0 {
+			e.add(e.vector(c.Inner))
+		}
+	}
+	// Hidden cells of earlier publications stay hidden in fact, not only in
+	// name: a reader must not work out even a complementary count later.
+	for i, c := range p.Cells {
+		if status[i] == Primary || (status[i] == Secondary && c.Fixed == Secondary) {
+			e.watch(i, c.Inner)
+		}
+	}
+	if d := e.derivable(); len(d) > 0 {
+		slices.Sort(d)
+		return nil, fmt.Errorf("disclosure: cell %s can be worked out from cells published before", p.Cells[d[0]].Key)
+	}
+	return e, nil
 }
 
 // widen hides further candidates until every primary cell's interval

@@ -57,21 +57,62 @@ func newRecord(in Input, rules Rules) *record {
 	if r.citizen.CPR == "" {
 		r.citizen.CPR = firstCPR(in.Encounters)
 	}
-	mine := func(cpr domain.CPR) bool { return cpr == "" || r.citizen.CPR == "" || cpr == r.citizen.CPR }
 
 	// First the stays, which decide the windows.
-	var (
-		stays    []stay
-		contacts []domain.Encounter // valid encounters that are not stays
-		seen     = make(map[string]bool, len(in.Encounters))
-		accepted []domain.Encounter
-	)
-	for _, e := range in.Encounters {
-		if !mine(e.CPR) || e.ID == "" || seen[e.ID] {
+	enc := r.readEncounters(in.Encounters)
+	if d := in.Citizen.DeceasedAt; d != nil && !d.IsZero() {
+		r.noteDeath(*d)
+	}
+	slices.SortFunc(enc.stays, compareStays)
+	for _, chain := range chainStays(enc.stays, rules.TransferWindow) {
+		r.episodes = append(r.episodes, newEpisode(chain, rules))
+	}
+	if len(r.episodes) == 0 {
+		return r // no pathway: nothing else matters
+	}
+
+	// Then everything else, as far as it falls in a window.
+	r.addHospitalEvents(enc, in.Citizen.DeceasedAt)
+	r.addReceived(in.Received)
+	r.addServices(in.Services)
+	for k := range r.episodes {
+		r.episodes[k].next, _ = nextAdmission(r.episodes, k)
+		r.episodes[k].extended = r.extendedApplies(r.episodes[k], rules)
+	}
+	r.addVisits(in.Visits)
+	r.addOutOfHours(in.OutOfHours)
+	r.addReferrals(in.Referrals)
+	r.addGPContacts(in.GPContacts)
+	slices.SortFunc(r.events, compareEvents)
+	return r
+}
+
+// mine reports whether a record may be about the citizen: records about
+// another CPR are ignored; one without a CPR is taken as theirs.
+func (r *record) mine(cpr domain.CPR) bool {
+	return cpr == "" || r.citizen.CPR == "" || cpr == r.citizen.CPR
+}
+
+// encounters are the citizen's encounters as the record reads them.
+type encounters struct {
+	accepted []domain.Encounter // each id once, invalid ones included
+	stays    []stay
+	contacts []domain.Encounter // valid encounters that are not stays
+}
+
+// readEncounters accepts each of the citizen's encounters once (one
+// without an id cannot be referred to), maps the notifications sent about
+// it to it, notes deaths, and sorts valid ones into stays and virtual
+// contacts.
+func (r *record) readEncounters(in []domain.Encounter) encounters {
+	var out encounters
+	seen := make(map[string]bool, len(in))
+	for _, e := range in {
+		if !r.mine(e.CPR) || e.ID == "" || seen[e.ID] {
 			continue // without an id an encounter cannot be referred to
 		}
 		seen[e.ID] = true
-		accepted = append(accepted, e)
+		out.accepted = append(out.accepted, e)
 		for _, n := range e.Notifications {
 			if n.ID != "" {
 				r.messageEncounter[n.ID] = e.ID
@@ -83,50 +124,55 @@ func newRecord(in Input, rules Rules) *record {
 		}
 		r.noteDeath(f.diedAt)
 		if f.isStay {
-			stays = append(stays, f.stay)
+			out.stays = append(out.stays, f.stay)
 		} else if e.Class == domain.ClassVirtual {
-			contacts = append(contacts, e)
+			out.contacts = append(out.contacts, e)
 		}
 	}
-	if d := in.Citizen.DeceasedAt; d != nil && !d.IsZero() {
-		r.noteDeath(*d)
-	}
-	slices.SortFunc(stays, compareStays)
-	for _, chain := range chainStays(stays, rules.TransferWindow) {
-		r.episodes = append(r.episodes, newEpisode(chain, rules))
-	}
-	if len(r.episodes) == 0 {
-		return r // no pathway: nothing else matters
-	}
+	return out
+}
 
-	// Then everything else, as far as it falls in a window.
-	for _, e := range accepted {
+// addHospitalEvents adds what eHospitalet knows: notifications sent,
+// admissions and discharges, virtual contacts, and a recorded death.
+func (r *record) addHospitalEvents(enc encounters, deceasedAt *time.Time) {
+	for _, e := range enc.accepted {
 		for _, n := range e.Notifications {
 			r.addEvent(sentEvent(n))
 		}
 	}
-	for _, s := range stays {
+	for _, s := range enc.stays {
 		r.addEvent(admissionEvent(s))
 		if s.finished {
 			r.addEvent(endEvent(s))
 		}
 	}
-	for _, e := range contacts {
+	for _, e := range enc.contacts {
 		r.addEvent(virtualContactEvent(e))
 	}
-	if d := in.Citizen.DeceasedAt; d != nil && !d.IsZero() {
-		r.addEvent(deathEvent(*d))
+	if deceasedAt != nil && !deceasedAt.IsZero() {
+		r.addEvent(deathEvent(*deceasedAt))
 	}
-	for _, n := range in.Received {
-		if mine(n.CPR) {
+}
+
+// addReceived keeps every notification the municipality logged (matching
+// one to its message needs them all) and adds those in a window as events.
+func (r *record) addReceived(in []domain.ReceivedNotification) {
+	for _, n := range in {
+		if r.mine(n.CPR) {
 			r.received = append(r.received, n)
 			if r.inWindow(n.ReceivedAt) {
 				r.addEvent(receivedEvent(n))
 			}
 		}
 	}
-	for _, s := range in.Services {
-		if !mine(s.CPR) {
+}
+
+// addServices keeps every care service, however long ago it started, in
+// start order and by id; starts and ends of services not merely planned
+// are events.
+func (r *record) addServices(in []domain.CareService) {
+	for _, s := range in {
+		if !r.mine(s.CPR) {
 			continue
 		}
 		r.services = append(r.services, s)
@@ -148,13 +194,14 @@ func newRecord(in Input, rules Rules) *record {
 			r.serviceByID[s.ID] = s
 		}
 	}
-	for k := range r.episodes {
-		r.episodes[k].next, _ = nextAdmission(r.episodes, k)
-		r.episodes[k].extended = r.extendedApplies(r.episodes[k], rules)
-	}
-	for i := range in.Visits {
-		v := &in.Visits[i]
-		if !mine(v.CPR) || !r.inWindow(visitTime(*v)) {
+}
+
+// addVisits keeps the visits inside a window (pointing into the input),
+// and the performed ones apart, both by visit time.
+func (r *record) addVisits(in []domain.CareVisit) {
+	for i := range in {
+		v := &in[i]
+		if !r.mine(v.CPR) || !r.inWindow(visitTime(*v)) {
 			continue
 		}
 		r.visits = append(r.visits, v)
@@ -168,8 +215,11 @@ func newRecord(in Input, rules Rules) *record {
 	}
 	slices.SortFunc(r.visits, byVisitTime)
 	slices.SortFunc(r.performed, byVisitTime)
-	for _, c := range in.OutOfHours {
-		if mine(c.CPR) && r.inWindow(c.ReceivedAt) {
+}
+
+func (r *record) addOutOfHours(in []domain.OutOfHoursContact) {
+	for _, c := range in {
+		if r.mine(c.CPR) && r.inWindow(c.ReceivedAt) {
 			r.outOfHours = append(r.outOfHours, c)
 			r.addEvent(outOfHoursEvent(c))
 		}
@@ -177,8 +227,11 @@ func newRecord(in Input, rules Rules) *record {
 	slices.SortFunc(r.outOfHours, func(a, b domain.OutOfHoursContact) int {
 		return cmp.Or(a.ReceivedAt.Compare(b.ReceivedAt), cmp.Compare(a.ID, b.ID))
 	})
-	for _, ref := range in.Referrals {
-		if !mine(ref.CPR) || !r.inWindow(referralSentAt(ref)) {
+}
+
+func (r *record) addReferrals(in []domain.Referral) {
+	for _, ref := range in {
+		if !r.mine(ref.CPR) || !r.inWindow(referralSentAt(ref)) {
 			continue
 		}
 		r.referrals = append(r.referrals, ref)
@@ -187,8 +240,11 @@ func newRecord(in Input, rules Rules) *record {
 	slices.SortFunc(r.referrals, func(a, b domain.Referral) int {
 		return cmp.Or(referralSentAt(a).Compare(referralSentAt(b)), cmp.Compare(a.ID, b.ID))
 	})
-	for _, c := range in.GPContacts {
-		if mine(c.CPR) && r.inWindow(c.At) {
+}
+
+func (r *record) addGPContacts(in []domain.GPContact) {
+	for _, c := range in {
+		if r.mine(c.CPR) && r.inWindow(c.At) {
 			r.gpContacts = append(r.gpContacts, c)
 			r.addEvent(gpContactEvent(c))
 		}
@@ -196,8 +252,6 @@ func newRecord(in Input, rules Rules) *record {
 	slices.SortFunc(r.gpContacts, func(a, b domain.GPContact) int {
 		return cmp.Or(a.At.Compare(b.At), cmp.Compare(a.ID, b.ID))
 	})
-	slices.SortFunc(r.events, compareEvents)
-	return r
 }
 
 // inWindow reports whether t lies in some pathway's window: from admission

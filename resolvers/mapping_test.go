@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"testing"
 
+	"github.com/sundhedsklynge/klynge/alerts"
 	"github.com/sundhedsklynge/klynge/graph/model"
 )
 
@@ -117,4 +118,20 @@ func stringConstants(t *testing.T, dir string) map[string][]string {
 		}
 	}
 	return out
+}
+
+// TestAlertKindsAreTheSchemasKinds: alert kinds cross between the schema
+// and alerts by conversion (resolvers/alerts.go), so both must name the
+// same kinds, in the same order.
+func TestAlertKindsAreTheSchemasKinds(t *testing.T) {
+	var domainKinds, schemaKinds []string
+	for _, k := range alerts.Kinds() {
+		domainKinds = append(domainKinds, string(k))
+	}
+	for _, k := range model.AllHandoverAlertKind {
+		schemaKinds = append(schemaKinds, string(k))
+	}
+	if !slices.Equal(domainKinds, schemaKinds) {
+		t.Errorf("alerts.Kinds() = %v, the schema's HandoverAlertKind = %v", domainKinds, schemaKinds)
+	}
 }

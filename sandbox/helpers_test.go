@@ -30,8 +30,6 @@ type answer struct {
 	body   []byte
 }
 
-func (a answer) String() string { return string(a.body) }
-
 func (a answer) decode(t *testing.T, v any) {
 	t.Helper()
 	if err := json.Unmarshal(a.body, v); err != nil {

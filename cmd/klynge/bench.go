@@ -20,6 +20,7 @@ import (
 	"github.com/sundhedsklynge/klynge/config"
 	"github.com/sundhedsklynge/klynge/docs/queries"
 	"github.com/sundhedsklynge/klynge/errcode"
+	"github.com/sundhedsklynge/klynge/sandbox"
 	"github.com/sundhedsklynge/klynge/sandbox/controls"
 	"github.com/sundhedsklynge/klynge/sandbox/oidc"
 )
@@ -61,68 +62,26 @@ func benchScenarios() []scenario {
 // loopback HTTP, and reports latency percentiles, throughput and the
 // upstream requests per operation that the sandbox counted.
 func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("bench", flag.ContinueOnError)
-	only := fs.String("scenario", "", "comma-separated scenarios to run (default all: patient-context, citizen-list-100, worklist-30d)")
-	clients := fs.Int("clients", 8, "concurrent clients")
-	duration := fs.Duration("duration", 10*time.Second, "measured time per scenario")
-	warmup := fs.Duration("warmup", 2*time.Second, "unmeasured time before each scenario")
-	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the measured runs (sandbox and gateway together) to `file`")
-	auditPostgres := fs.String("audit-postgres", "", "keep the access log in PostgreSQL (`DSN`) instead of a temporary SQLite file")
-	ownProcess := fs.Bool("sandbox-process", false, "run the sandbox as a child process, so that the CPU per operation is the gateway's alone")
-	faults := fs.String("faults", "", "sandbox faults (`JSON` as PUT /_sandbox/faults takes) during the measured runs, e.g. '{\"ehospital\":{\"errorRate\":0.5}}'")
-	overloadRun := fs.Bool("overload", false, "instead of the scenarios: patient contexts from -clients, then 10× as many clients (see docs/PERFORMANCE.md)")
-	stallPID := fs.Int("stall-pid", 0, "instead of the scenarios: patient contexts while the process group of this `PID` (the access log's PostgreSQL) is stopped with SIGSTOP for the middle half of -duration")
-	var sf sandboxFlags
-	sf.register(fs, 20*time.Millisecond)
-	if err := parseFlags(fs, args, stderr); err != nil {
-		return err
-	}
-	if *clients < 1 || *duration <= 0 {
-		return usageError{"-clients must be ≥ 1 and -duration > 0"}
-	}
-	sbCfg, err := sf.config(io.Discard)
+	o, err := parseBenchFlags(args, stderr)
 	if err != nil {
 		return err
 	}
-	tune := func(c *config.Config) error {
-		c.RateLimit.Disabled = true     // the bench is one client address driving load on purpose
-		c.Access.BreakGlassLimit = 1000 // and breaks the glass for its whole sample
-		c.Audit.Postgres = *auditPostgres
-		return nil
+	sbCfg, err := o.sf.config(io.Discard)
+	if err != nil {
+		return err
 	}
 	sctx, stop := context.WithCancel(ctx)
 	defer stop()
-	var (
-		gw         *gateway
-		sandboxURL string
-		gatewayURL string
-	)
-	if *ownProcess {
-		sp, err := startSandboxProcess(ctx, sf, stderr)
-		if err != nil {
-			return err
-		}
-		defer sp.stop()
-		bg, err := startGatewayFor(ctx, sp.url, sp.now, "127.0.0.1:0", tune, nil, sbCfg.Logger)
-		if err != nil {
-			return err
-		}
-		gw, sandboxURL, gatewayURL = bg.gateway, sp.url, bg.api.URL()
-		go serveAll(sctx, bg.listeners()...)
-	} else {
-		st, err := startDemoStack(ctx, sbCfg, "127.0.0.1:0", "127.0.0.1:0", tune, nil)
-		if err != nil {
-			return err
-		}
-		gw, sandboxURL, gatewayURL = st.gateway, st.sandboxListener.URL(), st.gatewayListener.URL()
-		go st.serve(sctx)
+	stack, err := startBenchStack(ctx, sctx, o, sbCfg, stderr)
+	if err != nil {
+		return err
 	}
-	defer gw.Close()
+	defer stack.close()
 
 	b := &bencher{
-		http:    &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: *clients * 20}},
-		gateway: gatewayURL + "/graphql",
-		sandbox: sandboxURL,
+		http:    &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: o.clients * 20}},
+		gateway: stack.gatewayURL + "/graphql",
+		sandbox: stack.sandboxURL,
 	}
 	sample, err := b.sample(ctx, 500)
 	if err != nil {
@@ -132,24 +91,108 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return err
 	}
 	appends := &appendSamples{}
-	gw.access.onAppend(appends.observe)
-	var appendLines []string
+	stack.gw.access.onAppend(appends.observe)
 	where := "in this process"
-	if *ownProcess {
+	if o.ownProcess {
 		where = "in its own process"
 	}
 	fmt.Fprintf(stdout, "klynge bench: %d citizens, upstream latency %s (+jitter), sandbox %s, %d clients, %s per scenario\n\n",
-		sbCfg.Population, sbCfg.Latency, where, *clients, *duration)
-	if *overloadRun {
-		return b.overload(ctx, stdout, sample, *clients, *warmup, *duration)
+		sbCfg.Population, sbCfg.Latency, where, o.clients, o.duration)
+	if o.overload {
+		return b.overload(ctx, stdout, sample, o.clients, o.warmup, o.duration)
 	}
-	if *stallPID != 0 {
-		return b.stall(ctx, stdout, sample, *clients, *stallPID, *duration, config.DefaultRequestTimeout)
+	if o.stallPID != 0 {
+		return b.stall(ctx, stdout, sample, o.clients, o.stallPID, o.duration, config.DefaultRequestTimeout)
 	}
+	return b.scenarios(ctx, stdout, o, sbCfg.Latency, sample, appends)
+}
+
+// benchOptions are klynge bench's flags.
+type benchOptions struct {
+	only          string
+	clients       int
+	duration      time.Duration
+	warmup        time.Duration
+	cpuProfile    string
+	auditPostgres string
+	ownProcess    bool
+	faults        string
+	overload      bool
+	stallPID      int
+	sf            sandboxFlags
+}
+
+func parseBenchFlags(args []string, stderr io.Writer) (benchOptions, error) {
+	var o benchOptions
+	fs := flag.NewFlagSet("bench", flag.ContinueOnError)
+	fs.StringVar(&o.only, "scenario", "", "comma-separated scenarios to run (default all: patient-context, citizen-list-100, worklist-30d)")
+	fs.IntVar(&o.clients, "clients", 8, "concurrent clients")
+	fs.DurationVar(&o.duration, "duration", 10*time.Second, "measured time per scenario")
+	fs.DurationVar(&o.warmup, "warmup", 2*time.Second, "unmeasured time before each scenario")
+	fs.StringVar(&o.cpuProfile, "cpuprofile", "", "write a CPU profile of the measured runs (sandbox and gateway together) to `file`")
+	fs.StringVar(&o.auditPostgres, "audit-postgres", "", "keep the access log in PostgreSQL (`DSN`) instead of a temporary SQLite file")
+	fs.BoolVar(&o.ownProcess, "sandbox-process", false, "run the sandbox as a child process, so that the CPU per operation is the gateway's alone")
+	fs.StringVar(&o.faults, "faults", "", "sandbox faults (`JSON` as PUT /_sandbox/faults takes) during the measured runs, e.g. '{\"ehospital\":{\"errorRate\":0.5}}'")
+	fs.BoolVar(&o.overload, "overload", false, "instead of the scenarios: patient contexts from -clients, then 10× as many clients (see docs/PERFORMANCE.md)")
+	fs.IntVar(&o.stallPID, "stall-pid", 0, "instead of the scenarios: patient contexts while the process group of this `PID` (the access log's PostgreSQL) is stopped with SIGSTOP for the middle half of -duration")
+	o.sf.register(fs, 20*time.Millisecond)
+	if err := parseFlags(fs, args, stderr); err != nil {
+		return o, err
+	}
+	if o.clients < 1 || o.duration <= 0 {
+		return o, usageError{"-clients must be ≥ 1 and -duration > 0"}
+	}
+	return o, nil
+}
+
+// benchStack is the sandbox and gateway the bench drives.
+type benchStack struct {
+	gw                     *gateway
+	sandboxURL, gatewayURL string
+	close                  func()
+}
+
+// startBenchStack starts the sandbox (in this process, or in its own with
+// -sandbox-process) and a gateway over it tuned for load from one address,
+// serving until sctx ends.
+func startBenchStack(ctx, sctx context.Context, o benchOptions, sbCfg sandbox.Config, stderr io.Writer) (*benchStack, error) {
+	tune := func(c *config.Config) error {
+		c.RateLimit.Disabled = true     // the bench is one client address driving load on purpose
+		c.Access.BreakGlassLimit = 1000 // and breaks the glass for its whole sample
+		c.Audit.Postgres = o.auditPostgres
+		return nil
+	}
+	if o.ownProcess {
+		sp, err := startSandboxProcess(ctx, o.sf, stderr)
+		if err != nil {
+			return nil, err
+		}
+		bg, err := startGatewayFor(ctx, sp.url, sp.now, "127.0.0.1:0", tune, nil, sbCfg.Logger)
+		if err != nil {
+			sp.stop()
+			return nil, err
+		}
+		go serveAll(sctx, bg.listeners()...)
+		return &benchStack{gw: bg.gateway, sandboxURL: sp.url, gatewayURL: bg.api.URL(),
+			close: func() { bg.gateway.Close(); sp.stop() }}, nil
+	}
+	st, err := startDemoStack(ctx, sbCfg, "127.0.0.1:0", "127.0.0.1:0", tune, nil)
+	if err != nil {
+		return nil, err
+	}
+	go st.serve(sctx)
+	return &benchStack{gw: st.gateway, sandboxURL: st.sandboxListener.URL(), gatewayURL: st.gatewayListener.URL(),
+		close: func() { st.gateway.Close() }}, nil
+}
+
+// scenarios runs the chosen scenarios one after the other, each warmed
+// up, then measured with the sandbox's counters reset and the -faults
+// set, and prints a table row per scenario and the access log's appends.
+func (b *bencher) scenarios(ctx context.Context, stdout io.Writer, o benchOptions, latency time.Duration, sample []string, appends *appendSamples) error {
 	fmt.Fprintln(stdout, "| scenario | ops | ops/s | p50 | p90 | p99 | max | floor (levels × latency) | p50 / floor | upstream req/op | CPU/op | answers with errors |")
 	fmt.Fprintln(stdout, "|---|---|---|---|---|---|---|---|---|---|---|---|")
-	if *cpuProfile != "" {
-		f, err := os.Create(*cpuProfile)
+	if o.cpuProfile != "" {
+		f, err := os.Create(o.cpuProfile)
 		if err != nil {
 			return err
 		}
@@ -159,45 +202,47 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		}
 		defer pprof.StopCPUProfile()
 	}
+	var appendLines []string
 	for _, sc := range benchScenarios() {
-		if *only != "" && !slices.Contains(strings.Split(*only, ","), sc.name) {
+		if o.only != "" && !slices.Contains(strings.Split(o.only, ","), sc.name) {
 			continue
 		}
 		token := b.token
 		if sc.client != "" {
+			var err error
 			if b.token, err = fetchDemoToken(ctx, b.http, b.sandbox, sc.client); err != nil {
 				return fmt.Errorf("bench: %w", err)
 			}
 		}
-		b.drive(ctx, sc, sample, *clients, *warmup)
+		b.drive(ctx, sc, sample, o.clients, o.warmup)
 		if err := b.resetStats(ctx); err != nil {
 			return err
 		}
-		if err := b.setFaults(ctx, *faults); err != nil {
+		if err := b.setFaults(ctx, o.faults); err != nil {
 			return err
 		}
 		appends.reset()
 		cpu := processCPU()
-		res := b.drive(ctx, sc, sample, *clients, *duration)
+		res := b.drive(ctx, sc, sample, o.clients, o.duration)
 		cpu = processCPU() - cpu
 		if err := b.setFaults(ctx, ""); err != nil {
 			return err
 		}
-		appendLines = append(appendLines, appends.summary(sc.name, *duration))
+		appendLines = append(appendLines, appends.summary(sc.name, o.duration))
 		stats, err := b.stats(ctx)
 		if err != nil {
 			return err
 		}
-		floor := time.Duration(sc.chain) * sbCfg.Latency
+		floor := time.Duration(sc.chain) * latency
 		fmt.Fprintf(stdout, "| %s | %d | %.1f | %s | %s | %s | %s | %s | %s | %.1f | %s | %s |\n",
-			sc.name, res.ops(), float64(res.ops())/duration.Seconds(),
+			sc.name, res.ops(), float64(res.ops())/o.duration.Seconds(),
 			ms(res.pct(50)), ms(res.pct(90)), ms(res.pct(99)), ms(res.pct(100)), ms(floor),
 			ratio(res.pct(50), floor), float64(stats.TotalRequests())/float64(max(res.ops(), 1)),
 			ms(cpu/time.Duration(max(res.ops(), 1))), res.errorSummary())
 		b.token = token
 	}
 	store := "SQLite"
-	if *auditPostgres != "" {
+	if o.auditPostgres != "" {
 		store = "PostgreSQL"
 	}
 	printAppendTable(stdout, store, appendLines)

@@ -106,17 +106,11 @@ func newGateway(ctx context.Context, cfg *config.Config, deps gatewayDeps, logge
 	if err != nil {
 		return nil, err
 	}
-	if deps.Metrics == nil {
-		deps.Metrics = prometheus.NewRegistry()
-		deps.Metrics.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
-	}
+	deps = deps.withDefaults()
 	// Every line logged with a request's context names the request (and
 	// its trace).
 	logger = slog.New(observe.LogHandler(logger.Handler()))
 	logRuleSets(logger, rules)
-	if deps.Now == nil {
-		deps.Now = time.Now
-	}
 	// What is opened is closed again, newest first, when a later step fails.
 	var opened []func() error
 	defer func() {
@@ -138,21 +132,11 @@ func newGateway(ctx context.Context, cfg *config.Config, deps gatewayDeps, logge
 	// Only known operation names become label values; the rest are "other".
 	tel.metrics.KnowOperationNames(append(guards.Trusted.OperationNames(), cfg.Metrics.OperationNames...))
 	opened = append(opened, func() error { return tel.Close(context.WithoutCancel(ctx)) })
-	metrics, err := upstream.NewMetrics(deps.Metrics)
+	ups, clients, stopWatch, err := startUpstreams(ctx, cfg, reg, deps.Metrics, logger, tel)
 	if err != nil {
 		return nil, err
 	}
-	ups, clients, err := connectUpstreams(cfg.Upstreams, reg, metrics, logger, tel.wrapUpstream)
-	if err != nil {
-		return nil, err
-	}
-	// What the FHIR server supports is read now (the first searches wait
-	// for it) and every capabilityRefresh.
-	stopWatch := ups.EHospital.Watch(ctx, cfg.Upstreams.EHospital.CapabilityRefresh.D(), upstreamCallTimeout(cfg.Upstreams.EHospital.Upstream))
 	opened = append(opened, func() error { stopWatch(); return nil })
-	if err := deps.Metrics.Register(newCapabilityCollector(ups.EHospital)); err != nil {
-		return nil, fmt.Errorf("metrics: %w", err)
-	}
 	ac, err := newAccessControl(ctx, cfg, ar, deps.Metrics, logger)
 	if err != nil {
 		return nil, err
@@ -175,37 +159,91 @@ func newGateway(ctx context.Context, cfg *config.Config, deps gatewayDeps, logge
 		return nil, fmt.Errorf("alerts: %w", err)
 	}
 	opened = append(opened, al.Close)
+	gw := &gateway{upstreams: clients, stopWatch: stopWatch, closeGuards: closeGuards, access: ac, alerts: al, tempDir: deps.TempDir, telemetry: tel,
+		stopReadiness: stopReadiness}
+	gw.handler = graphQLHandler(cfg, deps, logger, handlerParts{registry: reg, rules: rules, upstreams: ups, loaders: loaderOpts,
+		readiness: rd, guards: guards, telemetry: tel, access: ac, alerts: al})
+	if cfg.Metrics.Listen != config.MetricsOff {
+		gw.metrics = server.Metrics(tel.metricsHandler())
+	}
+	return gw, nil
+}
+
+// withDefaults fills in what a caller may leave out: a metrics registry
+// with the Go and process collectors, and the wall clock.
+func (deps gatewayDeps) withDefaults() gatewayDeps {
+	if deps.Metrics == nil {
+		deps.Metrics = prometheus.NewRegistry()
+		deps.Metrics.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	}
+	if deps.Now == nil {
+		deps.Now = time.Now
+	}
+	return deps
+}
+
+// startUpstreams connects the upstreams, instrumented and traced, and
+// starts watching what the FHIR server supports: read now (the first
+// searches wait for it) and every capabilityRefresh, until stopWatch.
+func startUpstreams(ctx context.Context, cfg *config.Config, reg *registry.Registry, m *prometheus.Registry, logger *slog.Logger, tel *telemetry) (_ loaders.Upstreams, _ []*upstream.Client, stopWatch func(), _ error) {
+	metrics, err := upstream.NewMetrics(m)
+	if err != nil {
+		return loaders.Upstreams{}, nil, nil, err
+	}
+	ups, clients, err := connectUpstreams(cfg.Upstreams, reg, metrics, logger, tel.wrapUpstream)
+	if err != nil {
+		return loaders.Upstreams{}, nil, nil, err
+	}
+	stopWatch = ups.EHospital.Watch(ctx, cfg.Upstreams.EHospital.CapabilityRefresh.D(), upstreamCallTimeout(cfg.Upstreams.EHospital.Upstream))
+	if err := m.Register(newCapabilityCollector(ups.EHospital)); err != nil {
+		stopWatch()
+		return loaders.Upstreams{}, nil, nil, fmt.Errorf("metrics: %w", err)
+	}
+	return ups, clients, stopWatch, nil
+}
+
+// handlerParts are the components the GraphQL surface is built over.
+type handlerParts struct {
+	registry  *registry.Registry
+	rules     pathway.RuleBook
+	upstreams loaders.Upstreams
+	loaders   loaders.Options
+	readiness *readiness
+	guards    server.Guards
+	telemetry *telemetry
+	access    *accessControl
+	alerts    *alertsRuntime
+}
+
+// graphQLHandler is the HTTP surface: the resolvers over the components,
+// with per-operation loaders, guards, telemetry and access enforcement.
+func graphQLHandler(cfg *config.Config, deps gatewayDeps, logger *slog.Logger, p handlerParts) http.Handler {
 	root := &resolvers.Resolver{
-		Registry:         reg,
+		Registry:         p.registry,
 		Version:          buildVersion(),
 		ClassifyUpstream: upstream.Classify,
-		Pathways:         rules,
-		Alerts:           al.Hub(),
+		Pathways:         p.rules,
+		Alerts:           p.alerts.Hub(),
 		Clock:            deps.Now,
 	}
-	h := server.New(server.Options{
+	ac := p.access
+	return server.New(server.Options{
 		Schema:           graph.NewExecutableSchema(graph.Config{Resolvers: root}),
 		Logger:           logger,
 		Introspection:    cfg.Introspection,
 		Playground:       cfg.Playground,
 		ClassifyUpstream: upstream.Classify,
-		AroundOperations: []graphql.OperationMiddleware{loaders.Middleware(ups, loaderOpts)},
-		AroundResponses:  []graphql.ResponseMiddleware{loaders.EventMiddleware(ups, loaderOpts)},
-		Readiness:        rd,
-		Observers:        tel.observers(),
-		Overload:         tel.overload(),
-		Guards:           guards,
+		AroundOperations: []graphql.OperationMiddleware{loaders.Middleware(p.upstreams, p.loaders)},
+		AroundResponses:  []graphql.ResponseMiddleware{loaders.EventMiddleware(p.upstreams, p.loaders)},
+		Readiness:        p.readiness,
+		Observers:        p.telemetry.observers(),
+		Overload:         p.telemetry.overload(),
+		Guards:           p.guards,
 		Extensions: []graphql.HandlerExtension{gate.Extension{Rules: ac.rules, Log: ac.log, Pseudonyms: ac.pseudonyms, Logger: logger,
 			ObserveAppend: ac.observeAppend, ResponseDeadline: overload.ResponseDeadline, Throttle: logthrottle.New(0, nil)}},
 		PlaygroundHeaders:     playgroundHeaders(cfg, deps),
 		PlaygroundTokenIssuer: deps.PlaygroundTokenIssuer,
 	})
-	gw := &gateway{handler: h, upstreams: clients, stopWatch: stopWatch, closeGuards: closeGuards, access: ac, alerts: al, tempDir: deps.TempDir, telemetry: tel,
-		stopReadiness: stopReadiness}
-	if cfg.Metrics.Listen != config.MetricsOff {
-		gw.metrics = server.Metrics(tel.metricsHandler())
-	}
-	return gw, nil
 }
 
 // upstreamCallTimeout is how long a call to u may take in all.

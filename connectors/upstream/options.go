@@ -153,25 +153,55 @@ const (
 // withDefaults validates o and fills in defaults. Errors name the option
 // and the rule it broke.
 func (o Options) withDefaults() (Options, *url.URL, error) {
-	sys := o.System
-	if sys == "" {
-		sys = "?"
+	base, err := o.address()
+	if err == nil {
+		err = o.fillDurations()
 	}
-	fail := func(field, format string, args ...any) (Options, *url.URL, error) {
-		return o, nil, fmt.Errorf("upstream %s: %s: %s", sys, field, fmt.Sprintf(format, args...))
+	if err == nil {
+		err = o.fillRetry()
 	}
+	if err == nil {
+		err = o.fillBreakerAndLimits()
+	}
+	if err == nil {
+		err = o.Auth.check(base)
+	}
+	if err != nil {
+		sys := o.System
+		if sys == "" {
+			sys = "?"
+		}
+		return o, nil, fmt.Errorf("upstream %s: %w", sys, err)
+	}
+	if o.UserAgent == "" {
+		o.UserAgent = DefaultUserAgent
+	}
+	if o.Logger == nil {
+		o.Logger = slog.New(slog.DiscardHandler)
+	}
+	return o, base, nil
+}
+
+// invalid says which option broke which rule.
+func invalid(field, format string, args ...any) error {
+	return fmt.Errorf("%s: %s", field, fmt.Sprintf(format, args...))
+}
+
+// address checks the name and URLs of the upstream and returns the base
+// URL every path is resolved against, without a trailing slash.
+func (o *Options) address() (*url.URL, error) {
 	if o.System == "" {
-		return fail("System", "must not be empty")
+		return nil, invalid("System", "must not be empty")
 	}
 	if strings.ContainsAny(o.System, " \t\r\n\"") {
-		return fail("System", "must not contain spaces or quotes")
+		return nil, invalid("System", "must not contain spaces or quotes")
 	}
 	base, err := url.Parse(o.BaseURL)
 	if err != nil || (base.Scheme != "http" && base.Scheme != "https") || base.Host == "" {
-		return fail("BaseURL", "must be an absolute http(s) URL")
+		return nil, invalid("BaseURL", "must be an absolute http(s) URL")
 	}
 	if base.User != nil || base.RawQuery != "" || base.Fragment != "" {
-		return fail("BaseURL", "must not carry credentials, a query or a fragment")
+		return nil, invalid("BaseURL", "must not carry credentials, a query or a fragment")
 	}
 	base.Path = strings.TrimRight(base.Path, "/")
 	base.RawPath = ""
@@ -179,10 +209,15 @@ func (o Options) withDefaults() (Options, *url.URL, error) {
 		pub, err := url.Parse(o.PublicBaseURL)
 		if err != nil || (pub.Scheme != "http" && pub.Scheme != "https") || pub.Host == "" ||
 			pub.User != nil || pub.RawQuery != "" || pub.Fragment != "" {
-			return fail("PublicBaseURL", "must be an absolute http(s) URL without credentials, query or fragment")
+			return nil, invalid("PublicBaseURL", "must be an absolute http(s) URL without credentials, query or fragment")
 		}
 	}
+	return base, nil
+}
 
+// fillDurations defaults every zero duration; none may be negative, and
+// the backoff's bounds must be in order.
+func (o *Options) fillDurations() error {
 	durations := []struct {
 		name string
 		v    *time.Duration
@@ -199,36 +234,47 @@ func (o Options) withDefaults() (Options, *url.URL, error) {
 	for _, d := range durations {
 		switch {
 		case *d.v < 0:
-			return fail(d.name, "must not be negative (got %s)", *d.v)
+			return invalid(d.name, "must not be negative (got %s)", *d.v)
 		case *d.v == 0:
 			*d.v = d.def
 		}
 	}
 	if o.Retry.WaitMax < o.Retry.WaitMin {
-		return fail("Retry.WaitMax", "must be at least Retry.WaitMin (%s < %s)", o.Retry.WaitMax, o.Retry.WaitMin)
+		return invalid("Retry.WaitMax", "must be at least Retry.WaitMin (%s < %s)", o.Retry.WaitMax, o.Retry.WaitMin)
 	}
+	return nil
+}
+
+// fillRetry defaults and bounds how often a call is retried: a negative
+// Max disables retries, and the budget is a share in (0, 1] plus a
+// reserve of at most 1000 a second.
+func (o *Options) fillRetry() error {
 	switch {
 	case o.Retry.Max == 0:
 		o.Retry.Max = DefaultRetryMax
 	case o.Retry.Max < 0:
 		o.Retry.Max = 0
 	case o.Retry.Max > 10:
-		return fail("Retry.Max", "must be at most 10 (got %d)", o.Retry.Max)
+		return invalid("Retry.Max", "must be at most 10 (got %d)", o.Retry.Max)
 	}
-
 	switch {
 	case o.Retry.BudgetRatio == 0:
 		o.Retry.BudgetRatio = DefaultBudgetRatio
 	case !(o.Retry.BudgetRatio > 0 && o.Retry.BudgetRatio <= 1):
-		return fail("Retry.BudgetRatio", "must be in (0, 1] (got %g)", o.Retry.BudgetRatio)
+		return invalid("Retry.BudgetRatio", "must be in (0, 1] (got %g)", o.Retry.BudgetRatio)
 	}
 	switch {
 	case o.Retry.BudgetMinPerSecond == 0:
 		o.Retry.BudgetMinPerSecond = DefaultBudgetMinPerSec
 	case o.Retry.BudgetMinPerSecond < 0 || o.Retry.BudgetMinPerSecond > 1000:
-		return fail("Retry.BudgetMinPerSecond", "must be between 0 and 1000 (got %g)", o.Retry.BudgetMinPerSecond)
+		return invalid("Retry.BudgetMinPerSecond", "must be between 0 and 1000 (got %g)", o.Retry.BudgetMinPerSecond)
 	}
+	return nil
+}
 
+// fillBreakerAndLimits defaults the breaker's counts and ratio, the idle
+// connections and the response size; none may be negative.
+func (o *Options) fillBreakerAndLimits() error {
 	ints := []struct {
 		name string
 		v    *int
@@ -241,7 +287,7 @@ func (o Options) withDefaults() (Options, *url.URL, error) {
 	for _, n := range ints {
 		switch {
 		case *n.v < 0:
-			return fail(n.name, "must not be negative (got %d)", *n.v)
+			return invalid(n.name, "must not be negative (got %d)", *n.v)
 		case *n.v == 0:
 			*n.v = n.def
 		}
@@ -250,31 +296,32 @@ func (o Options) withDefaults() (Options, *url.URL, error) {
 	case o.Breaker.FailureRatio == 0:
 		o.Breaker.FailureRatio = DefaultBreakerRatio
 	case !(o.Breaker.FailureRatio > 0 && o.Breaker.FailureRatio <= 1):
-		return fail("Breaker.FailureRatio", "must be in (0, 1] (got %g)", o.Breaker.FailureRatio)
+		return invalid("Breaker.FailureRatio", "must be in (0, 1] (got %g)", o.Breaker.FailureRatio)
 	}
 	switch {
 	case o.MaxResponseBytes < 0:
-		return fail("MaxResponseBytes", "must not be negative (got %d)", o.MaxResponseBytes)
+		return invalid("MaxResponseBytes", "must not be negative (got %d)", o.MaxResponseBytes)
 	case o.MaxResponseBytes == 0:
 		o.MaxResponseBytes = DefaultMaxResponseBytes
 	}
-	if o.Auth.BearerToken != "" && o.Auth.BearerTokenFile != "" {
-		return fail("Auth.BearerTokenFile", "must not be set together with Auth.BearerToken")
+	return nil
+}
+
+// check refuses credentials that cannot work together: two sources of a
+// bearer token, a token of several lines, half a client certificate, TLS
+// material for a plain-http upstream.
+func (a Auth) check(base *url.URL) error {
+	if a.BearerToken != "" && a.BearerTokenFile != "" {
+		return invalid("Auth.BearerTokenFile", "must not be set together with Auth.BearerToken")
 	}
-	if strings.ContainsAny(o.Auth.BearerToken, "\r\n") {
-		return fail("Auth.BearerToken", "must be a single line")
+	if strings.ContainsAny(a.BearerToken, "\r\n") {
+		return invalid("Auth.BearerToken", "must be a single line")
 	}
-	if (o.Auth.CertFile == "") != (o.Auth.KeyFile == "") {
-		return fail("Auth.KeyFile", "Auth.CertFile and Auth.KeyFile must be set together")
+	if (a.CertFile == "") != (a.KeyFile == "") {
+		return invalid("Auth.KeyFile", "Auth.CertFile and Auth.KeyFile must be set together")
 	}
-	if (o.Auth.CertFile != "" || o.Auth.CAFile != "") && base.Scheme != "https" {
-		return fail("Auth.CertFile", "TLS client certificates and CAFile need an https BaseURL")
+	if (a.CertFile != "" || a.CAFile != "") && base.Scheme != "https" {
+		return invalid("Auth.CertFile", "TLS client certificates and CAFile need an https BaseURL")
 	}
-	if o.UserAgent == "" {
-		o.UserAgent = DefaultUserAgent
-	}
-	if o.Logger == nil {
-		o.Logger = slog.New(slog.DiscardHandler)
-	}
-	return o, base, nil
+	return nil
 }

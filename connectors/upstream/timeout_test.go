@@ -71,8 +71,13 @@ func TestCallerCancellationIsNotAnUpstreamFailure(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- get(ctx, c, "/slow") }()
-	for srv.count() == 0 {
-		time.Sleep(time.Millisecond)
+	// A bounded wait for the request to reach the upstream, not a timing
+	// assertion.
+	for deadline := time.Now().Add(5 * time.Second); srv.count() == 0; time.Sleep(time.Millisecond) {
+		if time.Now().After(deadline) {
+			cancel()
+			t.Fatalf("the upstream saw no request within 5s of the call (call returned: %v)", <-done)
+		}
 	}
 	cancel()
 	err := <-done

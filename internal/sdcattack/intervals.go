@@ -24,6 +24,40 @@ type lpRow struct {
 // outright (published zeros, sums with one unknown left) are substituted
 // first, and independent parts are solved apart.
 func intervals(t Tables, rep *Report) (map[int]bound, error) {
+	known := fixedCounts(t)
+	comps := components(t.Inner, lpRows(t, known), known)
+	out := map[int]bound{}
+	for i, c := range t.Cells {
+		if !c.Hidden {
+			continue
+		}
+		base, comp := 0.0, -1
+		obj := map[int]float64{}
+		for _, a := range c.Inner {
+			if math.IsNaN(known[a]) {
+				obj[a]++
+				comp = comps.of[a]
+			} else {
+				base += known[a]
+			}
+		}
+		if comp < 0 {
+			out[i] = bound{base, base}
+			continue
+		}
+		lo, hi, err := comps.solve(comp, obj, rep)
+		if err != nil {
+			return nil, fmt.Errorf("sdcattack: cell %s: %w", c.Key, err)
+		}
+		out[i] = bound{base + lo, base + hi}
+	}
+	return out, nil
+}
+
+// fixedCounts are the inner counts the published cells fix outright (NaN
+// where they do not): those of a published zero, then, until nothing
+// changes, the one unknown left in a published sum.
+func fixedCounts(t Tables) []float64 {
 	known := make([]float64, t.Inner)
 	for i := range known {
 		known[i] = math.NaN()
@@ -58,6 +92,13 @@ func intervals(t Tables, rep *Report) (map[int]bound, error) {
 			}
 		}
 	}
+	return known
+}
+
+// lpRows are the linear program's rows over the inner counts not fixed:
+// every published cell, every hidden cell ≥ 1, every constraint, with the
+// fixed counts moved to the right-hand side.
+func lpRows(t Tables, known []float64) []lpRow {
 	var rows []lpRow
 	addRow := func(inner []int, coefs []float64, slack bool, rhs float64) {
 		r := lpRow{slack: slack, rhs: rhs}
@@ -86,33 +127,7 @@ func intervals(t Tables, rep *Report) (map[int]bound, error) {
 	for _, k := range t.Constraints {
 		addRow(k.Inner, k.Coefs, true, 0)
 	}
-	comps := components(t.Inner, rows, known)
-	out := map[int]bound{}
-	for i, c := range t.Cells {
-		if !c.Hidden {
-			continue
-		}
-		base, comp := 0.0, -1
-		obj := map[int]float64{}
-		for _, a := range c.Inner {
-			if math.IsNaN(known[a]) {
-				obj[a]++
-				comp = comps.of[a]
-			} else {
-				base += known[a]
-			}
-		}
-		if comp < 0 {
-			out[i] = bound{base, base}
-			continue
-		}
-		lo, hi, err := comps.solve(comp, obj, rep)
-		if err != nil {
-			return nil, fmt.Errorf("sdcattack: cell %s: %w", c.Key, err)
-		}
-		out[i] = bound{base + lo, base + hi}
-	}
-	return out, nil
+	return rows
 }
 
 type split struct {

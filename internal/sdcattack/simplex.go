@@ -36,9 +36,11 @@ type row struct {
 // non-negative variables, from which several objectives can be maximised.
 type tableau struct {
 	n, cols int         // variables; columns before the right-hand side
-	art     int         // first artificial column
+	art     int         // first artificial column (= cols once phase 1 dropped them)
 	t       [][]float64 // m rows of cols+1 (the last is the right-hand side)
 	basis   []int
+	work    *tableau // the copy max works on, reused from one objective to the next
+	nz      []int    // pivot's scratch
 }
 
 // newTableau finds a feasible basis (phase 1), or errNoSolution.
@@ -85,6 +87,7 @@ func newTableau(n int, rows []row) (*tableau, error) {
 		return nil, errNoSolution
 	}
 	tb.evictArtificials()
+	tb.dropArtificials()
 	return tb, nil
 }
 
@@ -105,19 +108,43 @@ func (tb *tableau) evictArtificials() {
 	}
 }
 
-func (tb *tableau) clone() *tableau {
-	c := *tb
-	c.t = make([][]float64, len(tb.t))
-	for i, r := range tb.t {
-		c.t[i] = append([]float64(nil), r...)
+// dropArtificials removes the artificial columns once phase 1 is over: no
+// artificial may enter the basis again and no pivot reads them. A
+// redundant row keeps its artificial as its basis index; it never leaves.
+func (tb *tableau) dropArtificials() {
+	w := tb.art + 1
+	backing := make([]float64, len(tb.t)*w)
+	for i, line := range tb.t {
+		r := backing[i*w : (i+1)*w : (i+1)*w]
+		copy(r, line[:tb.art])
+		r[tb.art] = line[tb.cols]
+		tb.t[i] = r
 	}
-	c.basis = append([]int(nil), tb.basis...)
-	return &c
+	tb.cols = tb.art
+}
+
+// copyInto makes tb.work a copy of tb, allocated once per tableau.
+func (tb *tableau) copyInto() *tableau {
+	m, w := len(tb.t), tb.cols+1
+	if tb.work == nil {
+		c := &tableau{n: tb.n, cols: tb.cols, art: tb.art, t: make([][]float64, m, m+1), basis: make([]int, m)}
+		backing := make([]float64, m*w)
+		for i := range c.t {
+			c.t[i] = backing[i*w : (i+1)*w : (i+1)*w]
+		}
+		tb.work = c
+	}
+	c := tb.work
+	for i, line := range tb.t {
+		copy(c.t[i], line)
+	}
+	copy(c.basis, tb.basis)
+	return c
 }
 
 // max maximises Σ obj[j]·x[j] over the original variables, on a copy.
 func (tb *tableau) max(obj map[int]float64) (float64, bool, error) {
-	c := tb.clone()
+	c := tb.copyInto()
 	cost := make([]float64, c.cols)
 	for j, v := range obj {
 		cost[j] = v
@@ -141,13 +168,15 @@ func (tb *tableau) maximise(cost []float64, phase1 bool) (float64, bool, error) 
 		z[j] = -cost[j]
 	}
 	for i := 0; i < m; i++ {
-		if cb := cost[tb.basis[i]]; cb != 0 {
-			axpy(z, cb, tb.t[i])
+		// A redundant row's artificial has no column (nor cost) after phase 1.
+		if b := tb.basis[i]; b < len(cost) && cost[b] != 0 {
+			axpy(z, cost[b], tb.t[i])
 		}
 	}
 	tb.t = append(tb.t, z)
 	defer func() { tb.t = tb.t[:m] }()
-	limit := 50 * (m + tb.cols + 10)
+	// The bound on pivots counts the artificial columns, dropped or not.
+	limit := 50 * (2*m + tb.art + 10)
 	degenerate := 0
 	for iter := 0; ; iter++ {
 		if iter > limit {
@@ -198,12 +227,13 @@ func (tb *tableau) pivot(r, c int) {
 	for j := range pr {
 		pr[j] /= p
 	}
-	nz := make([]int, 0, len(pr))
+	nz := tb.nz[:0]
 	for j, v := range pr {
 		if v != 0 {
 			nz = append(nz, j)
 		}
 	}
+	tb.nz = nz
 	for i, line := range tb.t {
 		if i == r {
 			continue

@@ -359,13 +359,3 @@ func (g *gen) clearOfStays(i int, end time.Time) time.Time {
 	}
 	return end
 }
-
-// serviceActiveAt is the first of the citizen's services active at t, or -1.
-func (g *gen) serviceActiveAt(i int, t time.Time) int {
-	for _, si := range g.servicesOf[i] {
-		if g.services[si].ActiveAt(t) {
-			return si
-		}
-	}
-	return -1
-}

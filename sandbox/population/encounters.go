@@ -18,102 +18,152 @@ const (
 // arrive at an acute department's hours, planned ones on weekday mornings,
 // and wards discharge in the daytime (calendar.dischargeAt).
 func (g *gen) buildPathway(st *stream, i int, t time.Time, shape pathwayShape) *pathwayDraft {
-	p := &g.people[i]
 	pi := len(g.pathways)
 	g.pathways = append(g.pathways, pathwayDraft{person: i, start: t, readmittedBy: -1})
-	notBefore := t.Add(-time.Minute)
+	d := draftStart{st: st, pi: pi, p: &g.people[i], t: t, notBefore: t.Add(-time.Minute)}
 	switch shape {
 	case shapeAcuteOutpatient:
-		h := g.pickHospital(st, p)
-		at := g.cal.acuteArrival(st, t, notBefore)
-		s := g.newStay(pi, h, g.hospitals[h].department(SpecialtyAcute), domain.ClassEmergency, at)
-		g.note(s, domain.NotifyAcuteOutpatientStart, at, st)
-		end := at.Add(st.between(2*time.Hour, 8*time.Hour))
-		if hr := end.In(g.cal.loc).Hour(); hr < 7 && st.chance(0.85) {
-			end = g.cal.atLocal(end, 7+st.IntN(3), st.IntN(60)) // kept for observation until the morning
-		}
-		g.endStay(st, s, end, destination(st, shape, p.age))
+		g.acuteOutpatient(d)
 	case shapeAcuteToAdmission:
-		h := g.pickHospital(st, p)
-		at := g.cal.acuteArrival(st, t, notBefore)
-		s := g.newStay(pi, h, g.wardFor(st, g.hospitals[h], p.age), domain.ClassInpatient, at)
-		g.note(s, domain.NotifyAcuteOutpatientStart, at, st)
-		admitted := at.Add(st.between(2*time.Hour, 8*time.Hour)).Truncate(time.Minute)
-		if admitted.After(g.now) {
-			// Still an acute outpatient stay at now.
-			s.enc.Class = domain.ClassEmergency
-			s.enc.Department = g.hospitals[h].department(SpecialtyAcute).Org
-		} else {
-			g.admissionNote(s, admitted, st)
-		}
-		end := g.cal.dischargeAt(st, admitted.Add(lengthOfStay(st, p.age)), admitted.Add(4*time.Hour))
-		s.enc.End = end // addLeave needs the planned end
-		g.addLeave(st, s, 0.12)
-		g.endStay(st, s, end, destination(st, shape, p.age))
+		g.acuteToAdmission(d)
 	case shapeAdmission:
-		h := g.pickHospital(st, p)
-		at := g.cal.plannedStart(st, t, notBefore)
-		s := g.newStay(pi, h, g.wardFor(st, g.hospitals[h], p.age), domain.ClassInpatient, at)
-		g.admissionNote(s, at, st)
-		end := g.cal.dischargeAt(st, at.Add(lengthOfStay(st, p.age)), at.Add(4*time.Hour))
-		s.enc.End = end // addLeave needs the planned end
-		g.addLeave(st, s, 0.15)
-		g.endStay(st, s, end, destination(st, shape, p.age))
-		if st.chance(sentInErrorRate) {
-			g.sentInError(st, s)
-		}
+		g.plannedAdmission(d)
 	case shapeTransfer:
-		h := g.homeHospital[p.muni]
-		at := g.cal.acuteArrival(st, t, notBefore)
-		first := g.newStay(pi, h, g.wardFor(st, g.hospitals[h], p.age), domain.ClassInpatient, at)
-		g.admissionNote(first, at, st)
-		end1 := g.cal.dischargeAt(st, at.Add(st.between(8*time.Hour, 3*day)), at.Add(4*time.Hour))
-		start2 := end1.Add(st.between(time.Hour, 5*time.Hour)).Truncate(time.Minute)
-		if start2.After(g.now) {
-			g.endStay(st, first, farFuture, "")
-			break
-		}
-		g.endStay(st, first, end1, domain.DischargeOtherHospital)
-		other := (h + 1 + st.IntN(len(acuteHospitals)-1)) % len(acuteHospitals)
-		ward := g.hospitals[other].department([]Specialty{SpecialtySurgical, SpecialtyOrthopaedic, SpecialtyMedical}[st.IntN(3)])
-		if p.age < 18 {
-			ward = g.hospitals[other].department(SpecialtyPaediatric)
-		}
-		second := g.newStay(pi, other, ward, domain.ClassInpatient, start2)
-		g.admissionNote(second, start2, st)
-		// The last stay of a transfer lasts over a day, so the stay counts
-		// as long however one measures it (pathway or last encounter).
-		g.endStay(st, second, g.cal.dischargeAt(st, start2.Add(st.between(36*time.Hour, 10*day)), start2.Add(36*time.Hour)), destination(st, shape, p.age))
+		g.transfer(d)
 	case shapeHomeAdmission:
-		e := eHospitalIndex
-		at := g.cal.onDateAt(st, t, dayHours)
-		for !at.After(notBefore) {
-			at = g.cal.onDateAt(st, at.Add(day), dayHours)
-		}
-		s := g.newStay(pi, e, g.hospitals[e].Departments[0], domain.ClassHomeHealth, at)
-		g.admissionNote(s, at, st)
-		g.endStay(st, s, g.cal.dischargeAt(st, at.Add(st.between(2*day, 10*day)), at.Add(2*day)), destination(st, shape, p.age))
+		g.homeAdmission(d)
 	case shapePsychiatric:
-		dept := g.hospitals[psychiatryIndex].Departments[childPsychiatry]
-		if p.age >= 18 {
-			dept = g.hospitals[psychiatryIndex].Departments[acuteHospitals[g.homeHospital[p.muni]].psychiatric]
-		}
-		at := g.cal.acuteArrival(st, t, notBefore)
-		s := g.newStay(pi, psychiatryIndex, dept, domain.ClassInpatient, at)
-		g.note(s, domain.NotifyAcuteOutpatientStart, at, st) // the psychiatric acute department
-		admitted := at.Add(st.between(time.Hour, 4*time.Hour)).Truncate(time.Minute)
-		if admitted.After(g.now) {
-			s.enc.Class = domain.ClassEmergency
-		} else {
-			g.admissionNote(s, admitted, st)
-		}
-		days := min(max(12*math.Exp(0.6*st.NormFloat64()), 3), 60)
-		end := g.cal.dischargeAt(st, admitted.Add(time.Duration(days*float64(day))), admitted.Add(2*day))
-		s.enc.End = end
-		g.addLeaves(st, s)
-		g.endStay(st, s, end, destination(st, shape, p.age))
+		g.psychiatric(d)
 	}
 	return g.closePathway(pi)
+}
+
+// draftStart is where a pathway's stays begin: its stream, its index, its
+// person, about when, and not before when.
+type draftStart struct {
+	st        *stream
+	pi        int
+	p         *person
+	t         time.Time
+	notBefore time.Time
+}
+
+// acuteOutpatient lays out an acute outpatient stay at the acute department,
+// kept until the morning when it would end in the night.
+func (g *gen) acuteOutpatient(d draftStart) {
+	st, pi, p, t, notBefore := d.st, d.pi, d.p, d.t, d.notBefore
+	h := g.pickHospital(st, p)
+	at := g.cal.acuteArrival(st, t, notBefore)
+	s := g.newStay(pi, h, g.hospitals[h].department(SpecialtyAcute), domain.ClassEmergency, at)
+	g.note(s, domain.NotifyAcuteOutpatientStart, at, st)
+	end := at.Add(st.between(2*time.Hour, 8*time.Hour))
+	if hr := end.In(g.cal.loc).Hour(); hr < 7 && st.chance(0.85) {
+		end = g.cal.atLocal(end, 7+st.IntN(3), st.IntN(60)) // kept for observation until the morning
+	}
+	g.endStay(st, s, end, destination(st, shapeAcuteOutpatient, p.age))
+}
+
+// acuteToAdmission lays out an acute outpatient stay that becomes an
+// admission to a ward (still acute at now if the admission is later).
+func (g *gen) acuteToAdmission(d draftStart) {
+	st, pi, p, t, notBefore := d.st, d.pi, d.p, d.t, d.notBefore
+	h := g.pickHospital(st, p)
+	at := g.cal.acuteArrival(st, t, notBefore)
+	s := g.newStay(pi, h, g.wardFor(st, g.hospitals[h], p.age), domain.ClassInpatient, at)
+	g.note(s, domain.NotifyAcuteOutpatientStart, at, st)
+	admitted := at.Add(st.between(2*time.Hour, 8*time.Hour)).Truncate(time.Minute)
+	if admitted.After(g.now) {
+		// Still an acute outpatient stay at now.
+		s.enc.Class = domain.ClassEmergency
+		s.enc.Department = g.hospitals[h].department(SpecialtyAcute).Org
+	} else {
+		g.admissionNote(s, admitted, st)
+	}
+	end := g.cal.dischargeAt(st, admitted.Add(lengthOfStay(st, p.age)), admitted.Add(4*time.Hour))
+	s.enc.End = end // addLeave needs the planned end
+	g.addLeave(st, s, 0.12)
+	g.endStay(st, s, end, destination(st, shapeAcuteToAdmission, p.age))
+}
+
+// plannedAdmission lays out a planned admission on a weekday morning; now
+// and then a duplicate encounter sent in error.
+func (g *gen) plannedAdmission(d draftStart) {
+	st, pi, p, t, notBefore := d.st, d.pi, d.p, d.t, d.notBefore
+	h := g.pickHospital(st, p)
+	at := g.cal.plannedStart(st, t, notBefore)
+	s := g.newStay(pi, h, g.wardFor(st, g.hospitals[h], p.age), domain.ClassInpatient, at)
+	g.admissionNote(s, at, st)
+	end := g.cal.dischargeAt(st, at.Add(lengthOfStay(st, p.age)), at.Add(4*time.Hour))
+	s.enc.End = end // addLeave needs the planned end
+	g.addLeave(st, s, 0.15)
+	g.endStay(st, s, end, destination(st, shapeAdmission, p.age))
+	if st.chance(sentInErrorRate) {
+		g.sentInError(st, s)
+	}
+}
+
+// transfer lays out an acute admission at the home hospital, then a transfer
+// to another acute hospital's ward.
+func (g *gen) transfer(d draftStart) {
+	st, pi, p, t, notBefore := d.st, d.pi, d.p, d.t, d.notBefore
+	h := g.homeHospital[p.muni]
+	at := g.cal.acuteArrival(st, t, notBefore)
+	first := g.newStay(pi, h, g.wardFor(st, g.hospitals[h], p.age), domain.ClassInpatient, at)
+	g.admissionNote(first, at, st)
+	end1 := g.cal.dischargeAt(st, at.Add(st.between(8*time.Hour, 3*day)), at.Add(4*time.Hour))
+	start2 := end1.Add(st.between(time.Hour, 5*time.Hour)).Truncate(time.Minute)
+	if start2.After(g.now) {
+		g.endStay(st, first, farFuture, "")
+		return
+	}
+	g.endStay(st, first, end1, domain.DischargeOtherHospital)
+	other := (h + 1 + st.IntN(len(acuteHospitals)-1)) % len(acuteHospitals)
+	ward := g.hospitals[other].department([]Specialty{SpecialtySurgical, SpecialtyOrthopaedic, SpecialtyMedical}[st.IntN(3)])
+	if p.age < 18 {
+		ward = g.hospitals[other].department(SpecialtyPaediatric)
+	}
+	second := g.newStay(pi, other, ward, domain.ClassInpatient, start2)
+	g.admissionNote(second, start2, st)
+	// The last stay of a transfer lasts over a day, so the stay counts
+	// as long however one measures it (pathway or last encounter).
+	g.endStay(st, second, g.cal.dischargeAt(st, start2.Add(st.between(36*time.Hour, 10*day)), start2.Add(36*time.Hour)), destination(st, shapeTransfer, p.age))
+}
+
+// homeAdmission lays out an eHospitalet home admission, in the daytime.
+func (g *gen) homeAdmission(d draftStart) {
+	st, pi, p, t, notBefore := d.st, d.pi, d.p, d.t, d.notBefore
+	e := eHospitalIndex
+	at := g.cal.onDateAt(st, t, dayHours)
+	for !at.After(notBefore) {
+		at = g.cal.onDateAt(st, at.Add(day), dayHours)
+	}
+	s := g.newStay(pi, e, g.hospitals[e].Departments[0], domain.ClassHomeHealth, at)
+	g.admissionNote(s, at, st)
+	g.endStay(st, s, g.cal.dischargeAt(st, at.Add(st.between(2*day, 10*day)), at.Add(2*day)), destination(st, shapeHomeAdmission, p.age))
+}
+
+// psychiatric lays out an acute psychiatric arrival, admitted within hours,
+// for days to weeks.
+func (g *gen) psychiatric(d draftStart) {
+	st, pi, p, t, notBefore := d.st, d.pi, d.p, d.t, d.notBefore
+	dept := g.hospitals[psychiatryIndex].Departments[childPsychiatry]
+	if p.age >= 18 {
+		dept = g.hospitals[psychiatryIndex].Departments[acuteHospitals[g.homeHospital[p.muni]].psychiatric]
+	}
+	at := g.cal.acuteArrival(st, t, notBefore)
+	s := g.newStay(pi, psychiatryIndex, dept, domain.ClassInpatient, at)
+	g.note(s, domain.NotifyAcuteOutpatientStart, at, st) // the psychiatric acute department
+	admitted := at.Add(st.between(time.Hour, 4*time.Hour)).Truncate(time.Minute)
+	if admitted.After(g.now) {
+		s.enc.Class = domain.ClassEmergency
+	} else {
+		g.admissionNote(s, admitted, st)
+	}
+	days := min(max(12*math.Exp(0.6*st.NormFloat64()), 3), 60)
+	end := g.cal.dischargeAt(st, admitted.Add(time.Duration(days*float64(day))), admitted.Add(2*day))
+	s.enc.End = end
+	g.addLeaves(st, s)
+	g.endStay(st, s, end, destination(st, shapePsychiatric, p.age))
 }
 
 // buildTerminalPathway is the last stay of a citizen who dies in hospital:

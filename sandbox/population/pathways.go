@@ -53,15 +53,6 @@ func (g *gen) window(pi int) interval {
 	return interval{pw.start, pw.dischargedAt.Add(g.rules(pw.person).FollowUp)}
 }
 
-// horizon is where the pathway's follow-up ends: its window's end, or the
-// next admission when that comes first (docs/PATHWAYS.md).
-func (g *gen) horizon(pi int) time.Time {
-	if at := g.pathways[pi].readmittedAt; !at.IsZero() {
-		return at
-	}
-	return g.window(pi).to
-}
-
 // extended reports whether the 72-hour rule applies (docs/PATHWAYS.md): an
 // adult's admission of more than the minimum stay, counted from admission
 // to a ward, ending at a destination with municipal care or at home while

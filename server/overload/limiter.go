@@ -157,13 +157,6 @@ func (l *Limiter) InFlight() int {
 	return l.inFlight
 }
 
-// Limit is the current limit on requests executing at once.
-func (l *Limiter) Limit() int {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.limit.limit()
-}
-
 type responseDeadlineKey struct{}
 
 // ResponseDeadline is when the response to the request ctx belongs to must

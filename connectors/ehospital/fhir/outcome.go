@@ -20,14 +20,6 @@ type OperationOutcomeIssue struct {
 	Expression  []string         `json:"expression,omitempty"`
 }
 
-// NewOperationOutcome builds a single-issue error outcome.
-func NewOperationOutcome(code, diagnostics string) OperationOutcome {
-	return OperationOutcome{
-		ResourceType: "OperationOutcome",
-		Issue:        []OperationOutcomeIssue{{Severity: "error", Code: code, Diagnostics: diagnostics}},
-	}
-}
-
 // Error makes an OperationOutcome usable as a Go error.
 func (o *OperationOutcome) Error() string {
 	parts := make([]string, 0, len(o.Issue))

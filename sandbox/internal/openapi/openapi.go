@@ -2,7 +2,6 @@ package openapi
 
 import (
 	"net/http"
-	"regexp"
 	"strconv"
 	"strings"
 
@@ -15,8 +14,6 @@ const Version = "3.0.3"
 // Document is an OpenAPI document as generic JSON (maps marshal with sorted
 // keys, so the bytes are deterministic).
 type Document = map[string]any
-
-var pathVar = regexp.MustCompile(`\{([^}$]+)\}`)
 
 // RelativePath is a route's path as the document lists it: the pattern
 // without the system's prefix.
@@ -134,13 +131,4 @@ func paramSchema(p httpapi.Param) map[string]any {
 		s["description"] = p.Description
 	}
 	return s
-}
-
-// PathVariables lists the {name} variables of a path.
-func PathVariables(path string) []string {
-	var out []string
-	for _, m := range pathVar.FindAllStringSubmatch(path, -1) {
-		out = append(out, m[1])
-	}
-	return out
 }
