@@ -12,6 +12,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/sundhedsklynge/klynge/audit"
+	"github.com/sundhedsklynge/klynge/internal/waitfor"
 )
 
 func TestAppendFailsClosedWhenTheDatabaseCannotBeWritten(t *testing.T) {
@@ -27,9 +28,9 @@ func TestAppendFailsClosedWhenTheDatabaseCannotBeWritten(t *testing.T) {
 			lift := db.refuseInserts(t)
 			release := holdWriteLock(t, db)
 			first := appendConcurrently(l, 1, func(int) []audit.Record { return []audit.Record{disclosure(gp, citizenB, 2)} })
-			waitFor(t, "the writer to take the first append", func() bool { return audit.CommittingForTest(l) == 1 })
+			waitfor.Until(t, "the writer to take the first append", waitfor.Budget, func() bool { return audit.CommittingForTest(l) == 1 })
 			rest := appendConcurrently(l, 5, func(i int) []audit.Record { return []audit.Record{disclosure(gp, citizenB, 10+i)} })
-			waitFor(t, "5 appends to queue", func() bool { return audit.QueuedForTest(l) == 5 })
+			waitfor.Until(t, "5 appends to queue", waitfor.Budget, func() bool { return audit.QueuedForTest(l) == 5 })
 			release()
 			for i, err := range append(first.wait(), rest.wait()...) {
 				if err == nil {

@@ -12,6 +12,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/sundhedsklynge/klynge/audit"
+	"github.com/sundhedsklynge/klynge/internal/waitfor"
 )
 
 func TestCloseCommitsEveryQueuedAppendFirst(t *testing.T) {
@@ -23,15 +24,15 @@ func TestCloseCommitsEveryQueuedAppendFirst(t *testing.T) {
 		}
 		release := holdWriteLock(t, db)
 		first := appendConcurrently(l, 1, func(int) []audit.Record { return []audit.Record{disclosure(nurse, citizenA, 0)} })
-		waitFor(t, "the writer to take the first append", func() bool { return audit.CommittingForTest(l) == 1 })
+		waitfor.Until(t, "the writer to take the first append", waitfor.Budget, func() bool { return audit.CommittingForTest(l) == 1 })
 		rest := appendConcurrently(l, 9, func(i int) []audit.Record { return []audit.Record{disclosure(nurse, citizenA, i+1)} })
-		waitFor(t, "nine appends to queue", func() bool { return audit.QueuedForTest(l) == 9 })
+		waitfor.Until(t, "nine appends to queue", waitfor.Budget, func() bool { return audit.QueuedForTest(l) == 9 })
 		closed := make(chan error)
 		go func() { closed <- l.Close() }()
 		// A cancelled context keeps the probe from queueing while the log is open.
 		cancelled, cancel := context.WithCancel(ctx)
 		cancel()
-		waitFor(t, "Close to refuse new appends", func() bool {
+		waitfor.Until(t, "Close to refuse new appends", waitfor.Budget, func() bool {
 			return errors.Is(l.Append(cancelled, disclosure(gp, citizenB, 99)), audit.ErrClosed)
 		})
 		release()
@@ -173,9 +174,9 @@ func TestConcurrentAppendsShareTransactions(t *testing.T) {
 				l := db.openLog(t, audit.Options{MaxBatch: tt.maxBatch, Metrics: metrics, CommitTimeout: time.Minute})
 				release := holdWriteLock(t, db)
 				first := appendConcurrently(l, 1, func(i int) []audit.Record { return []audit.Record{disclosure(nurse, citizenA, 100)} })
-				waitFor(t, "the writer to take the first append", func() bool { return audit.CommittingForTest(l) == 1 })
+				waitfor.Until(t, "the writer to take the first append", waitfor.Budget, func() bool { return audit.CommittingForTest(l) == 1 })
 				rest := appendConcurrently(l, 20, func(i int) []audit.Record { return []audit.Record{disclosure(nurse, citizenA, i)} })
-				waitFor(t, "20 appends to queue", func() bool { return audit.QueuedForTest(l) == 20 })
+				waitfor.Until(t, "20 appends to queue", waitfor.Budget, func() bool { return audit.QueuedForTest(l) == 20 })
 				release()
 				for _, err := range append(first.wait(), rest.wait()...) {
 					if err != nil {
@@ -231,13 +232,13 @@ func TestCancelledAppendIsEitherCommittedOrNot(t *testing.T) {
 		inFlightCtx, cancelInFlight := context.WithCancel(ctx)
 		inFlight := make(chan error, 1)
 		go func() { inFlight <- l.Append(inFlightCtx, disclosure(nurse, citizenA, 1)) }()
-		waitFor(t, "the writer to take the first append", func() bool { return audit.CommittingForTest(l) == 1 })
+		waitfor.Until(t, "the writer to take the first append", waitfor.Budget, func() bool { return audit.CommittingForTest(l) == 1 })
 
 		// The second is still queued when its caller gives up.
 		queuedCtx, cancelQueued := context.WithCancel(ctx)
 		queued := make(chan error, 1)
 		go func() { queued <- l.Append(queuedCtx, disclosure(nurse, citizenA, 2)) }()
-		waitFor(t, "the second append to queue", func() bool { return audit.QueuedForTest(l) == 1 })
+		waitfor.Until(t, "the second append to queue", waitfor.Budget, func() bool { return audit.QueuedForTest(l) == 1 })
 		cancelQueued()
 		if err := <-queued; !errors.Is(err, audit.ErrNotCommitted) || !errors.Is(err, context.Canceled) {
 			t.Errorf("cancelled queued append = %v, want ErrNotCommitted and context.Canceled", err)
@@ -252,7 +253,7 @@ func TestCancelledAppendIsEitherCommittedOrNot(t *testing.T) {
 		// The transaction goes on for the others' sake and commits it: a
 		// record of a disclosure that was then withheld, the safe side.
 		release()
-		waitFor(t, "the transaction to end", func() bool { return audit.CommittingForTest(l) == 0 })
+		waitfor.Until(t, "the transaction to end", waitfor.Budget, func() bool { return audit.CommittingForTest(l) == 0 })
 		if err := l.Append(ctx, disclosure(nurse, citizenA, 3)); err != nil {
 			t.Fatal(err)
 		}
@@ -284,7 +285,7 @@ func TestACommitEndsWhenItsLastCallerStopsWaiting(t *testing.T) {
 		}
 		// The lock is still held: only the caller's deadline can have ended
 		// the transaction, not the ten-minute commit timeout.
-		waitFor(t, "the transaction to give up with its caller", func() bool { return audit.CommittingForTest(l) == 0 })
+		waitfor.Until(t, "the transaction to give up with its caller", waitfor.Budget, func() bool { return audit.CommittingForTest(l) == 0 })
 		release()
 		if n := counter(t, reg, "klynge_audit_append_failures_total", "deadline") + counter(t, reg, "klynge_audit_append_failures_total", "cancelled"); n != 1 {
 			t.Errorf("failures counted as deadline or cancelled = %v, want 1", n)
@@ -306,7 +307,7 @@ func TestAStalledCommitMakesTheLogUnwritable(t *testing.T) {
 		l := db.openLog(t, audit.Options{CommitTimeout: 10 * time.Minute, StallAfter: time.Second, Now: clock})
 		release := holdWriteLock(t, db)
 		pending := appendConcurrently(l, 1, func(int) []audit.Record { return []audit.Record{disclosure(nurse, citizenA, 1)} })
-		waitFor(t, "the writer to take the append", func() bool { return audit.CommittingForTest(l) == 1 })
+		waitfor.Until(t, "the writer to take the append", waitfor.Budget, func() bool { return audit.CommittingForTest(l) == 1 })
 		if err := l.Writable(); err != nil {
 			t.Fatalf("Writable while a commit has just started = %v, want nil", err)
 		}

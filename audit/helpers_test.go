@@ -4,7 +4,6 @@ import (
 	"context"
 	"sync"
 	"testing"
-	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 	dto "github.com/prometheus/client_model/go"
@@ -43,19 +42,6 @@ func appendConcurrently(l *audit.Log, n int, recs func(i int) []audit.Record) *a
 func (r *appendResults) wait() []error {
 	r.wg.Wait()
 	return r.errs
-}
-
-// waitFor polls cond until it holds; it is a wait, not a timing assertion,
-// and only gives up after a minute to name what never happened.
-func waitFor(t *testing.T, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(time.Minute)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("gave up waiting for %s", what)
-		}
-		time.Sleep(time.Millisecond)
-	}
 }
 
 func histogram(t *testing.T, reg *prometheus.Registry, name string) *dto.Histogram {

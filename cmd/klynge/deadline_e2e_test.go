@@ -12,6 +12,7 @@ import (
 	"go.uber.org/goleak"
 
 	"github.com/sundhedsklynge/klynge/config"
+	"github.com/sundhedsklynge/klynge/internal/waitfor"
 	"github.com/sundhedsklynge/klynge/sandbox/controls"
 )
 
@@ -101,21 +102,8 @@ func TestNoGoroutineOutlivesItsRequest(t *testing.T) {
 			}
 		})
 	}
-	waitFor(t, "both requests have left the gateway", func() bool { return s.metric(t, "klynge_operations_in_flight") == 0 })
+	waitfor.Until(t, "both requests have left the gateway", waitfor.Budget, func() bool { return s.metric(t, "klynge_operations_in_flight") == 0 })
 	closeIdle(s, client)
 	goleak.VerifyNone(t, before)
 	t.Logf("municipal/330 requests begun: %d (each cancelled with its request)", s.stats(t).Requests("municipal/330"))
-}
-
-// waitFor polls cond for up to 10 s: waiting for a state, not asserting a
-// time.
-func waitFor(t *testing.T, what string, cond func() bool) {
-	t.Helper()
-	for range 200 {
-		if cond() {
-			return
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
-	t.Fatalf("timed out waiting until %s", what)
 }

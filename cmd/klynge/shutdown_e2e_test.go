@@ -20,6 +20,7 @@ import (
 	"github.com/sundhedsklynge/klynge/audit"
 	"github.com/sundhedsklynge/klynge/audit/sqlite"
 	"github.com/sundhedsklynge/klynge/domain"
+	"github.com/sundhedsklynge/klynge/internal/waitfor"
 	"github.com/sundhedsklynge/klynge/sandbox/controls"
 )
 
@@ -125,7 +126,7 @@ func TestSIGTERMFinishesTheRequestInFlightFlushesTheAccessLogAndExitsZero(t *tes
 		a.err = json.NewDecoder(resp.Body).Decode(&a.resp)
 		answered <- a
 	}()
-	waitFor(t, "the request is in flight at eHospitalet", func() bool {
+	waitfor.Until(t, "the request is in flight at eHospitalet", waitfor.Budget, func() bool {
 		return sandboxGet[controls.Stats](t, d, "/_sandbox/stats").Requests("ehospital") > 0
 	})
 	sigterm := time.Now()
@@ -134,7 +135,7 @@ func TestSIGTERMFinishesTheRequestInFlightFlushesTheAccessLogAndExitsZero(t *tes
 	}
 
 	u, _ := url.Parse(graphqlURL)
-	waitFor(t, "the gateway stops accepting connections", func() bool {
+	waitfor.Until(t, "the gateway stops accepting connections", waitfor.Budget, func() bool {
 		c, err := net.DialTimeout("tcp", u.Host, time.Second)
 		if err == nil {
 			c.Close()

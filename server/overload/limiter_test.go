@@ -16,6 +16,7 @@ import (
 	dto "github.com/prometheus/client_model/go"
 
 	"github.com/sundhedsklynge/klynge/errcode"
+	"github.com/sundhedsklynge/klynge/internal/waitfor"
 )
 
 // blockingServer serves the limiter over a handler that holds every
@@ -61,18 +62,6 @@ func post(t *testing.T, url string) (*http.Response, string) {
 	return resp, string(b)
 }
 
-// waitFor polls cond; a bounded wait for a state, not a timing assertion.
-func waitFor(t *testing.T, what string, cond func() bool) {
-	t.Helper()
-	for range 2000 {
-		if cond() {
-			return
-		}
-		time.Sleep(time.Millisecond)
-	}
-	t.Fatalf("timed out waiting until %s", what)
-}
-
 func TestRequestsBeyondTheBoundAreRefusedAtOnce(t *testing.T) {
 	const bound = 3
 	s := newBlockingServer(t, Options{MaxInFlight: bound})
@@ -84,7 +73,7 @@ func TestRequestsBeyondTheBoundAreRefusedAtOnce(t *testing.T) {
 			admitted <- resp.StatusCode
 		})
 	}
-	waitFor(t, "the bound is reached", func() bool { return s.limiter.InFlight() == bound })
+	waitfor.Until(t, "the bound is reached", waitfor.Budget, func() bool { return s.limiter.InFlight() == bound })
 
 	for i := range 5 {
 		resp, body := post(t, s.URL)
@@ -216,7 +205,7 @@ func TestAClientThatGoesAwayCancelsItsRequest(t *testing.T) {
 		t.Errorf("the handler's context ended with %v, want cancellation", err)
 	}
 	<-errc
-	waitFor(t, "the slot is released", func() bool { return l.InFlight() == 0 })
+	waitfor.Until(t, "the slot is released", waitfor.Budget, func() bool { return l.InFlight() == 0 })
 }
 
 // value reads a counter or gauge.
