@@ -8,6 +8,7 @@ import (
 	"errors"
 	"io"
 	"net/http"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -234,21 +235,36 @@ func sseSubscribe(t testing.TB, graphqlURL, token string, vars map[string]any, l
 	t.Helper()
 	ctx, cancel := context.WithCancel(t.Context())
 	body, _ := json.Marshal(map[string]any{"query": alertsQuery, "variables": vars})
-	req, _ := http.NewRequestWithContext(ctx, http.MethodPost, graphqlURL, bytes.NewReader(body))
-	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set("Accept", "text/event-stream")
-	req.Header.Set("Authorization", "Bearer "+token)
-	if lastEventID != "" {
-		req.Header.Set("Last-Event-ID", lastEventID)
-	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		cancel()
-		t.Fatalf("POST: %v", err)
-	}
-	if resp.StatusCode != http.StatusOK || !strings.HasPrefix(resp.Header.Get("Content-Type"), "text/event-stream") {
-		cancel()
-		t.Fatalf("status %d, Content-Type %q", resp.StatusCode, resp.Header.Get("Content-Type"))
+	var resp *http.Response
+	// A busy replica (a watcher's first assessment on two cores under
+	// -race) may refuse with 503 and Retry-After, as its admission limit
+	// says; a client is asked to come back then, and so does this one, a
+	// bounded number of times.
+	for attempt := 1; ; attempt++ {
+		req, _ := http.NewRequestWithContext(ctx, http.MethodPost, graphqlURL, bytes.NewReader(body))
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("Accept", "text/event-stream")
+		req.Header.Set("Authorization", "Bearer "+token)
+		if lastEventID != "" {
+			req.Header.Set("Last-Event-ID", lastEventID)
+		}
+		var err error
+		if resp, err = http.DefaultClient.Do(req); err != nil {
+			cancel()
+			t.Fatalf("POST: %v", err)
+		}
+		if resp.StatusCode == http.StatusOK && strings.HasPrefix(resp.Header.Get("Content-Type"), "text/event-stream") {
+			break
+		}
+		refusal, _ := io.ReadAll(io.LimitReader(resp.Body, 4096))
+		resp.Body.Close()
+		wait, err := strconv.Atoi(resp.Header.Get("Retry-After"))
+		if resp.StatusCode != http.StatusServiceUnavailable || err != nil || attempt == 10 {
+			cancel()
+			t.Fatalf("status %d, Content-Type %q, Retry-After %q (attempt %d): %s", resp.StatusCode, resp.Header.Get("Content-Type"), resp.Header.Get("Retry-After"), attempt, refusal)
+		}
+		t.Logf("subscribe refused (attempt %d), retrying after %ds: %s", attempt, wait, refusal)
+		time.Sleep(time.Duration(max(wait, 1)) * time.Second)
 	}
 	s := &subscriber{msgs: make(chan alertMsg, 1000), cancel: cancel}
 	t.Cleanup(cancel)
