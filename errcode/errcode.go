@@ -56,6 +56,7 @@ const (
 	AccessLogUnavailable       = "ACCESS_LOG_UNAVAILABLE"
 	TooManySubscriptions       = "TOO_MANY_SUBSCRIPTIONS"
 	SlowConsumer               = "SLOW_CONSUMER"
+	AlertsOff                  = "ALERTS_OFF"
 )
 
 // Codes of one part of an answer (a field), the rest of which stands.
@@ -209,6 +210,10 @@ var catalogue = []Info{
 	{SlowConsumer, KindRequest, http.StatusServiceUnavailable, RetryWithBackoff,
 		"The client did not read its alerts as fast as they came and fell behind the replica's ring of recent alerts (beyond `alerts.bufferPerSubscription` waiting); the stream was ended (WebSocket close code 4008).",
 		"Reconnect and resume after the last alert id received (`after`, or Last-Event-ID over SSE); read alerts as they come.", ""},
+	{AlertsOff, KindRequest, http.StatusNotImplemented, RetryNo,
+		"This gateway runs no alert watchers, so there is nothing to subscribe to: `alerts.disabled` is set, or it is a demo whose world is frozen (`-speed 0`), where nothing happens.",
+		"Subscribe on a gateway with alerts on (the demo's default `-speed`), or read the worklist instead.",
+		"alerts are off on this gateway (alerts.disabled, or a demo whose world is frozen: -speed 0)"},
 	{RequestCancelled, KindField, http.StatusBadRequest, RetryNo,
 		"The client went away (closed the connection or cancelled) before the field was answered.",
 		"Nothing: no client is waiting for this answer.", "request cancelled"},

@@ -22,7 +22,7 @@ import (
 // and its access-log record owed to the response that carries it.
 func (r *Resolver) handoverAlerts(ctx context.Context, cluster string, municipality *int, kinds []model.HandoverAlertKind, after *string) (<-chan *model.HandoverAlert, error) {
 	if r.Alerts == nil {
-		return nil, errors.New("alerts: no hub configured")
+		return nil, &gqlerror.Error{Message: errcode.Message(errcode.AlertsOff, ""), Extensions: map[string]any{"code": errcode.AlertsOff}}
 	}
 	c, ok := r.Registry.Cluster(cluster)
 	if !ok {

@@ -135,3 +135,23 @@ func TestAlertStreamsEndWhenTheTokenExpires(t *testing.T) {
 		t.Fatalf("the SSE stream ended with %v (%v); want an UNAUTHENTICATED error saying the token expired", got, sse.Err())
 	}
 }
+
+// TestSubscribingWhereAlertsAreOffSaysSo: a gateway with no watchers (a
+// frozen demo world) answers a subscription with ALERTS_OFF and why, not an
+// internal error.
+func TestSubscribingWhereAlertsAreOffSaysSo(t *testing.T) {
+	s := startStack(t, nil)
+	token := demoToken(t, s.Sandbox, oidc.ClientIntegrator)
+	sub := sseSubscribe(t, s.GraphQL, token, map[string]any{"cluster": alertCluster}, "")
+	got := sub.until(t, 10*time.Second, func(alertMsg) bool { return true })
+	if len(got) != 1 || !strings.Contains(string(got[0].Payload), `"ALERTS_OFF"`) || !strings.Contains(string(got[0].Payload), "-speed 0") {
+		var payloads []string
+		for _, m := range got {
+			payloads = append(payloads, string(m.Payload))
+		}
+		t.Fatalf("got %d messages %s; want one ALERTS_OFF error saying why", len(got), payloads)
+	}
+	if strings.Contains(s.Output.String(), "internal error") {
+		t.Errorf("the refusal was logged as an internal error:\n%s", s.Output.String())
+	}
+}
