@@ -151,8 +151,14 @@ func runOperations(t *testing.T, d *demo, cprs []string, count func(op string)) 
 		if err := json.Unmarshal(r.Data, &p); err != nil {
 			t.Fatal(err)
 		}
-		if page == 0 && p.Cluster.Pathways.TotalCount < 20 {
+		// The cluster's last 30 days hold 18 to 30 pathways at the pinned
+		// dates CI runs at (.ci/run): enough to compare every field of
+		// every kind; fewer than 10 would prove little.
+		if page == 0 && p.Cluster.Pathways.TotalCount < 10 {
 			t.Fatalf("a worklist of %d pathways proves little", p.Cluster.Pathways.TotalCount)
+		}
+		if page == 0 {
+			t.Logf("worklist: %d pathways", p.Cluster.Pathways.TotalCount)
 		}
 		if !p.Cluster.Pathways.PageInfo.HasNextPage {
 			break
