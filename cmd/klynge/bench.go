@@ -82,6 +82,7 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		http:    &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: o.clients * 20}},
 		gateway: stack.gatewayURL + "/graphql",
 		sandbox: stack.sandboxURL,
+		metrics: stack.metricsURL,
 	}
 	sample, err := b.sample(ctx, 500)
 	if err != nil {
@@ -149,7 +150,16 @@ func parseBenchFlags(args []string, stderr io.Writer) (benchOptions, error) {
 type benchStack struct {
 	gw                     *gateway
 	sandboxURL, gatewayURL string
+	metricsURL             string // the gateway's /metrics ("" when metrics are off)
 	close                  func()
+}
+
+// metricsURL is the /metrics address of a metrics listener, "" for none.
+func metricsURL(l *listener) string {
+	if l == nil {
+		return ""
+	}
+	return l.URL() + "/metrics"
 }
 
 // startBenchStack starts the sandbox (in this process, or in its own with
@@ -173,7 +183,7 @@ func startBenchStack(ctx, sctx context.Context, o benchOptions, sbCfg sandbox.Co
 			return nil, err
 		}
 		go serveAll(sctx, bg.listeners()...)
-		return &benchStack{gw: bg.gateway, sandboxURL: sp.url, gatewayURL: bg.api.URL(),
+		return &benchStack{gw: bg.gateway, sandboxURL: sp.url, gatewayURL: bg.api.URL(), metricsURL: metricsURL(bg.metrics),
 			close: func() { bg.gateway.Close(); sp.stop() }}, nil
 	}
 	st, err := startDemoStack(ctx, sbCfg, "127.0.0.1:0", "127.0.0.1:0", tune, nil)
@@ -181,7 +191,7 @@ func startBenchStack(ctx, sctx context.Context, o benchOptions, sbCfg sandbox.Co
 		return nil, err
 	}
 	go st.serve(sctx)
-	return &benchStack{gw: st.gateway, sandboxURL: st.sandboxListener.URL(), gatewayURL: st.gatewayListener.URL(),
+	return &benchStack{gw: st.gateway, sandboxURL: st.sandboxListener.URL(), gatewayURL: st.gatewayListener.URL(), metricsURL: metricsURL(st.metricsListener),
 		close: func() { st.gateway.Close() }}, nil
 }
 
@@ -252,6 +262,7 @@ func (b *bencher) scenarios(ctx context.Context, stdout io.Writer, o benchOption
 type bencher struct {
 	http             *http.Client
 	gateway, sandbox string
+	metrics          string // the gateway's metrics listener ("" when off)
 	token            string // bearer token of the benchmarked principal
 }
 

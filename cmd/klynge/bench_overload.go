@@ -81,7 +81,10 @@ func (b *bencher) hammer(ctx context.Context, sc scenario, sample []string, clie
 
 // gatewayMetric reads one unlabelled sample from the gateway's /metrics.
 func (b *bencher) gatewayMetric(ctx context.Context, name string) (float64, error) {
-	req, _ := http.NewRequestWithContext(ctx, http.MethodGet, strings.TrimSuffix(b.gateway, "/graphql")+"/metrics", nil)
+	if b.metrics == "" {
+		return 0, fmt.Errorf("bench: %s: the gateway's metrics are off (metrics.listen)", name)
+	}
+	req, _ := http.NewRequestWithContext(ctx, http.MethodGet, b.metrics, nil)
 	resp, err := b.http.Do(req)
 	if err != nil {
 		return 0, err
