@@ -140,6 +140,10 @@ func zeroAfter(r []float64, f float64, v []float64) bool {
 	return true
 }
 
+// eps is how far from zero a float still counts as zero: the tables'
+// values are whole counts, so anything closer is rounding.
+const eps = 1e-9
+
 func axpy(dst []float64, f float64, v []float64) {
 	for i, x := range v {
 		if x != 0 {

@@ -3,6 +3,8 @@ package disclosure
 import (
 	"fmt"
 	"math"
+
+	"github.com/sundhedsklynge/klynge/disclosure/lp"
 )
 
 // reader is what a reader of the published cells knows: the inner cells
@@ -10,12 +12,12 @@ import (
 type reader struct {
 	p      Problem
 	status []Status
-	known  []float64 // NaN where not fixed by the published cells
-	comp   []int     // component of each unknown inner cell
-	rows   [][]row   // per component, over component-local variables
-	local  []int     // component-local index of each unknown inner cell
-	size   []int     // variables per component
-	tabs   map[int]*tableau
+	known  []float64  // NaN where not fixed by the published cells
+	comp   []int      // component of each unknown inner cell
+	rows   [][]lp.Row // per component, over component-local variables
+	local  []int      // component-local index of each unknown inner cell
+	size   []int      // variables per component
+	tabs   map[int]*lp.Tableau
 	solved int // linear programs solved
 }
 
@@ -23,7 +25,7 @@ type reader struct {
 // a single unknown inner cell, repeatedly) and splits the rest into
 // independent linear programs.
 func newReader(p Problem, status []Status) (*reader, error) {
-	rd := &reader{p: p, status: status, known: make([]float64, p.Inner), tabs: map[int]*tableau{}}
+	rd := &reader{p: p, status: status, known: make([]float64, p.Inner), tabs: map[int]*lp.Tableau{}}
 	for i := range rd.known {
 		rd.known[i] = math.NaN()
 	}
@@ -53,7 +55,7 @@ func newReader(p Problem, status []Status) (*reader, error) {
 			}
 			if unknown >= 0 {
 				if rest < -eps {
-					return nil, fmt.Errorf("disclosure: cell %s: %w", c.Key, errInfeasible)
+					return nil, fmt.Errorf("disclosure: cell %s: %w", c.Key, lp.ErrInfeasible)
 				}
 				rd.known[unknown] = rest
 				changed = true
@@ -75,7 +77,7 @@ func (rd *reader) split() {
 		for k, a := range r.inner {
 			vars[k] = rd.local[a]
 		}
-		rd.rows[id] = append(rd.rows[id], row{vars: vars, coefs: r.coefs, ge: r.ge, rhs: r.rhs})
+		rd.rows[id] = append(rd.rows[id], lp.Row{Vars: vars, Coefs: r.coefs, GE: r.ge, RHS: r.rhs})
 	}
 }
 
@@ -201,13 +203,13 @@ func (rd *reader) extreme(i int, sign float64) (float64, error) {
 	tb, ok := rd.tabs[id]
 	if !ok {
 		var err error
-		if tb, err = newTableau(rd.size[id], rd.rows[id]); err != nil {
+		if tb, err = lp.New(rd.size[id], rd.rows[id]); err != nil {
 			return 0, fmt.Errorf("cell %s: %w", c.Key, err)
 		}
 		rd.tabs[id] = tb
 	}
 	rd.solved++
-	v, unbounded, err := tb.max(obj)
+	v, unbounded, err := tb.Max(obj)
 	if err != nil {
 		return 0, fmt.Errorf("cell %s: %w", c.Key, err)
 	}

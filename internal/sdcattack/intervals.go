@@ -6,7 +6,9 @@ import (
 	"math"
 
 	"gonum.org/v1/gonum/mat"
-	"gonum.org/v1/gonum/optimize/convex/lp"
+	gonumlp "gonum.org/v1/gonum/optimize/convex/lp"
+
+	"github.com/sundhedsklynge/klynge/disclosure/lp"
 )
 
 type bound struct{ lo, hi float64 }
@@ -135,7 +137,7 @@ type split struct {
 	vars    [][]int
 	rows    [][]lpRow
 	built   map[int]*standard
-	tabs    map[int]*tableau
+	tabs    map[int]*lp.Tableau
 	checked map[int]int
 }
 
@@ -159,7 +161,7 @@ func components(n int, rows []lpRow, known []float64) *split {
 			}
 		}
 	}
-	s := &split{of: make([]int, n), built: map[int]*standard{}, tabs: map[int]*tableau{}, checked: map[int]int{}}
+	s := &split{of: make([]int, n), built: map[int]*standard{}, tabs: map[int]*lp.Tableau{}, checked: map[int]int{}}
 	ids := map[int]int{}
 	for a := 0; a < n; a++ {
 		s.of[a] = -1
@@ -262,7 +264,7 @@ func independent(lines [][]float64, cols int) ([][]float64, error) {
 		}
 		if p < 0 {
 			if math.Abs(w[cols]) > 1e-6 {
-				return nil, errors.New("the published cells contradict each other")
+				return nil, lp.ErrInfeasible
 			}
 			continue
 		}
@@ -287,16 +289,16 @@ func (s *split) solve(id int, obj map[int]float64, rep *Report) (float64, float6
 		for k, a := range s.vars[id] {
 			local[a] = k
 		}
-		var rows []row
+		var rows []lp.Row
 		for _, r := range s.rows[id] {
 			vars := make([]int, len(r.vars))
 			for k, a := range r.vars {
 				vars[k] = local[a]
 			}
-			rows = append(rows, row{vars: vars, coefs: r.coefs, ge: r.slack, rhs: r.rhs})
+			rows = append(rows, lp.Row{Vars: vars, Coefs: r.coefs, GE: r.slack, RHS: r.rhs})
 		}
 		var err error
-		if tb, err = newTableau(len(s.vars[id]), rows); err != nil {
+		if tb, err = lp.New(len(s.vars[id]), rows); err != nil {
 			return 0, 0, err
 		}
 		s.tabs[id] = tb
@@ -310,11 +312,11 @@ func (s *split) solve(id int, obj map[int]float64, rep *Report) (float64, float6
 			local[k], neg[k] = v, -v
 		}
 	}
-	hi, _, err := tb.max(local)
+	hi, _, err := tb.Max(local)
 	if err != nil {
 		return 0, 0, err
 	}
-	negLo, _, err := tb.max(neg)
+	negLo, _, err := tb.Max(neg)
 	if err != nil {
 		return 0, 0, err
 	}
@@ -373,9 +375,9 @@ func (s *split) optimum(st *standard, c []float64) (float64, error) {
 		}
 		return 0, nil
 	}
-	f, _, err := lp.Simplex(c, st.a, st.b, 1e-10, nil)
+	f, _, err := gonumlp.Simplex(c, st.a, st.b, 1e-10, nil)
 	switch {
-	case errors.Is(err, lp.ErrUnbounded):
+	case errors.Is(err, gonumlp.ErrUnbounded):
 		return math.Inf(-1), nil
 	case err != nil:
 		return 0, err

@@ -1,60 +1,67 @@
-package disclosure
+// Package lp is a small dense simplex for the linear programs of
+// statistical disclosure control: the interval bounds that the suppression
+// of disclosure/ protects and that an attacker of published tables
+// (internal/sdcattack, which cross-checks it against Gonum's) computes.
+// Tens to a few hundred variables; Bland's rule after degenerate runs, so
+// it never cycles on the degenerate programs tables give.
+package lp
 
 import (
 	"errors"
 	"math"
 )
 
-// A small dense simplex: enough for the linear programs of one cluster's
-// quarter (tens to a few hundred variables), with Bland's rule so that it
-// never cycles on the degenerate programs tables give.
-
 const eps = 1e-9
 
 var (
-	errInfeasible = errors.New("disclosure: the published cells contradict each other")
-	errIterations = errors.New("disclosure: the linear program did not converge")
+	// ErrInfeasible: no non-negative values satisfy the rows (published
+	// cells that contradict each other).
+	ErrInfeasible = errors.New("the published cells contradict each other")
+	// ErrNoConvergence: the simplex hit its bound on pivots.
+	ErrNoConvergence = errors.New("the linear program did not converge")
 )
 
-// row is one linear constraint Σ coef·x[var] (= or ≥) rhs.
-type row struct {
-	vars  []int
-	coefs []float64
-	ge    bool // ≥ when true, = otherwise
-	rhs   float64
+// Row is one linear constraint Σ Coefs[k]·x[Vars[k]] (= or ≥) RHS.
+type Row struct {
+	Vars  []int
+	Coefs []float64
+	GE    bool // ≥ when true, = otherwise
+	RHS   float64
 }
 
-// tableau is a feasible simplex tableau of a set of rows over n
+// Tableau is a feasible simplex tableau of a set of rows over n
 // non-negative variables, from which several objectives can be maximised.
-type tableau struct {
+// It is not safe for concurrent use.
+type Tableau struct {
 	n, cols int         // variables; columns before the right-hand side
 	art     int         // first artificial column (= cols once phase 1 dropped them)
 	t       [][]float64 // m rows of cols+1 (the last is the right-hand side)
 	basis   []int
-	work    *tableau // the copy max works on, reused from one objective to the next
+	work    *Tableau // the copy max works on, reused from one objective to the next
 	nz      []int    // pivot's scratch
 }
 
-// newTableau finds a feasible basis (phase 1), or errInfeasible.
-func newTableau(n int, rows []row) (*tableau, error) {
+// New finds a feasible basis of rows over n variables (phase 1), or
+// ErrInfeasible.
+func New(n int, rows []Row) (*Tableau, error) {
 	surplus := 0
 	for _, r := range rows {
-		if r.ge {
+		if r.GE {
 			surplus++
 		}
 	}
 	m := len(rows)
 	art := n + surplus
 	cols := art + m
-	tb := &tableau{n: n, cols: cols, art: art, t: make([][]float64, m), basis: make([]int, m)}
+	tb := &Tableau{n: n, cols: cols, art: art, t: make([][]float64, m), basis: make([]int, m)}
 	s := n
 	for i, r := range rows {
 		line := make([]float64, cols+1)
-		for k, v := range r.vars {
-			line[v] += r.coefs[k]
+		for k, v := range r.Vars {
+			line[v] += r.Coefs[k]
 		}
-		line[cols] = r.rhs
-		if r.ge {
+		line[cols] = r.RHS
+		if r.GE {
 			line[s] = -1
 			s++
 		}
@@ -76,7 +83,7 @@ func newTableau(n int, rows []row) (*tableau, error) {
 	case err != nil:
 		return nil, err
 	case unbounded || v < -1e-7:
-		return nil, errInfeasible
+		return nil, ErrInfeasible
 	}
 	tb.evictArtificials()
 	tb.dropArtificials()
@@ -86,7 +93,7 @@ func newTableau(n int, rows []row) (*tableau, error) {
 // evictArtificials pivots artificial variables (at zero after phase 1) out
 // of the basis where a real column can take their place; a row where none
 // can is redundant and stays, harmless, with its artificial at zero.
-func (tb *tableau) evictArtificials() {
+func (tb *Tableau) evictArtificials() {
 	for i, b := range tb.basis {
 		if b < tb.art {
 			continue
@@ -105,7 +112,7 @@ func (tb *tableau) evictArtificials() {
 // objective after it costs less to copy and to pivot, with the same pivots
 // and the same results. A redundant row keeps its artificial as its basis
 // index; it never leaves the basis.
-func (tb *tableau) dropArtificials() {
+func (tb *Tableau) dropArtificials() {
 	w := tb.art + 1
 	backing := make([]float64, len(tb.t)*w)
 	for i, line := range tb.t {
@@ -119,10 +126,10 @@ func (tb *tableau) dropArtificials() {
 
 // copyInto makes tb.work a copy of tb, allocated once per tableau: the
 // linear programs of a table are many objectives over one tableau.
-func (tb *tableau) copyInto() *tableau {
+func (tb *Tableau) copyInto() *Tableau {
 	m, w := len(tb.t), tb.cols+1
 	if tb.work == nil {
-		c := &tableau{n: tb.n, cols: tb.cols, art: tb.art, t: make([][]float64, m, m+1), basis: make([]int, m)}
+		c := &Tableau{n: tb.n, cols: tb.cols, art: tb.art, t: make([][]float64, m, m+1), basis: make([]int, m)}
 		backing := make([]float64, m*w)
 		for i := range c.t {
 			c.t[i] = backing[i*w : (i+1)*w : (i+1)*w]
@@ -137,8 +144,10 @@ func (tb *tableau) copyInto() *tableau {
 	return c
 }
 
-// max maximises Σ obj[j]·x[j] over the original variables, on a copy.
-func (tb *tableau) max(obj map[int]float64) (float64, bool, error) {
+// Max maximises Σ obj[j]·x[j] over the original variables, on a copy
+// (the tableau stays as it was for the next objective); unbounded reports
+// an objective with no maximum.
+func (tb *Tableau) Max(obj map[int]float64) (v float64, unbounded bool, err error) {
 	c := tb.copyInto()
 	cost := make([]float64, c.cols)
 	for j, v := range obj {
@@ -150,7 +159,7 @@ func (tb *tableau) max(obj map[int]float64) (float64, bool, error) {
 // maximise runs the simplex from the current basis: Dantzig's rule, and
 // Bland's (which cannot cycle) after a run of degenerate pivots.
 // Artificial columns may enter only in phase 1.
-func (tb *tableau) maximise(cost []float64, phase1 bool) (float64, bool, error) {
+func (tb *Tableau) maximise(cost []float64, phase1 bool) (float64, bool, error) {
 	m := len(tb.t)
 	rhs := tb.cols
 	enterable := tb.cols
@@ -175,7 +184,7 @@ func (tb *tableau) maximise(cost []float64, phase1 bool) (float64, bool, error) 
 	degenerate := 0
 	for iter := 0; ; iter++ {
 		if iter > limit {
-			return 0, false, errIterations
+			return 0, false, ErrNoConvergence
 		}
 		enter := -1
 		for j := 0; j < enterable; j++ {
@@ -216,7 +225,7 @@ func (tb *tableau) maximise(cost []float64, phase1 bool) (float64, bool, error) 
 	}
 }
 
-func (tb *tableau) pivot(r, c int) {
+func (tb *Tableau) pivot(r, c int) {
 	pr := tb.t[r]
 	p := pr[c]
 	for j := range pr {
@@ -242,4 +251,12 @@ func (tb *tableau) pivot(r, c int) {
 		}
 	}
 	tb.basis[r] = c
+}
+
+func axpy(dst []float64, f float64, v []float64) {
+	for i, x := range v {
+		if x != 0 {
+			dst[i] += f * x
+		}
+	}
 }
