@@ -17,6 +17,7 @@ import (
 	"github.com/coder/websocket"
 
 	"github.com/sundhedsklynge/klynge/config"
+	"github.com/sundhedsklynge/klynge/internal/waitfor"
 	"github.com/sundhedsklynge/klynge/sandbox"
 	"github.com/sundhedsklynge/klynge/sandbox/sandboxtest"
 )
@@ -71,9 +72,8 @@ func startAlertStackWith(t *testing.T, cfg sandbox.Config, tune func(*config.Con
 // what the test makes happen next is news to it.
 func awaitWatcher(t *testing.T, cluster string, metrics ...string) {
 	t.Helper()
-	deadline := time.Now().Add(60 * time.Second)
 	c := &http.Client{Timeout: 5 * time.Second} // a listener nobody serves must fail the test, not hang it
-	for time.Now().Before(deadline) {
+	waitfor.Until(t, "a replica watching "+cluster, waitfor.Budget, func() bool {
 		for _, m := range metrics {
 			resp, err := c.Get(m)
 			if err != nil {
@@ -82,12 +82,11 @@ func awaitWatcher(t *testing.T, cluster string, metrics ...string) {
 			b, _ := io.ReadAll(resp.Body)
 			resp.Body.Close()
 			if strings.Contains(string(b), `klynge_alerts_watching{cluster="`+cluster+`"} 1`) {
-				return
+				return true
 			}
 		}
-		time.Sleep(100 * time.Millisecond)
-	}
-	t.Fatalf("no replica watches %s within 60s", cluster)
+		return false
+	})
 }
 
 // advanceClock moves the sandbox's (and so the gateway's) clock to at.
