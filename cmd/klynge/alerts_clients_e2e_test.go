@@ -5,6 +5,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -49,12 +50,19 @@ func TestAlertsDocExamples(t *testing.T) {
 			if at = at.Add(time.Hour); at.After(sb.Timeline().Now()) {
 				return
 			}
-			advanceClock(t, s.Sandbox, at)
+			if err := moveClock(s.Sandbox, at); err != nil {
+				t.Errorf("the world's clock: %v", err)
+				return
+			}
 		}
 	}()
+	// Stopped before the stack is (cleanups run last first), also when
+	// the examples fail the test.
+	var once sync.Once
+	halt := func() { once.Do(func() { close(stop); <-ticked }) }
+	t.Cleanup(halt)
 	out := nodeScript(t, "alerts", "check.mjs", s.GraphQL, alertCluster)
-	close(stop)
-	<-ticked
+	halt()
 	m := regexp.MustCompile(`(?m)^(\d+) passed, (\d+) failed$`).FindStringSubmatch(out)
 	if m == nil || m[2] != "0" || m[1] == "0" {
 		t.Fatalf("examples failed:\n%s", out)

@@ -6,6 +6,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"strconv"
@@ -92,15 +93,24 @@ func awaitWatcher(t *testing.T, cluster string, metrics ...string) {
 // advanceClock moves the sandbox's (and so the gateway's) clock to at.
 func advanceClock(t *testing.T, sandboxURL string, at time.Time) {
 	t.Helper()
+	if err := moveClock(sandboxURL, at); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// moveClock is advanceClock for a goroutine of its own, which must not
+// end the test.
+func moveClock(sandboxURL string, at time.Time) error {
 	body, _ := json.Marshal(map[string]any{"to": at})
 	resp, err := http.Post(sandboxURL+"/_sandbox/clock", "application/json", bytes.NewReader(body))
 	if err != nil {
-		t.Fatal(err)
+		return err
 	}
 	resp.Body.Close()
 	if resp.StatusCode != http.StatusOK {
-		t.Fatalf("POST /_sandbox/clock: %d", resp.StatusCode)
+		return fmt.Errorf("POST /_sandbox/clock: %d", resp.StatusCode)
 	}
+	return nil
 }
 
 // alertMsg is one alert as a client received it.
