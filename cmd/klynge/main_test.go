@@ -49,6 +49,8 @@ func startProcess(t *testing.T, env []string, args ...string) (*process, []strin
 	raw, _ := json.Marshal(args)
 	cmd := exec.Command(os.Args[0], "-test.run=^$")
 	cmd.Env = append(append(os.Environ(), mainArgsEnv+"="+string(raw)), env...)
+	// A default file path (klynge-alerts.db) lands here, not in the source tree.
+	cmd.Dir = t.TempDir()
 	out, err := cmd.StdoutPipe()
 	if err != nil {
 		t.Fatal(err)

@@ -33,7 +33,11 @@ func TestServeAgainstASeparateSandbox(t *testing.T) {
 	if err := os.WriteFile(path, []byte(cfg), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	_, printed = startProcess(t, []string{"KLYNGE_AUDIT_SQLITE=" + filepath.Join(t.TempDir(), "audit.db"), "KLYNGE_AUDIT_CHAINKEY=" + newChainKey()}, "serve", "-config", path)
+	_, printed = startProcess(t, []string{
+		"KLYNGE_AUDIT_SQLITE=" + filepath.Join(t.TempDir(), "audit.db"),
+		"KLYNGE_ALERTS_SQLITE=" + filepath.Join(t.TempDir(), "alerts.db"),
+		"KLYNGE_AUDIT_CHAINKEY=" + newChainKey(),
+	}, "serve", "-config", path)
 	graphqlURL := strings.TrimPrefix(printed[len(printed)-1], "ready: ")
 
 	d := &demo{GraphQL: graphqlURL, Sandbox: sandboxURL}

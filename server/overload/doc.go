@@ -5,9 +5,10 @@
 // queueing until all of them time out together.
 //
 // The limit is not fixed: it follows the latency the admitted requests
-// measure (a gradient, as Netflix's concurrency-limits Gradient2 does), so
+// measure (a gradient, after Netflix's concurrency-limits Gradient2), so
 // that it settles near the concurrency the machine and its upstreams
-// sustain and falls when latency rises because of queueing. Bulk work (an
+// sustain, and a surge is held at the latency the gateway had before it
+// (see gradient). Bulk work (an
 // integrator's worklists) may use only a share of it, so that a clinician's
 // read finds room. Refusing is the cheapest path the server has: the
 // Limiter runs before token verification, the request id and the request

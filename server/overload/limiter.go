@@ -238,7 +238,7 @@ func (l *Limiter) release(prio Priority, admittedWith int, took time.Duration, s
 	}
 	l.completed.add(now)
 	l.opts.Metrics.left()
-	if sample && l.limit.sample(took, admittedWith) {
+	if sample && l.limit.sample(took, admittedWith, now) {
 		l.opts.Metrics.setLimit(l.limit.limit())
 	}
 }
@@ -247,6 +247,7 @@ func (l *Limiter) refuse(w http.ResponseWriter, r *http.Request, prio Priority) 
 	now := l.opts.Now()
 	l.mu.Lock()
 	l.refused.add(now)
+	l.limit.refused(now)
 	retry := l.retryAfter(now)
 	limit, inFlight := l.limit.limit(), l.inFlight
 	warn := now.Sub(l.lastWarned) >= 10*time.Second
