@@ -108,6 +108,10 @@ func (t sqliteGrantTx) UpdateReview(g audit.Grant) error {
 	return nil
 }
 
+const sqlActiveGrants = `SELECT ` + sqliteGrantColumns + ` FROM audit_break_glass_grants
+	WHERE subject = ? AND role = ? AND organization = ? AND citizen = ? AND granted_at_us <= ? AND expires_at_us > ?
+	ORDER BY expires_at_us DESC, id DESC`
+
 func (s *sqliteStore) Grants(ctx context.Context, q audit.GrantQuery) ([]audit.Grant, error) {
 	var rows *sql.Rows
 	var err error
@@ -115,10 +119,7 @@ func (s *sqliteStore) Grants(ctx context.Context, q audit.GrantQuery) ([]audit.G
 		rows, err = s.reader.QueryContext(ctx, `SELECT `+sqliteGrantColumns+` FROM audit_break_glass_grants WHERE id = ?`, q.ID)
 	} else {
 		at := q.At.UnixMicro()
-		rows, err = s.reader.QueryContext(ctx, `SELECT `+sqliteGrantColumns+` FROM audit_break_glass_grants
-			WHERE subject = ? AND role = ? AND organization = ? AND citizen = ? AND granted_at_us <= ? AND expires_at_us > ?
-			ORDER BY expires_at_us DESC, id DESC`,
-			q.Principal.Subject, q.Principal.Role, q.Principal.Organization, q.Citizen, at, at)
+		rows, err = s.activeGrants.QueryContext(ctx, q.Principal.Subject, q.Principal.Role, q.Principal.Organization, q.Citizen, at, at)
 	}
 	if err != nil {
 		return nil, err

@@ -34,6 +34,9 @@ type sqliteStore struct {
 	// connection: preparing them for every transaction cost more CPU than
 	// executing them.
 	readHead, insert, moveHead *sql.Stmt
+	// The break-the-glass register's read, asked for every citizen a
+	// request reads; prepared once on the reader pool for the same reason.
+	activeGrants *sql.Stmt
 }
 
 const (
@@ -118,11 +121,15 @@ func openStore(ctx context.Context, path string, busyTimeout time.Duration) (*sq
 			return nil, fmt.Errorf("audit: open sqlite: prepare: %w", err)
 		}
 	}
+	if st.activeGrants, err = reader.PrepareContext(ctx, sqlActiveGrants); err != nil {
+		st.Close()
+		return nil, fmt.Errorf("audit: open sqlite: prepare: %w", err)
+	}
 	return st, nil
 }
 
 func (s *sqliteStore) Close() error {
-	for _, st := range []*sql.Stmt{s.readHead, s.insert, s.moveHead} {
+	for _, st := range []*sql.Stmt{s.readHead, s.insert, s.moveHead, s.activeGrants} {
 		if st != nil {
 			st.Close()
 		}

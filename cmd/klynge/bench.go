@@ -120,6 +120,7 @@ type benchOptions struct {
 	faults        string
 	overload      bool
 	stallPID      int
+	noAlerts      bool
 	sf            sandboxFlags
 }
 
@@ -136,6 +137,7 @@ func parseBenchFlags(args []string, stderr io.Writer) (benchOptions, error) {
 	fs.StringVar(&o.faults, "faults", "", "sandbox faults (`JSON` as PUT /_sandbox/faults takes) during the measured runs, e.g. '{\"ehospital\":{\"errorRate\":0.5}}'")
 	fs.BoolVar(&o.overload, "overload", false, "instead of the scenarios: patient contexts from -clients, then 10× as many clients (see docs/PERFORMANCE.md)")
 	fs.IntVar(&o.stallPID, "stall-pid", 0, "instead of the scenarios: patient contexts while the process group of this `PID` (the access log's PostgreSQL) is stopped with SIGSTOP for the middle half of -duration")
+	fs.BoolVar(&o.noAlerts, "no-alerts", false, "run the gateway without the handover alerts' watchers, whose upstream polling is a cost of time, not of operations")
 	o.sf.register(fs, 20*time.Millisecond)
 	if err := parseFlags(fs, args, stderr); err != nil {
 		return o, err
@@ -170,6 +172,7 @@ func startBenchStack(ctx, sctx context.Context, o benchOptions, sbCfg sandbox.Co
 		c.RateLimit.Disabled = true     // the bench is one client address driving load on purpose
 		c.Access.BreakGlassLimit = 1000 // and breaks the glass for its whole sample
 		c.Audit.Postgres = o.auditPostgres
+		c.Alerts.Disabled = o.noAlerts
 		return nil
 	}
 	if o.ownProcess {
