@@ -15,6 +15,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
+	"github.com/sundhedsklynge/klynge/internal/waitfor"
 	"github.com/sundhedsklynge/klynge/sandbox/oidc"
 )
 
@@ -102,8 +103,7 @@ func TestAlertsAcrossReplicas(t *testing.T) {
 	a, b := startAlertReplica(t, "a", dsn), startAlertReplica(t, "b", dsn)
 
 	var leader, follower *alertReplica
-	deadline := time.Now().Add(60 * time.Second)
-	for leader == nil && time.Now().Before(deadline) {
+	waitfor.Until(t, "a replica to watch "+alertCluster, waitfor.Budget, func() bool {
 		la, lb := a.leads(alertCluster), b.leads(alertCluster)
 		switch {
 		case la && lb:
@@ -113,11 +113,8 @@ func TestAlertsAcrossReplicas(t *testing.T) {
 		case lb:
 			leader, follower = b, a
 		}
-		time.Sleep(100 * time.Millisecond)
-	}
-	if leader == nil {
-		t.Fatalf("no alertReplica watches %s within 60s:\n%s", alertCluster, a.stderr.String())
-	}
+		return leader != nil
+	})
 
 	token := demoToken(t, follower.sandbox, oidc.ClientIntegrator)
 	vars := map[string]any{"cluster": alertCluster}
@@ -131,17 +128,13 @@ func TestAlertsAcrossReplicas(t *testing.T) {
 	if err := leader.cmd.Process.Kill(); err != nil { // SIGKILL
 		t.Fatal(err)
 	}
+	// How long the takeover takes is measured and logged (docs/ALERTS.md
+	// quotes it), not asserted: the wait is bounded only so that a replica
+	// that never takes over fails the test.
 	killed := time.Now()
-	for !follower.leads(alertCluster) {
-		if time.Since(killed) > 10*time.Second {
-			t.Fatalf("replica %s did not take over within 10s of kill -9:\n%s", follower.name, follower.stderr.String())
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
+	waitfor.Until(t, "replica "+follower.name+" to take over after kill -9", waitfor.Budget, func() bool { return follower.leads(alertCluster) })
 	t.Logf("replica %s took over %s after kill -9", follower.name, time.Since(killed).Round(10*time.Millisecond))
-	for !follower.watches(alertCluster) && time.Since(killed) < 90*time.Second {
-		time.Sleep(100 * time.Millisecond)
-	}
+	waitfor.Until(t, "replica "+follower.name+"'s first assessment of the cluster", 90*time.Second, func() bool { return follower.watches(alertCluster) })
 	t.Logf("replica %s's first assessment of the cluster done %s after kill -9", follower.name, time.Since(killed).Round(10*time.Millisecond))
 	after := collect(t, sse, 1, 90*time.Second)
 	if len(after) == 0 {
