@@ -30,11 +30,11 @@ import "time"
 type gradient struct {
 	min, max  float64
 	estimate  float64
-	window    int     // the fewest samples per update; a window holds at least the limit's worth
-	tolerance float64 // how much slower than the reference is still fine
-	smoothing float64 // weight of a new estimate
-	learning  float64 // weight of a window in the reference while nothing is refused
-	calmAfter time.Duration
+	window    int           // the fewest samples per update; a window holds at least the limit's worth
+	tolerance float64       // how much slower than the reference is still fine
+	smoothing float64       // weight of a new estimate
+	learning  float64       // weight of a window in the reference while nothing is refused
+	calmAfter time.Duration // how long after the last refusal the limit counts as not binding again
 
 	probeEvery   time.Duration // how long the reference may go unmeasured while refusing
 	probeFor     time.Duration // the longest a probe lasts, unless three references are longer

@@ -53,8 +53,9 @@ func (p Priority) String() string {
 type Options struct {
 	// MaxInFlight is the ceiling of the adaptive limit (default 128).
 	MaxInFlight int
-	// MinInFlight is its floor (default 8, at most MaxInFlight). Equal to
-	// MaxInFlight, the limit is fixed.
+	// MinInFlight is its floor (default 8, at most MaxInFlight); a probe
+	// of the latency halves the limit for a few windows, even below it.
+	// Equal to MaxInFlight, the limit is fixed and never probed.
 	MinInFlight int
 	// InitialInFlight is where the limit starts (default MaxInFlight/4,
 	// within the bounds).
