@@ -88,10 +88,9 @@ func classify(p Problem, r Rule) (status []Status, candidates []int, rep Report)
 	return status, candidates, rep
 }
 
-// startElimination publishes what is published whatever happens (earlier
-// publications, zeros) and then watches the primary cells, and fails if
-// those publications already disclose a cell they hid.
-func startElimination(p Problem, status []Status) (*elimination, error) {
+// publishedElimination is the elimination of what a reader knows from the
+// cells published so far: the zeros first, then every published count.
+func publishedElimination(p Problem, status []Status) *elimination {
 	e := newElimination(p.Inner)
 	for i, c := range p.Cells {
 		if status[i] == Published && c.Value == 0 {
@@ -103,6 +102,14 @@ func startElimination(p Problem, status []Status) (*elimination, error) {
 			e.add(e.vector(c.Inner))
 		}
 	}
+	return e
+}
+
+// startElimination publishes what is published whatever happens (earlier
+// publications, zeros) and then watches the primary cells, and fails if
+// those publications already disclose a cell they hid.
+func startElimination(p Problem, status []Status) (*elimination, error) {
+	e := publishedElimination(p, status)
 	// Hidden cells of earlier publications stay hidden in fact, not only in
 	// name: a reader must not work out even a complementary count later.
 	for i, c := range p.Cells {
@@ -172,17 +179,7 @@ func widen(p Problem, r Rule, status []Status, candidates []int) (lps, widened i
 // a value is hidden when it is not. Publishing a cell the published cells
 // already imply changes nothing a reader can conclude.
 func release(p Problem, status []Status, candidates []int) (int, error) {
-	e := newElimination(p.Inner)
-	for i, c := range p.Cells {
-		if status[i] == Published && c.Value == 0 {
-			e.publishZero(c.Inner)
-		}
-	}
-	for i, c := range p.Cells {
-		if status[i] == Published && c.Value > 0 {
-			e.add(e.vector(c.Inner))
-		}
-	}
+	e := publishedElimination(p, status)
 	var pinned []int
 	for _, i := range candidates {
 		if status[i] != Secondary {

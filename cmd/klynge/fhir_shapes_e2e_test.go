@@ -8,8 +8,8 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
-	"time"
 
+	"github.com/sundhedsklynge/klynge/internal/waitfor"
 	"github.com/sundhedsklynge/klynge/sandbox/controls"
 )
 
@@ -98,17 +98,15 @@ func TestReadinessNamesTheFeaturesKlyngeDoesWithout(t *testing.T) {
 	var err error
 	// The statement is read in the background from start, and readiness is
 	// checked in the background too: wait for both.
-	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+	waitfor.Until(t, "the gateway ready with eHospitalet's capability statement read", waitfor.Budget, func() bool {
 		resp, gerr := http.Get(root + "/readyz")
 		if gerr != nil {
 			t.Fatal(gerr)
 		}
 		err = json.NewDecoder(resp.Body).Decode(&ready)
 		resp.Body.Close()
-		if err != nil || (ready.Status == "ready" && ready.Upstreams["ehospital"].CapabilitiesReadAt != "") {
-			break
-		}
-	}
+		return err != nil || (ready.Status == "ready" && ready.Upstreams["ehospital"].CapabilitiesReadAt != "")
+	})
 	eh := ready.Upstreams["ehospital"]
 	if err != nil || ready.Status != "ready" || eh.CapabilitiesReadAt == "" || eh.Software != "klynge sandbox: eHospitalet dialect medplum" ||
 		len(eh.WithoutFeatures) != 1 || eh.WithoutFeatures[0] != "Encounter?patient.municipality" {

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/sundhedsklynge/klynge/errcode"
+	"github.com/sundhedsklynge/klynge/internal/waitfor"
 )
 
 // These tests run on the real clock: a request in flight on a real socket
@@ -71,14 +72,14 @@ func TestCallerCancellationIsNotAnUpstreamFailure(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- get(ctx, c, "/slow") }()
-	// A bounded wait for the request to reach the upstream, not a timing
-	// assertion.
-	for deadline := time.Now().Add(5 * time.Second); srv.count() == 0; time.Sleep(time.Millisecond) {
-		if time.Now().After(deadline) {
-			cancel()
-			t.Fatalf("the upstream saw no request within 5s of the call (call returned: %v)", <-done)
+	waitfor.Until(t, "the call to reach the upstream", waitfor.Budget, func() bool {
+		select {
+		case err := <-done:
+			t.Fatalf("the call returned before the upstream saw it: %v", err)
+		default:
 		}
-	}
+		return srv.count() > 0
+	})
 	cancel()
 	err := <-done
 	if !errors.Is(err, context.Canceled) {
