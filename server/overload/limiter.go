@@ -239,8 +239,11 @@ func (l *Limiter) release(prio Priority, admittedWith int, took time.Duration, s
 	}
 	l.completed.add(now)
 	l.opts.Metrics.left()
-	if sample && l.limit.sample(took, admittedWith, now) {
-		l.opts.Metrics.setLimit(l.limit.limit())
+	if sample {
+		if l.limit.sample(took, admittedWith, now) {
+			l.opts.Metrics.setLimit(l.limit.limit())
+		}
+		l.opts.Metrics.setReference(l.limit.reference)
 	}
 }
 

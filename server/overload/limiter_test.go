@@ -220,3 +220,29 @@ func value(t *testing.T, m prometheus.Metric) float64 {
 	}
 	return out.GetGauge().GetValue()
 }
+
+func TestTheReferenceLatencyIsExposed(t *testing.T) {
+	reg := prometheus.NewRegistry()
+	m, err := NewMetrics(reg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Each request takes 40 ms on the limiter's clock, which moves 40 ms at
+	// every reading (admitted, ended).
+	clock := time.Date(2026, 12, 2, 10, 0, 0, 0, time.UTC)
+	var mu sync.Mutex
+	now := func() time.Time {
+		mu.Lock()
+		defer mu.Unlock()
+		clock = clock.Add(40 * time.Millisecond)
+		return clock
+	}
+	l := New(Options{Metrics: m, Now: now})
+	h := l.Middleware(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.Write([]byte(`{"data":{}}`)) }))
+	for range 32 { // two windows (16 samples each, at the initial limit of 32), nothing refused
+		h.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest(http.MethodPost, "/graphql", nil))
+	}
+	if got := value(t, m.reference); got < 0.039 || got > 0.041 {
+		t.Errorf("klynge_operations_reference_latency_seconds = %v after requests of 40 ms, want 0.04", got)
+	}
+}

@@ -10,6 +10,7 @@ import (
 type Metrics struct {
 	inFlight      prometheus.Gauge
 	limit         prometheus.Gauge
+	reference     prometheus.Gauge
 	admittedTotal prometheus.Counter
 	refusedTotal  *prometheus.CounterVec
 	deadlineTotal prometheus.Counter
@@ -19,6 +20,7 @@ type Metrics struct {
 //
 //	klynge_operations_in_flight                 GraphQL requests executing now
 //	klynge_operations_max_in_flight             the adaptive limit now
+//	klynge_operations_reference_latency_seconds the latency the limit defends
 //	klynge_operations_admitted_total            requests admitted
 //	klynge_overload_rejections_total            requests refused with 503 at the limit, by priority
 //	klynge_request_deadline_exceeded_total      admitted requests whose deadline passed
@@ -31,6 +33,10 @@ func NewMetrics(reg prometheus.Registerer) (*Metrics, error) {
 		limit: prometheus.NewGauge(prometheus.GaugeOpts{
 			Name: "klynge_operations_max_in_flight",
 			Help: "The adaptive limit on GraphQL requests executing at once now (at most server.maxConcurrentOperations).",
+		}),
+		reference: prometheus.NewGauge(prometheus.GaugeOpts{
+			Name: "klynge_operations_reference_latency_seconds",
+			Help: "The latency the adaptive limit defends: the mean latency of GraphQL requests while none was refused (0 before the first measurement).",
 		}),
 		admittedTotal: prometheus.NewCounter(prometheus.CounterOpts{
 			Name: "klynge_operations_admitted_total",
@@ -45,7 +51,7 @@ func NewMetrics(reg prometheus.Registerer) (*Metrics, error) {
 			Help: "Admitted requests whose deadline (server.requestTimeout) passed before they finished.",
 		}),
 	}
-	for _, c := range []prometheus.Collector{m.inFlight, m.limit, m.admittedTotal, m.refusedTotal, m.deadlineTotal} {
+	for _, c := range []prometheus.Collector{m.inFlight, m.limit, m.reference, m.admittedTotal, m.refusedTotal, m.deadlineTotal} {
 		if err := reg.Register(c); err != nil {
 			return nil, fmt.Errorf("overload: register metrics: %w", err)
 		}
@@ -59,6 +65,12 @@ func NewMetrics(reg prometheus.Registerer) (*Metrics, error) {
 func (m *Metrics) setLimit(n int) {
 	if m != nil {
 		m.limit.Set(float64(n))
+	}
+}
+
+func (m *Metrics) setReference(seconds float64) {
+	if m != nil {
+		m.reference.Set(seconds)
 	}
 }
 
