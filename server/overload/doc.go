@@ -8,9 +8,8 @@
 // measure (a gradient, after Netflix's concurrency-limits Gradient2), so
 // that it settles near the concurrency the machine and its upstreams
 // sustain, and a surge is held at the latency the gateway had before it
-// (see gradient). Bulk work (an
-// integrator's worklists) may use only a share of it, so that a clinician's
-// read finds room. Refusing is the cheapest path the server has: the
+// (see gradient). Bulk work (an integrator's worklists) may use only a
+// share of it, so that a clinician's read finds room. Refusing is the cheapest path the server has: the
 // Limiter runs before token verification, the request id and the request
 // log.
 //
