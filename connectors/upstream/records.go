@@ -1,9 +1,11 @@
 package upstream
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"strconv"
 )
 
@@ -161,7 +163,91 @@ type RecordReader[K comparable, W, R any] struct {
 // Read decodes body. A body that is not such an object is an error for
 // the whole batch; a record that is not readable is charged to its key
 // (Answer.Failed) or, naming none asked, reported as Answer.Unattributed.
+//
+// A well-formed answer whose records all decode is read in one pass
+// (stream); anything else is read again carefully (readCarefully), record by
+// record, which is also what names the field at fault. Both give the same
+// Answer for the same body.
 func (rr RecordReader[K, W, R]) Read(body []byte) (Answer[K, R], error) {
+	ws, spans, ok := rr.stream(body)
+	if !ok {
+		return rr.readCarefully(body)
+	}
+	a := Answer[K, R]{Records: make([]R, 0, len(ws)), Failed: NewRecordErrors[K](rr.System)}
+	chk := NewChecker(rr.System, rr.Op)
+	for i, w := range ws {
+		rr.add(&a, chk, i, w, recordAt(body, spans[i]))
+	}
+	return a, nil
+}
+
+// stream reads the answer in one pass: the object's members as tokens and
+// each record decoded straight into a W. The careful path scans every
+// record's bytes six times (the object, the array, then the record, each
+// validated and then decoded); this one twice. ok is false for anything
+// but a well-formed object whose Member, named once, is null or an array
+// of records that all decode.
+func (rr RecordReader[K, W, R]) stream(body []byte) (ws []W, spans [][2]int64, ok bool) {
+	dec := json.NewDecoder(bytes.NewReader(body))
+	if t, err := dec.Token(); err != nil || t != json.Delim('{') {
+		return nil, nil, false
+	}
+	seen := false
+	for dec.More() {
+		t, err := dec.Token()
+		key, isKey := t.(string)
+		if err != nil || !isKey {
+			return nil, nil, false
+		}
+		if key != rr.Member {
+			var skip json.RawMessage
+			if dec.Decode(&skip) != nil {
+				return nil, nil, false
+			}
+			continue
+		}
+		if seen { // repeated: the careful path decides which one counts
+			return nil, nil, false
+		}
+		seen = true
+		if t, err = dec.Token(); err != nil || (t != nil && t != json.Delim('[')) {
+			return nil, nil, false
+		}
+		if t == nil { // "member": null holds no records
+			continue
+		}
+		for dec.More() {
+			start := dec.InputOffset()
+			var w W
+			if dec.Decode(&w) != nil {
+				return nil, nil, false
+			}
+			ws = append(ws, w)
+			spans = append(spans, [2]int64{start, dec.InputOffset()})
+		}
+		if t, err := dec.Token(); err != nil || t != json.Delim(']') {
+			return nil, nil, false
+		}
+	}
+	if t, err := dec.Token(); err != nil || t != json.Delim('}') {
+		return nil, nil, false
+	}
+	if _, err := dec.Token(); err != io.EOF { // trailing data after the object
+		return nil, nil, false
+	}
+	return ws, spans, true
+}
+
+// recordAt is the record's bytes: the decoder's offset before a record is
+// that of the previous token, so the span may start with the separator.
+func recordAt(body []byte, span [2]int64) json.RawMessage {
+	return bytes.TrimLeft(body[span[0]:span[1]], ", \t\r\n")
+}
+
+// readCarefully decodes the object, then its Member's array, then each
+// record on its own, so that an error names the record's path and costs
+// only its key.
+func (rr RecordReader[K, W, R]) readCarefully(body []byte) (Answer[K, R], error) {
 	var env map[string]json.RawMessage
 	if err := DecodeJSON(rr.System, rr.Op, body, &env); err != nil {
 		return Answer[K, R]{}, err
@@ -175,24 +261,28 @@ func (rr RecordReader[K, W, R]) Read(body []byte) (Answer[K, R], error) {
 	a := Answer[K, R]{Records: make([]R, 0, len(raws)), Failed: NewRecordErrors[K](rr.System)}
 	chk := NewChecker(rr.System, rr.Op)
 	for i, raw := range raws {
-		path := rr.Member + "[" + strconv.Itoa(i) + "]"
 		var w W
-		if err := DecodeJSONAt(rr.System, rr.Op, path, raw, &w); err != nil {
+		if err := DecodeJSONAt(rr.System, rr.Op, rr.Member+"["+strconv.Itoa(i)+"]", raw, &w); err != nil {
 			rr.charge(&a, raw, err)
 			continue
 		}
-		chk.Next("%s", path)
-		r, k := rr.Map(chk, w)
-		if !chk.Failed() && !rr.Asked.Has(k) {
-			chk.Fail(rr.KeyField, "is not among the keys asked for")
-		}
-		if chk.Failed() {
-			rr.charge(&a, raw, chk.Err())
-			continue
-		}
-		a.Records = append(a.Records, r)
+		rr.add(&a, chk, i, w, raw)
 	}
 	return a, nil
+}
+
+// add maps the decoded record i and keeps it, or charges its failure.
+func (rr RecordReader[K, W, R]) add(a *Answer[K, R], chk *Checker, i int, w W, raw json.RawMessage) {
+	chk.Next("%s[%d]", rr.Member, i)
+	r, k := rr.Map(chk, w)
+	if !chk.Failed() && !rr.Asked.Has(k) {
+		chk.Fail(rr.KeyField, "is not among the keys asked for")
+	}
+	if chk.Failed() {
+		rr.charge(a, raw, chk.Err())
+		return
+	}
+	a.Records = append(a.Records, r)
 }
 
 // charge puts a failed record's error on the key it names, when that key

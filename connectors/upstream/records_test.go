@@ -3,6 +3,7 @@ package upstream
 import (
 	"context"
 	"errors"
+	"fmt"
 	"slices"
 	"strings"
 	"sync/atomic"
@@ -129,4 +130,101 @@ func TestRecordErrorsKeepTheFirstErrorPerKey(t *testing.T) {
 	if !slices.Equal(e.order, []string{"a", "b", "c"}) {
 		t.Errorf("order %v", e.order)
 	}
+}
+
+// pairRecord is a record of the answers the reader tests read.
+type pairRecord struct {
+	Key string `json:"key"`
+	N   int    `json:"n"`
+}
+
+func pairReader() RecordReader[string, pairRecord, int] {
+	return RecordReader[string, pairRecord, int]{
+		System: "sys", Op: "search", Member: "records", KeyField: "key",
+		ParseKey: func(s string) (string, bool) { return s, s != "" },
+		Asked:    NewKeySet([]string{"a", "b", "c"}),
+		Map: func(chk *Checker, w pairRecord) (int, string) {
+			if w.N < 0 {
+				chk.Fail("n", "must not be negative")
+			}
+			return w.N, w.Key
+		},
+	}
+}
+
+// describe renders an answer so that two can be compared.
+func describe(a Answer[string, int], err error) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "records %v; ", a.Records)
+	for _, k := range []string{"a", "b", "c"} {
+		if e := a.Failed.Err(k); e != nil {
+			fmt.Fprintf(&b, "%s: %v; ", k, e)
+		}
+	}
+	fmt.Fprintf(&b, "unattributed %v; err %v", a.Unattributed, err)
+	return b.String()
+}
+
+// The one-pass reading must give what the careful reading gives, for
+// answers it reads and answers it hands over.
+func TestOnePassAndCarefulReadingAgree(t *testing.T) {
+	for _, tt := range []struct {
+		name, body string
+		onePass    bool
+	}{
+		{"records", `{"records":[{"key":"a","n":1},{"key":"b","n":2}]}`, true},
+		{"spaces and other members", " {\"next\": {\"x\": [1]}, \"records\" : [ {\"key\":\"a\",\"n\":1} ,\n\t{\"key\":\"c\",\"n\":3} ], \"total\": 2 }\n", true},
+		{"null records", `{"records":null,"total":0}`, true},
+		{"no records member", `{"total":0}`, true},
+		{"empty records", `{"records":[]}`, true},
+		{"a record that fails its check", `{"records":[{"key":"a","n":1},{"key":"b","n":-1}]}`, true},
+		{"a record of a key not asked", `{"records":[{"key":"z","n":1},{"key":"c","n":3}]}`, true},
+		{"a record of the wrong type", `{"records":[{"key":"a","n":"one"},{"key":"b","n":2}]}`, false},
+		{"a record that is no object", `{"records":[7,{"key":"b","n":2}]}`, false},
+		{"records not an array", `{"records":{"key":"a"}}`, false},
+		{"records twice", `{"records":[{"key":"a","n":1}],"records":[{"key":"b","n":2}]}`, false},
+		{"trailing data", `{"records":[]} {}`, false},
+		{"not an object", `[{"key":"a","n":1}]`, false},
+		{"truncated", `{"records":[{"key":"a","n":1}`, false},
+		{"empty body", ``, false},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			rr := pairReader()
+			if _, _, ok := rr.stream([]byte(tt.body)); ok != tt.onePass {
+				t.Errorf("read in one pass: %v, want %v", ok, tt.onePass)
+			}
+			got, want := describe(rr.Read([]byte(tt.body))), describe(rr.readCarefully([]byte(tt.body)))
+			if got != want {
+				t.Errorf("Read:\n  %s\nthe careful reading:\n  %s", got, want)
+			}
+		})
+	}
+}
+
+func BenchmarkRecordReader(b *testing.B) {
+	var body strings.Builder
+	body.WriteString(`{"records":[`)
+	for i := range 50 {
+		if i > 0 {
+			body.WriteString(",")
+		}
+		fmt.Fprintf(&body, `{"key":"%c","n":%d,"note":"a visit planned for the morning team"}`, "abc"[i%3], i)
+	}
+	body.WriteString(`],"total":50}`)
+	data := []byte(body.String())
+	rr := pairReader()
+	b.Run("one-pass", func(b *testing.B) {
+		for b.Loop() {
+			if a, _ := rr.Read(data); len(a.Records) != 50 {
+				b.Fatal(len(a.Records))
+			}
+		}
+	})
+	b.Run("careful", func(b *testing.B) {
+		for b.Loop() {
+			if a, _ := rr.readCarefully(data); len(a.Records) != 50 {
+				b.Fatal(len(a.Records))
+			}
+		}
+	})
 }
