@@ -84,6 +84,8 @@ type Authenticator struct {
 	keys          *keySet
 	lastDiscovery time.Time
 	discoveryErr  error
+
+	verified verifiedTokens
 }
 
 // New checks the options and returns an Authenticator. It does no I/O:
@@ -103,7 +105,7 @@ func New(opts Options) (*Authenticator, error) {
 // before. It fails when the issuer cannot be reached or names another
 // issuer; a failure is retried at most once per KeyRefreshInterval.
 func (a *Authenticator) Discover(ctx context.Context) error {
-	_, err := a.verifierFor(ctx)
+	_, _, err := a.verifierFor(ctx)
 	return err
 }
 
@@ -111,25 +113,25 @@ func (a *Authenticator) Discover(ctx context.Context) error {
 // is tried now if not). It backs the gateway's readiness probe.
 func (a *Authenticator) Ready(ctx context.Context) error { return a.Discover(ctx) }
 
-func (a *Authenticator) verifierFor(ctx context.Context) (*oidc.IDTokenVerifier, error) {
+func (a *Authenticator) verifierFor(ctx context.Context) (*oidc.IDTokenVerifier, *keySet, error) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	if a.verifier != nil {
-		return a.verifier, nil
+		return a.verifier, a.keys, nil
 	}
 	now := a.opts.Now()
 	if !a.lastDiscovery.IsZero() && now.Sub(a.lastDiscovery) < a.opts.KeyRefreshInterval {
-		return nil, a.discoveryErr
+		return nil, nil, a.discoveryErr
 	}
 	a.lastDiscovery = now
 	v, keys, err := discover(ctx, a.opts)
 	if err != nil {
 		a.discoveryErr = err
 		a.log.Error("auth: discovery of the identity provider failed", "issuer", a.opts.Issuer, "error", err)
-		return nil, err
+		return nil, nil, err
 	}
 	a.verifier, a.keys, a.discoveryErr = v, keys, nil
-	return v, nil
+	return v, keys, nil
 }
 
 func discover(ctx context.Context, opts Options) (*oidc.IDTokenVerifier, *keySet, error) {
@@ -225,9 +227,14 @@ func (a *Authenticator) Authenticate(ctx context.Context, raw string) (access.Pr
 	if raw == "" {
 		return access.Principal{}, time.Time{}, authError(ReasonMissing, "no bearer token: send the header Authorization: Bearer <token>")
 	}
-	verifier, err := a.verifierFor(ctx)
+	verifier, keys, err := a.verifierFor(ctx)
 	if err != nil {
 		return access.Principal{}, time.Time{}, authError(ReasonKeysUnavailable, "the identity provider could not be reached; try again shortly")
+	}
+	key := tokenKey(raw)
+	_, keysAt := keys.cached()
+	if p, exp, ok := a.verified.get(key, keysAt, a.opts.Now(), a.opts.ClockSkew, a.opts.KeyMaxAge); ok {
+		return p, exp, nil
 	}
 	failure := &fetchFailure{}
 	tok, err := verifier.Verify(context.WithValue(ctx, fetchFailureKey{}, failure), raw)
@@ -247,6 +254,11 @@ func (a *Authenticator) Authenticate(ctx context.Context, raw string) (access.Pr
 	p, err := c.principal(tok.Subject)
 	if err != nil {
 		return access.Principal{}, time.Time{}, authError(ReasonClaims, "%s", err.Error())
+	}
+	// Remember it only if the key set did not change while it was
+	// verified: the verification may have used the set before the change.
+	if _, after := keys.cached(); after.Equal(keysAt) {
+		a.verified.put(key, verifiedToken{principal: p, issuedAt: tok.IssuedAt, expiry: tok.Expiry, keysAt: keysAt}, a.opts.Now(), a.opts.ClockSkew)
 	}
 	return p, tok.Expiry, nil
 }

@@ -63,7 +63,7 @@ type testIssuer struct {
 	extraKeys     []jose.JSONWebKey // published besides the signing key
 }
 
-func startTestIssuer(t *testing.T) *testIssuer {
+func startTestIssuer(t testing.TB) *testIssuer {
 	t.Helper()
 	ti := &testIssuer{}
 	ti.newKey(t)
@@ -95,7 +95,7 @@ func startTestIssuer(t *testing.T) *testIssuer {
 }
 
 // newKey replaces the signing key; the old one is no longer published.
-func (ti *testIssuer) newKey(t *testing.T) {
+func (ti *testIssuer) newKey(t testing.TB) {
 	t.Helper()
 	k, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	if err != nil {
@@ -118,7 +118,7 @@ func (ti *testIssuer) claims(now time.Time) map[string]any {
 	}
 }
 
-func (ti *testIssuer) sign(t *testing.T, claims map[string]any) string {
+func (ti *testIssuer) sign(t testing.TB, claims map[string]any) string {
 	t.Helper()
 	ti.mu.Lock()
 	key, kid := ti.key, ti.kid
