@@ -166,20 +166,30 @@ func (st *Operation) decideAll(ctx context.Context, cprs []domain.CPR) []access.
 		if st.authenticated {
 			warm(ctx, st.gate.Rules, st.principal, mine, src, now)
 		}
-		var wg sync.WaitGroup
-		sem := make(chan struct{}, 8) // grant lookups are local reads; bound them all the same
-		for _, cpr := range mine {
-			wg.Go(func() {
-				sem <- struct{}{}
-				defer func() { <-sem }()
-				d := access.Decision{Purpose: access.PurposeTreatment, Reason: "not authenticated"}
-				if st.authenticated {
-					d = st.gate.Rules.Check(ctx, st.principal, cpr, now, src)
-				}
-				st.settle(cpr, d)
-			})
+		check := func(cpr domain.CPR) {
+			d := access.Decision{Purpose: access.PurposeTreatment, Reason: "not authenticated"}
+			if st.authenticated {
+				d = st.gate.Rules.Check(ctx, st.principal, cpr, now, src)
+			}
+			st.settle(cpr, d)
 		}
-		wg.Wait()
+		if len(mine) == 1 {
+			// One citizen (a patient context): checked here rather than in
+			// a new goroutine, whose small stack would grow by copying
+			// through the check's calls.
+			check(mine[0])
+		} else {
+			var wg sync.WaitGroup
+			sem := make(chan struct{}, 8) // grant lookups are local reads; bound them all the same
+			for _, cpr := range mine {
+				wg.Go(func() {
+					sem <- struct{}{}
+					defer func() { <-sem }()
+					check(cpr)
+				})
+			}
+			wg.Wait()
+		}
 	}
 	out := make([]access.Decision, len(cprs))
 	for i, c := range calls {

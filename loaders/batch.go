@@ -5,7 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"sync"
+	"maps"
+	"slices"
 	"time"
 
 	"github.com/graph-gophers/dataloader/v7"
@@ -118,35 +119,33 @@ func municipalLoader[V any](b batcher, loader string, fetch func(c *municipal.Cl
 		for i, k := range keys {
 			byCode[k.Municipality] = append(byCode[k.Municipality], i)
 		}
+		codes := slices.Collect(maps.Keys(byCode))
 		out := make([]*dataloader.Result[Fetched[[]V]], len(keys))
-		var wg sync.WaitGroup
-		for code, idx := range byCode {
-			wg.Go(func() {
-				system := fmt.Sprintf("municipal/%d", code)
-				cprs := make([]domain.CPR, len(idx))
-				for j, i := range idx {
-					cprs[j] = keys[i].CPR
+		concurrently(len(codes), func(c int) {
+			code, idx := codes[c], byCode[codes[c]]
+			system := fmt.Sprintf("municipal/%d", code)
+			cprs := make([]domain.CPR, len(idx))
+			for j, i := range idx {
+				cprs[j] = keys[i].CPR
+			}
+			m, keyErr, src, err := run(ctx, b, loader, system, cprs, func(ctx context.Context, cprs []domain.CPR) (map[domain.CPR][]V, error) {
+				inst, err := b.up.Municipal.Instance(code)
+				if err != nil {
+					// Not connected is, to the caller, that system
+					// being unavailable: the field is null and the
+					// error names the instance.
+					return nil, &upstream.UnavailableError{System: system, Err: err}
 				}
-				m, keyErr, src, err := run(ctx, b, loader, system, cprs, func(ctx context.Context, cprs []domain.CPR) (map[domain.CPR][]V, error) {
-					inst, err := b.up.Municipal.Instance(code)
-					if err != nil {
-						// Not connected is, to the caller, that system
-						// being unavailable: the field is null and the
-						// error names the instance.
-						return nil, &upstream.UnavailableError{System: system, Err: err}
-					}
-					return fetch(inst, ctx, cprs)
-				})
-				for _, i := range idx {
-					if kerr := firstErr(err, keyErr(keys[i].CPR)); kerr != nil {
-						out[i] = &dataloader.Result[Fetched[[]V]]{Error: kerr}
-						continue
-					}
-					out[i] = &dataloader.Result[Fetched[[]V]]{Data: Fetched[[]V]{Value: m[keys[i].CPR], Source: src}}
-				}
+				return fetch(inst, ctx, cprs)
 			})
-		}
-		wg.Wait()
+			for _, i := range idx {
+				if kerr := firstErr(err, keyErr(keys[i].CPR)); kerr != nil {
+					out[i] = &dataloader.Result[Fetched[[]V]]{Error: kerr}
+					continue
+				}
+				out[i] = &dataloader.Result[Fetched[[]V]]{Data: Fetched[[]V]{Value: m[keys[i].CPR], Source: src}}
+			}
+		})
 		return out
 	}
 }
