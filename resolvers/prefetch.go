@@ -58,7 +58,11 @@ func prefetch(ctx context.Context, l *loaders.Loaders, cprs []domain.CPR, asked 
 	run(asked.practice && len(practices) > 0, func() { l.Practice.Prefetch(ctx, practices) })
 	run(asked.services && len(keys) > 0, func() { l.CareServices.Prefetch(ctx, keys) })
 	run(asked.visits && len(keys) > 0, func() { l.CareVisits.Prefetch(ctx, keys) })
-	run(asked.notifications && len(keys) > 0, func() { l.Notifications.Prefetch(ctx, keys) })
+	if asked.notifications && len(keys) > 0 {
+		// The last one in this goroutine, which would only wait otherwise
+		// and whose stack has grown already (a new one's grows by copying).
+		l.Notifications.Prefetch(ctx, keys)
+	}
 	wg.Wait()
 }
 
