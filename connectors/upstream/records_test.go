@@ -201,6 +201,26 @@ func TestOnePassAndCarefulReadingAgree(t *testing.T) {
 	}
 }
 
+// FuzzOnePassAndCarefulReadingAgree: for any body, what Read returns is
+// what the careful reading returns.
+func FuzzOnePassAndCarefulReadingAgree(f *testing.F) {
+	for _, body := range []string{
+		`{"records":[{"key":"a","n":1},{"key":"b","n":-2}],"next":"x"}`,
+		`{"records":null}`, `{"records":[{"key":"z"}]}`, `{"records":[{"key":"a","n":"1"}]}`,
+		`{"records":[],"records":[{"key":"a"}]}`, `{"Records":[{"KEY":"a","N":1}]}`,
+		"{\"records\":[{\"key\":\"a\\u0000\",\"n\":1}]}", `{"records":[{"key":"a","n":1e400}]}`,
+	} {
+		f.Add([]byte(body))
+	}
+	rr := pairReader()
+	f.Fuzz(func(t *testing.T, body []byte) {
+		got, want := describe(rr.Read(body)), describe(rr.readCarefully(body))
+		if got != want {
+			t.Fatalf("body %q\nRead:\n  %s\nthe careful reading:\n  %s", body, got, want)
+		}
+	})
+}
+
 func BenchmarkRecordReader(b *testing.B) {
 	var body strings.Builder
 	body.WriteString(`{"records":[`)
