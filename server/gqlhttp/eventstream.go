@@ -178,11 +178,13 @@ func (s *sseWriter) fail(code, message string) {
 func (s *sseWriter) complete() { s.write("event: complete\ndata: \n\n") }
 
 // keepAlive writes a comment every interval until ctx ends or stop is
-// called.
+// called. stop returns once the writing goroutine has: the handler must
+// not return (and net/http finish the response) while it may still write.
 func (s *sseWriter) keepAlive(ctx context.Context, every time.Duration) (stop func()) {
-	done := make(chan struct{})
+	done, exited := make(chan struct{}), make(chan struct{})
 	var once sync.Once
 	go func() {
+		defer close(exited)
 		t := time.NewTicker(every)
 		defer t.Stop()
 		for {
@@ -198,7 +200,10 @@ func (s *sseWriter) keepAlive(ctx context.Context, every time.Duration) (stop fu
 			}
 		}
 	}()
-	return func() { once.Do(func() { close(done) }) }
+	return func() {
+		once.Do(func() { close(done) })
+		<-exited
+	}
 }
 
 // PrefersEventStream reports whether an Accept header ranks
