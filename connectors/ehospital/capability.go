@@ -225,6 +225,7 @@ func (c *Client) Discover(ctx context.Context) (Capabilities, error) {
 	const op = "capabilities"
 	var cs fhir.CapabilityStatement
 	_, err := c.up.Do(ctx, upstream.Request{Op: op, Method: http.MethodGet, Path: "metadata", Accept: fhir.ContentType,
+		Header: http.Header{upstream.ProbeHeader: []string{"capabilities"}},
 		Decode: func(body []byte) error {
 			if err := upstream.DecodeJSON(c.up.System(), op, body, &cs); err != nil {
 				return err

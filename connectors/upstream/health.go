@@ -18,7 +18,10 @@ type Health struct {
 	Failure     string    // that call's outcome
 }
 
-// ProbeHeader marks a readiness probe.
+// ProbeHeader marks a request the gateway makes on its own, not for a
+// query: a readiness probe ("readiness") or a FHIR server's capability
+// reading ("capabilities"). A system's operators (and the sandbox's request
+// counts) can tell them from the graph's reads.
 const ProbeHeader = "X-Klynge-Probe"
 
 type health struct {

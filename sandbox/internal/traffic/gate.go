@@ -14,7 +14,8 @@ import (
 	"github.com/sundhedsklynge/klynge/sandbox/internal/httpapi"
 )
 
-// probeHeader marks a gateway's readiness probe (the same name as
+// probeHeader marks a request a gateway makes on its own — a readiness
+// probe, a capability reading — not for a query (the same name as
 // connectors/upstream.ProbeHeader; the sandbox shares no code with the
 // gateway beyond the wire contracts).
 const probeHeader = "X-Klynge-Probe"
@@ -60,8 +61,9 @@ func (g *Gate) Route(sys httpapi.System, rt httpapi.Route) http.Handler {
 		rec := newRecorder()
 		g.serveRecovered(sys, rt, rec, r.WithContext(ctx))
 		if r.Header.Get(probeHeader) == "" {
-			// A gateway's readiness probe is answered (faults and all) but
-			// not counted: the counts are of the graph's reads.
+			// A gateway's own requests (readiness probes, capability
+			// readings) are answered, faults and all, but not counted: the
+			// counts are of the graph's reads, and these come on a clock.
 			g.stats.Record(system, routeKey, *keys)
 		}
 
