@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/sundhedsklynge/klynge/audit"
+	"github.com/sundhedsklynge/klynge/domain"
 )
 
 // BenchmarkAppend measures durable appends of one record each: serially
@@ -103,6 +104,50 @@ func BenchmarkCommitGrant(b *testing.B) {
 				}
 			}
 			b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "grants/s")
+		})
+	}
+}
+
+// BenchmarkActiveGrants measures the grant register's read as the access
+// check asks it, with 500 grants of one principal in the register: for one
+// citizen (a patient context), for 100 (a list) in one read, and for the
+// same 100 in a read each.
+func BenchmarkActiveGrants(b *testing.B) {
+	for _, s := range stores() {
+		b.Run(s.name, func(b *testing.B) {
+			l := s.fresh(b).openLog(b, audit.Options{})
+			ctx := context.Background()
+			granted := time.Date(2026, 3, 4, 2, 0, 0, 0, time.UTC)
+			citizens := make([]domain.CPR, 500)
+			for i := range citizens {
+				citizens[i] = domain.CPR(fmt.Sprintf("%06d%04d", 610180, i))
+				if _, err := l.GrantBreakGlass(ctx, audit.Grant{Principal: emergencyDoctor, Citizen: citizens[i], Reason: emergencyReason,
+					GrantedAt: granted, ExpiresAt: granted.Add(4 * time.Hour)}); err != nil {
+					b.Fatal(err)
+				}
+			}
+			at := granted.Add(time.Hour)
+			for _, n := range []int{1, 100} {
+				b.Run(fmt.Sprintf("citizens=%d", n), func(b *testing.B) {
+					for i := 0; b.Loop(); i++ {
+						gs, err := l.ActiveGrants(ctx, emergencyDoctor, citizens[(i*n)%400:][:n], at)
+						if err != nil || len(gs) != n {
+							b.Fatalf("%d grants, %v; want %d", len(gs), err, n)
+						}
+					}
+				})
+			}
+			// The same 100 citizens one read each, as the checks asked
+			// before they were read together.
+			b.Run("citizens=100/one-by-one", func(b *testing.B) {
+				for i := 0; b.Loop(); i++ {
+					for _, c := range citizens[(i*100)%400:][:100] {
+						if _, ok, err := l.ActiveGrant(ctx, emergencyDoctor, c, at); err != nil || !ok {
+							b.Fatalf("grant of %s: %v, %v", c, ok, err)
+						}
+					}
+				}
+			})
 		})
 	}
 }

@@ -3,6 +3,7 @@ package audit_test
 import (
 	"context"
 	"errors"
+	"maps"
 	"strings"
 	"testing"
 	"time"
@@ -154,6 +155,59 @@ func TestBreakTheGlassGrantRefusesWhatCanNeverBeRight(t *testing.T) {
 		}
 		if err := l.MarkReviewed(ctx, g.ID, "", "ok", now); err == nil || !strings.Contains(err.Error(), "reviewer") {
 			t.Errorf("MarkReviewed without reviewer = %v", err)
+		}
+	})
+}
+
+func TestActiveGrantsAnswersForManyCitizensInOneRead(t *testing.T) {
+	eachStore(t, func(t *testing.T, db *testDB) {
+		ctx := context.Background()
+		l := db.openLog(t, audit.Options{})
+		granted := time.Date(2026, 3, 4, 2, 15, 0, 0, time.UTC)
+		grant := func(p audit.Principal, c domain.CPR, from, to time.Duration) audit.Grant {
+			t.Helper()
+			g, err := l.GrantBreakGlass(ctx, audit.Grant{Principal: p, Citizen: c, Reason: emergencyReason,
+				GrantedAt: granted.Add(from), ExpiresAt: granted.Add(to)})
+			if err != nil {
+				t.Fatal(err)
+			}
+			return g
+		}
+		grant(emergencyDoctor, citizenA, 0, 4*time.Hour)
+		longer := grant(emergencyDoctor, citizenA, time.Hour, 6*time.Hour)
+		grant(emergencyDoctor, citizenB, -5*time.Hour, -time.Hour) // expired before the read
+		forNurse := grant(nurse, citizenC, 0, 4*time.Hour)
+
+		at := granted.Add(2 * time.Hour)
+		tests := []struct {
+			name      string
+			principal audit.Principal
+			citizens  []domain.CPR
+			want      map[domain.CPR]int64
+		}{
+			{"the longest-lasting grant of each citizen, none for the expired or another principal's",
+				emergencyDoctor, []domain.CPR{citizenA, citizenB, citizenC}, map[domain.CPR]int64{citizenA: longer.ID}},
+			{"the same citizen twice and an empty one", emergencyDoctor, []domain.CPR{citizenA, "", citizenA}, map[domain.CPR]int64{citizenA: longer.ID}},
+			{"another principal sees only its own", nurse, []domain.CPR{citizenA, citizenB, citizenC}, map[domain.CPR]int64{citizenC: forNurse.ID}},
+			{"no citizens", emergencyDoctor, nil, map[domain.CPR]int64{}},
+		}
+		for _, tt := range tests {
+			t.Run(tt.name, func(t *testing.T) {
+				gs, err := l.ActiveGrants(ctx, tt.principal, tt.citizens, at)
+				if err != nil {
+					t.Fatal(err)
+				}
+				got := map[domain.CPR]int64{}
+				for c, g := range gs {
+					if g.Citizen != c {
+						t.Errorf("grant %d is for %s, filed under %s", g.ID, g.Citizen, c)
+					}
+					got[c] = g.ID
+				}
+				if !maps.Equal(got, tt.want) {
+					t.Errorf("ActiveGrants = %v, want %v", got, tt.want)
+				}
+			})
 		}
 	})
 }

@@ -14,6 +14,7 @@ type Metrics struct {
 	appendSeconds prometheus.Histogram
 	batchRecords  prometheus.Histogram
 	failures      *prometheus.CounterVec
+	grantReads    prometheus.Counter
 }
 
 // NewMetrics registers the log's metrics with reg:
@@ -21,6 +22,7 @@ type Metrics struct {
 //	klynge_audit_append_duration_seconds   Append latency as callers see it (queue wait and commit)
 //	klynge_audit_commit_batch_records      records per group-commit transaction
 //	klynge_audit_append_failures_total     failed Append calls by reason (invalid, closed, cancelled, deadline, commit)
+//	klynge_audit_grant_reads_total         reads of the break-the-glass register for active grants
 func NewMetrics(reg prometheus.Registerer) (*Metrics, error) {
 	m := &Metrics{
 		appendSeconds: prometheus.NewHistogram(prometheus.HistogramOpts{
@@ -37,8 +39,12 @@ func NewMetrics(reg prometheus.Registerer) (*Metrics, error) {
 			Name: "klynge_audit_append_failures_total",
 			Help: "Append calls that returned an error, so the caller disclosed nothing.",
 		}, []string{"reason"}),
+		grantReads: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "klynge_audit_grant_reads_total",
+			Help: "Reads of the break-the-glass register for active grants: one per operation whose citizens lack a care relationship, however many they are.",
+		}),
 	}
-	for _, c := range []prometheus.Collector{m.appendSeconds, m.batchRecords, m.failures} {
+	for _, c := range []prometheus.Collector{m.appendSeconds, m.batchRecords, m.failures, m.grantReads} {
 		if err := reg.Register(c); err != nil {
 			return nil, fmt.Errorf("audit: register metrics: %w", err)
 		}
@@ -79,4 +85,10 @@ func (m *Metrics) observeBatch(records int, err error) {
 		return
 	}
 	m.batchRecords.Observe(float64(records))
+}
+
+func (m *Metrics) observeGrantRead() {
+	if m != nil {
+		m.grantReads.Inc()
+	}
 }

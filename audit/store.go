@@ -60,12 +60,13 @@ type GrantTx interface {
 }
 
 // GrantQuery selects grants: one by ID, or those of one principal (subject,
-// role and organisation, all three) about one citizen that are valid at At
-// (GrantedAt <= At < ExpiresAt), longest-lasting first.
+// role and organisation, all three) about any of Citizens that are valid at
+// At (GrantedAt <= At < ExpiresAt), longest-lasting first. One query answers
+// for every citizen of an operation, as a dataloader would.
 type GrantQuery struct {
 	ID        int64 // one grant by ID (the other fields are ignored)
 	Principal Principal
-	Citizen   string
+	Citizens  []string
 	At        time.Time
 }
 

@@ -3,6 +3,7 @@ package gate
 import (
 	"context"
 	"errors"
+	"sync"
 	"time"
 
 	"github.com/sundhedsklynge/klynge/access"
@@ -14,10 +15,54 @@ import (
 // loaderFacts reads the facts of the access rules through the operation's
 // dataloaders, so that what a relationship check reads is the same answer
 // the caller's fields then use (no second upstream call), and through the
-// access log's grant register.
+// access log's grant register, read once for all the citizens warm finds
+// without a relationship.
 type loaderFacts struct {
-	l   *loaders.Loaders
-	log *audit.Log
+	l      *loaders.Loaders
+	log    *audit.Log
+	grants *grantMemo
+}
+
+// grantMemo holds one read of the grant register for the citizens of one
+// decideAll: one principal, one now.
+type grantMemo struct {
+	mu     sync.Mutex
+	read   map[domain.CPR]bool
+	grants map[domain.CPR]audit.Grant
+}
+
+// fill reads the active grants of cprs in one query and remembers the
+// answer for each; after a failed read nothing is remembered, and each
+// check reads (and fails) on its own.
+func (m *grantMemo) fill(ctx context.Context, log *audit.Log, p access.Principal, cprs []domain.CPR, now time.Time) {
+	gs, err := log.ActiveGrants(ctx, auditPrincipal(p), cprs, now)
+	if err != nil {
+		return
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	for _, cpr := range cprs {
+		m.read[cpr] = true
+		if g, ok := gs[cpr]; ok {
+			m.grants[cpr] = g
+		}
+	}
+}
+
+func newGrantMemo() *grantMemo {
+	return &grantMemo{read: map[domain.CPR]bool{}, grants: map[domain.CPR]audit.Grant{}}
+}
+
+// get is what fill read for cpr; read is false when it read nothing for it
+// (or m is nil).
+func (m *grantMemo) get(cpr domain.CPR) (g audit.Grant, active, read bool) {
+	if m == nil {
+		return audit.Grant{}, false, false
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	g, active = m.grants[cpr]
+	return g, active, m.read[cpr]
 }
 
 var _ access.FactSource = loaderFacts{}
@@ -61,9 +106,15 @@ func (s loaderFacts) ActiveGrant(ctx context.Context, p access.Principal, cpr do
 	if s.log == nil {
 		return nil, errors.New("no access log: grants cannot be read")
 	}
-	g, ok, err := s.log.ActiveGrant(ctx, auditPrincipal(p), cpr, now)
-	if err != nil || !ok {
-		return nil, err
+	g, ok, read := s.grants.get(cpr)
+	if !read {
+		var err error
+		if g, ok, err = s.log.ActiveGrant(ctx, auditPrincipal(p), cpr, now); err != nil {
+			return nil, err
+		}
+	}
+	if !ok {
+		return nil, nil
 	}
 	return &access.Grant{ID: g.ID, Reason: g.Reason, ExpiresAt: g.ExpiresAt}, nil
 }
@@ -84,7 +135,8 @@ func listFact[T any](thunk func() (loaders.Fetched[[]T], error)) ([]T, error) {
 // the per-citizen checks that follow find every answer cached. After each
 // level it drops the citizens a relationship is already shown for: a nurse's
 // municipality is asked about services only for citizens who do not live
-// there.
+// there. The citizens left, for whom a clinician's check will ask the grant
+// register, are looked up there in one query.
 func warm(ctx context.Context, rules access.Rules, p access.Principal, cprs []domain.CPR, src loaderFacts, now time.Time) {
 	todo := cprs
 	var read []access.Fact
@@ -114,6 +166,9 @@ func warm(ctx context.Context, rules access.Rules, p access.Principal, cprs []do
 			}
 		}
 		todo = still
+	}
+	if len(todo) > 0 && p.Role.Clinical() && src.log != nil && src.grants != nil {
+		src.grants.fill(ctx, src.log, p, todo, now)
 	}
 }
 

@@ -120,9 +120,9 @@ func (s *postgresStore) Grants(ctx context.Context, q audit.GrantQuery) ([]audit
 		rows, err = s.pool.Query(ctx, `SELECT `+postgresGrantColumns+` FROM audit_break_glass_grants WHERE id = $1`, q.ID)
 	} else {
 		rows, err = s.pool.Query(ctx, `SELECT `+postgresGrantColumns+` FROM audit_break_glass_grants
-			WHERE subject = $1 AND role = $2 AND organization = $3 AND citizen = $4 AND granted_at <= $5 AND expires_at > $5
+			WHERE subject = $1 AND role = $2 AND organization = $3 AND citizen = ANY($4) AND granted_at <= $5 AND expires_at > $5
 			ORDER BY expires_at DESC, id DESC`,
-			q.Principal.Subject, q.Principal.Role, q.Principal.Organization, q.Citizen, q.At)
+			q.Principal.Subject, q.Principal.Role, q.Principal.Organization, nonNil(q.Citizens), q.At)
 	}
 	if err != nil {
 		return nil, err

@@ -220,3 +220,44 @@ func TestBreakTheGlassIsAControl(t *testing.T) {
 		}
 	})
 }
+
+// A list of citizens without a care relationship asks the grant register
+// once, not once per citizen, and still opens exactly the granted ones.
+func TestOneReadOfTheGrantRegisterAnswersAWholeList(t *testing.T) {
+	s, mint := startMintStack(t, func(c *config.Config) { c.Access.BreakGlassLimit = 10 })
+	cprs := sample(t, s.demo, 6)
+	doctor := mint.as(t, "doc-list", "clinician", doctorSOR)
+	for _, cpr := range cprs[:4] {
+		if r := queryAs(t, s.GraphQL, doctor, glassMut, map[string]any{"cpr": cpr, "reason": glassReason}); len(r.Errors) > 0 {
+			t.Fatalf("break the glass: %+v", r.Errors)
+		}
+	}
+
+	before := s.metric(t, "klynge_audit_grant_reads_total")
+	r := queryAs(t, s.GraphQL, doctor, `query($cprs: [CPR!]!) { citizens(cprs: $cprs) { cpr name } }`, map[string]any{"cprs": cprs})
+	if reads := s.metric(t, "klynge_audit_grant_reads_total") - before; reads != 1 {
+		t.Errorf("a list of %d citizens read the grant register %v times, want once", len(cprs), reads)
+	}
+
+	got := decode[struct {
+		Citizens []*struct{ CPR, Name string }
+	}](t, gqlResponse{Data: r.Data})
+	if len(got.Citizens) != len(cprs) {
+		t.Fatalf("citizens = %d entries, want %d", len(got.Citizens), len(cprs))
+	}
+	for i, c := range got.Citizens {
+		granted := i < 4
+		if opened := c != nil && c.Name != ""; opened != granted {
+			t.Errorf("citizen %d (granted: %v) opened: %v", i, granted, opened)
+		}
+	}
+	forbidden := 0
+	for _, e := range r.Errors {
+		if e.Extensions["code"] == errcode.Forbidden {
+			forbidden++
+		}
+	}
+	if forbidden != 2 {
+		t.Errorf("errors %+v, want FORBIDDEN for the 2 citizens without a grant", r.Errors)
+	}
+}
