@@ -4,14 +4,19 @@ import (
 	"bufio"
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"os"
 	"os/exec"
 	"os/signal"
+	"path/filepath"
+	"slices"
 	"strings"
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/sundhedsklynge/klynge/config"
 )
 
 // mainArgsEnv makes the test binary run Main with the given JSON-encoded
@@ -31,7 +36,28 @@ func TestMain(m *testing.M) {
 		stop()
 		os.Exit(code)
 	}
-	os.Exit(m.Run())
+	before := leftovers()
+	code := m.Run()
+	// The tests run in the source tree: a klynge started with a default
+	// file path (klynge-alerts.db, klynge-audit.db) must be given a
+	// directory of its own, or it leaves the file here.
+	for _, f := range leftovers() {
+		if !slices.Contains(before, f) {
+			fmt.Fprintf(os.Stderr, "the tests left %s in the source tree: start klynge in t.TempDir()\n", f)
+			code = 1
+		}
+	}
+	os.Exit(code)
+}
+
+// leftovers are the default data files of klynge in the working directory.
+func leftovers() []string {
+	var out []string
+	for _, pattern := range []string{config.DefaultAlertsFile + "*", config.DefaultAuditFile + "*"} {
+		m, _ := filepath.Glob(pattern)
+		out = append(out, m...)
+	}
+	return out
 }
 
 // process is klynge running as its own OS process.

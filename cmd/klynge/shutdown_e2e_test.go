@@ -32,6 +32,8 @@ func serveProcess(t *testing.T, path string) (graphqlURL string, proc *os.Proces
 	raw, _ := json.Marshal([]string{"serve", "-config", path})
 	cmd := exec.Command(os.Args[0], "-test.run=^$")
 	cmd.Env = append(os.Environ(), mainArgsEnv+"="+string(raw))
+	// A default file path (klynge-alerts.db) lands here, not in the source tree.
+	cmd.Dir = t.TempDir()
 	stderr := &syncBuffer{}
 	cmd.Stderr = stderr
 	out, err := cmd.StdoutPipe()
