@@ -3,7 +3,6 @@ package gate
 import (
 	"context"
 	"errors"
-	"sync"
 	"time"
 
 	"github.com/sundhedsklynge/klynge/access"
@@ -20,49 +19,30 @@ import (
 type loaderFacts struct {
 	l      *loaders.Loaders
 	log    *audit.Log
-	grants *grantMemo
+	grants grantMemo
 }
 
 // grantMemo holds one read of the grant register for the citizens of one
-// decideAll: one principal, one now.
-type grantMemo struct {
-	mu     sync.Mutex
-	read   map[domain.CPR]bool
-	grants map[domain.CPR]audit.Grant
-}
+// decideAll (one principal, one now): a citizen it read maps to its active
+// grant, or to nil for none. warm fills it before any check starts, and
+// the checks only read it, so it needs no lock.
+type grantMemo map[domain.CPR]*audit.Grant
 
 // fill reads the active grants of cprs in one query and remembers the
 // answer for each; after a failed read nothing is remembered, and each
 // check reads (and fails) on its own.
-func (m *grantMemo) fill(ctx context.Context, log *audit.Log, p access.Principal, cprs []domain.CPR, now time.Time) {
+func (m grantMemo) fill(ctx context.Context, log *audit.Log, p access.Principal, cprs []domain.CPR, now time.Time) {
 	gs, err := log.ActiveGrants(ctx, auditPrincipal(p), cprs, now)
 	if err != nil {
 		return
 	}
-	m.mu.Lock()
-	defer m.mu.Unlock()
 	for _, cpr := range cprs {
-		m.read[cpr] = true
+		var answer *audit.Grant
 		if g, ok := gs[cpr]; ok {
-			m.grants[cpr] = g
+			answer = &g
 		}
+		m[cpr] = answer
 	}
-}
-
-func newGrantMemo() *grantMemo {
-	return &grantMemo{read: map[domain.CPR]bool{}, grants: map[domain.CPR]audit.Grant{}}
-}
-
-// get is what fill read for cpr; read is false when it read nothing for it
-// (or m is nil).
-func (m *grantMemo) get(cpr domain.CPR) (g audit.Grant, active, read bool) {
-	if m == nil {
-		return audit.Grant{}, false, false
-	}
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	g, active = m.grants[cpr]
-	return g, active, m.read[cpr]
 }
 
 var _ access.FactSource = loaderFacts{}
@@ -106,14 +86,17 @@ func (s loaderFacts) ActiveGrant(ctx context.Context, p access.Principal, cpr do
 	if s.log == nil {
 		return nil, errors.New("no access log: grants cannot be read")
 	}
-	g, ok, read := s.grants.get(cpr)
+	g, read := s.grants[cpr]
 	if !read {
-		var err error
-		if g, ok, err = s.log.ActiveGrant(ctx, auditPrincipal(p), cpr, now); err != nil {
+		found, ok, err := s.log.ActiveGrant(ctx, auditPrincipal(p), cpr, now)
+		if err != nil {
 			return nil, err
 		}
+		if ok {
+			g = &found
+		}
 	}
-	if !ok {
+	if g == nil {
 		return nil, nil
 	}
 	return &access.Grant{ID: g.ID, Reason: g.Reason, ExpiresAt: g.ExpiresAt}, nil

@@ -162,7 +162,7 @@ func (st *Operation) decideAll(ctx context.Context, cprs []domain.CPR) []access.
 	if len(mine) > 0 {
 		l := loaders.For(ctx)
 		now := l.Now()
-		src := loaderFacts{l: l, log: st.gate.Log, grants: newGrantMemo()}
+		src := loaderFacts{l: l, log: st.gate.Log, grants: grantMemo{}}
 		if st.authenticated {
 			warm(ctx, st.gate.Rules, st.principal, mine, src, now)
 		}
