@@ -182,7 +182,7 @@ func (st *Operation) decideAll(ctx context.Context, cprs []domain.CPR) []access.
 			var wg sync.WaitGroup
 			sem := make(chan struct{}, 8) // grant lookups are local reads; bound them all the same
 			for _, cpr := range mine {
-				wg.Go(func() {
+				l.Go(&wg, func() {
 					sem <- struct{}{}
 					defer func() { <-sem }()
 					check(cpr)

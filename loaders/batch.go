@@ -14,6 +14,7 @@ import (
 	"github.com/sundhedsklynge/klynge/connectors/municipal"
 	"github.com/sundhedsklynge/klynge/connectors/upstream"
 	"github.com/sundhedsklynge/klynge/domain"
+	"github.com/sundhedsklynge/klynge/workers"
 )
 
 // batcher turns connector batch calls into dataloader batch functions:
@@ -25,6 +26,7 @@ type batcher struct {
 	now     func() time.Time
 	log     *slog.Logger
 	observe BatchObserver // nil: none
+	workers *workers.Pool
 }
 
 // fetchMany is a connector batch read.
@@ -121,7 +123,7 @@ func municipalLoader[V any](b batcher, loader string, fetch func(c *municipal.Cl
 		}
 		codes := slices.Collect(maps.Keys(byCode))
 		out := make([]*dataloader.Result[Fetched[[]V]], len(keys))
-		concurrently(len(codes), func(c int) {
+		concurrently(b.workers, len(codes), func(c int) {
 			code, idx := codes[c], byCode[codes[c]]
 			system := fmt.Sprintf("municipal/%d", code)
 			cprs := make([]domain.CPR, len(idx))

@@ -3,9 +3,10 @@ package loaders
 import (
 	"context"
 	"sync"
-	"time"
 
 	"github.com/graph-gophers/dataloader/v7"
+
+	"github.com/sundhedsklynge/klynge/workers"
 )
 
 // Keyed is the loader of one upstream key. Load and LoadMany batch keys
@@ -20,19 +21,21 @@ type Keyed[K comparable, V any] struct {
 	cache    *dataloader.InMemoryCache[K, V]
 	fetch    dataloader.BatchFunc[K, V]
 	capacity int
+	workers  *workers.Pool
 }
 
-func newKeyed[K comparable, V any](wait time.Duration, capacity int, fn dataloader.BatchFunc[K, V]) *Keyed[K, V] {
+func newKeyed[K comparable, V any](opts Options, capacity int, fn dataloader.BatchFunc[K, V]) *Keyed[K, V] {
 	cache := dataloader.NewCache[K, V]()
 	return &Keyed[K, V]{
 		Loader: dataloader.NewBatchedLoader(fn,
-			dataloader.WithWait[K, V](wait),
+			dataloader.WithWait[K, V](opts.Wait),
 			dataloader.WithBatchCapacity[K, V](capacity),
 			dataloader.WithCache[K, V](cache),
 		),
 		cache:    cache,
 		fetch:    fn,
 		capacity: capacity,
+		workers:  opts.Workers,
 	}
 }
 
@@ -56,7 +59,7 @@ func (k *Keyed[K, V]) Prefetch(ctx context.Context, keys []K) {
 		k.cache.Set(ctx, key, s.thunk)
 		todo = append(todo, key)
 	}
-	concurrently((len(todo)+k.capacity-1)/k.capacity, func(c int) {
+	concurrently(k.workers, (len(todo)+k.capacity-1)/k.capacity, func(c int) {
 		chunk := todo[c*k.capacity : min((c+1)*k.capacity, len(todo))]
 		results := k.fetch(ctx, chunk)
 		for i, key := range chunk {
@@ -72,14 +75,15 @@ func (k *Keyed[K, V]) Prefetch(ctx context.Context, keys []K) {
 }
 
 // concurrently runs f(0) … f(n-1) concurrently and returns when all have.
-// f(0) runs in the caller's goroutine, which would only wait otherwise:
-// its stack has already grown through the calls a fetch makes, while a new
-// goroutine's stack starts small and grows by copying itself, again for
-// every fetch (a tenth of a patient context's CPU went to that).
-func concurrently(n int, f func(i int)) {
+// f(0) runs in the caller's goroutine, which would only wait otherwise, and
+// the rest on the pool's workers: their stacks have already grown through
+// the calls a fetch makes, while a new goroutine's stack starts small and
+// grows by copying itself, again for every fetch (a tenth of a patient
+// context's CPU went to that).
+func concurrently(pool *workers.Pool, n int, f func(i int)) {
 	var wg sync.WaitGroup
 	for i := 1; i < n; i++ {
-		wg.Go(func() { f(i) })
+		pool.Go(&wg, func() { f(i) })
 	}
 	if n > 0 {
 		f(0)

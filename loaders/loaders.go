@@ -14,6 +14,7 @@ import (
 	"github.com/sundhedsklynge/klynge/connectors/municipal"
 	"github.com/sundhedsklynge/klynge/connectors/outofhours"
 	"github.com/sundhedsklynge/klynge/domain"
+	"github.com/sundhedsklynge/klynge/workers"
 )
 
 // Upstreams are the connector clients the loaders batch into.
@@ -41,6 +42,9 @@ type Options struct {
 	Logger *slog.Logger
 	// Observe, when set, is told of every batch call (metrics, tracing).
 	Observe BatchObserver
+	// Workers runs the fetches of an operation that go on concurrently;
+	// nil starts a goroutine for each. One pool serves every operation.
+	Workers *workers.Pool
 }
 
 func (o Options) withDefaults() Options {
@@ -93,8 +97,9 @@ type Loaders struct {
 	CareVisits    *Keyed[MunicipalKey, Fetched[[]domain.CareVisit]]
 	Notifications *Keyed[MunicipalKey, Fetched[[]domain.ReceivedNotification]]
 
-	now time.Time
-	up  Upstreams
+	now     time.Time
+	up      Upstreams
+	workers *workers.Pool
 
 	onceMu sync.Mutex
 	once   map[string]*sync.Once
@@ -123,20 +128,28 @@ func New(up Upstreams, opts Options) *Loaders {
 	opts = opts.withDefaults()
 	now := opts.Now()
 	from, to := now.Add(-opts.History), now.Add(opts.Ahead)
-	b := batcher{up: up, now: opts.Now, log: opts.Logger, observe: opts.Observe}
+	b := batcher{up: up, now: opts.Now, log: opts.Logger, observe: opts.Observe, workers: opts.Workers}
 	return &Loaders{
-		Patient:       newKeyed(opts.Wait, patientBatch, b.patients),
-		Encounters:    newKeyed(opts.Wait, encounterBatch, b.encounters),
-		OutOfHours:    newKeyed(opts.Wait, outOfHoursBatch, b.outOfHours(from, to)),
-		Referrals:     newKeyed(opts.Wait, gpBatch, b.referrals),
-		GPContacts:    newKeyed(opts.Wait, gpBatch, b.gpContacts),
-		Practice:      newKeyed(opts.Wait, gpBatch, b.practices),
-		CareServices:  newKeyed(opts.Wait, municipalBatch, b.careServices),
-		CareVisits:    newKeyed(opts.Wait, municipalBatch, b.careVisits(from, to)),
-		Notifications: newKeyed(opts.Wait, municipalBatch, b.notifications(from, to)),
+		Patient:       newKeyed(opts, patientBatch, b.patients),
+		Encounters:    newKeyed(opts, encounterBatch, b.encounters),
+		OutOfHours:    newKeyed(opts, outOfHoursBatch, b.outOfHours(from, to)),
+		Referrals:     newKeyed(opts, gpBatch, b.referrals),
+		GPContacts:    newKeyed(opts, gpBatch, b.gpContacts),
+		Practice:      newKeyed(opts, gpBatch, b.practices),
+		CareServices:  newKeyed(opts, municipalBatch, b.careServices),
+		CareVisits:    newKeyed(opts, municipalBatch, b.careVisits(from, to)),
+		Notifications: newKeyed(opts, municipalBatch, b.notifications(from, to)),
 		now:           now,
 		up:            up,
+		workers:       opts.Workers,
 	}
+}
+
+// Go runs f concurrently, like wg.Go(f), on a worker of the pool the
+// loaders were made with: for fetches (and checks that fetch), whose calls
+// are deep enough that a new goroutine's stack would grow by copying.
+func (l *Loaders) Go(wg *sync.WaitGroup, f func()) {
+	l.workers.Go(wg, f)
 }
 
 // Now is the operation's clock reading, shared by all its fields.

@@ -27,7 +27,7 @@ func prefetch(ctx context.Context, l *loaders.Loaders, cprs []domain.CPR, asked 
 	var wg sync.WaitGroup
 	run := func(ok bool, f func()) {
 		if ok {
-			wg.Go(f)
+			l.Go(&wg, f)
 		}
 	}
 	// The patient records are usually cached already (the access check of

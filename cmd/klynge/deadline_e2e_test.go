@@ -104,6 +104,9 @@ func TestNoGoroutineOutlivesItsRequest(t *testing.T) {
 	}
 	waitfor.Until(t, "both requests have left the gateway", waitfor.Budget, func() bool { return s.metric(t, "klynge_operations_in_flight") == 0 })
 	closeIdle(s, client)
-	goleak.VerifyNone(t, before)
+	// A fetch worker waiting for the next fetch holds nothing of a request
+	// (package workers); one still inside a fetch has that fetch on top of
+	// its stack, and is caught.
+	goleak.VerifyNone(t, before, goleak.IgnoreTopFunction("github.com/sundhedsklynge/klynge/workers.(*Pool).work"))
 	t.Logf("municipal/330 requests begun: %d (each cancelled with its request)", s.stats(t).Requests("municipal/330"))
 }

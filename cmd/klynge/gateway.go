@@ -29,6 +29,7 @@ import (
 	"github.com/sundhedsklynge/klynge/sandbox"
 	"github.com/sundhedsklynge/klynge/server"
 	"github.com/sundhedsklynge/klynge/server/overload"
+	"github.com/sundhedsklynge/klynge/workers"
 )
 
 // gatewayDeps are what the configuration does not say: the clock (tests pin
@@ -95,6 +96,8 @@ type gateway struct {
 	telemetry   *telemetry
 	// stopReadiness ends the background readiness checks.
 	stopReadiness func()
+	// fetchWorkers are the loaders' goroutines, sent away on Close.
+	fetchWorkers *workers.Pool
 }
 
 func newGateway(ctx context.Context, cfg *config.Config, deps gatewayDeps, logger *slog.Logger) (_ *gateway, err error) {
@@ -146,12 +149,17 @@ func newGateway(ctx context.Context, cfg *config.Config, deps gatewayDeps, logge
 	rctx, stopReadiness := context.WithCancel(context.WithoutCancel(ctx))
 	go rd.run(rctx)
 	opened = append(opened, func() error { stopReadiness(); return nil })
+	// One pool of fetch goroutines for every operation and watcher: their
+	// stacks stay grown between fetches (package workers says why).
+	fetchWorkers := workers.New(0, 0)
+	opened = append(opened, func() error { fetchWorkers.Close(); return nil })
 	loaderOpts := loaders.Options{
 		Wait:    cfg.Loaders.Wait.D(),
 		History: cfg.Loaders.History.D(),
 		Now:     deps.Now,
 		Logger:  logger,
 		Observe: tel.batches(),
+		Workers: fetchWorkers,
 	}
 	al, err := startAlerts(ctx, cfg.Alerts, alertsDeps{registry: reg, upstreams: ups, loaders: loaderOpts,
 		rules: rules.ForCluster, now: deps.Now, metrics: deps.Metrics, logger: logger})
@@ -160,7 +168,7 @@ func newGateway(ctx context.Context, cfg *config.Config, deps gatewayDeps, logge
 	}
 	opened = append(opened, al.Close)
 	gw := &gateway{upstreams: clients, stopWatch: stopWatch, closeGuards: closeGuards, access: ac, alerts: al, tempDir: deps.TempDir, telemetry: tel,
-		stopReadiness: stopReadiness}
+		stopReadiness: stopReadiness, fetchWorkers: fetchWorkers}
 	gw.handler = graphQLHandler(cfg, deps, logger, handlerParts{registry: reg, rules: rules, upstreams: ups, loaders: loaderOpts,
 		readiness: rd, guards: guards, telemetry: tel, access: ac, alerts: al})
 	if cfg.Metrics.Listen != config.MetricsOff {
@@ -301,6 +309,7 @@ func (g *gateway) Close() error {
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
 	err := errors.Join(g.alerts.Close(), g.closeGuards(), g.access.Close(), g.telemetry.Close(ctx))
+	g.fetchWorkers.Close() // after the alerts' watchers, which fetch too
 	if g.tempDir != "" {
 		err = errors.Join(err, os.RemoveAll(g.tempDir))
 	}
