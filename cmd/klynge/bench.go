@@ -115,6 +115,7 @@ type benchOptions struct {
 	duration      time.Duration
 	warmup        time.Duration
 	cpuProfile    string
+	memProfile    string
 	auditPostgres string
 	ownProcess    bool
 	faults        string
@@ -132,6 +133,7 @@ func parseBenchFlags(args []string, stderr io.Writer) (benchOptions, error) {
 	fs.DurationVar(&o.duration, "duration", 10*time.Second, "measured time per scenario")
 	fs.DurationVar(&o.warmup, "warmup", 2*time.Second, "unmeasured time before each scenario")
 	fs.StringVar(&o.cpuProfile, "cpuprofile", "", "write a CPU profile of the measured runs (sandbox and gateway together) to `file`")
+	fs.StringVar(&o.memProfile, "memprofile", "", "write an allocation profile to `file` when the runs end: the gateway's allocations since it started, most of them the measured runs' (go tool pprof -sample_index=alloc_space)")
 	fs.StringVar(&o.auditPostgres, "audit-postgres", "", "keep the access log in PostgreSQL (`DSN`) instead of a temporary SQLite file")
 	fs.BoolVar(&o.ownProcess, "sandbox-process", false, "run the sandbox as a child process, so that the CPU per operation is the gateway's alone")
 	fs.StringVar(&o.faults, "faults", "", "sandbox faults (`JSON` as PUT /_sandbox/faults takes) during the measured runs, e.g. '{\"ehospital\":{\"errorRate\":0.5}}'")
@@ -259,7 +261,22 @@ func (b *bencher) scenarios(ctx context.Context, stdout io.Writer, o benchOption
 		store = "PostgreSQL"
 	}
 	printAppendTable(stdout, store, appendLines)
+	if o.memProfile != "" {
+		return writeAllocProfile(o.memProfile)
+	}
 	return nil
+}
+
+func writeAllocProfile(path string) error {
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	if err := pprof.Lookup("allocs").WriteTo(f, 0); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
 }
 
 type bencher struct {

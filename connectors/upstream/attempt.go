@@ -72,10 +72,17 @@ func (t *attemptTransport) readBody(resp *http.Response, op string) error {
 			return &ResponseTooLargeError{System: t.system, Op: op, Limit: limit}
 		}
 	}
-	body, err := io.ReadAll(io.LimitReader(resp.Body, limit+1))
-	if err != nil {
+	// A body of announced length is read into a buffer of that size;
+	// io.ReadAll would grow one by doubling, copying it several times.
+	size := int64(bytes.MinRead)
+	if resp.ContentLength >= 0 && resp.ContentLength <= limit {
+		size += resp.ContentLength
+	}
+	buf := bytes.NewBuffer(make([]byte, 0, size))
+	if _, err := buf.ReadFrom(io.LimitReader(resp.Body, limit+1)); err != nil {
 		return err
 	}
+	body := buf.Bytes()
 	if int64(len(body)) > limit {
 		if resp.StatusCode/100 == 2 {
 			return &ResponseTooLargeError{System: t.system, Op: op, Limit: limit}
@@ -84,9 +91,27 @@ func (t *attemptTransport) readBody(resp *http.Response, op string) error {
 		// Read a little more so the connection can be reused.
 		_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
 	}
-	resp.Body = io.NopCloser(bytes.NewReader(body))
+	resp.Body = bufferedBody{Reader: bytes.NewReader(body), all: body}
 	resp.ContentLength = int64(len(body))
 	return nil
+}
+
+// bufferedBody is a response body read whole by the attempt layer, so that
+// the client can take its bytes instead of copying them again.
+type bufferedBody struct {
+	*bytes.Reader
+	all []byte
+}
+
+func (bufferedBody) Close() error { return nil }
+
+// readAll returns what is left of body: the attempt layer's bytes
+// themselves when nothing has been read of them yet.
+func readAll(body io.Reader) ([]byte, error) {
+	if b, ok := body.(bufferedBody); ok && b.Len() == len(b.all) {
+		return b.all, nil
+	}
+	return io.ReadAll(body)
 }
 
 // attemptTimeoutError is an attempt that did not finish within its

@@ -222,7 +222,7 @@ func (c *Client) roundTrip(parent context.Context, req *http.Request, op string,
 		return nil, outcome, err
 	}
 	defer httpResp.Body.Close()
-	body, err := io.ReadAll(httpResp.Body) // already buffered by the attempt layer
+	body, err := readAll(httpResp.Body) // already read by the attempt layer
 	if err != nil {
 		outcome, err := c.transportError(parent, op, err)
 		return nil, outcome, err
