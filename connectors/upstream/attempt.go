@@ -74,9 +74,12 @@ func (t *attemptTransport) readBody(resp *http.Response, op string) error {
 	}
 	// A body of announced length is read into a buffer of that size;
 	// io.ReadAll would grow one by doubling, copying it several times.
+	// Only up to presizeLimit: beyond it the buffer grows with the bytes
+	// that actually arrive, so that an announced length alone, which costs
+	// an upstream nothing to send, cannot make the gateway allocate.
 	size := int64(bytes.MinRead)
 	if resp.ContentLength >= 0 && resp.ContentLength <= limit {
-		size += resp.ContentLength
+		size += min(resp.ContentLength, presizeLimit)
 	}
 	buf := bytes.NewBuffer(make([]byte, 0, size))
 	if _, err := buf.ReadFrom(io.LimitReader(resp.Body, limit+1)); err != nil {
@@ -95,6 +98,10 @@ func (t *attemptTransport) readBody(resp *http.Response, op string) error {
 	resp.ContentLength = int64(len(body))
 	return nil
 }
+
+// presizeLimit bounds the buffer allocated for a body before its bytes
+// arrive: 1 MiB holds the answer of any batch read seen so far.
+const presizeLimit = 1 << 20
 
 // bufferedBody is a response body read whole by the attempt layer, so that
 // the client can take its bytes instead of copying them again.

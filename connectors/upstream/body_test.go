@@ -6,6 +6,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"runtime"
 	"strconv"
 	"strings"
 	"testing"
@@ -65,5 +66,24 @@ func BenchmarkReadAnswer(b *testing.B) {
 		if _, err := c.Do(ctx, Request{Op: "read", Path: "/", Decode: func([]byte) error { return nil }}); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+func TestAnAnnouncedLengthAloneDoesNotMakeTheGatewayAllocateIt(t *testing.T) {
+	// 15 MiB announced (under the 16 MiB limit), 10 bytes sent.
+	srv := newCountingServer(t, func(_ int, w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Length", strconv.Itoa(15<<20))
+		_, _ = w.Write([]byte(`{"a":"b"}` + "\n"))
+	})
+	c := newTestClient(t, Options{BaseURL: srv.URL, Retry: RetryOptions{Max: -1}})
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	err := get(context.Background(), c, "/")
+	runtime.ReadMemStats(&after)
+	if err == nil {
+		t.Fatal("a body cut short of its announced length was accepted")
+	}
+	if grew := after.TotalAlloc - before.TotalAlloc; grew > 4<<20 {
+		t.Fatalf("reading 10 bytes of an announced 15 MiB allocated %d MiB", grew>>20)
 	}
 }
