@@ -78,25 +78,27 @@ func TestFunctionsThatOverlapGetAGoroutineEachAndNeverWait(t *testing.T) {
 	}
 }
 
-func TestIdleWorkersLeave(t *testing.T) {
-	p := New(time.Millisecond, 4)
+// runEmpty gives p n empty functions and waits until they have run.
+func runEmpty(p *Pool, n int) {
 	var wg sync.WaitGroup
-	for range 3 {
+	for range n {
 		p.Go(&wg, func() {})
 	}
 	wg.Wait()
+}
+
+func TestIdleWorkersLeave(t *testing.T) {
+	p := New(time.Millisecond, 4)
+	runEmpty(p, 3)
 	waitfor.Until(t, "the idle workers have left", waitfor.Budget, func() bool { return p.live.Load() == 0 })
 }
 
 func TestCloseSendsTheWaitingWorkersAwayAndGoStillWorks(t *testing.T) {
 	p := New(time.Hour, 4)
-	var wg sync.WaitGroup
-	for range 3 {
-		p.Go(&wg, func() {})
-	}
-	wg.Wait()
+	runEmpty(p, 3)
 	p.Close()
 	p.Close() // twice is harmless
+	var wg sync.WaitGroup
 	var ran atomic.Bool
 	p.Go(&wg, func() { ran.Store(true) })
 	wg.Wait()
