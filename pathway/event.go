@@ -214,10 +214,12 @@ func referralEvents(r domain.Referral) []Event {
 	var out []Event
 	sentRecorded := false
 	for _, h := range r.History {
-		sentRecorded = sentRecorded || h.Status == domain.ReferralSent
-		if !h.At.IsZero() {
-			out = append(out, ev(h.Status, h.At))
+		if h.At.IsZero() {
+			continue // an entry without a time places nothing on the timeline
 		}
+		// Only a sent entry with its time stands for the referral's SentAt.
+		sentRecorded = sentRecorded || h.Status == domain.ReferralSent
+		out = append(out, ev(h.Status, h.At))
 	}
 	if !sentRecorded && !r.SentAt.IsZero() {
 		out = append(out, ev(domain.ReferralSent, r.SentAt))

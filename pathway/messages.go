@@ -80,19 +80,21 @@ func readmittedMessage(after, within time.Duration) string {
 
 func referralRejectedMessage(refs []domain.Referral) string {
 	if len(refs) == 1 {
-		return fmt.Sprintf("A GP referral %s sent during the pathway was rejected.", referralPhrase(refs[0]))
+		return fmt.Sprintf("A GP referral%s sent during the pathway was rejected.", referralPhrase(refs[0]))
 	}
 	return fmt.Sprintf("%d GP referrals sent during the pathway were rejected.", len(refs))
 }
 
 func referralNotAnsweredMessage(refs []domain.Referral, within time.Duration) string {
 	if len(refs) == 1 {
-		return fmt.Sprintf("A GP referral %s sent during the pathway had no answer %s after it was sent.",
+		return fmt.Sprintf("A GP referral%s sent during the pathway had no answer %s after it was sent.",
 			referralPhrase(refs[0]), spell(within))
 	}
 	return fmt.Sprintf("%d GP referrals sent during the pathway had no answer %s after they were sent.", len(refs), spell(within))
 }
 
+// referralPhrase is what is known of a referral's kind and receiver, with
+// a leading space, or "" when nothing is.
 func referralPhrase(r domain.Referral) string {
 	var parts []string
 	if r.Kind != "" {
@@ -104,7 +106,10 @@ func referralPhrase(r domain.Referral) string {
 	case r.Receiver.Municipality != 0:
 		parts = append(parts, fmt.Sprintf("to municipality %d", r.Receiver.Municipality))
 	}
-	return strings.Join(parts, " ")
+	if len(parts) == 0 {
+		return "" // neither kind nor receiver known: "A GP referral sent …"
+	}
+	return " " + strings.Join(parts, " ")
 }
 
 func medicationMessage(coverDays int, contactAfter time.Duration, contactLater bool) string {
